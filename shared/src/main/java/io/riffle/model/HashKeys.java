@@ -1,0 +1,60 @@
+package io.riffle.model;
+
+import io.riffle.error.RiffleException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.regex.Pattern;
+
+/** Routing: which hash key a record has, from its partition key or an explicit hash key. */
+public final class HashKeys {
+    private static final Pattern EXPLICIT = Pattern.compile("0|([1-9]\\d{0,38})");
+    /** Kinesis's limit, in Unicode characters. */
+    public static final int MAX_PARTITION_KEY_CHARS = 256;
+
+    private HashKeys() {
+    }
+
+    /** Validates a partition key: 1..256 Unicode characters. */
+    public static String requirePartitionKey(String partitionKey) {
+        if (partitionKey == null) {
+            throw RiffleException.validation("1 validation error detected: Value null at 'partitionKey'"
+                    + " failed to satisfy constraint: Member must not be null");
+        }
+        int chars = partitionKey.codePointCount(0, partitionKey.length());
+        if (chars < 1 || chars > MAX_PARTITION_KEY_CHARS) {
+            throw RiffleException.constraint("partitionKey", partitionKey,
+                    "have length less than or equal to 256 and greater than or equal to 1");
+        }
+        return partitionKey;
+    }
+
+    /** The MD5 of the UTF-8 partition key, read as an unsigned 128-bit integer. */
+    public static BigInteger md5(String partitionKey) {
+        try {
+            byte[] digest = MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8));
+            return new BigInteger(1, digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is required of every JVM", e);
+        }
+    }
+
+    /** Parses and validates an {@code ExplicitHashKey}: a decimal in {@code [0, 2^128-1]}. */
+    public static BigInteger parseExplicit(String explicitHashKey) {
+        if (!EXPLICIT.matcher(explicitHashKey).matches()) {
+            throw RiffleException.constraint("explicitHashKey", explicitHashKey,
+                    "satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
+        }
+        BigInteger key = new BigInteger(explicitHashKey);
+        if (key.compareTo(HashKeyRange.MAX) > 0) {
+            throw RiffleException.invalidArgument("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was " + explicitHashKey);
+        }
+        return key;
+    }
+
+    /** The hash key a record routes by: the explicit one if given, else the partition key's MD5. */
+    public static BigInteger route(String partitionKey, String explicitHashKeyOrNull) {
+        return explicitHashKeyOrNull == null ? md5(partitionKey) : parseExplicit(explicitHashKeyOrNull);
+    }
+}

@@ -1,0 +1,67 @@
+package io.riffle.model;
+
+import io.riffle.error.RiffleException;
+import java.math.BigInteger;
+import java.util.regex.Pattern;
+
+/**
+ * A record's sequence number: the shard it lives in and its offset in that shard's log.
+ *
+ * <p>Layout of the decimal value, as a 128-bit unsigned integer:
+ * <pre>
+ *   bit  124      : always 1, so every sequence number has exactly 38 decimal digits and string order
+ *                   equals numeric order
+ *   bits 64..95   : shard index (the N of shardId-N), unsigned 32 bits
+ *   bits 0..62    : the record's offset in the shard log (0 for the shard's first record ever), 63 bits
+ * </pre>
+ * Within a shard, sequence numbers increase strictly with the offset; across shards of one stream they
+ * differ in the shard bits, so they are unique within the stream. The engine maps a sequence number back
+ * to a log position through the offset (the log's sparse offset index), never by scanning.
+ */
+public record SequenceNumber(int shardIndex, long offset) implements Comparable<SequenceNumber> {
+    private static final BigInteger MARKER = BigInteger.ONE.shiftLeft(124);
+    private static final BigInteger OFFSET_MASK = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+    private static final Pattern WIRE = Pattern.compile("0|([1-9]\\d{0,128})");
+
+    public SequenceNumber {
+        if (shardIndex < 0 || offset < 0) {
+            throw RiffleException.invalidArgument("Invalid sequence number parts: shard " + shardIndex + ", offset " + offset);
+        }
+    }
+
+    /** The decimal wire form. */
+    public String wire() {
+        return MARKER.add(BigInteger.valueOf(shardIndex).shiftLeft(64)).add(BigInteger.valueOf(offset)).toString();
+    }
+
+    /**
+     * Parses a client's sequence number. A value that breaks Kinesis's pattern is a ValidationException;
+     * a well-formed number that Riffle never issued is an InvalidArgumentException.
+     */
+    public static SequenceNumber parse(String field, String wire) {
+        if (wire == null || !WIRE.matcher(wire).matches()) {
+            throw RiffleException.constraint(field, wire, "satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
+        }
+        BigInteger v = new BigInteger(wire);
+        BigInteger rest = v.subtract(MARKER);
+        if (v.bitLength() != 125 || rest.shiftRight(96).signum() != 0 || rest.testBit(63)) {
+            throw RiffleException.invalidArgument("StartingSequenceNumber " + wire + " used in GetShardIterator is invalid because it was not issued by Riffle.");
+        }
+        return new SequenceNumber(rest.shiftRight(64).intValueExact(), rest.and(OFFSET_MASK).longValueExact());
+    }
+
+    public ShardId shardId() {
+        return new ShardId(shardIndex);
+    }
+
+    @Override
+    public int compareTo(SequenceNumber o) {
+        int c = Integer.compare(shardIndex, o.shardIndex);
+        return c != 0 ? c : Long.compare(offset, o.offset);
+    }
+
+    @Override
+    public String toString() {
+        return wire();
+    }
+}

@@ -1,0 +1,46 @@
+package io.riffle.bus;
+
+import io.riffle.model.ShardId;
+import io.riffle.model.StreamName;
+
+/**
+ * Every event bus address Riffle uses, built in one place. Lower case, dot separated; commands end in a
+ * verb, published events are in the past tense.
+ */
+public final class Addresses {
+    private static final String PREFIX = "riffle.";
+
+    private Addresses() {
+    }
+
+    /** The control plane: stream lifecycle, consumers, tags, retention. JSON messages with an "op". */
+    public static String controlPlane() {
+        return PREFIX + "control.command";
+    }
+
+    /** Append a batch to one shard (point-to-point, binary codec). */
+    public static String shardAppend(StreamName stream, ShardId shard) {
+        return shard(stream, shard) + ".append";
+    }
+
+    /** Read from one shard or resolve a position in it (point-to-point, binary codec). */
+    public static String shardRead(StreamName stream, ShardId shard) {
+        return shard(stream, shard) + ".read";
+    }
+
+    /** Published by a shard after each acknowledged batch, carrying the records (binary codec). */
+    public static String shardAppended(StreamName stream, ShardId shard) {
+        return shard(stream, shard) + ".appended";
+    }
+
+    /** Published by the control plane when a stream's description changed (created, resharded, deleted). */
+    public static String streamChanged() {
+        return PREFIX + "stream.changed";
+    }
+
+    private static String shard(StreamName stream, ShardId shard) {
+        // Stream names are case-sensitive and may contain dots; the shard index is last, so the address
+        // stays unambiguous.
+        return PREFIX + "shard." + stream.value() + "." + shard.index();
+    }
+}

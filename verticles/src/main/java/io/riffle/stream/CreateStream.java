@@ -1,0 +1,34 @@
+package io.riffle.stream;
+
+import io.riffle.error.RiffleException;
+import io.riffle.model.Limits;
+import io.riffle.model.StreamMode;
+import io.riffle.model.StreamName;
+import io.riffle.throttle.ThroughputLimits;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A request to create a stream. Validates what does not depend on the node; the control plane checks the
+ * node's shard limit and name clashes.
+ *
+ * @param limits per-stream throughput limits; empty takes the node's defaults
+ */
+public record CreateStream(StreamName name, int shardCount, int retentionHours, StreamMode mode,
+                           Map<String, String> tags, Optional<ThroughputLimits> limits) {
+    public CreateStream {
+        if (shardCount < 1) {
+            throw RiffleException.constraint("shardCount", shardCount, "have value greater than or equal to 1");
+        }
+        if (retentionHours < Limits.RETENTION_HOURS_MIN || retentionHours > Limits.RETENTION_HOURS_MAX) {
+            throw RiffleException.invalidArgument("Retention period hours " + retentionHours
+                    + " must be between " + Limits.RETENTION_HOURS_MIN + " and " + Limits.RETENTION_HOURS_MAX);
+        }
+        tags = Map.copyOf(tags);
+    }
+
+    public static CreateStream of(String name, int shardCount) {
+        return new CreateStream(StreamName.of(name), shardCount, Limits.RETENTION_HOURS_DEFAULT,
+                StreamMode.PROVISIONED, Map.of(), Optional.empty());
+    }
+}

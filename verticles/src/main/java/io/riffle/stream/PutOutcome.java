@@ -1,0 +1,16 @@
+package io.riffle.stream;
+
+import io.riffle.error.ErrorCode;
+import io.riffle.model.SequenceNumber;
+import io.riffle.model.ShardId;
+
+/** The result of one entry of a put, in request order: accepted with its sequence number, or rejected. */
+public sealed interface PutOutcome {
+    /** The record is durable (as the node's fsync policy defines) at this sequence number. */
+    record Accepted(ShardId shardId, SequenceNumber sequenceNumber) implements PutOutcome {
+    }
+
+    /** Nothing of this record was written. */
+    record Rejected(ErrorCode code, String message) implements PutOutcome {
+    }
+}
