@@ -103,6 +103,16 @@ public final class StreamClient {
         return todo();
     }
 
+    /**
+     * Registers a handler for records acknowledged by one shard from now on (local or remote shard). The
+     * caller unregisters the returned consumer when done.
+     */
+    public io.vertx.core.eventbus.MessageConsumer<ShardRecords> onAppended(StreamName name, ShardId shard,
+                                                                          io.vertx.core.Handler<ShardRecords> handler) {
+        return vertx.eventBus().<ShardRecords>consumer(io.riffle.bus.Addresses.shardAppended(name, shard),
+                m -> handler.handle(m.body()));
+    }
+
     private static <T> Future<T> todo() {
         return Future.failedFuture(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, "engine not wired yet"));
     }

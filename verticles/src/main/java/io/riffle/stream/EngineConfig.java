@@ -1,0 +1,42 @@
+package io.riffle.stream;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.riffle.log.LogConfig;
+import io.riffle.throttle.ThroughputLimits;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * Everything the engine needs to start on one node.
+ *
+ * @param dataDir        where stream metadata and shard logs live
+ * @param log            segment size, fsync policy and so on, for every shard log
+ * @param defaultLimits  per-shard throughput limits for streams that do not set their own
+ * @param maxShards      the most shards this node holds in all (Kinesis's account limit analogue)
+ * @param clock          time source; tests inject a movable one
+ * @param metrics        where the engine records per stream and shard metrics
+ */
+public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits defaultLimits, int maxShards,
+                           Clock clock, MeterRegistry metrics) {
+    public static EngineConfig defaults(Path dataDir) {
+        return new EngineConfig(dataDir, LogConfig.defaults(), ThroughputLimits.KINESIS, 1000,
+                Clock.systemUTC(), new SimpleMeterRegistry());
+    }
+
+    public EngineConfig withLimits(ThroughputLimits limits) {
+        return new EngineConfig(dataDir, log, limits, maxShards, clock, metrics);
+    }
+
+    public EngineConfig withLog(LogConfig logConfig) {
+        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, clock, metrics);
+    }
+
+    public EngineConfig withClock(Clock c) {
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, c, metrics);
+    }
+
+    public EngineConfig withMetrics(MeterRegistry registry) {
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, clock, registry);
+    }
+}
