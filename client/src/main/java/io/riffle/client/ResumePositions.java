@@ -1,0 +1,48 @@
+package io.riffle.client;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The position of a subscription in each shard: the sequence number of the last record it received
+ * (every received record is delivered downstream, across reconnects), or the node's continuation point
+ * when a frame carried no records. A reconnect starts just after these, so the consumer sees no gap and
+ * no duplicate. Pure logic, owned by one subscription.
+ */
+final class ResumePositions {
+    private final StartPosition start;
+    private final Map<String, String> positions = new LinkedHashMap<>();
+
+    ResumePositions(StartPosition start) {
+        this.start = start;
+        if (start instanceof StartPosition.AfterSequenceNumbers after) {
+            positions.putAll(after.positions());
+        }
+    }
+
+    /** A record of the shard was received (and queued for delivery). */
+    void received(String shardId, String sequenceNumber) {
+        positions.put(shardId, sequenceNumber);
+    }
+
+    /**
+     * The node said where the shard continues after a frame; only used once the frame's records are all
+     * received, and never moves a shard backwards past a received record.
+     */
+    void continuation(String shardId, String sequenceNumber) {
+        String current = positions.get(shardId);
+        if (current == null || compare(sequenceNumber, current) > 0) {
+            positions.put(shardId, sequenceNumber);
+        }
+    }
+
+    /** Where the next connection starts: just after the known positions, or the original start. */
+    StartPosition next() {
+        return positions.isEmpty() ? start : StartPosition.afterSequenceNumbers(positions);
+    }
+
+    /** Sequence numbers are decimal strings without leading zeros: longer is larger. */
+    static int compare(String a, String b) {
+        return a.length() != b.length() ? Integer.compare(a.length(), b.length()) : a.compareTo(b);
+    }
+}
