@@ -37,7 +37,7 @@ final class PutPipeline {
         this.stream = stream;
         this.path = Queries.stream(stream) + "/records";
         this.scheduler = new PutScheduler(Limits.PUT_RECORDS_MAX_ENTRIES, Limits.PUT_RECORDS_MAX_BYTES,
-                options.maxAttempts(), options.backoff());
+                options.maxRecordsPerKeyPerRequest(), options.maxAttempts(), options.backoff());
     }
 
     /** Queues records (on the context) and sends what may go; refuses all of them when the buffer is full. */

@@ -19,8 +19,10 @@ import java.util.function.Consumer;
  * <p>Ordering per partition key: each key has a FIFO queue, and a key with records in flight is never
  * picked again until all of them are answered. A throttled record goes back to the FRONT of its key's
  * queue and the whole key waits out the backoff, so no later record of the same key can overtake it.
- * One request may carry several records of a key, contiguous and in order; the node appends a request's
- * records of one shard in request order.
+ * One request carries at most {@code maxPerKey} records of a key, contiguous and in order. More than one
+ * is only safe when the node throttles a request's records of one shard as a prefix (once one is refused,
+ * all later ones are); Riffle's shard engine checks each record against its token buckets on its own, so
+ * a large throttled record may be followed by a small stored one, and the client's default is 1.
  *
  * <p>Requests respect the API limits: at most {@code maxRecords} records and {@code maxBytes} billed
  * bytes (partition keys plus data); a record larger than {@code maxBytes} travels alone, and the node
@@ -29,6 +31,7 @@ import java.util.function.Consumer;
 final class PutScheduler {
     private final int maxRecords;
     private final long maxBytes;
+    private final int maxPerKey;
     private final int maxAttempts;
     private final Backoff backoff;
     private final Map<String, KeyQueue> keys = new HashMap<>();
@@ -37,12 +40,13 @@ final class PutScheduler {
             new PriorityQueue<>((a, b) -> Long.compare(a.notBefore, b.notBefore));
     private int buffered;
 
-    PutScheduler(int maxRecords, long maxBytes, int maxAttempts, Backoff backoff) {
-        if (maxRecords < 1 || maxBytes < 1 || maxAttempts < 1) {
-            throw new IllegalArgumentException("maxRecords, maxBytes and maxAttempts must be positive");
+    PutScheduler(int maxRecords, long maxBytes, int maxPerKey, int maxAttempts, Backoff backoff) {
+        if (maxRecords < 1 || maxBytes < 1 || maxPerKey < 1 || maxAttempts < 1) {
+            throw new IllegalArgumentException("maxRecords, maxBytes, maxPerKey and maxAttempts must be positive");
         }
         this.maxRecords = maxRecords;
         this.maxBytes = maxBytes;
+        this.maxPerKey = maxPerKey;
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
     }
@@ -114,8 +118,10 @@ final class PutScheduler {
             }
             ready.pollFirst();
             q.scheduled = false;
-            while (head != null && request.size() < maxRecords
+            int taken = 0;
+            while (head != null && taken < maxPerKey && request.size() < maxRecords
                     && (request.isEmpty() || bytes + head.billedBytes <= maxBytes)) {
+                taken++;
                 q.entries.pollFirst();
                 head.attempts++;
                 q.inFlight++;

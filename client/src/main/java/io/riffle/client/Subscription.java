@@ -100,7 +100,6 @@ final class Subscription {
         });
         socket.exceptionHandler(t -> LOG.debug("Stream {} consumer {}: socket error: {}", stream, consumer,
                 t.toString()));
-        socket.pause();
         WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost(options.host())
                 .setPort(options.port()).setURI(uri()).setTimeout(options.requestTimeout().toMillis());
         socket.connect(connect).onComplete(ar -> {
@@ -115,6 +114,9 @@ final class Subscription {
                 socket.close();
                 return;
             }
+            // a ClientWebSocket cannot pause before it connects; frames that slip in before are still
+            // handled (and bounded by what one TCP read holds)
+            socket.pause();
             connected = true;
             failedConnects = 0;
             lastFrameMillis = options.clock().millis();

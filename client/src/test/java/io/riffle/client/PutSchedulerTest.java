@@ -19,7 +19,7 @@ class PutSchedulerTest {
 
     private final Map<String, PutRecordResult> results = new HashMap<>();
     private final List<String> stored = new ArrayList<>();
-    private final PutScheduler scheduler = new PutScheduler(500, 10 * 1024 * 1024, 3,
+    private final PutScheduler scheduler = new PutScheduler(500, 10 * 1024 * 1024, 500, 3,
             new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.0));
 
     private PutScheduler.Entry entry(String key, String name, int size) {
@@ -83,6 +83,21 @@ class PutSchedulerTest {
         assertThat(request).extracting(e -> e.record.partitionKey()).containsExactly("a", "a", "b");
         storeAll(request);
         assertThat(stored).containsExactly("a1", "a2", "b1");
+    }
+
+    @Test
+    void withOneRecordPerKeyPerRequestAKeySendsOneRecordAtATime() {
+        PutScheduler strict = new PutScheduler(500, 10 * 1024 * 1024, 1, 3,
+                new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.0));
+        for (int i = 0; i < 3; i++) {
+            strict.add(entry("a", "a" + i, 10));
+            strict.add(entry("b" + i, "b" + i, 10));
+        }
+        List<PutScheduler.Entry> first = strict.nextRequest(0);
+        assertThat(first).extracting(e -> e.record.partitionKey()).containsExactly("a", "b0", "b1", "b2");
+        assertThat(strict.nextRequest(0)).isEmpty();
+        strict.onSuccess(first.get(0), "shardId-000000000000", "1");
+        assertThat(strict.nextRequest(0)).extracting(e -> e.record.partitionKey()).containsExactly("a");
     }
 
     @Test
