@@ -357,6 +357,15 @@ class EngineTest {
     }
 
     @Test
+    void shardLevelMetricsAndLimitsAreReported() {
+        await(client.create(CreateStream.of("orders", 3)));
+        await(client.setShardLevelMetrics(S, Set.of("IncomingBytes", "OutgoingRecords")));
+        restart();
+        assertThat(await(client.describe(S)).shardLevelMetrics()).containsExactlyInAnyOrder("IncomingBytes", "OutgoingRecords");
+        assertThat(await(client.limits())).isEqualTo(new NodeLimits(1000, 3, 0));
+    }
+
+    @Test
     void nodeShardLimitIsEnforced() {
         assertThatThrownBy(() -> await(client.create(CreateStream.of("huge", 1001))))
                 .isInstanceOfSatisfying(RiffleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED));
