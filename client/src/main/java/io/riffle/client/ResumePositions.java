@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * The position of a subscription in each shard: the sequence number of the last record it received
  * (every received record is delivered downstream, across reconnects), or the node's continuation point
- * when a frame carried no records. A reconnect starts just after these, so the consumer sees no gap and
+ * (the last record the node delivered before, sent with heartbeats too, so an idle shard of a LATEST
+ * subscription has a position as well). A reconnect starts just after these, so the consumer sees no gap and
  * no duplicate. Pure logic, owned by one subscription.
  */
 final class ResumePositions {
@@ -36,9 +37,19 @@ final class ResumePositions {
         }
     }
 
-    /** Where the next connection starts: just after the known positions, or the original start. */
-    StartPosition next() {
-        return positions.isEmpty() ? start : StartPosition.afterSequenceNumbers(positions);
+    /**
+     * The query of the next connection: the original start, with {@code positions} naming every shard
+     * whose position is known; the node resumes those AFTER their sequence number and starts the others
+     * as the original start says.
+     */
+    String query() {
+        if (positions.isEmpty()) {
+            return start.query();
+        }
+        if (start instanceof StartPosition.AfterSequenceNumbers) {
+            return StartPosition.afterSequenceNumbers(positions).query();
+        }
+        return start.query() + "&positions=" + StartPosition.positionsParam(positions);
     }
 
     /** Sequence numbers are decimal strings without leading zeros: longer is larger. */

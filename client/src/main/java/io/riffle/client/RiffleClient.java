@@ -82,11 +82,6 @@ public final class RiffleClient implements AutoCloseable {
     public Mono<StreamInfo> createStream(StreamSpec spec) {
         ObjectNode body = Wire.JSON.createObjectNode().put("name", spec.name()).put("shardCount", spec.shardCount())
                 .put("retentionHours", spec.retentionHours()).put("mode", spec.mode());
-        if (spec.writeRecordsPerSecond().isPresent() || spec.writeBytesPerSecond().isPresent()) {
-            ObjectNode limits = body.putObject("limits");
-            spec.writeRecordsPerSecond().ifPresent(v -> limits.put("writeRecordsPerSecond", v));
-            spec.writeBytesPerSecond().ifPresent(v -> limits.put("writeBytesPerSecond", v));
-        }
         return call(HttpMethod.POST, "/v1/streams", Optional.of(body)).map(RiffleClient::streamInfo);
     }
 
@@ -216,8 +211,7 @@ public final class RiffleClient implements AutoCloseable {
     }
 
     private static StreamInfo streamInfo(Buffer body) {
-        JsonNode n = Wire.parse(body);
-        JsonNode d = n.has("stream") ? n.path("stream") : n;
+        JsonNode d = Wire.parse(body);
         List<String> shardIds = new ArrayList<>();
         for (JsonNode s : d.path("shards")) {
             shardIds.add(s.path("shardId").asText());

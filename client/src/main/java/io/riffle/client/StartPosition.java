@@ -59,9 +59,14 @@ public sealed interface StartPosition {
 
         @Override
         public String query() {
-            return "from=AFTER_SEQUENCE_NUMBER&positions=" + positions.entrySet().stream()
-                    .map(e -> Queries.encode(e.getKey()) + ":" + Queries.encode(e.getValue()))
-                    .collect(Collectors.joining(","));
+            return "from=AFTER_SEQUENCE_NUMBER&positions=" + positionsParam(positions);
         }
+    }
+
+    /** {@code shardId:sequenceNumber,...}, URL-safe. */
+    static String positionsParam(Map<String, String> positions) {
+        return positions.entrySet().stream()
+                .map(e -> Queries.encode(e.getKey()) + ":" + Queries.encode(e.getValue()))
+                .collect(Collectors.joining(","));
     }
 }

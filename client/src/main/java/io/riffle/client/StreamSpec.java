@@ -1,32 +1,21 @@
 package io.riffle.client;
 
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * A stream to create.
+ * A stream to create. Throughput limits are the node's settings (per shard, for every stream), not part
+ * of the stream.
  *
- * @param writeRecordsPerSecond per-shard write limit in records/s for this stream; empty takes the node's
- *                              default, 0 turns it off
- * @param writeBytesPerSecond   per-shard write limit in bytes/s; empty takes the node's default, 0 is off
+ * @param mode PROVISIONED or ON_DEMAND
  */
-public record StreamSpec(String name, int shardCount, int retentionHours, String mode,
-                         Optional<Long> writeRecordsPerSecond, Optional<Long> writeBytesPerSecond) {
+public record StreamSpec(String name, int shardCount, int retentionHours, String mode) {
     public StreamSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(mode, "mode");
-        Objects.requireNonNull(writeRecordsPerSecond, "writeRecordsPerSecond");
-        Objects.requireNonNull(writeBytesPerSecond, "writeBytesPerSecond");
     }
 
-    /** A provisioned stream with 24 h retention and the node's default limits. */
+    /** A provisioned stream with 24 h retention. */
     public static StreamSpec of(String name, int shardCount) {
-        return new StreamSpec(name, shardCount, 24, "PROVISIONED", Optional.empty(), Optional.empty());
-    }
-
-    /** The same stream with its own per-shard write limits (0 turns a limit off). */
-    public StreamSpec withWriteLimits(long recordsPerSecond, long bytesPerSecond) {
-        return new StreamSpec(name, shardCount, retentionHours, mode, Optional.of(recordsPerSecond),
-                Optional.of(bytesPerSecond));
+        return new StreamSpec(name, shardCount, 24, "PROVISIONED");
     }
 }

@@ -30,7 +30,9 @@ import reactor.core.publisher.FluxSink;
  */
 final class Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(Subscription.class);
-    /** The node closes with this code when another subscription of the consumer takes the shards over. */
+    /** The node closes with 1000 when every subscribed shard ended (closed shards, fully delivered). */
+    static final short CLOSE_NORMAL = 1000;
+    /** The node closes with this code when another subscription of the consumer takes a shard over. */
     static final short CLOSE_TAKEN_OVER = 4409;
 
     private final Context context;
@@ -47,6 +49,7 @@ final class Subscription {
     private boolean fetching;
     private Buffer partial;
     private boolean done;
+    private boolean ended;
     private int failedConnects;
     private long lastFrameMillis;
     private long watchdog = -1;
@@ -75,7 +78,7 @@ final class Subscription {
     /** The URI of the next connection, from the current resume positions. */
     String uri() {
         StringBuilder uri = new StringBuilder(Queries.stream(stream)).append("/subscribe?consumer=")
-                .append(Queries.encode(consumer)).append('&').append(positions.next().query());
+                .append(Queries.encode(consumer)).append('&').append(positions.query());
         shards.ifPresent(s -> uri.append("&shards=").append(Queries.encode(String.join(",", s))));
         return uri.toString();
     }
@@ -95,7 +98,7 @@ final class Subscription {
         });
         socket.closeHandler(v -> {
             if (socket == ws) {
-                onBroken(closeError(socket));
+                onClosed(socket);
             }
         });
         socket.exceptionHandler(t -> LOG.debug("Stream {} consumer {}: socket error: {}", stream, consumer,
@@ -162,6 +165,9 @@ final class Subscription {
             pending.addLast(r);
             positions.received(r.shardId(), r.sequenceNumber());
         }
+        if (frame.shardId().isPresent() && frame.continuationSequenceNumber().isPresent()) {
+            positions.continuation(frame.shardId().get(), frame.continuationSequenceNumber().get());
+        }
     }
 
     /** Emits what the downstream asked for, then asks the socket for one more frame if it may. */
@@ -169,21 +175,41 @@ final class Subscription {
         while (!done && !pending.isEmpty() && sink.requestedFromDownstream() > 0) {
             sink.next(pending.pollFirst());
         }
+        if (!done && ended && pending.isEmpty()) {
+            stop();
+            sink.complete();
+            return;
+        }
         if (!done && connected && !fetching && pending.isEmpty() && sink.requestedFromDownstream() > 0) {
             fetching = true;
             ws.fetch(1);
         }
     }
 
-    private RiffleException closeError(ClientWebSocket socket) {
+    /**
+     * The node closed the socket: 1000 means every shard ended (complete once delivered), 4409 a takeover
+     * (fail), 4000 + an HTTP status an engine error (retry if transient); anything else, such as 1001 when
+     * the node stops or a lost connection, is retried.
+     */
+    private void onClosed(ClientWebSocket socket) {
         Short code = socket.closeStatusCode();
-        String reason = socket.closeReason();
-        if (code != null && code == CLOSE_TAKEN_OVER) {
-            return new RiffleException(ErrorCode.RESOURCE_IN_USE, "Stream " + stream + " consumer " + consumer
-                    + ": another subscription took the shards over (" + reason + ")");
+        String reason = String.valueOf(socket.closeReason());
+        String who = "Stream " + stream + " consumer " + consumer;
+        if (code != null && code == CLOSE_NORMAL) {
+            connected = false;
+            ws = null;
+            ended = true;
+            deliver();
+        } else if (code != null && code == CLOSE_TAKEN_OVER) {
+            onBroken(new RiffleException(ErrorCode.RESOURCE_IN_USE, who + ": taken over (" + reason + ")"));
+        } else if (code != null && code >= 4000 && code < 5000) {
+            int colon = reason.indexOf(':');
+            String wireName = colon > 0 ? reason.substring(0, colon) : null;
+            onBroken(new RiffleException(Wire.codeFor(wireName, code - 4000), who + ": " + reason));
+        } else {
+            onBroken(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, who + ": connection closed (" + code
+                    + " " + reason + ")"));
         }
-        return new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, "Stream " + stream + " consumer " + consumer
-                + ": connection closed (" + code + " " + reason + ")");
     }
 
     private void onConnectFailed(Throwable cause) {

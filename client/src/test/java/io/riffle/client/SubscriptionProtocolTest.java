@@ -117,7 +117,7 @@ class SubscriptionProtocolTest {
                 .verify(Duration.ofSeconds(20));
         assertThat(uris).hasSize(2);
         assertThat(uris.get(0)).isEqualTo("/v1/streams/s/subscribe?consumer=c&from=TRIM_HORIZON");
-        assertThat(uris.get(1)).isEqualTo("/v1/streams/s/subscribe?consumer=c&from=AFTER_SEQUENCE_NUMBER&positions="
+        assertThat(uris.get(1)).isEqualTo("/v1/streams/s/subscribe?consumer=c&from=TRIM_HORIZON&positions="
                 + SHARD + ":10");
     }
 

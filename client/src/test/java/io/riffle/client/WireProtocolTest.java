@@ -107,20 +107,20 @@ class WireProtocolTest {
     @Test
     void resumedSubscriptionsStartJustAfterTheLastReceivedRecordOfEachShard() {
         ResumePositions p = new ResumePositions(StartPosition.TRIM_HORIZON);
-        assertThat(p.next().query()).isEqualTo("from=TRIM_HORIZON");
+        assertThat(p.query()).isEqualTo("from=TRIM_HORIZON");
         p.received("shardId-000000000000", "10");
         p.received("shardId-000000000001", "20");
         p.received("shardId-000000000000", "11");
-        assertThat(p.next().query())
-                .isEqualTo("from=AFTER_SEQUENCE_NUMBER&positions=shardId-000000000000:11,shardId-000000000001:20");
+        assertThat(p.query())
+                .isEqualTo("from=TRIM_HORIZON&positions=shardId-000000000000:11,shardId-000000000001:20");
     }
 
     @Test
     void aContinuationNeverMovesAShardBackwards() {
         ResumePositions p = new ResumePositions(StartPosition.afterSequenceNumbers(Map.of("shardId-000000000000", "100")));
         p.continuation("shardId-000000000000", "99");
-        assertThat(p.next().query()).endsWith("shardId-000000000000:100");
+        assertThat(p.query()).isEqualTo("from=AFTER_SEQUENCE_NUMBER&positions=shardId-000000000000:100");
         p.continuation("shardId-000000000000", "1000");
-        assertThat(p.next().query()).endsWith("shardId-000000000000:1000");
+        assertThat(p.query()).endsWith("shardId-000000000000:1000");
     }
 }
