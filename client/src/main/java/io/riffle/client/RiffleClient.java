@@ -39,6 +39,7 @@ import reactor.core.publisher.MonoSink;
  * for the highest throughput. Close the client when done; a client that created its own Vert.x closes it.
  */
 public final class RiffleClient implements AutoCloseable {
+    private static final int MAX_PARTITION_KEY_LENGTH = 256;
     private final Vertx vertx;
     private final boolean ownsVertx;
     private final Context context;
@@ -144,12 +145,20 @@ public final class RiffleClient implements AutoCloseable {
         List<PutScheduler.Entry> entries = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             int index = i;
-            entries.add(new PutScheduler.Entry(records.get(i), result -> {
+            PutScheduler.Entry entry = new PutScheduler.Entry(records.get(i), result -> {
                 results[index] = result;
                 if (remaining.decrementAndGet() == 0) {
                     sink.success(new PutBatchResult(List.of(results)));
                 }
-            }));
+            });
+            // the node refuses a whole request for one bad key, so a bad key must not travel with others
+            String key = records.get(i).partitionKey();
+            if (key.isEmpty() || key.codePointCount(0, key.length()) > MAX_PARTITION_KEY_LENGTH) {
+                entry.fail(RiffleException.constraint("partitionKey", key,
+                        "have length less than or equal to 256 and greater than or equal to 1"));
+            } else {
+                entries.add(entry);
+            }
         }
         pipelines.computeIfAbsent(stream, s -> new PutPipeline(context, http, options, s)).submit(entries);
     }
