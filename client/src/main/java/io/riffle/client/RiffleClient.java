@@ -57,7 +57,7 @@ public final class RiffleClient implements AutoCloseable {
                         .setDefaultPort(options.port()).setKeepAlive(true).setTcpNoDelay(true),
                 new PoolOptions().setHttp1MaxSize(options.maxInFlightRequests() + 2));
         this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(64 * 1024 * 1024)
-                .setMaxFrameSize(1024 * 1024).setTcpNoDelay(true));
+                .setMaxFrameSize(1024 * 1024).setTcpNoDelay(true).setMaxConnections(100_000));
     }
 
     /** A client with its own Vert.x instance, closed with the client. */
