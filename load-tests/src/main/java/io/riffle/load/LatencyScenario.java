@@ -85,11 +85,14 @@ final class LatencyScenario {
             }
         }), "riffle-load-pacer");
         pacer.start();
-        m.run(new Measurement.Counter[] {sent, stored, failed, delivered}, () -> {
+        // jcmd attaches to the node and starts a JVM of its own: only the fan-out runs, where memory is the
+        // question, pay for a sample every progress line; latency runs sample once at the end
+        boolean sampleHeap = o.scenario().equals("fanout") && o.nodePid() > 0;
+        m.run(new Measurement.Counter[] {sent, stored, failed, delivered}, sampleHeap ? () -> {
             long heap = run.nodeHeapMiB();
             maxHeapMiB.accumulateAndGet(heap, Math::max);
             return heap;
-        }, "node_heap_mib");
+        } : null, "node_heap_mib");
         join(pacer);
         long heapAtEnd = run.nodeHeapMiB();
         maxHeapMiB.accumulateAndGet(heapAtEnd, Math::max);

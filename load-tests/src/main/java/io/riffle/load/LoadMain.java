@@ -65,6 +65,7 @@ public final class LoadMain {
         final RiffleClient admin;
         final String prefix = "load-" + Long.toString(System.currentTimeMillis(), 36);
         final List<String> streams = new ArrayList<>();
+        private final List<String[]> consumers = new ArrayList<>();
         private final List<RiffleClient> clients = new ArrayList<>();
 
         LoadRun(Vertx vertx, LoadOptions options) {
@@ -97,6 +98,7 @@ public final class LoadMain {
 
         void registerConsumer(String stream, String consumer) {
             admin.registerConsumer(stream, consumer).block(ADMIN_TIMEOUT);
+            consumers.add(new String[] {stream, consumer});
         }
 
         /** Live subscriptions of this run's streams, from the node's metrics. */
@@ -135,6 +137,13 @@ public final class LoadMain {
             for (RiffleClient c : clients) {
                 if (c != admin) {
                     c.close();
+                }
+            }
+            for (String[] c : consumers) {
+                try {
+                    admin.deregisterConsumer(c[0], c[1]).block(ADMIN_TIMEOUT);
+                } catch (RuntimeException e) {
+                    System.err.println("riffle-load: could not deregister consumer " + c[1] + ": " + e.getMessage());
                 }
             }
             for (String s : streams) {

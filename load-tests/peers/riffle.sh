@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Riffle: builds nothing (run `mvn -B -DskipTests package` first), starts websocket-gateway/target/riffle.jar
+# on 127.0.0.1 with a temp data dir, runs the load generator's scenarios against it, stops it (SIGTERM).
+#
+# usage: riffle.sh FSYNC [SCENARIOS...]
+#   FSYNC: PER_BATCH (fsync before acknowledging each append batch) or INTERVAL (every 1000 ms)
+#   SCENARIOS: any of ingest100 ingest1k e2e1k e2e10k fanout100 fanout1000 throttle (default: all)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+FSYNC="${1:-PER_BATCH}"; shift || true
+SCENARIOS=("$@")
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(ingest100 ingest1k e2e1k e2e10k fanout100 fanout1000 throttle)
+NODE_JAR="$REPO_DIR/websocket-gateway/target/riffle.jar"
+LOAD_JAR="$REPO_DIR/load-tests/target/riffle-load.jar"
+NODE_HEAP="${NODE_HEAP:-1g}"
+for j in "$NODE_JAR" "$LOAD_JAR"; do
+  [ -f "$j" ] || { echo "missing $j: run mvn -B -DskipTests package first" >&2; exit 1; }
+done
+
+# run_node THROTTLING: starts a fresh node, sets NODE_PID and PORT
+run_node() {
+  new_temp_dir DATA
+  PORT="$(free_port)"
+  start_bg "$DATA.log" java "-Xmx$NODE_HEAP" -XX:+UseParallelGC -jar "$NODE_JAR" --host 127.0.0.1 --port "$PORT" \
+    --data-dir "$DATA/data" --fsync "$FSYNC" --throttling "$1"
+  NODE_PID=$LAST_PID
+  wait_port "$PORT" 60
+}
+
+load() { # load LABEL ARGS...: runs the generator, echoes its progress, tags its RESULT line
+  local label="$1"; shift
+  local out
+  out="$(timeout $((DURATION + WARMUP + 180)) java -Xmx2g -XX:+UseParallelGC -jar "$LOAD_JAR" --port "$PORT" \
+    --duration "$DURATION" --warmup "$WARMUP" --node-pid "$NODE_PID" --label "$label" "$@" 2>&1)" || true
+  echo "$out" | grep -v '^RESULT' | sed 's/^/  /'
+  echo "$out" | grep '^RESULT' | sed "s/^RESULT /RESULT peer=riffle fsync=$FSYNC /"
+}
+
+for s in "${SCENARIOS[@]}"; do
+  echo "== riffle $s (fsync $FSYNC)"
+  case "$s" in
+    ingest100)  run_node false; load "$s" --scenario ingest --record-size 100 --producers 2 --window 4 --shards 2 ;;
+    ingest1k)   run_node false; load "$s" --scenario ingest --record-size 1024 --producers 2 --window 4 --shards 2 ;;
+    e2e1k)      run_node false; load "$s" --scenario e2e --rate 1000 --record-size 100 --producers 1 --subscribers 1 --shards 2 ;;
+    e2e10k)     run_node false; load "$s" --scenario e2e --rate 10000 --record-size 100 --producers 1 --subscribers 1 --shards 2 ;;
+    fanout100)  run_node false; load "$s" --scenario fanout --rate 1000 --record-size 100 --producers 1 --subscribers 100 --shards 1 ;;
+    fanout1000) run_node false; load "$s" --scenario fanout --rate 1000 --record-size 100 --producers 1 --subscribers 1000 --shards 1 ;;
+    throttle)   run_node true;  load "$s" --scenario throttle --rate 3000 --limit 1000 --record-size 100 --producers 1 --shards 1 ;;
+    *) echo "unknown scenario $s" >&2; exit 2 ;;
+  esac
+  stop_pid "$NODE_PID"
+done
