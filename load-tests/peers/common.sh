@@ -14,6 +14,7 @@ STARTED_PIDS=()
 TEMP_DIRS=()
 
 cleanup() {
+  local status=$?
   for pid in "${STARTED_PIDS[@]:-}"; do
     [ -n "$pid" ] || continue
     if kill -0 "$pid" 2>/dev/null; then
@@ -23,8 +24,9 @@ cleanup() {
     fi
   done
   for d in "${TEMP_DIRS[@]:-}"; do
-    [ -n "$d" ] && rm -rf "$d"
+    if [ -n "$d" ]; then rm -rf "$d"; fi
   done
+  return "$status"
 }
 trap cleanup EXIT
 

@@ -84,20 +84,29 @@ final class PutPipeline {
     }
 
     private void send(List<PutScheduler.Entry> request) {
+        io.vertx.core.Future<HttpResponse<Buffer>> sent;
+        try {
+            sent = http.post(path)
+                    .putHeader("Content-Type", "application/json")
+                    .timeout(options.requestTimeout().toMillis())
+                    .sendBuffer(Wire.encodePut(request));
+        } catch (IllegalStateException closed) {
+            // the client was closed: nothing can be sent any more, so no retry either
+            RiffleException e = new RiffleException(ErrorCode.SERVICE_UNAVAILABLE,
+                    "The client is closed; record for stream " + stream + " not sent");
+            request.forEach(entry -> scheduler.giveUp(entry, e));
+            return;
+        }
         inFlight++;
-        http.post(path)
-                .putHeader("Content-Type", "application/json")
-                .timeout(options.requestTimeout().toMillis())
-                .sendBuffer(Wire.encodePut(request))
-                .onComplete(ar -> {
-                    inFlight--;
-                    if (ar.succeeded()) {
-                        answer(request, ar.result());
-                    } else {
-                        failAll(request, transientFailure(ar.cause()), 0);
-                    }
-                    pump();
-                });
+        sent.onComplete(ar -> {
+            inFlight--;
+            if (ar.succeeded()) {
+                answer(request, ar.result());
+            } else {
+                failAll(request, transientFailure(ar.cause()), 0);
+            }
+            pump();
+        });
     }
 
     private void answer(List<PutScheduler.Entry> request, HttpResponse<Buffer> response) {

@@ -173,6 +173,12 @@ final class PutScheduler {
         }
     }
 
+    /** Completes a record that was sent but can never be answered (the client closed), without retrying. */
+    void giveUp(Entry e, RiffleException error) {
+        e.done.accept(PutFailure.of(error, e.attempts));
+        finish(e);
+    }
+
     /** Errors worth another attempt: throttling and the node's transient failures. */
     static boolean isRetryable(ErrorCode code) {
         return code == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED || code == ErrorCode.SERVICE_UNAVAILABLE

@@ -47,6 +47,7 @@ public final class RiffleClient implements AutoCloseable {
     private final WebClient http;
     private final WebSocketClient ws;
     private final Map<String, PutPipeline> pipelines = new HashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private RiffleClient(Vertx vertx, boolean ownsVertx, RiffleClientOptions options) {
         this.vertx = vertx;
@@ -131,7 +132,9 @@ public final class RiffleClient implements AutoCloseable {
     public Mono<PutBatchResult> putAll(String stream, List<PutRecord> records) {
         List<PutRecord> copy = List.copyOf(records);
         return Mono.create(sink -> {
-            if (copy.isEmpty()) {
+            if (closed.get()) {
+                sink.error(closedError());
+            } else if (copy.isEmpty()) {
                 sink.success(new PutBatchResult(List.of()));
                 return;
             }
@@ -188,16 +191,30 @@ public final class RiffleClient implements AutoCloseable {
      */
     public Flux<Record> subscribe(String stream, String consumer, StartPosition position,
                                   Optional<List<String>> shards) {
-        return Flux.create((FluxSink<Record> sink) -> context.runOnContext(
-                v -> new Subscription(context, ws, options, stream, consumer, position, shards, sink).start()),
-                FluxSink.OverflowStrategy.ERROR);
+        return Flux.create((FluxSink<Record> sink) -> {
+            if (closed.get()) {
+                sink.error(closedError());
+                return;
+            }
+            context.runOnContext(
+                    v -> new Subscription(context, ws, options, stream, consumer, position, shards, sink).start());
+        }, FluxSink.OverflowStrategy.ERROR);
     }
 
     // ---- plumbing --------------------------------------------------------------------------------
 
     /** One admin request, answered on the client's context; non-2xx answers become RiffleExceptions. */
+    private static RiffleException closedError() {
+        return new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, "The client is closed");
+    }
+
     private Mono<Buffer> call(HttpMethod method, String path, Optional<JsonNode> body) {
-        return Mono.create(sink -> context.runOnContext(v -> {
+        return Mono.create(sink -> {
+            if (closed.get()) {
+                sink.error(closedError());
+                return;
+            }
+            context.runOnContext(v -> {
             var request = http.request(method, path).timeout(options.requestTimeout().toMillis());
             Future<HttpResponse<Buffer>> sent = body.isPresent()
                     ? request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.get().toString()))
@@ -216,7 +233,8 @@ public final class RiffleClient implements AutoCloseable {
                     sink.error(Wire.decodeError(response.statusCode(), b));
                 }
             });
-        }));
+            });
+        });
     }
 
     private static StreamInfo streamInfo(Buffer body) {
@@ -230,10 +248,14 @@ public final class RiffleClient implements AutoCloseable {
 
     /**
      * Closes the HTTP and WebSocket clients (ending subscriptions), and Vert.x when the client owns it.
-     * Blocks until done, so never call it on an event loop.
+     * Records still waiting for a retry fail; later calls fail at once. Blocks until done, so never call
+     * it on an event loop. Idempotent.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         http.close();
         Future<Void> closed = ws.close();
         if (ownsVertx) {

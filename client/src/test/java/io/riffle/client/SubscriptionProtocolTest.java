@@ -122,6 +122,18 @@ class SubscriptionProtocolTest {
     }
 
     @Test
+    void aClosedClientFailsCallsAtOnce() {
+        serve(ws -> { });
+        client.close();
+        StepVerifier.create(client.put("s", "k", new byte[1]))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("closed"))
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(client.subscribe("s", "c", StartPosition.LATEST))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("closed"))
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
     void cancellingClosesTheWebSocket() throws Exception {
         var closed = new java.util.concurrent.CompletableFuture<Short>();
         serve(ws -> {

@@ -20,7 +20,8 @@ final class LatencyScenario {
     private static final int CONSUMERS_PER_STREAM = 20;
     private final LoadMain.LoadRun run;
     private final LoadOptions o;
-    private final Measurement m;
+    /** Started once the streams and subscriptions are set up, so set-up time is not measured. */
+    private volatile Measurement m;
     private final Measurement.Counter sent = new Measurement.Counter("sent");
     private final Measurement.Counter stored = new Measurement.Counter("stored");
     private final Measurement.Counter failed = new Measurement.Counter("failed");
@@ -30,7 +31,6 @@ final class LatencyScenario {
     LatencyScenario(LoadMain.LoadRun run) {
         this.run = run;
         this.o = run.options;
-        this.m = new Measurement(o);
     }
 
     String run() {
@@ -73,6 +73,7 @@ final class LatencyScenario {
             producers.add(run.client(run.base()));
         }
         Records records = new Records(o.keys(), o.recordSize());
+        m = new Measurement(o);
         Thread pacer = new Thread(() -> m.pace(o.rate(), o.maxRecords(), n -> {
             for (long k = 0; k < n; k++) {
                 PutRecord r = records.stamped();

@@ -12,7 +12,8 @@ import java.util.List;
 final class ThrottleScenario {
     private final LoadMain.LoadRun run;
     private final LoadOptions o;
-    private final Measurement m;
+    /** Started once the streams and subscriptions are set up, so set-up time is not measured. */
+    private volatile Measurement m;
     private final Measurement.Counter sent = new Measurement.Counter("sent");
     private final Measurement.Counter accepted = new Measurement.Counter("accepted");
     private final Measurement.Counter throttled = new Measurement.Counter("throttled");
@@ -20,7 +21,6 @@ final class ThrottleScenario {
     ThrottleScenario(LoadMain.LoadRun run) {
         this.run = run;
         this.o = run.options;
-        this.m = new Measurement(o);
     }
 
     String run() {
@@ -34,6 +34,7 @@ final class ThrottleScenario {
             producers.add(run.client(run.base().withMaxAttempts(1)));
         }
         Records records = new Records(o.keys(), o.recordSize());
+        m = new Measurement(o);
         Thread pacer = new Thread(() -> m.pace(o.rate(), o.maxRecords(), n -> {
             for (long k = 0; k < n; k++) {
                 long i = sent.value.getAndIncrement();
