@@ -124,4 +124,150 @@ class ShardLogTest {
             assertThat(log.append(List.of(LogFixtures.record(200, 10, clock.millis())))).isEqualTo(200);
         }
     }
+
+    @Test
+    void atTimestampFindsTheFirstRecordAtOrAfterThatTimeThroughTheTimeIndex() throws IOException {
+        LogConfig config = LogConfig.defaults().withSegmentBytes(8 << 10).withIndexIntervalBytes(500);
+        try (ShardLog log = open(config)) {
+            // Record i arrives at T0 + 10 * (i / 3): three records per 10 ms step.
+            for (int i = 0; i < 600; i += 3) {
+                appendNumbered(log, i, 3, 3, 100, T0 + 10L * (i / 3));
+            }
+            assertThat(log.offsetForTimestamp(0)).isZero();
+            assertThat(log.offsetForTimestamp(T0)).isZero();
+            assertThat(log.offsetForTimestamp(T0 + 1)).isEqualTo(3);
+            assertThat(log.offsetForTimestamp(T0 + 10)).isEqualTo(3);
+            for (int step = 0; step < 200; step += 13) {
+                assertThat(log.offsetForTimestamp(T0 + 10L * step)).isEqualTo(3L * step);
+                assertThat(log.offsetForTimestamp(T0 + 10L * step - 5)).isEqualTo(3L * step);
+            }
+            assertThat(log.offsetForTimestamp(T0 + 1990)).isEqualTo(597);
+            assertThat(log.offsetForTimestamp(T0 + 1991)).isEqualTo(600).isEqualTo(log.endOffset());
+        }
+        try (ShardLog log = open(config)) {
+            assertThat(log.offsetForTimestamp(T0 + 10L * 111)).isEqualTo(333);
+        }
+    }
+
+    @Test
+    void readsAreBoundedByMaxRecordsAndMaxBytesButReturnAtLeastOneRecord() throws IOException {
+        try (ShardLog log = open(LogConfig.defaults())) {
+            appendNumbered(log, 0, 100, 50, 1000, T0);
+            log.append(List.of(LogFixtures.record(100, 50_000, T0)));
+            assertThat(log.read(0, 10, 1 << 20)).hasSize(10);
+            assertThat(log.read(0, 10_000, 5000)).hasSize(5);
+            assertThat(log.read(0, 10_000, 4999)).hasSize(4);
+            assertThat(log.read(0, 10_000, 1)).hasSize(1);
+            assertThat(log.read(100, 10, 1000)).singleElement().satisfies(r -> assertThat(r.data()).isEqualTo(data(100, 50_000)));
+            assertThat(log.read(99, 10, 40_000)).extracting(Record::offset).containsExactly(99L);
+            assertThatThrownBy(() -> log.read(0, 0, 100)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void segmentsRollByAge() throws IOException {
+        LogConfig config = LogConfig.defaults().withSegmentMaxAgeMillis(1000);
+        try (ShardLog log = open(config)) {
+            appendNumbered(log, 0, 5, 5, 10, T0);
+            clock.advance(999);
+            appendNumbered(log, 5, 5, 5, 10, clock.millis());
+            clock.advance(1);
+            appendNumbered(log, 10, 5, 5, 10, clock.millis());
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("shard"))) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".log")).sorted())
+                    .containsExactly(Segment.name(0, ".log"), Segment.name(10, ".log"));
+        }
+    }
+
+    @Test
+    void offsetsAreNeverReusedAfterRetentionDeletedEverythingAndTheNodeRestarted() throws IOException {
+        LogConfig config = LogConfig.defaults().withSegmentBytes(2048).withRetentionMillis(1000);
+        try (ShardLog log = open(config)) {
+            appendNumbered(log, 0, 50, 5, 100, T0);
+            clock.advance(5000);
+            assertThat(log.enforceRetention()).isPositive();
+            assertThat(log.startOffset()).isEqualTo(50);
+            assertThat(log.read(0, 100, 1 << 20)).isEmpty();
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("shard"))) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".log")))
+                    .containsExactly(Segment.name(50, ".log"));
+        }
+        try (ShardLog log = open(config)) {
+            assertThat(log.endOffset()).isEqualTo(50);
+            assertThat(log.append(List.of(LogFixtures.record(50, 10, clock.millis())))).isEqualTo(50);
+            assertThat(log.read(0, 10, 1 << 20)).extracting(Record::offset).containsExactly(50L);
+        }
+    }
+
+    @Test
+    void aConcurrentReaderSeesEveryRecordExactlyOnceInOrderWhileAppendsAndRetentionRun() throws Exception {
+        LogConfig config = LogConfig.defaults().withSegmentBytes(16 << 10).withIndexIntervalBytes(1024);
+        int total = 20_000;
+        try (ShardLog log = open(config)) {
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicLong readCount = new java.util.concurrent.atomic.AtomicLong();
+            Thread reader = new Thread(() -> {
+                try {
+                    long next = 0;
+                    long deadline = System.nanoTime() + 30_000_000_000L;
+                    while (next < total && System.nanoTime() < deadline) {
+                        long end = log.endOffset();
+                        List<Record> got = log.read(next, 333, 1 << 20);
+                        for (Record r : got) {
+                            if (r.offset() != next || r.offset() >= log.endOffset() || !java.util.Arrays.equals(r.data(), data(next, 50))) {
+                                throw new AssertionError("unexpected " + r + " while expecting offset " + next);
+                            }
+                            next++;
+                        }
+                        if (got.isEmpty() && next < end) {
+                            throw new AssertionError("nothing read at " + next + " below end " + end);
+                        }
+                    }
+                    readCount.set(next);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            reader.start();
+            appendNumbered(log, 0, total, 37, 50, T0);
+            reader.join(60_000);
+            assertThat(failure.get()).isNull();
+            assertThat(readCount.get()).isEqualTo(total);
+        }
+    }
+
+    @Test
+    void readsRacingWithRetentionReturnOnlyUnexpiredRecords() throws Exception {
+        LogConfig config = LogConfig.defaults().withSegmentBytes(4096).withRetentionMillis(1000);
+        try (ShardLog log = open(config)) {
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread reader = new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        long cutoff = clock.millis() - 1000;
+                        for (Record r : log.read(0, 10_000, 10 << 20)) {
+                            if (r.arrivalMillis() < cutoff) {
+                                throw new AssertionError("expired record returned: " + r + " cutoff " + cutoff);
+                            }
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            reader.start();
+            for (int round = 0; round < 200; round++) {
+                appendNumbered(log, round * 10L, 10, 10, 100, clock.millis());
+                clock.advance(100);
+                log.enforceRetention();
+            }
+            stop.set(true);
+            reader.join(10_000);
+            assertThat(failure.get()).isNull();
+            assertThat(log.startOffset()).isEqualTo(1900);
+        }
+    }
 }
