@@ -27,7 +27,10 @@ final class Segment {
     final Path logFile;
     final Path indexFile;
     final Path timeIndexFile;
-    final FileChannel channel;
+    /** Replaced only if a reader's interrupt closed it (see {@link #reopenIfClosedByInterrupt}). */
+    private volatile FileChannel channel;
+    /** Set once the segment is closed or deleted on purpose. */
+    private volatile boolean released;
 
     private volatile long size;
     private volatile long nextOffset;
@@ -212,6 +215,22 @@ final class Segment {
         return size;
     }
 
+    FileChannel channel() {
+        return channel;
+    }
+
+    /**
+     * A FileChannel closes itself for every user when a thread blocked in it is interrupted. Reads must not
+     * make the log unusable that way, so a segment closed by accident (not by {@link #close}/{@link #delete})
+     * is reopened.
+     */
+    synchronized void reopenIfClosedByInterrupt() throws IOException {
+        if (!released && !channel.isOpen()) {
+            LOG.warn("{} was closed by an interrupted thread; reopening it", logFile);
+            channel = FileChannel.open(logFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+    }
+
     long nextOffset() {
         return nextOffset;
     }
@@ -336,11 +355,13 @@ final class Segment {
     }
 
     void close() throws IOException {
+        released = true;
         channel.close();
     }
 
     /** Closes and deletes the segment's files (the log first: the indexes alone are harmless orphans). */
     void delete() throws IOException {
+        released = true;
         channel.close();
         Files.deleteIfExists(logFile);
         Files.deleteIfExists(indexFile);

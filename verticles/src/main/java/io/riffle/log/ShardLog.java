@@ -2,8 +2,10 @@ package io.riffle.log;
 
 import io.riffle.model.Record;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -344,10 +346,7 @@ public final class ShardLog implements AutoCloseable {
             try {
                 return readOnce(fromOffset, maxRecords, maxBytes);
             } catch (ClosedChannelException e) {
-                // Retention deleted a segment under us: its records expired, so start again after them.
-                if (closed || attempt >= 3) {
-                    throw new IOException("Shard log " + dir + " was closed during the read", e);
-                }
+                afterClosedChannel(e, attempt);
             }
         }
     }
@@ -389,7 +388,7 @@ public final class ShardLog implements AutoCloseable {
     private boolean readSegment(Segment seg, long from, long end, long cutoff, int maxRecords, long maxBytes, int chunk,
                                 List<Record> out, long[] bytes) throws IOException {
         long start = seg.positionFor(from);
-        FrameScanner sc = new FrameScanner(seg.channel, start, seg.size(), chunk);
+        FrameScanner sc = new FrameScanner(seg.channel(), start, seg.size(), chunk);
         boolean first = true;
         while (true) {
             FrameScanner.Status st = sc.next();
@@ -400,7 +399,7 @@ public final class ShardLog implements AutoCloseable {
             if (bad && first && start > 0) {
                 // The index pointed at something odd: it is derived data, so fall back to the log itself.
                 LOG.warn("Shard log {}: index of {} gave byte {} for offset {}; scanning the segment from its start", dir, seg, start, from);
-                sc = new FrameScanner(seg.channel, 0, seg.size(), chunk);
+                sc = new FrameScanner(seg.channel(), 0, seg.size(), chunk);
                 start = 0;
                 continue;
             }
@@ -453,12 +452,33 @@ public final class ShardLog implements AutoCloseable {
                 }
                 return end;
             } catch (ClosedChannelException e) {
-                if (closed || attempt >= 3) {
-                    throw new UncheckedIOException(new IOException("Shard log " + dir + " was closed during a lookup", e));
+                try {
+                    afterClosedChannel(e, attempt);
+                } catch (IOException failure) {
+                    throw new UncheckedIOException(failure);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /**
+     * A read found a channel closed: retention deleted the segment under it (its records expired, so the
+     * caller starts again after them), or an interrupted reader closed the channel for everyone (reopen it,
+     * and fail that reader's call). Returns when the caller should retry.
+     */
+    private void afterClosedChannel(ClosedChannelException e, int attempt) throws IOException {
+        for (Segment s : segments.values()) {
+            s.reopenIfClosedByInterrupt();
+        }
+        if (e instanceof ClosedByInterruptException) {
+            InterruptedIOException interrupted = new InterruptedIOException("Read of shard log " + dir + " was interrupted");
+            interrupted.initCause(e);
+            throw interrupted;
+        }
+        if (closed || attempt >= 3) {
+            throw new IOException("Shard log " + dir + " was closed during a read", e);
         }
     }
 

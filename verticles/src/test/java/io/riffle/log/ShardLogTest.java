@@ -270,4 +270,21 @@ class ShardLogTest {
             assertThat(log.startOffset()).isEqualTo(1900);
         }
     }
+
+    @Test
+    void anInterruptedReaderFailsAloneAndTheLogStaysUsable() throws IOException {
+        try (ShardLog log = open(LogConfig.defaults())) {
+            appendNumbered(log, 0, 10, 10, 100, T0);
+            Thread.currentThread().interrupt();
+            try {
+                // FileChannel closes itself for every user when an interrupted thread touches it.
+                assertThatThrownBy(() -> log.read(0, 10, 1 << 20)).isInstanceOf(java.io.InterruptedIOException.class);
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(log.read(0, 10, 1 << 20)).hasSize(10);
+            assertThat(log.append(List.of(LogFixtures.record(10, 100, T0)))).isEqualTo(10);
+            assertThat(readAll(log, 0)).hasSize(11);
+        }
+    }
 }
