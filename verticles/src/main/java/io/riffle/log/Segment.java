@@ -255,6 +255,16 @@ final class Segment {
     }
 
     /**
+     * Where reading can resume after a corrupt frame at this position: the next index entry, whose frame
+     * start is known, or -1 if there is none (the rest of the segment is unreadable).
+     */
+    long resumePositionAfter(long position) {
+        SparseIndex idx = index;
+        int i = idx.firstAfterPosition(position);
+        return i < 0 ? -1 : idx.position(i);
+    }
+
+    /**
      * First offset in this segment with arrival >= millis (the index narrows the scan to one interval), or
      * {@link #nextOffset()} if there is none.
      */
@@ -274,7 +284,10 @@ final class Segment {
             }
         }
         if (st != FrameScanner.Status.END) {
-            throw corrupt(sc);
+            // Same policy as reads: what lies behind a corrupt frame is skipped up to the next index entry.
+            int next = idx.firstAfterPosition(sc.framePosition);
+            LOG.error("{}", corrupt(sc).getMessage());
+            return next < 0 ? endOffset : Math.min(endOffset, baseOffset + idx.relOffset(next));
         }
         return endOffset;
     }

@@ -335,7 +335,11 @@ public final class ShardLog implements AutoCloseable {
      * data, but always at least one record if one is available. Never returns a record older than
      * retention. Thread-safe, lock-free, concurrent with appends and retention.
      *
-     * @throws IOException on a corrupt frame (message names file and byte) or a closed log
+     * <p>A corrupt frame found here (bit rot in a segment that recovery trusted up to its index) is logged
+     * as an error naming file and byte, and the read continues at the next index entry: readers are never
+     * stuck behind it, and the records in between are skipped like a recovery gap.
+     *
+     * @throws IOException if the log is closed
      */
     public List<Record> read(long fromOffset, int maxRecords, long maxBytes) throws IOException {
         if (maxRecords <= 0 || maxBytes <= 0) {
@@ -404,7 +408,18 @@ public final class ShardLog implements AutoCloseable {
                 continue;
             }
             if (st != FrameScanner.Status.FRAME) {
-                throw seg.corrupt(sc);
+                // Bit rot inside what was once written and verified. Failing every read here would leave
+                // consumers stuck forever, so skip to the next index entry (a known frame start): those
+                // records are lost, like a gap left by recovery, and the error says exactly which bytes.
+                long resume = seg.resumePositionAfter(sc.framePosition);
+                LOG.error("Shard log {}: {}; skipping to byte {} of the segment", dir, seg.corrupt(sc).getMessage(),
+                        resume < 0 ? "its end" : Long.toString(resume));
+                if (resume < 0) {
+                    return true;
+                }
+                sc = new FrameScanner(seg.channel(), resume, seg.size(), chunk);
+                first = false;
+                continue;
             }
             first = false;
             if (sc.offset >= end) {

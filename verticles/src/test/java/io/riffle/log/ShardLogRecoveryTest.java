@@ -175,6 +175,25 @@ class ShardLogRecoveryTest {
     }
 
     @Test
+    void bitRotBehindAValidIndexIsSkippedByReadsUpToTheNextIndexEntry() throws IOException {
+        LogConfig config = LogConfig.defaults().withSegmentBytes(10 * FRAME).withIndexIntervalBytes(3 * FRAME);
+        try (ShardLog log = open(config)) {
+            appendNumbered(log, 0, 30, 1, SIZE, T0);
+        }
+        // Segment 0 holds records 0..9, indexed at 0, 3, 6 and 9; recovery only verifies it from record 9 on.
+        flipBit(segmentFiles().get(0), positionOf(0, 4) + 50);
+        try (ShardLog log = open(config)) {
+            assertThat(log.recovery().truncations()).isEmpty();
+            List<Record> all = readAll(log, 0);
+            assertThat(all).extracting(Record::offset).doesNotContain(4L, 5L).hasSize(28);
+            assertNumbered(all.subList(0, 4), 0, 4);
+            assertNumbered(all.subList(4, all.size()), 6, 24);
+            assertThat(log.read(4, 1, 1 << 20)).extracting(Record::offset).containsExactly(6L);
+            assertThat(log.offsetForTimestamp(T0)).isZero();
+        }
+    }
+
+    @Test
     void aDeletedOrDamagedIndexIsRebuiltFromTheLog() throws IOException {
         LogConfig config = LogConfig.defaults().withSegmentBytes(20 * FRAME).withIndexIntervalBytes(3 * FRAME);
         try (ShardLog log = open(config)) {
