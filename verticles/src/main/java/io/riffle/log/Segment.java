@@ -90,7 +90,7 @@ final class Segment {
         try {
             long fileSize = ch.size();
             Optional<SparseIndex> loaded = SparseIndex.load(s.indexFile, s.timeIndexFile, fileSize);
-            if (loaded.isPresent() && s.verifyTail(loaded.get(), fileSize, rec)) {
+            if (loaded.isPresent() && s.verifyTail(loaded.get(), fileSize, indexInterval, rec)) {
                 return s;
             }
             if (loaded.isEmpty()) {
@@ -135,8 +135,12 @@ final class Segment {
         this.size = size;
     }
 
-    /** Checks the frames after the last index entry of a loaded index; false if they are not all sound. */
-    private boolean verifyTail(SparseIndex idx, long fileSize, Recovery rec) throws IOException {
+    /**
+     * Checks the frames after the last index entry of a loaded index; false if they are not all sound, or if
+     * the index is incomplete (a crash between creating the next segment and writing this index can leave an
+     * older, shorter one).
+     */
+    private boolean verifyTail(SparseIndex idx, long fileSize, int indexInterval, Recovery rec) throws IOException {
         int last = idx.count() - 1;
         long expected = baseOffset + idx.relOffset(last);
         long lastArr = idx.arrival(last);
@@ -144,7 +148,12 @@ final class Segment {
         long records = 0;
         FrameScanner.Status st;
         while ((st = sc.next()) == FrameScanner.Status.FRAME) {
+            if (sc.framePosition - idx.position(last) >= indexInterval) {
+                LOG.warn("Index of {} ends before the last interval of the log: rebuilding it", logFile);
+                return false;
+            }
             if (sc.offset != expected || sc.arrival < lastArr) {
+                LOG.warn("Index of {} disagrees with the frame at byte {}: rebuilding it", logFile, sc.framePosition);
                 return false;
             }
             expected++;

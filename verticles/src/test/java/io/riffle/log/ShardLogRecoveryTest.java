@@ -220,6 +220,25 @@ class ShardLogRecoveryTest {
     }
 
     @Test
+    void aShortIndexLeftByACrashDuringARollIsRebuilt() throws IOException {
+        LogConfig config = LogConfig.defaults().withSegmentBytes(20 * FRAME).withIndexIntervalBytes(2 * FRAME);
+        try (ShardLog log = open(config)) {
+            appendNumbered(log, 0, 40, 1, SIZE, T0);
+        }
+        Path index0 = Path.of(segmentFiles().get(0).toString().replace(".log", ".index"));
+        Path time0 = Path.of(segmentFiles().get(0).toString().replace(".log", ".timeindex"));
+        byte[] full = Files.readAllBytes(index0);
+        // An older index of the same segment: only its first three entries.
+        Files.write(index0, java.util.Arrays.copyOf(full, 3 * 8));
+        Files.write(time0, java.util.Arrays.copyOf(Files.readAllBytes(time0), 3 * 12));
+        try (ShardLog log = open(config)) {
+            assertThat(log.recovery().indexesRebuilt()).isEqualTo(1);
+            assertThat(Files.readAllBytes(index0)).isEqualTo(full);
+            assertNumbered(readAll(log, 0), 0, 40);
+        }
+    }
+
+    @Test
     void anIndexPointingIntoTheMiddleOfAFrameIsNotTrustedOverTheLog() throws IOException {
         LogConfig config = LogConfig.defaults().withSegmentBytes(20 * FRAME).withIndexIntervalBytes(2 * FRAME);
         try (ShardLog log = open(config)) {
