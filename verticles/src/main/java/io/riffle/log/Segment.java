@@ -109,11 +109,24 @@ final class Segment {
         }
     }
 
-    /** Opens the last segment as the active one: every frame is verified, a bad tail truncated, the index rebuilt in memory. */
-    static Segment openActive(Path dir, long baseOffset, int indexInterval, Recovery rec) throws IOException {
+    /**
+     * Opens the last segment as the active one. After a clean shutdown that left it at exactly
+     * {@code cleanSize} bytes (else pass -1) it is opened like a sealed segment, from its index files and a
+     * verified tail; otherwise every frame is verified, a bad tail truncated and the index rebuilt in memory.
+     */
+    static Segment openActive(Path dir, long baseOffset, int indexInterval, long cleanSize, Recovery rec) throws IOException {
         FileChannel ch = FileChannel.open(dir.resolve(name(baseOffset, ".log")), StandardOpenOption.READ, StandardOpenOption.WRITE);
         Segment s = new Segment(baseOffset, dir, ch);
         try {
+            long fileSize = ch.size();
+            if (cleanSize == fileSize && fileSize > 0) {
+                Optional<SparseIndex> loaded = SparseIndex.load(s.indexFile, s.timeIndexFile, fileSize);
+                if (loaded.isPresent() && s.verifyTail(loaded.get(), fileSize, indexInterval, rec)) {
+                    s.initState(fileSize, s.nextOffset, s.firstArrival, s.lastArrival, SparseIndex.Builder.of(loaded.get()));
+                    rec.cleanShutdown();
+                    return s;
+                }
+            }
             s.recoverFully(indexInterval, rec);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -372,7 +385,7 @@ final class Segment {
         }
     }
 
-    private void writeIndexFiles() throws IOException {
+    void writeIndexFiles() throws IOException {
         index.write(indexFile, timeIndexFile);
     }
 

@@ -6,12 +6,14 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -39,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * name carries the next offset across restarts, even after retention deleted every record.
  *
  * <p><b>Recovery</b> ({@link #open}): the last segment is verified frame by frame (it is the only one that
- * can hold unsynced bytes: a segment is fsynced when rolled) and cut at the first torn or corrupt frame.
+ * can hold unsynced bytes: a segment is fsynced when rolled) and cut at the first torn or corrupt frame,
+ * unless {@link #close} recorded a clean shutdown ({@code .clean-shutdown}: base offset and size of the last
+ * segment, written after its final fsync and index; deleted durably by open before anything else) and the
+ * segment still has exactly that size: then it is opened like the earlier segments.
  * Earlier segments are trusted up to their last index entry and verified after it; a missing or invalid
  * index makes the whole segment verified and its index rebuilt. A bad frame in an earlier segment cuts
  * that segment there but keeps the later ones (unlike Kafka, which drops everything after): dropping them
@@ -55,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class ShardLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardLog.class);
     private static final int MAX_READ_CHUNK = 256 << 10;
+    /** Written by {@link #close}: "base size" of the active segment, whose index files are then current. */
+    private static final String CLEAN_SHUTDOWN = ".clean-shutdown";
 
     private final Path dir;
     private final LogConfig config;
@@ -114,6 +121,7 @@ public final class ShardLog implements AutoCloseable {
 
     private RecoveryReport recover() throws IOException {
         Recovery rec = new Recovery(dir);
+        long[] clean = takeCleanShutdownMarker();
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
@@ -139,7 +147,14 @@ public final class ShardLog implements AutoCloseable {
                     addRecovered(s);
                 }
             }
-            Segment last = bases.isEmpty() ? Segment.create(dir, 0) : Segment.openActive(dir, bases.get(bases.size() - 1), config.indexIntervalBytes(), rec);
+            Segment last;
+            if (bases.isEmpty()) {
+                last = Segment.create(dir, 0);
+            } else {
+                long base = bases.get(bases.size() - 1);
+                long cleanSize = clean != null && clean[0] == base ? clean[1] : -1;
+                last = Segment.openActive(dir, base, config.indexIntervalBytes(), cleanSize, rec);
+            }
             addRecovered(last);
             active = last;
             endOffset = last.nextOffset();
@@ -154,6 +169,43 @@ public final class ShardLog implements AutoCloseable {
         deleteOrphanIndexes(rec);
         lastArrival = segments.values().stream().mapToLong(Segment::lastArrival).max().orElse(-1);
         return rec.report(endOffset);
+    }
+
+    /**
+     * Reads and deletes the clean-shutdown marker, durably, before anything can be appended: a marker must
+     * never outlive the state it describes. Returns {base, size} or null.
+     */
+    private long[] takeCleanShutdownMarker() throws IOException {
+        Path marker = dir.resolve(CLEAN_SHUTDOWN);
+        if (!Files.exists(marker)) {
+            return null;
+        }
+        String[] parts = Files.readString(marker, StandardCharsets.US_ASCII).trim().split(" ");
+        Files.delete(marker);
+        Segment.fsyncDirectory(dir);
+        try {
+            return parts.length == 2 ? new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])} : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** After the final fsync: writes the active segment's index files and the marker that lets open() trust them. */
+    private void writeCleanShutdownMarker() {
+        try {
+            if (!active.isEmpty()) {
+                active.writeIndexFiles();
+            }
+            Path tmp = dir.resolve(CLEAN_SHUTDOWN + ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(ByteBuffer.wrap((active.baseOffset + " " + active.size() + "\n").getBytes(StandardCharsets.US_ASCII)));
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve(CLEAN_SHUTDOWN), StandardCopyOption.ATOMIC_MOVE);
+            Segment.fsyncDirectory(dir);
+        } catch (IOException e) {
+            LOG.warn("Shard log {}: could not record the clean shutdown; the next open verifies the last segment fully", dir, e);
+        }
     }
 
     private void addRecovered(Segment s) throws IOException {
@@ -559,6 +611,7 @@ public final class ShardLog implements AutoCloseable {
             if (stickyError == null) {
                 try {
                     active.force();
+                    writeCleanShutdownMarker();
                 } catch (IOException e) {
                     failure = e;
                 }

@@ -169,6 +169,17 @@ final class SparseIndex {
         private int[] positions = new int[64];
         private long[] arrivals = new long[64];
 
+        /** A builder that continues a loaded index (the active segment after a clean shutdown). */
+        static Builder of(SparseIndex idx) {
+            Builder b = new Builder();
+            int capacity = Math.max(64, idx.count * 2);
+            b.relOffsets = Arrays.copyOf(idx.relOffsets, capacity);
+            b.positions = Arrays.copyOf(idx.positions, capacity);
+            b.arrivals = Arrays.copyOf(idx.arrivals, capacity);
+            b.count = idx.count;
+            return b;
+        }
+
         int count() {
             return count;
         }

@@ -287,4 +287,33 @@ class ShardLogTest {
             assertThat(readAll(log, 0)).hasSize(11);
         }
     }
+
+    @Test
+    void aCleanShutdownIsTrustedButACrashImageIsVerifiedFrameByFrame() throws IOException {
+        LogConfig config = LogConfig.defaults().withIndexIntervalBytes(1024);
+        Path shard = dir.resolve("shard");
+        Path crashImage = dir.resolve("crash-image");
+        try (ShardLog log = open(config)) {
+            appendNumbered(log, 0, 500, 50, 100, T0);
+            // What the disk holds if the process dies now (every append was fsynced): no clean-shutdown marker.
+            Files.createDirectories(crashImage);
+            try (Stream<Path> files = Files.list(shard)) {
+                for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
+                    Files.copy(f, crashImage.resolve(f.getFileName()));
+                }
+            }
+        }
+        try (ShardLog log = open(config)) {
+            assertThat(log.recovery().cleanShutdown()).isTrue();
+            assertThat(log.recovery().recordsVerified()).isLessThan(50);
+            assertThat(log.read(321, 2, 1 << 20)).extracting(Record::offset).containsExactly(321L, 322L);
+            assertThat(log.append(List.of(LogFixtures.record(500, 100, T0)))).isEqualTo(500);
+            assertThat(readAll(log, 0)).hasSize(501);
+        }
+        try (ShardLog log = ShardLog.open(crashImage, config, clock)) {
+            assertThat(log.recovery().cleanShutdown()).isFalse();
+            assertThat(log.recovery().recordsVerified()).isEqualTo(500);
+            assertThat(readAll(log, 0)).hasSize(500);
+        }
+    }
 }
