@@ -284,6 +284,9 @@ public final class ShardLog implements AutoCloseable {
                 arrival = seg.write(batch, keyBytes, lastArrival, writeBuffer, crc, config.indexIntervalBytes());
             } catch (IOException e) {
                 throw rollBack(seg, describe(n, total, first, seg, "write", e), false);
+            } catch (RuntimeException e) {
+                rollBack(seg, new IOException("Append of " + n + " records failed before it was written: " + e, e), false);
+                throw e;
             }
             if (config.fsyncPolicy() == FsyncPolicy.PER_BATCH) {
                 try {

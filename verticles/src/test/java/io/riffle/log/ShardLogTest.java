@@ -35,15 +35,19 @@ class ShardLogTest {
             assertThat(log.lastArrivalMillis()).isEqualTo(-1);
             assertThat(log.append(List.of(LogFixtures.record(0, 100, T0), LogFixtures.record(1, 0, T0)))).isZero();
             assertThat(log.append(List.of(new AppendRecord("ключ-ü", data(2, 1000), T0 + 5)))).isEqualTo(2);
+            // An unpaired surrogate is stored the way String.getBytes encodes it.
+            assertThat(log.append(List.of(new AppendRecord("\uD800", new byte[1], T0 + 5)))).isEqualTo(3);
+            assertThat(log.read(3, 1, 100)).singleElement().extracting(Record::partitionKey).isEqualTo("?");
 
             List<Record> got = log.read(0, 100, 1 << 20);
             assertThat(got).containsExactly(
                     new Record(0, T0, "key-0", data(0, 100)),
                     new Record(1, T0, "key-1", data(1, 0)),
-                    new Record(2, T0 + 5, "ключ-ü", data(2, 1000)));
-            assertThat(log.endOffset()).isEqualTo(3);
+                    new Record(2, T0 + 5, "ключ-ü", data(2, 1000)),
+                    new Record(3, T0 + 5, "?", new byte[1]));
+            assertThat(log.endOffset()).isEqualTo(4);
             assertThat(log.lastArrivalMillis()).isEqualTo(T0 + 5);
-            assertThat(log.read(3, 100, 1 << 20)).isEmpty();
+            assertThat(log.read(4, 100, 1 << 20)).isEmpty();
             assertThat(log.read(1, 1, 1 << 20)).extracting(Record::offset).containsExactly(1L);
         }
     }
