@@ -51,7 +51,12 @@ import org.slf4j.LoggerFactory;
  * would lose more acknowledged records and let new records reuse their offsets, hence their sequence
  * numbers. Reads skip the resulting gap. When valid frames are found behind a bad one in the last segment,
  * the next offset is moved past them for the same reason. Every cut is logged and reported in
- * {@link #recovery()}.
+ * {@link #recovery()}. Bit rot that a read finds later in a trusted part is logged as an error and skipped
+ * up to the next index entry, so consumers are never stuck behind it.
+ *
+ * <p><b>Durability.</b> Under {@link FsyncPolicy#PER_BATCH} an acknowledged record survives a process crash
+ * and a power loss. Under {@link FsyncPolicy#INTERVAL} it survives a process crash (kill -9: the page cache
+ * keeps it); a power loss can drop up to one interval, and those offsets are then handed out again.
  *
  * <p><b>Errors.</b> A failed write is rolled back by truncating to the last published position; the log
  * stays readable and writable. A failed fsync, or a failed rollback, makes the log refuse further writes

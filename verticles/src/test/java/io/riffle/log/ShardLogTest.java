@@ -206,7 +206,7 @@ class ShardLogTest {
     }
 
     @Test
-    void aConcurrentReaderSeesEveryRecordExactlyOnceInOrderWhileAppendsAndRetentionRun() throws Exception {
+    void aConcurrentReaderSeesEveryRecordExactlyOnceInOrderWhileAppendsRun() throws Exception {
         LogConfig config = LogConfig.defaults().withSegmentBytes(16 << 10).withIndexIntervalBytes(1024);
         int total = 20_000;
         try (ShardLog log = open(config)) {
