@@ -82,6 +82,8 @@ public final class ShardLog implements AutoCloseable {
     private volatile long endOffset;
     private volatile long lastArrival;
     private volatile long retentionMillis;
+    /** Offsets below this expired under an earlier retention setting; only grows. Set by the writer. */
+    private volatile long hiddenBelow;
     private volatile boolean closed;
 
     /** Writer state, guarded by writeLock. */
@@ -499,9 +501,12 @@ public final class ShardLog implements AutoCloseable {
         }
     }
 
-    /** Oldest offset still readable: the first record not older than retention, or {@link #endOffset()}. */
+    /**
+     * Oldest offset still readable: the first record not older than retention (and not hidden by an earlier,
+     * shorter retention, see {@link #setRetentionMillis}), or {@link #endOffset()}.
+     */
     public long startOffset() {
-        return offsetForTimestamp(clock.millis() - retentionMillis);
+        return Math.max(hiddenBelow, offsetForTimestamp(clock.millis() - retentionMillis));
     }
 
     /** Offset the next appended record gets; every record below it is visible. */
@@ -562,11 +567,17 @@ public final class ShardLog implements AutoCloseable {
         return lastArrival;
     }
 
-    /** Changes retention; reads apply it at once, {@link #enforceRetention()} deletes files. */
+    /**
+     * Changes retention; reads apply it at once, {@link #enforceRetention()} deletes the files. As in Kinesis,
+     * increasing retention does not bring back records that had already expired: the start offset never
+     * moves back while the log is open. (After a restart, records of a segment that retention had not
+     * deleted yet could reappear; call {@code enforceRetention()} after shrinking retention.) Writer only.
+     */
     public void setRetentionMillis(long retentionMillis) {
         if (retentionMillis <= 0) {
             throw new IllegalArgumentException("retentionMillis must be positive: " + retentionMillis);
         }
+        hiddenBelow = startOffset();
         this.retentionMillis = retentionMillis;
     }
 
@@ -581,12 +592,12 @@ public final class ShardLog implements AutoCloseable {
         try {
             checkOpen();
             long cutoff = clock.millis() - retentionMillis;
-            if (!active.isEmpty() && active.lastArrival() < cutoff && stickyError == null) {
+            if (!active.isEmpty() && (active.lastArrival() < cutoff || active.nextOffset() <= hiddenBelow) && stickyError == null) {
                 roll();
             }
             int deleted = 0;
             for (Segment seg : segments.values()) {
-                if (seg == active || !seg.isEmpty() && seg.lastArrival() >= cutoff) {
+                if (seg == active || !seg.isEmpty() && seg.lastArrival() >= cutoff && seg.nextOffset() > hiddenBelow) {
                     break;
                 }
                 segments.remove(seg.baseOffset);

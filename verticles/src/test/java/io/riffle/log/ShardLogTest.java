@@ -320,4 +320,26 @@ class ShardLogTest {
             assertThat(readAll(log, 0)).hasSize(500);
         }
     }
+
+    @Test
+    void increasingRetentionDoesNotBringBackExpiredRecords() throws IOException {
+        LogConfig config = LogConfig.defaults().withSegmentBytes(4096).withRetentionMillis(60_000);
+        try (ShardLog log = open(config)) {
+            appendNumbered(log, 0, 100, 10, 100, T0);
+            clock.advance(50_000);
+            appendNumbered(log, 100, 100, 10, 100, clock.millis());
+            clock.advance(20_000);
+            assertThat(log.startOffset()).isEqualTo(100);
+            log.setRetentionMillis(10_000);
+            assertThat(log.startOffset()).isEqualTo(200);
+            assertThat(log.read(0, 1000, 1 << 20)).isEmpty();
+            log.setRetentionMillis(3_600_000);
+            assertThat(log.startOffset()).isEqualTo(200);
+            assertThat(log.read(0, 1000, 1 << 20)).isEmpty();
+            assertThat(log.enforceRetention()).isPositive();
+            assertThat(log.endOffset()).isEqualTo(200);
+            assertThat(log.append(List.of(LogFixtures.record(200, 10, clock.millis())))).isEqualTo(200);
+            assertThat(log.read(0, 1000, 1 << 20)).extracting(Record::offset).containsExactly(200L);
+        }
+    }
 }
