@@ -13,7 +13,8 @@ import java.util.Random;
  * always {@link #expected}(o), so the parent can check any offset byte for byte.
  *
  * <ul>
- *   <li>{@code append <dir>}: appends batches forever, printing {@code ACK first last} after each returns.</li>
+ *   <li>{@code append <dir> <PER_BATCH|INTERVAL>}: appends batches forever, printing {@code ACK first last}
+ *       after each returns (never calling flush under INTERVAL: a process crash must not lose anything).</li>
  *   <li>{@code fill <dir>}: appends 20 KiB batches until an append fails, prints {@code FAILED <message>}, then
  *       reads the whole log back and prints {@code READ <count> <ok|mismatch>}.</li>
  * </ul>
@@ -34,7 +35,9 @@ public final class ShardLogChild {
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[1]);
-        LogConfig config = LogConfig.defaults().withSegmentBytes(args[0].equals("append") ? 256 << 10 : 64 << 20);
+        LogConfig config = args[0].equals("append")
+                ? LogConfig.defaults().withSegmentBytes(256 << 10).withFsyncPolicy(FsyncPolicy.valueOf(args[2]))
+                : LogConfig.defaults();
         try (ShardLog log = ShardLog.open(dir, config, Clock.systemUTC())) {
             if (args[0].equals("append")) {
                 appendForever(log);

@@ -14,26 +14,29 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Appends in a child JVM, kills it with SIGKILL mid-stream, and checks that every acknowledged record
- * survived, in order and byte for byte, and that offsets keep increasing. Three rounds on one log.
+ * survived, in order and byte for byte, and that offsets keep increasing. Three rounds on one log, for
+ * each fsync policy (under INTERVAL nothing is fsynced at all: the page cache must carry it).
  */
 class ShardLogCrashTest {
     @TempDir
     Path tmp;
 
-    @Test
+    @ParameterizedTest(name = "fsync {0}")
+    @EnumSource(FsyncPolicy.class)
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void everyAcknowledgedRecordSurvivesKillDashNine() throws Exception {
+    void everyAcknowledgedRecordSurvivesKillDashNine(FsyncPolicy policy) throws Exception {
         Path dir = tmp.resolve("shard");
         long highestAcked = -1;
         for (int round = 0; round < 3; round++) {
             Process child = new ProcessBuilder(javaCommand(), "-XX:TieredStopAtLevel=1", "-Xmx128m",
-                    "-cp", System.getProperty("java.class.path"), ShardLogChild.class.getName(), "append", dir.toString())
+                    "-cp", System.getProperty("java.class.path"), ShardLogChild.class.getName(), "append", dir.toString(), policy.name())
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             BlockingQueue<String> lines = new LinkedBlockingQueue<>();
