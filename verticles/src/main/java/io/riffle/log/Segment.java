@@ -1,6 +1,7 @@
 package io.riffle.log;
 
 import java.io.IOException;
+import java.lang.ref.SoftReference;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -36,7 +37,14 @@ final class Segment {
     private volatile long nextOffset;
     private volatile long firstArrival;
     private volatile long lastArrival;
+    /**
+     * The index, held strongly while the segment is active (or when its files could not be written). A sealed
+     * segment whose index files are on disk holds it only softly ({@link #cachedIndex}) and reloads it from
+     * the files when the GC dropped it: a busy shard keeps hundreds of sealed segments, and their indexes
+     * (16 bytes per 4 KiB of log) would otherwise pin hundreds of MiB of heap.
+     */
     private volatile SparseIndex index;
+    private volatile SoftReference<SparseIndex> cachedIndex;
 
     /** Writer state; the builder is null once the segment is sealed. */
     private SparseIndex.Builder builder;
@@ -91,6 +99,7 @@ final class Segment {
             long fileSize = ch.size();
             Optional<SparseIndex> loaded = SparseIndex.load(s.indexFile, s.timeIndexFile, fileSize);
             if (loaded.isPresent() && s.verifyTail(loaded.get(), fileSize, indexInterval, rec)) {
+                s.holdIndexSoftly();
                 return s;
             }
             if (loaded.isEmpty()) {
@@ -98,10 +107,10 @@ final class Segment {
             }
             s.recoverFully(indexInterval, rec);
             rec.indexRebuilt();
-            if (s.size > 0) {
-                s.writeIndexFiles();
-            }
             s.builder = null;
+            if (s.size > 0) {
+                s.writeIndexFilesAndHoldSoftly();
+            }
             return s;
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -271,7 +280,7 @@ final class Segment {
 
     /** Byte position to start scanning at for this offset: the index entry at or before it. */
     long positionFor(long offset) {
-        SparseIndex idx = index;
+        SparseIndex idx = index();
         int i = idx.floorByOffset(offset - baseOffset);
         return i < 0 ? 0 : idx.position(i);
     }
@@ -281,7 +290,7 @@ final class Segment {
      * start is known, or -1 if there is none (the rest of the segment is unreadable).
      */
     long resumePositionAfter(long position) {
-        SparseIndex idx = index;
+        SparseIndex idx = index();
         int i = idx.firstAfterPosition(position);
         return i < 0 ? -1 : idx.position(i);
     }
@@ -293,12 +302,9 @@ final class Segment {
     long offsetForTimestamp(long millis) throws IOException {
         long end = size;
         long endOffset = nextOffset;
-        SparseIndex idx = index;
+        SparseIndex idx = index();
         int i = idx.lastBefore(millis);
-        if (i < 0) {
-            return baseOffset;
-        }
-        FrameScanner sc = new FrameScanner(channel, idx.position(i), end, 16 << 10);
+        FrameScanner sc = new FrameScanner(channel, i < 0 ? 0 : idx.position(i), end, 16 << 10);
         FrameScanner.Status st;
         while ((st = sc.next()) == FrameScanner.Status.FRAME) {
             if (sc.offset >= endOffset || sc.arrival >= millis) {
@@ -378,15 +384,61 @@ final class Segment {
     void seal() throws IOException {
         channel.force(true);
         builder = null;
+        writeIndexFilesAndHoldSoftly();
+    }
+
+    private void writeIndexFilesAndHoldSoftly() {
         try {
             writeIndexFiles();
+            holdIndexSoftly();
         } catch (IOException e) {
-            LOG.warn("Could not write the index of {}; it will be rebuilt from the log on the next start", logFile, e);
+            LOG.warn("Could not write the index of {}; keeping it in memory, the next start rebuilds it from the log", logFile, e);
         }
     }
 
+    /** Writes the index files from the strongly held index (active segment, or a sealed one being written). */
     void writeIndexFiles() throws IOException {
         index.write(indexFile, timeIndexFile);
+    }
+
+    /** The index files are current: keep the index only softly from now on. */
+    private void holdIndexSoftly() {
+        cachedIndex = new SoftReference<>(index);
+        index = null;
+    }
+
+    /** The index to search: held, cached, or reloaded from its files. Any thread. */
+    private SparseIndex index() {
+        SparseIndex held = index;
+        if (held != null) {
+            return held;
+        }
+        SparseIndex cached = cachedIndex.get();
+        return cached != null ? cached : reloadIndex();
+    }
+
+    private SparseIndex reloadIndex() {
+        try {
+            Optional<SparseIndex> loaded = SparseIndex.load(indexFile, timeIndexFile, size);
+            if (loaded.isPresent()) {
+                cachedIndex = new SoftReference<>(loaded.get());
+                return loaded.get();
+            }
+            LOG.warn("Index files of {} are missing or invalid: reads of it scan from its start until a restart rebuilds them", logFile);
+        } catch (IOException e) {
+            LOG.warn("Index files of {} cannot be read: reads of it scan from its start until a restart rebuilds them", logFile, e);
+        }
+        // Correct but slow (positions fall back to 0); holding EMPTY avoids retrying on every read.
+        index = SparseIndex.EMPTY;
+        return SparseIndex.EMPTY;
+    }
+
+    /** Lets the GC's work be reproduced in tests: forgets the softly held index. */
+    void dropCachedIndex() {
+        SoftReference<SparseIndex> ref = cachedIndex;
+        if (ref != null) {
+            ref.clear();
+        }
     }
 
     void close() throws IOException {

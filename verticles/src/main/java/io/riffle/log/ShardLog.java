@@ -562,6 +562,11 @@ public final class ShardLog implements AutoCloseable {
         }
     }
 
+    /** Forgets every softly held segment index, as the GC does under memory pressure (for tests). */
+    void dropCachedIndexes() {
+        segments.values().forEach(Segment::dropCachedIndex);
+    }
+
     /** Arrival of the newest record appended (or recovered), or -1 if the log never held one. */
     public long lastArrivalMillis() {
         return lastArrival;

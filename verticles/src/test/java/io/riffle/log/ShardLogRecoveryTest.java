@@ -239,6 +239,29 @@ class ShardLogRecoveryTest {
     }
 
     @Test
+    void sealedIndexesDroppedFromMemoryAreReloadedFromTheirFilesOrScannedWithout() throws IOException {
+        LogConfig config = LogConfig.defaults().withSegmentBytes(20 * FRAME).withIndexIntervalBytes(2 * FRAME);
+        try (ShardLog log = open(config)) {
+            for (int i = 0; i < 100; i++) {
+                appendNumbered(log, i, 1, 1, SIZE, T0);
+            }
+            log.dropCachedIndexes();
+            assertNumbered(log.read(57, 3, 1 << 20), 57, 3);
+            // Without its files, a segment is still read correctly (from its start).
+            Path index = Path.of(segmentFiles().get(1).toString().replace(".log", ".index"));
+            Files.delete(index);
+            log.dropCachedIndexes();
+            assertNumbered(log.read(25, 3, 1 << 20), 25, 3);
+            assertNumbered(readAll(log, 0), 0, 100);
+        }
+        try (ShardLog log = open(config)) {
+            log.dropCachedIndexes();
+            assertThat(log.recovery().indexesRebuilt()).isEqualTo(1);
+            assertNumbered(log.read(25, 3, 1 << 20), 25, 3);
+        }
+    }
+
+    @Test
     void anIndexPointingIntoTheMiddleOfAFrameIsNotTrustedOverTheLog() throws IOException {
         LogConfig config = LogConfig.defaults().withSegmentBytes(20 * FRAME).withIndexIntervalBytes(2 * FRAME);
         try (ShardLog log = open(config)) {

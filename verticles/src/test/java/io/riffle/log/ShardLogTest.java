@@ -150,6 +150,9 @@ class ShardLogTest {
         }
         try (ShardLog log = open(config)) {
             assertThat(log.offsetForTimestamp(T0 + 10L * 111)).isEqualTo(333);
+            log.dropCachedIndexes();
+            assertThat(log.offsetForTimestamp(T0 + 10L * 111 - 3)).isEqualTo(333);
+            assertThat(log.offsetForTimestamp(T0 + 10L * 67)).isEqualTo(201);
         }
     }
 
