@@ -1,5 +1,6 @@
 package io.riffle.log;
 
+import io.riffle.testing.MutableClock;
 import static io.riffle.log.LogFixtures.appendNumbered;
 import static io.riffle.log.LogFixtures.data;
 import static io.riffle.log.LogFixtures.readAll;

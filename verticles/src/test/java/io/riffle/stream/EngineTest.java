@@ -14,7 +14,7 @@ import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamMode;
 import io.riffle.model.StreamName;
 import io.riffle.model.StreamStatus;
-import io.riffle.throttle.MutableClock;
+import io.riffle.testing.MutableClock;
 import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.riffle.throttle;
+package io.riffle.testing;
 
 import java.time.Clock;
 import java.time.Instant;
