@@ -105,7 +105,9 @@ public final class NativeApi {
                 body == null ? new byte[0] : body.getBytes());
         reply(ctx, 200, client.put(name, List.of(entry)).map(outcomes -> {
             if (outcomes.get(0) instanceof PutOutcome.Rejected r) {
-                throw new RiffleException(r.code(), r.message());
+                throw r.code() == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED
+                        ? new ThrottledException(r.message(), r.retryAfterMillis())
+                        : new RiffleException(r.code(), r.message());
             }
             return accepted((PutOutcome.Accepted) outcomes.get(0));
         }));

@@ -11,6 +11,7 @@ import io.riffle.stream.ReadBatch;
 import io.riffle.stream.ReadFrom;
 import io.riffle.stream.ShardRecords;
 import io.riffle.stream.StreamClient;
+import io.riffle.throttle.TokenBucket;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -217,9 +218,8 @@ public final class ShardSubscription {
         if (ended || nextOffset < 0 || demand == 0 || reading || waitTimer >= 0) {
             return;
         }
-        long wait = bucket.millisUntilAvailable();
-        if (wait > 0) {
-            waitFor(wait);
+        if (!bucket.hasTokens()) {
+            waitFor(Math.max(1, bucket.millisUntil(1)));
             return;
         }
         if (bufferStartsAtNext()) {
@@ -303,7 +303,7 @@ public final class ShardSubscription {
         lastEventMillis = options.clock().millis();
         ShardEvent event = new ShardEvent(shard, records, millisBehind, continuation());
         long bytes = event.billedBytes();
-        bucket.take(bytes);
+        bucket.charge(bytes);
         metrics.records.increment(records.size());
         metrics.bytes.increment(bytes);
         metrics.lagMillis.set(millisBehind);
