@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -31,7 +32,8 @@ public final class RunningNode implements AutoCloseable {
         this.dataDir = dataDir;
         this.args = args;
         this.web = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
-        this.ws = clientVertx.createWebSocketClient();
+        // Records of up to 1 MiB arrive in one message of about 1.4 MB.
+        this.ws = clientVertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(16 << 20));
     }
 
     /** Starts a node with data in {@code dataDir}; {@code extra} flags override the test defaults. */

@@ -27,6 +27,10 @@ public record SubscriptionOptions(long bytesPerSecond, long heartbeatMillis, int
         }
     }
 
+    public SubscriptionOptions withMaxBatchBytes(int bytes) {
+        return new SubscriptionOptions(bytesPerSecond, heartbeatMillis, maxBatchRecords, bytes, maxBufferedBytes, clock);
+    }
+
     /** Kinesis enhanced fan-out defaults: 2 MiB/s, a heartbeat every 3 s, 1 MiB batches and buffer. */
     public static SubscriptionOptions defaults() {
         return new SubscriptionOptions(2L << 20, 3000, 1000, 1 << 20, 1 << 20, Clock.systemUTC());

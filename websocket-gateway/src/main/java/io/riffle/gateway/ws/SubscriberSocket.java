@@ -40,6 +40,12 @@ public final class SubscriberSocket {
     public static final short CLOSE_NORMAL = 1000;
     public static final short CLOSE_GOING_AWAY = 1001;
     public static final short CLOSE_TAKEN_OVER = 4409;
+    /**
+     * Record bytes per frame. Base64 and JSON grow them by about a third, which keeps frames under the 256 KiB
+     * message limit common WebSocket clients (Vert.x's default among them) start with; a single larger
+     * record still goes out alone.
+     */
+    static final int MAX_FRAME_RECORD_BYTES = 160 * 1024;
 
     private final ServerWebSocket ws;
     private final GatewayServices services;
@@ -70,7 +76,8 @@ public final class SubscriberSocket {
     Future<Void> start(StreamName stream, ConsumerName consumer, Map<ShardId, ReadFrom> positions) {
         List<Future<ShardSubscription>> started = new ArrayList<>();
         positions.forEach((shard, from) -> started.add(ShardSubscription.start(services.vertx(), services.client(),
-                stream, shard, consumer, from, services.subscriptions(), services.subscriptionMetrics(),
+                stream, shard, consumer, from, services.subscriptions().withMaxBatchBytes(MAX_FRAME_RECORD_BYTES),
+                services.subscriptionMetrics(),
                 new Sink(shard)).onSuccess(s -> {
                     if (closed) {
                         s.cancel();
