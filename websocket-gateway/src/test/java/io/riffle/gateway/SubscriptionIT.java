@@ -222,6 +222,16 @@ class SubscriptionIT {
     }
 
     @Test
+    void deletingTheStreamClosesItsSubscribersWithNotFound() throws Exception {
+        streamWithConsumer("doomed", 1, "app");
+        try (Subscriber s = Subscriber.connect(node, "/v1/streams/doomed/subscribe?consumer=app")) {
+            s.next(5000);
+            assertThat(node.delete("/v1/streams/doomed?enforceConsumerDeletion=true").statusCode()).isEqualTo(204);
+            assertThat(s.closed.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo((short) 4404);
+        }
+    }
+
+    @Test
     void badSubscribeRequestsGetHttpErrorsBeforeTheUpgrade() {
         streamWithConsumer("picky", 2, "app");
         assertThat(Subscriber.refused(node, "/v1/streams/picky/subscribe").getStatus()).isEqualTo(400);

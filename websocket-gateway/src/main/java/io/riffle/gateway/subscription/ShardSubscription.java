@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * Delivery is limited to {@link SubscriptionOptions#bytesPerSecond()} by a token bucket owned by this
  * subscription (per consumer and shard, independent of other consumers). While the sink has demand and
  * nothing happens, a heartbeat (an event without records) goes out every
- * {@link SubscriptionOptions#heartbeatMillis()}.
+ * {@link SubscriptionOptions#heartbeatMillis()}, after one look at the log (so a deleted stream ends the
+ * subscription with {@link SubscriptionEnd.Failed}, and no record can be missed for good).
  *
  * <h2>Threading</h2>
  * Everything runs on the Vert.x context that called {@link #start}; call {@link #request} and
@@ -84,6 +85,8 @@ public final class ShardSubscription {
     /** The last log read found nothing past nextOffset. */
     private boolean caughtUp;
     private boolean reading;
+    /** The current log read was started by an idle heartbeat: if it finds nothing, the heartbeat goes out. */
+    private boolean heartbeatDue;
     private long waitTimer = -1;
     private long heartbeatTimer = -1;
     private long demand;
@@ -272,6 +275,9 @@ public final class ShardSubscription {
             caughtUp = true;
             if (batch.endOfShard()) {
                 end(new SubscriptionEnd.EndOfShard());
+            } else if (heartbeatDue) {
+                heartbeatDue = false;
+                emitHeartbeat();
             } else if (highestSeen >= nextOffset && !bufferStartsAtNext()) {
                 waitFor(RETRY_MILLIS); // announced but not yet readable: try again shortly, not in a hot loop
             } else {
@@ -280,6 +286,7 @@ public final class ShardSubscription {
             return;
         }
         caughtUp = false;
+        heartbeatDue = false;
         Record last = fresh.get(fresh.size() - 1);
         nextOffset = Math.max(batch.nextOffset(), last.offset() + 1);
         emit(fresh, batch.millisBehindLatest());
@@ -289,6 +296,7 @@ public final class ShardSubscription {
     }
 
     private void onReadFailed(RiffleException e) {
+        heartbeatDue = false;
         if (e.code() == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED || e.code() == ErrorCode.SERVICE_UNAVAILABLE) {
             LOG.debug("Read for subscription {} to {}/{} refused ({}), retrying", id, stream, shard, e.code());
             waitFor(RETRY_MILLIS * 5);
@@ -312,13 +320,22 @@ public final class ShardSubscription {
     }
 
     private void heartbeatIfIdle() {
-        if (ended || demand == 0 || reading) {
+        if (ended || demand == 0 || reading || options.clock().millis() - lastEventMillis < options.heartbeatMillis()) {
             return;
         }
-        if (options.clock().millis() - lastEventMillis >= options.heartbeatMillis()) {
-            long behind = highestSeen >= nextOffset ? Math.max(0, options.clock().millis() - newestArrivalMillis) : 0;
-            emit(List.of(), behind);
+        if (waitTimer >= 0) {
+            emitHeartbeat(); // throttled or backing off: no read now
+            return;
         }
+        // Idle: look at the log once before the heartbeat. That notices a deleted stream or shard, and picks up
+        // any record whose live notification never arrived.
+        heartbeatDue = true;
+        readLog();
+    }
+
+    private void emitHeartbeat() {
+        long behind = highestSeen >= nextOffset ? Math.max(0, options.clock().millis() - newestArrivalMillis) : 0;
+        emit(List.of(), behind);
     }
 
     private Optional<SequenceNumber> continuation() {

@@ -37,6 +37,7 @@ import java.util.Set;
  * <p>Lives on the event loop of the gateway verticle that accepted the socket.
  */
 public final class SubscriberSocket {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SubscriberSocket.class);
     public static final short CLOSE_NORMAL = 1000;
     public static final short CLOSE_GOING_AWAY = 1001;
     public static final short CLOSE_TAKEN_OVER = 4409;
@@ -70,6 +71,7 @@ public final class SubscriberSocket {
         });
         // Clients have nothing to say after the upgrade; text they send is ignored.
         ws.textMessageHandler(t -> { });
+        ws.exceptionHandler(e -> LOG.debug("Subscriber socket from {} failed: {}", ws.remoteAddress(), e.toString()));
     }
 
     /** Starts one subscription per shard; a failure to start closes the socket with the error's code. */
