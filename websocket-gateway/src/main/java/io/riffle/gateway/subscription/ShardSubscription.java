@@ -146,6 +146,9 @@ public final class ShardSubscription {
         return Future.all(takeover.completion(), live.completion())
                 .compose(v -> client.resolve(stream, shard, from))
                 .<Void>map(offset -> {
+                    if (ended) {
+                        return null; // taken over or cancelled while the position was being resolved
+                    }
                     nextOffset = offset;
                     dropDelivered();
                     long period = Math.max(10, Math.min(1000, options.heartbeatMillis() / 2));
