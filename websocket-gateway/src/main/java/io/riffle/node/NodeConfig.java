@@ -256,6 +256,6 @@ public record NodeConfig(
     public SubscriptionOptions subscriptionOptions(Clock clock) {
         SubscriptionOptions d = SubscriptionOptions.defaults();
         return new SubscriptionOptions(limits.consumerBytesPerSecond(), heartbeatMillis, d.maxBatchRecords(),
-                d.maxBatchBytes(), subscriberBufferBytes, clock);
+                d.maxBatchBytes(), subscriberBufferBytes, 0, clock);
     }
 }

@@ -89,6 +89,7 @@ public final class ShardSubscription {
     private boolean heartbeatDue;
     private long waitTimer = -1;
     private long heartbeatTimer = -1;
+    private long expiryTimer = -1;
     private long demand;
     private long lastEventMillis;
     private boolean ended;
@@ -153,6 +154,9 @@ public final class ShardSubscription {
                     dropDelivered();
                     long period = Math.max(10, Math.min(1000, options.heartbeatMillis() / 2));
                     heartbeatTimer = vertx.setPeriodic(period, t -> heartbeatIfIdle());
+                    if (options.maxDurationMillis() > 0) {
+                        expiryTimer = vertx.setTimer(options.maxDurationMillis(), t -> end(new SubscriptionEnd.Expired()));
+                    }
                     LOG.debug("Subscription {} of consumer {} to {}/{} starts at offset {}", id, consumer, stream,
                             shard, offset);
                     pump();
@@ -385,6 +389,9 @@ public final class ShardSubscription {
         }
         if (heartbeatTimer >= 0) {
             vertx.cancelTimer(heartbeatTimer);
+        }
+        if (expiryTimer >= 0) {
+            vertx.cancelTimer(expiryTimer);
         }
         if (live != null) {
             live.unregister();

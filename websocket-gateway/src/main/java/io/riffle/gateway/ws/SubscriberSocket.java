@@ -158,6 +158,8 @@ public final class SubscriberSocket {
                 close(CLOSE_TAKEN_OVER, "Consumer subscription to " + shard + " was taken over by a newer one");
             } else if (end instanceof SubscriptionEnd.Failed f) {
                 closeWith(f.error());
+            } else if (end instanceof SubscriptionEnd.Expired) {
+                close(CLOSE_NORMAL, "subscription reached its maximum duration");
             } else if (end instanceof SubscriptionEnd.EndOfShard) {
                 ws.writeTextMessage(new JsonObject().put("type", "end").put("shardId", shard.toString()).encode());
                 if (subscriptions.isEmpty()) {

@@ -122,7 +122,7 @@ class ShardSubscriptionTest {
 
     private static SubscriptionOptions options(long bytesPerSecond, int maxBatchRecords, int maxBatchBytes,
                                                long maxBufferedBytes, Clock clock) {
-        return new SubscriptionOptions(bytesPerSecond, 60_000, maxBatchRecords, maxBatchBytes, maxBufferedBytes, clock);
+        return new SubscriptionOptions(bytesPerSecond, 60_000, maxBatchRecords, maxBatchBytes, maxBufferedBytes, 0, clock);
     }
 
     @Test
@@ -200,6 +200,14 @@ class ShardSubscriptionTest {
         put(0, 1, 0);
         request(s, 1);
         assertThat(sink.events.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void aSubscriptionWithAMaximumDurationExpires() throws Exception {
+        Collector sink = new Collector();
+        subscribe(new ReadFrom.Latest(), options(0, 100, 1 << 20, 1 << 20, Clock.systemUTC()).withMaxDurationMillis(200),
+                sink);
+        assertThat(sink.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.Expired.class);
     }
 
     @Test
