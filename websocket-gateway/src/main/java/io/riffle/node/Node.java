@@ -96,7 +96,7 @@ public final class Node {
                     config.shutdownTimeoutSeconds());
             SubscriptionMetrics subscriptionMetrics = new SubscriptionMetrics(registry);
             GatewayServices services = new GatewayServices(vertx, engine.client(), options,
-                    config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health);
+                    config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health, config.kinesis());
             int instances = config.effectiveGatewayInstances();
             Set<Integer> ports = ConcurrentHashMap.newKeySet();
             return vertx.deployVerticle(() -> new GatewayVerticle(services, kinesis, ports::add),

@@ -40,6 +40,8 @@ class NodeConfigTest {
         assertThat(c.limits()).isEqualTo(ThroughputLimits.KINESIS);
         assertThat(c.heartbeatMillis()).isLessThanOrEqualTo(5000);
         assertThat(c.effectiveGatewayInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(c.kinesis().region()).isEqualTo("us-east-1");
+        assertThat(c.kinesis().accountId()).isEqualTo("000000000000");
     }
 
     @Test
@@ -79,6 +81,8 @@ class NodeConfigTest {
         assertThatThrownBy(() -> load(Map.of(), "--heartbeat-millis", "6000")).hasMessageContaining("'heartbeatMillis'");
         assertThatThrownBy(() -> load(Map.of(), "--throttling", "maybe")).hasMessageContaining("'throttling'");
         assertThatThrownBy(() -> load(Map.of(), "--host", " ")).hasMessageContaining("'host'");
+        assertThatThrownBy(() -> load(Map.of("RIFFLE_ACCOUNT_ID", "12345"))).hasMessageContaining("'accountId'");
+        assertThatThrownBy(() -> load(Map.of(), "--region", "Mars Base")).hasMessageContaining("'region'");
 
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "port: 1\nprot: 2\n");
