@@ -6,6 +6,7 @@ import io.riffle.model.SequenceNumber;
 import io.riffle.model.ShardId;
 import io.riffle.stream.ReadFrom;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -29,7 +30,7 @@ public final class Requests {
             throw new RiffleException(ErrorCode.SERIALIZATION, "The request body is empty; a JSON object is expected");
         }
         try {
-            Object parsed = io.vertx.core.json.Json.decodeValue(body);
+            Object parsed = Json.decodeValue(body);
             if (parsed instanceof JsonObject o) {
                 return o;
             }

@@ -14,7 +14,6 @@ import io.riffle.stream.StreamClient;
 import io.riffle.throttle.TokenBucket;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayDeque;

@@ -1,6 +1,7 @@
 package io.riffle.gateway.ws;
 
 import io.riffle.error.ErrorCode;
+import io.riffle.error.RiffleException;
 import io.riffle.gateway.GatewayServices;
 import io.riffle.gateway.http.NativeJson;
 import io.riffle.gateway.subscription.ShardEvent;
@@ -21,6 +22,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One subscriber's WebSocket: a {@link ShardSubscription} per shard, all writing JSON text frames to the
@@ -37,7 +41,7 @@ import java.util.Set;
  * <p>Lives on the event loop of the gateway verticle that accepted the socket.
  */
 public final class SubscriberSocket {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SubscriberSocket.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriberSocket.class);
     public static final short CLOSE_NORMAL = 1000;
     public static final short CLOSE_GOING_AWAY = 1001;
     public static final short CLOSE_TAKEN_OVER = 4409;
@@ -56,7 +60,7 @@ public final class SubscriberSocket {
     private boolean closed;
 
     SubscriberSocket(ServerWebSocket ws, GatewayServices services,
-                     java.util.function.Consumer<SubscriberSocket> onClose) {
+                     Consumer<SubscriberSocket> onClose) {
         this.ws = ws;
         this.services = services;
         ws.drainHandler(v -> {
@@ -90,7 +94,7 @@ public final class SubscriberSocket {
                 })));
         return Future.all(started).<Void>mapEmpty().onFailure(e -> {
             started.stream().filter(Future::succeeded).forEach(f -> f.result().cancel());
-            closeWith(io.riffle.error.RiffleException.of(e));
+            closeWith(RiffleException.of(e));
         });
     }
 
@@ -99,7 +103,7 @@ public final class SubscriberSocket {
         close(CLOSE_GOING_AWAY, "node shutting down");
     }
 
-    private void closeWith(io.riffle.error.RiffleException e) {
+    private void closeWith(RiffleException e) {
         ErrorCode code = e.code();
         close((short) (4000 + code.httpStatus()), code.wireName() + ": " + e.getMessage());
     }
