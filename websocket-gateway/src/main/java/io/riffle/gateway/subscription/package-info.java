@@ -10,7 +10,6 @@
  * <pre>{@code
  * SubscriptionOptions options = services.subscriptions().withMaxDurationMillis(300_000); // 5 minutes
  * HttpServerResponse response = ctx.response().setChunked(true);
- * response.write(initialResponseFrame());
  * ShardSubscription.start(vertx, services.client(), stream, shard, consumer, from, options,
  *         services.subscriptionMetrics(), new SubscriptionSink() {
  *             ShardSubscription self; // set once start() completes
@@ -23,7 +22,12 @@
  *                 response.end(lastFrameFor(end));         // TakenOver / Failed: an exception frame
  *             }
  *         })
- *     .onSuccess(s -> { sink.self = s; response.closeHandler(v -> s.cancel()); s.request(1); })
+ *     .onSuccess(s -> {
+ *         sink.self = s;
+ *         response.write(initialResponseFrame());
+ *         response.closeHandler(v -> s.cancel());
+ *         s.request(1);
+ *     })
  *     .onFailure(ctx::fail); // nothing was written yet: answer the error as usual
  * }</pre>
  */
