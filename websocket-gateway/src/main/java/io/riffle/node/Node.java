@@ -11,6 +11,7 @@ import io.riffle.gateway.subscription.SubscriptionMetrics;
 import io.riffle.stream.Engine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -20,6 +21,9 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,34 +87,54 @@ public final class Node {
         }
         List<String> deployments = new ArrayList<>();
         AtomicInteger port = new AtomicInteger(config.port());
-        return Engine.start(vertx, config.engineConfig(registry)).compose(engine -> {
-            GatewayOptions options = new GatewayOptions(config.host(), config.port(), config.maxBodyBytes(),
+        Promise<Node> result = Promise.promise();
+        Engine.start(vertx, config.engineConfig(registry)).compose(engine -> {
+            // Vert.x shares a random port among server instances only when asked with a negative port.
+            int listenPort = config.port() == 0 ? -1 : config.port();
+            GatewayOptions options = new GatewayOptions(config.host(), listenPort, config.maxBodyBytes(),
                     config.maxHeaderBytes(), config.maxInitialLineBytes(), config.idleTimeoutSeconds(),
                     config.shutdownTimeoutSeconds());
             SubscriptionMetrics subscriptionMetrics = new SubscriptionMetrics(registry);
-            GatewayServices first = new GatewayServices(vertx, engine.client(), options,
-                    config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health);
+            GatewayServices services = new GatewayServices(vertx, engine.client(), options,
+                    config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health, config.kinesis());
             int instances = config.effectiveGatewayInstances();
-            // The first instance binds (maybe port 0); the others share the port it got.
-            return vertx.deployVerticle(new GatewayVerticle(first, kinesis, port::set))
-                    .compose(id -> {
+            Set<Integer> ports = ConcurrentHashMap.newKeySet();
+            return vertx.deployVerticle(() -> new GatewayVerticle(services, kinesis, ports::add),
+                            new DeploymentOptions().setInstances(instances))
+                    .map(id -> {
                         deployments.add(id);
-                        if (instances == 1) {
-                            return Future.succeededFuture();
+                        if (ports.size() != 1) {
+                            throw new IllegalStateException("Gateway instances listen on different ports: " + ports);
                         }
-                        GatewayServices rest = new GatewayServices(vertx, first.client(), options.withPort(port.get()),
-                                first.subscriptions(), subscriptionMetrics, registry, health);
-                        return vertx.deployVerticle(() -> new GatewayVerticle(rest, kinesis, p -> { }),
-                                new DeploymentOptions().setInstances(instances - 1)).map(deployments::add);
+                        port.set(ports.iterator().next());
+                        return id;
                     })
                     .map(v -> {
                         health.set(Health.State.UP);
                         LOG.info("Riffle node listening on http://{}:{} ({} gateway instances, data in {})",
                                 config.host(), port.get(), instances, config.dataDir().toAbsolutePath());
                         return new Node(config, vertx, registry, health, engine, deployments, port.get());
-                    })
-                    .recover(e -> engine.stop().transform(x -> Future.failedFuture(e)));
-        }).recover(e -> vertx.close().transform(x -> Future.failedFuture(e)));
+                    });
+        }).onComplete(ar -> {
+            if (ar.succeeded()) {
+                result.complete(ar.result());
+            } else {
+                LOG.error("Riffle node failed to start", ar.cause());
+                result.fail(ar.cause());
+                closeOffContext(vertx);
+            }
+        });
+        return result.future();
+    }
+
+    /**
+     * Closes Vert.x from a thread outside it: a close started on one of its own event loops would try to
+     * report completion on that (by then terminated) loop, and the future would never complete.
+     */
+    private static Future<Void> closeOffContext(Vertx vertx) {
+        Promise<Void> closed = Promise.promise();
+        CompletableFuture.runAsync(() -> vertx.close().onComplete(closed));
+        return closed.future();
     }
 
     /** The HTTP port the node listens on (the real one when configured with 0). */
@@ -136,19 +160,24 @@ public final class Node {
             LOG.info("Riffle node stopping");
             List<Future<Void>> undeploys = new ArrayList<>();
             deployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
-            stopping = Future.join(undeploys)
+            Promise<Void> done = Promise.promise();
+            Future.join(undeploys)
                     .transform(v -> engine.stop())
-                    .transform(v -> {
-                        if (v.failed()) {
-                            LOG.error("The engine did not stop cleanly", v.cause());
+                    .onComplete(engineStopped -> {
+                        if (engineStopped.failed()) {
+                            LOG.error("The engine did not stop cleanly", engineStopped.cause());
                         }
-                        return vertx.close().transform(c -> v.succeeded() ? Future.succeededFuture()
-                                : Future.<Void>failedFuture(v.cause()));
-                    })
-                    .onComplete(v -> {
-                        registry.close();
-                        LOG.info("Riffle node stopped");
+                        closeOffContext(vertx).onComplete(closed -> {
+                            registry.close();
+                            LOG.info("Riffle node stopped");
+                            if (engineStopped.failed()) {
+                                done.fail(engineStopped.cause());
+                            } else {
+                                done.handle(closed);
+                            }
+                        });
                     });
+            stopping = done.future();
         }
         return stopping;
     }

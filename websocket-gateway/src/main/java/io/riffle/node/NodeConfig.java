@@ -3,6 +3,7 @@ package io.riffle.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.riffle.gateway.KinesisSettings;
 import io.riffle.gateway.subscription.SubscriptionOptions;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
@@ -39,7 +40,8 @@ public record NodeConfig(
         ThroughputLimits limits,
         int maxShards,
         long heartbeatMillis,
-        long subscriberBufferBytes) {
+        long subscriberBufferBytes,
+        KinesisSettings kinesis) {
 
     private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -187,7 +189,9 @@ public record NodeConfig(
                 throttling ? limits : ThroughputLimits.OFF,
                 (int) p.longIn(Setting.MAX_SHARDS, 1, 1_000_000),
                 p.longIn(Setting.HEARTBEAT_MILLIS, 10, 5000),
-                p.longIn(Setting.SUBSCRIBER_BUFFER_BYTES, 0, 1L << 32));
+                p.longIn(Setting.SUBSCRIBER_BUFFER_BYTES, 0, 1L << 32),
+                new KinesisSettings(p.matching(Setting.REGION, "[a-z0-9-]{1,32}", "must be a region name such as us-east-1"),
+                        p.matching(Setting.ACCOUNT_ID, "\\d{12}", "must be exactly 12 digits"), Path.of(dataDir)));
     }
 
     /** Reads typed values, failing with a message naming the setting, the value and its source. */
@@ -220,6 +224,14 @@ public record NodeConfig(
                 // reported below
             }
             throw bad(s, "must be an integer from " + min + " to " + max);
+        }
+
+        String matching(Setting s, String regex, String rule) {
+            String v = text(s);
+            if (!v.matches(regex)) {
+                throw bad(s, rule);
+            }
+            return v;
         }
 
         boolean bool(Setting s) {
@@ -256,6 +268,6 @@ public record NodeConfig(
     public SubscriptionOptions subscriptionOptions(Clock clock) {
         SubscriptionOptions d = SubscriptionOptions.defaults();
         return new SubscriptionOptions(limits.consumerBytesPerSecond(), heartbeatMillis, d.maxBatchRecords(),
-                d.maxBatchBytes(), subscriberBufferBytes, clock);
+                d.maxBatchBytes(), subscriberBufferBytes, 0, clock);
     }
 }

@@ -5,6 +5,7 @@ import io.riffle.error.RiffleException;
 import io.riffle.model.ConsumerName;
 import io.riffle.model.HashKeys;
 import io.riffle.model.Limits;
+import io.riffle.model.SequenceNumber;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamMode;
 import io.riffle.model.StreamName;
@@ -15,6 +16,7 @@ import io.riffle.stream.ReadFrom;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -105,7 +107,9 @@ public final class NativeApi {
                 body == null ? new byte[0] : body.getBytes());
         reply(ctx, 200, client.put(name, List.of(entry)).map(outcomes -> {
             if (outcomes.get(0) instanceof PutOutcome.Rejected r) {
-                throw new RiffleException(r.code(), r.message());
+                throw r.code() == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED
+                        ? new ThrottledException(r.message(), r.retryAfterMillis())
+                        : new RiffleException(r.code(), r.message());
             }
             return accepted((PutOutcome.Accepted) outcomes.get(0));
         }));
@@ -169,7 +173,7 @@ public final class NativeApi {
             return Requests.string(r, "text", field + ".text").orElse("").getBytes(StandardCharsets.UTF_8);
         }
         Object json = r.getValue("json");
-        return io.vertx.core.json.Json.encode(json).getBytes(StandardCharsets.UTF_8);
+        return Json.encode(json).getBytes(StandardCharsets.UTF_8);
     }
 
     private static JsonObject batchResult(List<PutOutcome> outcomes) {
@@ -202,7 +206,7 @@ public final class NativeApi {
                 .map(batch -> {
                     JsonObject out = new JsonObject()
                             .put("records", NativeJson.records(shard, batch.records()))
-                            .put("nextSequenceNumber", new io.riffle.model.SequenceNumber(shard.index(),
+                            .put("nextSequenceNumber", new SequenceNumber(shard.index(),
                                     batch.nextOffset()).wire())
                             .put("millisBehindLatest", batch.millisBehindLatest());
                     if (batch.endOfShard()) {

@@ -11,6 +11,7 @@ import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamName;
 import io.riffle.stream.ReadFrom;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,7 +100,7 @@ public final class WebSocketSubscribe {
         List<ShardId> shards;
         String shardsParam = ctx.queryParams().get("shards");
         if (shardsParam != null && !shardsParam.isEmpty()) {
-            shards = java.util.Arrays.stream(shardsParam.split(",")).map(s -> shard(d, known, s)).distinct().toList();
+            shards = Arrays.stream(shardsParam.split(",")).map(s -> shard(d, known, s)).distinct().toList();
         } else {
             shards = d.openShards().stream().map(ShardDescription::shardId).toList();
         }
