@@ -138,6 +138,80 @@ class NodeLifecycleIT {
     }
 
     @Test
+    void killMinus9NeverLosesOrChangesAnAcknowledgedRecord() throws Exception {
+        Path log = logDir.resolve("killed.log");
+        Process child = startChild(log, "--data-dir", dataDir.toString(), "--throttling", "false");
+        int port = awaitPort(child, log);
+        Vertx vertx = Vertx.vertx();
+        try {
+            WebClient web = WebClient.create(vertx);
+            assertThat(RunningNode.await(web.post(port, "127.0.0.1", "/v1/streams")
+                    .sendJsonObject(new JsonObject().put("name", "crash").put("shardCount", 2))).statusCode()).isEqualTo(201);
+            // Keep puts flowing and kill the node with SIGKILL in the middle of them.
+            java.util.Map<String, String> acked = new java.util.concurrent.ConcurrentHashMap<>();
+            List<Future<HttpResponse<Buffer>>> puts = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                JsonArray records = new JsonArray();
+                List<String> texts = new ArrayList<>();
+                for (int j = 0; j < 20; j++) {
+                    String text = "record-" + i + "-" + j;
+                    texts.add(text);
+                    records.add(new JsonObject().put("partitionKey", "k" + j).put("text", text));
+                }
+                Future<HttpResponse<Buffer>> put = web.post(port, "127.0.0.1", "/v1/streams/crash/records")
+                        .sendJsonObject(new JsonObject().put("records", records));
+                put.onSuccess(r -> {
+                    if (r.statusCode() == 200) {
+                        JsonArray results = r.bodyAsJsonObject().getJsonArray("records");
+                        for (int k = 0; k < results.size(); k++) {
+                            acked.put(results.getJsonObject(k).getString("sequenceNumber"), texts.get(k));
+                        }
+                    }
+                });
+                puts.add(put);
+                if (i == 100) {
+                    RunningNode.await(put);
+                    child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+                }
+            }
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            for (Future<HttpResponse<Buffer>> f : puts) {
+                RunningNode.await(f.transform(ar -> Future.succeededFuture()));
+            }
+            assertThat(acked).isNotEmpty();
+
+            try (RunningNode again = RunningNode.start(dataDir)) {
+                java.util.Map<String, String> stored = new java.util.HashMap<>();
+                for (int s = 0; s < 2; s++) {
+                    String shard = String.format("shardId-%012d", s);
+                    String from = "TRIM_HORIZON";
+                    String after = null;
+                    while (true) {
+                        String url = "/v1/streams/crash/shards/" + shard + "/records?limit=10000&from=" + from
+                                + (after == null ? "" : "&sequenceNumber=" + after);
+                        JsonObject page = RunningNode.await(again.web.get(again.port(), "127.0.0.1", url).send()).bodyAsJsonObject();
+                        JsonArray records = page.getJsonArray("records");
+                        if (records.isEmpty()) {
+                            break;
+                        }
+                        for (Object o : records) {
+                            JsonObject rec = (JsonObject) o;
+                            stored.put(rec.getString("sequenceNumber"),
+                                    new String(Base64.getDecoder().decode(rec.getString("data")), java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                        from = "AFTER_SEQUENCE_NUMBER";
+                        after = records.getJsonObject(records.size() - 1).getString("sequenceNumber");
+                    }
+                }
+                assertThat(stored).containsAllEntriesOf(acked);
+            }
+        } finally {
+            child.destroyForcibly();
+            RunningNode.await(vertx.close());
+        }
+    }
+
+    @Test
     void badConfigurationStopsTheNodeWithAMessageNamingTheSetting() throws Exception {
         Path log = logDir.resolve("bad.log");
         Process child = startChild(log, "--data-dir", dataDir.toString(), "--port", "not-a-port");
