@@ -101,7 +101,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 case "describe" -> Future.succeededFuture(StreamJson.toJson(require(body).description));
                 case "limits" -> Future.succeededFuture(new JsonObject().put("maxShards", config.maxShards())
                         .put("openShards", openShardCount())
-                        .put("onDemandStreams", streams.values().stream().filter(e -> e.description.mode() == StreamMode.ON_DEMAND).count()));
+                        .put("onDemandStreams", streams.values().stream().filter(e -> e.description.mode() == StreamMode.ON_DEMAND).count())
+                        .put("defaultShardLimits", StreamJson.toJson(config.defaultLimits())));
                 case "list" -> Future.succeededFuture(new JsonArray(streams.keySet().stream().map(StreamName::value).toList()));
                 case "delete" -> delete(require(body), body.getBoolean("enforceConsumerDeletion", false));
                 case "setRetention" -> update(require(body), d -> withRetention(d, body.getInteger("retentionHours")));

@@ -103,4 +103,23 @@ public final class StreamJson {
                 j.getLong("readBytesPerSecond"), j.getLong("readCallsPerSecond"),
                 j.getLong("consumerBytesPerSecond"));
     }
+
+    /**
+     * Limits given in part, as a client may send them: each missing field takes its value from
+     * {@code defaults}. A value that is not a non-negative integer is a ValidationException naming it.
+     */
+    public static ThroughputLimits limitsFromJson(JsonObject j, ThroughputLimits defaults) {
+        JsonObject d = toJson(defaults);
+        for (String key : j.fieldNames()) {
+            if (!d.containsKey(key)) {
+                throw io.riffle.error.RiffleException.validation("Unknown throughput limit '" + key + "'; known: " + d.fieldNames());
+            }
+            Object v = j.getValue(key);
+            if (!(v instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
+                throw io.riffle.error.RiffleException.constraint("limits." + key, v, "be an integer greater than or equal to 0 (0 turns the limit off)");
+            }
+            d.put(key, n.longValue());
+        }
+        return limitsFromJson(d);
+    }
 }

@@ -216,6 +216,26 @@ class EngineTest {
     }
 
     @Test
+    void aStreamMayHaveItsOwnLimitsGivenInPart() {
+        ThroughputLimits own = StreamJson.limitsFromJson(new io.vertx.core.json.JsonObject().put("writeRecordsPerSecond", 10),
+                await(client.limits()).defaultShardLimits());
+        assertThat(own).isEqualTo(new ThroughputLimits(0, 10, 0, 0, 0));
+        await(client.create(new CreateStream(S, 1, 24, StreamMode.PROVISIONED, Map.of(), Optional.of(own))));
+        List<PutOutcome> outcomes = await(client.put(S, IntStream.range(0, 15).mapToObj(i -> entry("k", "v")).toList()));
+        assertThat(outcomes.stream().filter(o -> o instanceof PutOutcome.Accepted)).hasSize(10);
+        restart();
+        clock.advance(1000);
+        outcomes = await(client.put(S, IntStream.range(0, 15).mapToObj(i -> entry("k", "v")).toList()));
+        assertThat(outcomes.stream().filter(o -> o instanceof PutOutcome.Accepted)).hasSize(10);
+        assertThatThrownBy(() -> StreamJson.limitsFromJson(new io.vertx.core.json.JsonObject().put("writeRecordsPerSecond", -1),
+                ThroughputLimits.OFF)).isInstanceOfSatisfying(RiffleException.class,
+                e -> assertThat(e.getMessage()).contains("limits.writeRecordsPerSecond"));
+        assertThatThrownBy(() -> StreamJson.limitsFromJson(new io.vertx.core.json.JsonObject().put("bogus", 1),
+                ThroughputLimits.OFF)).isInstanceOfSatisfying(RiffleException.class,
+                e -> assertThat(e.getMessage()).contains("Unknown throughput limit 'bogus'"));
+    }
+
+    @Test
     void pollingReadsBeyondFivePerSecondAreThrottled() {
         await(engine.stop());
         startEngine(ThroughputLimits.KINESIS);
@@ -362,7 +382,7 @@ class EngineTest {
         await(client.setShardLevelMetrics(S, Set.of("IncomingBytes", "OutgoingRecords")));
         restart();
         assertThat(await(client.describe(S)).shardLevelMetrics()).containsExactlyInAnyOrder("IncomingBytes", "OutgoingRecords");
-        assertThat(await(client.limits())).isEqualTo(new NodeLimits(1000, 3, 0));
+        assertThat(await(client.limits())).isEqualTo(new NodeLimits(1000, 3, 0, ThroughputLimits.OFF));
     }
 
     @Test

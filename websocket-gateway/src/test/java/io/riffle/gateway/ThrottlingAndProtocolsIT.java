@@ -59,6 +59,28 @@ class ThrottlingAndProtocolsIT {
     }
 
     @Test
+    void aStreamCreatedWithItsOwnLimitsIsThrottledByThem() {
+        HttpResponse<Buffer> created = node.postJson("/v1/streams", new io.vertx.core.json.JsonObject().put("name", "own")
+                .put("shardCount", 1).put("limits", new io.vertx.core.json.JsonObject().put("writeRecordsPerSecond", 3)));
+        assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+        io.vertx.core.json.JsonArray records = new io.vertx.core.json.JsonArray();
+        for (int i = 0; i < 6; i++) {
+            records.add(new io.vertx.core.json.JsonObject().put("partitionKey", "k").put("text", "r" + i));
+        }
+        HttpResponse<Buffer> put = node.postJson("/v1/streams/own/records", new io.vertx.core.json.JsonObject().put("records", records));
+        assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(200);
+        // At most 3 records in the first second (a little refill may land while the request travels).
+        assertThat(put.bodyAsJsonObject().getInteger("failedRecordCount")).isBetween(2, 3);
+        assertThat(put.bodyAsJsonObject().getJsonArray("records").getJsonObject(5).getString("errorCode"))
+                .isEqualTo("ProvisionedThroughputExceededException");
+
+        HttpResponse<Buffer> bad = node.postJson("/v1/streams", new io.vertx.core.json.JsonObject().put("name", "bad")
+                .put("limits", new io.vertx.core.json.JsonObject().put("writeRecordsPerSecond", "fast")));
+        NativeApiIT.assertError(bad, 400, "ValidationException");
+        assertThat(node.get("/v1/streams/bad").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void pollingReadsBeyondFivePerSecondAre429() {
         node.createStream("polled", 1);
         HttpResponse<Buffer> throttled = null;

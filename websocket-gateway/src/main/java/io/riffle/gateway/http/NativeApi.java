@@ -14,6 +14,8 @@ import io.riffle.stream.PutEntry;
 import io.riffle.stream.PutOutcome;
 import io.riffle.stream.ReadFrom;
 import io.riffle.stream.StreamClient;
+import io.riffle.stream.StreamJson;
+import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -65,8 +67,15 @@ public final class NativeApi {
                 .map(m -> Requests.enumValue(StreamMode.class, "mode", m)).orElse(StreamMode.PROVISIONED);
         int shardCount = Requests.integer(body, "shardCount").orElse(mode == StreamMode.ON_DEMAND ? 4 : 1);
         int retention = Requests.integer(body, "retentionHours").orElse(Limits.RETENTION_HOURS_DEFAULT);
-        CreateStream request = new CreateStream(name, shardCount, retention, mode, Map.of(), Optional.empty());
-        reply(ctx, 201, client.create(request).map(NativeJson::stream));
+        JsonObject limits = body.getValue("limits") instanceof JsonObject l ? l : null;
+        if (body.containsKey("limits") && limits == null) {
+            throw RiffleException.validation("'limits' must be an object of per-shard throughput limits");
+        }
+        Future<Optional<ThroughputLimits>> own = limits == null ? Future.succeededFuture(Optional.empty())
+                : client.limits().map(node -> Optional.of(StreamJson.limitsFromJson(limits, node.defaultShardLimits())));
+        reply(ctx, 201, own
+                .compose(l -> client.create(new CreateStream(name, shardCount, retention, mode, Map.of(), l)))
+                .map(NativeJson::stream));
     }
 
     private void listStreams(RoutingContext ctx) {
