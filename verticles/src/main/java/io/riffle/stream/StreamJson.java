@@ -57,7 +57,8 @@ public final class StreamJson {
                 .put("shards", shards)
                 .put("consumers", consumers)
                 .put("tags", tags)
-                .put("shardLevelMetrics", new JsonArray(d.shardLevelMetrics().stream().sorted().toList()));
+                .put("shardLevelMetrics", new JsonArray(d.shardLevelMetrics().stream().sorted().toList()))
+                .put("limits", toJson(d.limits()));
     }
 
     public static StreamDescription fromJson(JsonObject j) {
@@ -86,7 +87,8 @@ public final class StreamJson {
                 j.getInteger("maxRecordSizeKiB"),
                 shards, consumers, tags,
                 j.getJsonArray("shardLevelMetrics", new JsonArray()).stream().map(String::valueOf)
-                        .collect(java.util.stream.Collectors.toSet()));
+                        .collect(java.util.stream.Collectors.toSet()),
+                limitsFromJson(j.getJsonObject("limits")));
     }
 
     public static JsonObject toJson(ThroughputLimits l) {

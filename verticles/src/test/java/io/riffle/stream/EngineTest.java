@@ -224,6 +224,7 @@ class EngineTest {
         List<PutOutcome> outcomes = await(client.put(S, IntStream.range(0, 15).mapToObj(i -> entry("k", "v")).toList()));
         assertThat(outcomes.stream().filter(o -> o instanceof PutOutcome.Accepted)).hasSize(10);
         restart();
+        assertThat(await(client.describe(S)).limits()).isEqualTo(own);
         clock.advance(1000);
         outcomes = await(client.put(S, IntStream.range(0, 15).mapToObj(i -> entry("k", "v")).toList()));
         assertThat(outcomes.stream().filter(o -> o instanceof PutOutcome.Accepted)).hasSize(10);
@@ -298,6 +299,7 @@ class EngineTest {
         List<PutOutcome> before = await(client.put(S, IntStream.range(0, 50).mapToObj(i -> entry("k" + i, "v" + i)).toList()));
         restart();
         StreamDescription d = await(client.describe(S));
+        assertThat(d.limits()).isEqualTo(ThroughputLimits.OFF);
         assertThat(d.retentionHours()).isEqualTo(48);
         assertThat(d.tags()).containsEntry("team", "a");
         assertThat(d.consumers()).extracting(c -> c.name().value()).containsExactly("app");

@@ -63,6 +63,8 @@ class ThrottlingAndProtocolsIT {
         HttpResponse<Buffer> created = node.postJson("/v1/streams", new io.vertx.core.json.JsonObject().put("name", "own")
                 .put("shardCount", 1).put("limits", new io.vertx.core.json.JsonObject().put("writeRecordsPerSecond", 3)));
         assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+        assertThat(created.bodyAsJsonObject().getJsonObject("limits").getLong("writeRecordsPerSecond")).isEqualTo(3);
+        assertThat(created.bodyAsJsonObject().getJsonObject("limits").getLong("readCallsPerSecond")).isEqualTo(5);
         io.vertx.core.json.JsonArray records = new io.vertx.core.json.JsonArray();
         for (int i = 0; i < 6; i++) {
             records.add(new io.vertx.core.json.JsonObject().put("partitionKey", "k").put("text", "r" + i));

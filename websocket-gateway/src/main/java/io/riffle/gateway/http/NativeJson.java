@@ -33,7 +33,8 @@ public final class NativeJson {
                 .put("maxRecordSizeKiB", d.maxRecordSizeKiB())
                 .put("shards", shards)
                 .put("consumers", consumers)
-                .put("tags", new JsonObject(new TreeMap<>(d.tags())));
+                .put("tags", new JsonObject(new TreeMap<>(d.tags())))
+                .put("limits", io.riffle.stream.StreamJson.toJson(d.limits()));
     }
 
     public static JsonObject shard(ShardDescription s) {

@@ -34,6 +34,12 @@ public record SubscriptionOptions(long bytesPerSecond, long heartbeatMillis, int
                 maxDurationMillis, clock);
     }
 
+    /** The same options with another push limit (a stream's own consumer limit); 0 turns it off. */
+    public SubscriptionOptions withBytesPerSecond(long rate) {
+        return new SubscriptionOptions(rate, heartbeatMillis, maxBatchRecords, maxBatchBytes, maxBufferedBytes,
+                maxDurationMillis, clock);
+    }
+
     public SubscriptionOptions withMaxDurationMillis(long millis) {
         return new SubscriptionOptions(bytesPerSecond, heartbeatMillis, maxBatchRecords, maxBatchBytes, maxBufferedBytes,
                 millis, clock);

@@ -78,11 +78,14 @@ public final class SubscriberSocket {
         ws.exceptionHandler(e -> LOG.debug("Subscriber socket from {} failed: {}", ws.remoteAddress(), e.toString()));
     }
 
-    /** Starts one subscription per shard; a failure to start closes the socket with the error's code. */
-    Future<Void> start(StreamName stream, ConsumerName consumer, Map<ShardId, ReadFrom> positions) {
+    /**
+     * Starts one subscription per shard, each pushing at most {@code bytesPerSecond} (the stream's
+     * consumer limit; 0 = off); a failure to start closes the socket with the error's code.
+     */
+    Future<Void> start(StreamName stream, ConsumerName consumer, Map<ShardId, ReadFrom> positions, long bytesPerSecond) {
         List<Future<ShardSubscription>> started = new ArrayList<>();
         positions.forEach((shard, from) -> started.add(ShardSubscription.start(services.vertx(), services.client(),
-                stream, shard, consumer, from, services.subscriptions().withMaxBatchBytes(MAX_FRAME_RECORD_BYTES),
+                stream, shard, consumer, from, services.subscriptions().withMaxBatchBytes(MAX_FRAME_RECORD_BYTES).withBytesPerSecond(bytesPerSecond),
                 services.subscriptionMetrics(),
                 new Sink(shard)).onSuccess(s -> {
                     if (closed) {

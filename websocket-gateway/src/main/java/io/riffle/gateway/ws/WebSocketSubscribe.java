@@ -66,12 +66,14 @@ public final class WebSocketSubscribe {
                 Optional.ofNullable(ctx.queryParams().get("from")).orElse("LATEST"));
         ctx.request().pause();
         services.client().describe(stream)
-                .map(d -> positions(d, consumer, type, ctx))
-                .compose(positions -> ctx.request().toWebSocket().compose(ws -> {
-                    SubscriberSocket socket = new SubscriberSocket(ws, services, onClose);
-                    onOpen.accept(socket);
-                    return socket.start(stream, consumer, positions);
-                }))
+                .compose(d -> {
+                    Map<ShardId, ReadFrom> positions = positions(d, consumer, type, ctx);
+                    return ctx.request().toWebSocket().compose(ws -> {
+                        SubscriberSocket socket = new SubscriberSocket(ws, services, onClose);
+                        onOpen.accept(socket);
+                        return socket.start(stream, consumer, positions, d.limits().consumerBytesPerSecond());
+                    });
+                })
                 .onFailure(e -> {
                     if (!ctx.response().headWritten() && !ctx.failed()) {
                         ctx.fail(e);
