@@ -28,6 +28,16 @@ public final class Addresses {
         return shard(stream, shard) + ".read";
     }
 
+    /** Resolve a starting position (iterator type) to an offset in one shard (JSON). */
+    public static String shardResolve(StreamName stream, ShardId shard) {
+        return shard(stream, shard) + ".resolve";
+    }
+
+    /** Change a running shard's settings: retention, record size limit, throughput limits (JSON). */
+    public static String shardConfigure(StreamName stream, ShardId shard) {
+        return shard(stream, shard) + ".configure";
+    }
+
     /** Published by a shard after each acknowledged batch, carrying the records (binary codec). */
     public static String shardAppended(StreamName stream, ShardId shard) {
         return shard(stream, shard) + ".appended";

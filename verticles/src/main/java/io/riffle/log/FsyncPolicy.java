@@ -1,9 +1,13 @@
 package io.riffle.log;
 
-/** When appended records are forced to disk. */
+/** When a {@link ShardLog} forces appended bytes to disk. */
 public enum FsyncPolicy {
-    /** Every append batch is fsynced before it is acknowledged (group commit). */
+    /** Every {@link ShardLog#append} fsyncs before it returns: an acknowledged batch survives a power loss. */
     PER_BATCH,
-    /** Appends are acknowledged once written; the log is fsynced on an interval. */
+    /**
+     * {@link ShardLog#append} only writes; the owner calls {@link ShardLog#flush} every
+     * {@link LogConfig#fsyncIntervalMillis()}. A process crash loses nothing (the page cache survives it),
+     * a power loss may lose up to one interval of acknowledged records.
+     */
     INTERVAL
 }

@@ -10,7 +10,11 @@ public sealed interface PutOutcome {
     record Accepted(ShardId shardId, SequenceNumber sequenceNumber) implements PutOutcome {
     }
 
-    /** Nothing of this record was written. */
-    record Rejected(ErrorCode code, String message) implements PutOutcome {
+    /**
+     * Nothing of this record was written.
+     *
+     * @param retryAfterMillis for throttled records, when the shard expects to have room again
+     */
+    record Rejected(ErrorCode code, String message, long retryAfterMillis) implements PutOutcome {
     }
 }

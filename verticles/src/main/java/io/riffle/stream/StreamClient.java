@@ -1,17 +1,34 @@
 package io.riffle.stream;
 
+import io.riffle.bus.Addresses;
+import io.riffle.bus.Failures;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
+import io.riffle.model.ShardDescription;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamName;
+import io.riffle.shard.AppendReply;
+import io.riffle.shard.AppendRequest;
+import io.riffle.shard.Codecs;
+import io.riffle.shard.ReadRequest;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one way other code (gateways, the Kinesis API) talks to the engine: every call is an event bus
@@ -19,27 +36,43 @@ import java.util.Set;
  * on another node. Safe to use from any Vert.x context. Every returned future fails with a
  * {@link RiffleException} carrying the right {@link ErrorCode}.
  *
- * <p>WORK IN PROGRESS: the signatures are the contract; bodies land with the shard verticle.
+ * <p>Puts are routed here, by hash key, with a cache of each stream's open shards. The cache is dropped
+ * when the control plane publishes a change of the stream, and when a shard turns out not to be running.
+ * Call {@link #close()} when done with a client to stop listening for those changes.
  */
-public final class StreamClient {
+public final class StreamClient implements AutoCloseable {
     private final Vertx vertx;
+    private final Map<StreamName, Routes> routes = new ConcurrentHashMap<>();
+    private final MessageConsumer<String> changes;
 
     public StreamClient(Vertx vertx) {
         this.vertx = vertx;
+        Codecs.register(vertx.eventBus());
+        this.changes = vertx.eventBus().consumer(Addresses.streamChanged(), m -> routes.remove(StreamName.of(m.body())));
+    }
+
+    @Override
+    public void close() {
+        changes.unregister();
     }
 
     public Future<StreamDescription> create(CreateStream request) {
-        return todo();
+        JsonObject body = new JsonObject().put("shardCount", request.shardCount())
+                .put("retentionHours", request.retentionHours()).put("mode", request.mode().name())
+                .put("tags", new JsonObject(new LinkedHashMap<>(request.tags())));
+        request.limits().ifPresent(l -> body.put("limits", StreamJson.toJson(l)));
+        return describing(control("create", request.name(), body));
     }
 
     /** Fails with RESOURCE_NOT_FOUND naming the stream if it does not exist. */
     public Future<StreamDescription> describe(StreamName name) {
-        return todo();
+        return describing(control("describe", name, new JsonObject()));
     }
 
     /** All stream names, sorted; callers page over them. */
     public Future<List<StreamName>> list() {
-        return todo();
+        return this.<JsonArray>control("list", null, new JsonObject())
+                .map(names -> names.stream().map(n -> StreamName.of((String) n)).toList());
     }
 
     /**
@@ -47,49 +80,110 @@ public final class StreamClient {
      * false, fails with RESOURCE_IN_USE.
      */
     public Future<Void> delete(StreamName name, boolean enforceConsumerDeletion) {
-        return todo();
+        return control("delete", name, new JsonObject().put("enforceConsumerDeletion", enforceConsumerDeletion)).mapEmpty();
     }
 
     /** Sets the retention period; the caller checks that it really increases or decreases. */
     public Future<StreamDescription> setRetention(StreamName name, int retentionHours) {
-        return todo();
+        return describing(control("setRetention", name, new JsonObject().put("retentionHours", retentionHours)));
     }
 
-    /** Adds or overwrites tags (at most 50 per stream in all). */
+    /** Adds or overwrites tags (at most 50 per stream in all; LIMIT_EXCEEDED beyond). */
     public Future<StreamDescription> addTags(StreamName name, Map<String, String> tags) {
-        return todo();
+        return describing(control("addTags", name, new JsonObject().put("tags", new JsonObject(new LinkedHashMap<>(tags)))));
     }
 
     public Future<StreamDescription> removeTags(StreamName name, Set<String> keys) {
-        return todo();
+        return describing(control("removeTags", name, new JsonObject().put("keys", new JsonArray(List.copyOf(keys)))));
     }
 
     /** Sets the largest record size the stream takes, 1024..10240 KiB. */
     public Future<StreamDescription> setMaxRecordSize(StreamName name, int maxRecordSizeKiB) {
-        return todo();
+        return describing(control("setMaxRecordSize", name, new JsonObject().put("maxRecordSizeKiB", maxRecordSizeKiB)));
     }
 
     /** Registers an enhanced fan-out consumer (at most 20 per stream; RESOURCE_IN_USE if it exists). */
     public Future<ConsumerDescription> registerConsumer(StreamName name, ConsumerName consumer) {
-        return todo();
+        return this.<JsonObject>control("registerConsumer", name, new JsonObject().put("consumer", consumer.value()))
+                .map(j -> new ConsumerDescription(ConsumerName.of(j.getString("name")), j.getLong("createdMillis")));
     }
 
     public Future<Void> deregisterConsumer(StreamName name, ConsumerName consumer) {
-        return todo();
+        return control("deregisterConsumer", name, new JsonObject().put("consumer", consumer.value())).mapEmpty();
     }
 
     /**
      * Puts records: routes each by hash key to its open shard, sends one append per shard, and answers
-     * one outcome per entry in request order. Records over the stream's size limit, or over a shard's
-     * throughput, are rejected individually; the others are written.
+     * one outcome per entry in request order. A record over the stream's size limit fails the whole put
+     * with PAYLOAD_TOO_LARGE (nothing is written); records over a shard's throughput are rejected
+     * individually with PROVISIONED_THROUGHPUT_EXCEEDED and the others are written.
      */
     public Future<List<PutOutcome>> put(StreamName name, List<PutEntry> entries) {
-        return todo();
+        return routes(name).compose(r -> {
+            for (PutEntry e : entries) {
+                if (e.data().length > r.maxRecordBytes) {
+                    return Future.failedFuture(new RiffleException(ErrorCode.PAYLOAD_TOO_LARGE, "Record of "
+                            + e.data().length + " bytes exceeds the " + r.maxRecordBytes + " byte limit of stream " + name));
+                }
+            }
+            Map<ShardId, List<Integer>> byShard = new LinkedHashMap<>();
+            for (int i = 0; i < entries.size(); i++) {
+                byShard.computeIfAbsent(r.shardFor(entries.get(i).hashKey()), k -> new ArrayList<>()).add(i);
+            }
+            PutOutcome[] outcomes = new PutOutcome[entries.size()];
+            List<Future<Void>> sends = new ArrayList<>(byShard.size());
+            byShard.forEach((shard, indices) -> sends.add(append(name, shard, entries, indices, outcomes)));
+            return Future.all(sends).map(v -> Arrays.asList(outcomes));
+        });
+    }
+
+    private Future<Void> append(StreamName name, ShardId shard, List<PutEntry> entries, List<Integer> indices,
+                                PutOutcome[] outcomes) {
+        List<AppendRequest.Entry> batch = new ArrayList<>(indices.size());
+        for (int i : indices) {
+            batch.add(new AppendRequest.Entry(entries.get(i).partitionKey(), entries.get(i).data()));
+        }
+        return vertx.eventBus().<AppendReply>request(Addresses.shardAppend(name, shard), new AppendRequest(batch))
+                .map(reply -> {
+                    long[] offsets = reply.body().offsets();
+                    for (int k = 0; k < offsets.length; k++) {
+                        outcomes[indices.get(k)] = offsets[k] == AppendReply.THROTTLED
+                                ? new PutOutcome.Rejected(ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED, "Rate exceeded for shard "
+                                        + shard + " in stream " + name + ".", reply.body().retryAfterMillis())
+                                : new PutOutcome.Accepted(shard, new io.riffle.model.SequenceNumber(shard.index(), offsets[k]));
+                    }
+                    return (Void) null;
+                })
+                .recover(err -> {
+                    if (Failures.isNoHandlers(err)) {
+                        routes.remove(name);
+                    }
+                    RiffleException e = Failures.toRiffle(err, "Shard " + shard + " of stream " + name);
+                    if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
+                        return Future.failedFuture(e);
+                    }
+                    for (int i : indices) {
+                        outcomes[i] = new PutOutcome.Rejected(e.code(), e.getMessage(), 0);
+                    }
+                    return Future.succeededFuture();
+                });
     }
 
     /** Resolves a starting position to the offset of the next record to read. */
     public Future<Long> resolve(StreamName name, ShardId shard, ReadFrom from) {
-        return todo();
+        JsonObject body;
+        if (from instanceof ReadFrom.AtOffset a) {
+            body = new JsonObject().put("type", "AT_SEQUENCE_NUMBER").put("value", a.offset());
+        } else if (from instanceof ReadFrom.AfterOffset a) {
+            body = new JsonObject().put("type", "AFTER_SEQUENCE_NUMBER").put("value", a.offset());
+        } else if (from instanceof ReadFrom.AtTimestamp a) {
+            body = new JsonObject().put("type", "AT_TIMESTAMP").put("value", a.epochMillis());
+        } else {
+            body = new JsonObject().put("type", from instanceof ReadFrom.Latest ? "LATEST" : "TRIM_HORIZON");
+        }
+        return vertx.eventBus().<Long>request(Addresses.shardResolve(name, shard), body)
+                .map(m -> m.body())
+                .recover(err -> Future.failedFuture(shardFailure(err, name, shard)));
     }
 
     /**
@@ -100,20 +194,80 @@ public final class StreamClient {
      */
     public Future<ReadBatch> read(StreamName name, ShardId shard, long offset, int maxRecords, int maxBytes,
                                   boolean sharedQuota) {
-        return todo();
+        return vertx.eventBus().<ReadBatch>request(Addresses.shardRead(name, shard),
+                        new ReadRequest(offset, maxRecords, maxBytes, sharedQuota))
+                .map(m -> m.body())
+                .recover(err -> Future.failedFuture(shardFailure(err, name, shard)));
     }
 
     /**
      * Registers a handler for records acknowledged by one shard from now on (local or remote shard). The
-     * caller unregisters the returned consumer when done.
+     * caller unregisters the returned consumer when done; wait for its {@code completion()} before
+     * relying on it.
      */
-    public io.vertx.core.eventbus.MessageConsumer<ShardRecords> onAppended(StreamName name, ShardId shard,
-                                                                          io.vertx.core.Handler<ShardRecords> handler) {
-        return vertx.eventBus().<ShardRecords>consumer(io.riffle.bus.Addresses.shardAppended(name, shard),
-                m -> handler.handle(m.body()));
+    public MessageConsumer<ShardRecords> onAppended(StreamName name, ShardId shard, Handler<ShardRecords> handler) {
+        return vertx.eventBus().<ShardRecords>consumer(Addresses.shardAppended(name, shard), m -> handler.handle(m.body()));
     }
 
-    private static <T> Future<T> todo() {
-        return Future.failedFuture(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, "engine not wired yet"));
+    private static RiffleException shardFailure(Throwable err, StreamName name, ShardId shard) {
+        if (Failures.isNoHandlers(err)) {
+            return RiffleException.notFound("Shard " + shard + " in stream " + name + " was not found.");
+        }
+        return Failures.toRiffle(err, "Shard " + shard + " of stream " + name);
+    }
+
+    private <T> Future<T> control(String op, StreamName name, JsonObject body) {
+        body.put("op", op);
+        if (name != null) {
+            body.put("stream", name.value());
+        }
+        return vertx.eventBus().<T>request(Addresses.controlPlane(), body)
+                .map(m -> m.body())
+                .recover(err -> Future.failedFuture(Failures.toRiffle(err, "The control plane")));
+    }
+
+    private static Future<StreamDescription> describing(Future<JsonObject> json) {
+        return json.map(StreamJson::fromJson);
+    }
+
+    private Future<Routes> routes(StreamName name) {
+        Routes cached = routes.get(name);
+        if (cached != null) {
+            return Future.succeededFuture(cached);
+        }
+        return describe(name).map(d -> {
+            Routes r = new Routes(d);
+            routes.put(name, r);
+            return r;
+        });
+    }
+
+    /** A stream's open shards sorted by hash range, for binary search by hash key. */
+    private static final class Routes {
+        final List<ShardDescription> open;
+        final int maxRecordBytes;
+
+        Routes(StreamDescription d) {
+            this.open = d.openShards().stream()
+                    .sorted(Comparator.comparing(s -> s.hashKeyRange().start())).toList();
+            this.maxRecordBytes = d.maxRecordSizeKiB() * 1024;
+        }
+
+        ShardId shardFor(BigInteger hashKey) {
+            int lo = 0;
+            int hi = open.size() - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                ShardDescription s = open.get(mid);
+                if (hashKey.compareTo(s.hashKeyRange().start()) < 0) {
+                    hi = mid - 1;
+                } else if (hashKey.compareTo(s.hashKeyRange().end()) > 0) {
+                    lo = mid + 1;
+                } else {
+                    return s.shardId();
+                }
+            }
+            throw new RiffleException(ErrorCode.INTERNAL_FAILURE, "No open shard covers hash key " + hashKey);
+        }
     }
 }

@@ -1,0 +1,354 @@
+package io.riffle.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One segment of a shard log: the file {@code <baseOffset>.log} (20 decimal digits, zero padded) of
+ * {@link Frames frames} holding consecutive offsets from its base offset, plus its {@link SparseIndex}.
+ *
+ * <p>Readers use the volatile published state ({@link #size()}, {@link #nextOffset()}, the index snapshot)
+ * from any thread; only the log's single writer calls {@link #write}, {@link #publish}, {@link #rollback}
+ * and {@link #seal}, and it publishes a batch only after it is written (and fsynced when required).
+ */
+final class Segment {
+    private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
+
+    final long baseOffset;
+    final Path logFile;
+    final Path indexFile;
+    final Path timeIndexFile;
+    final FileChannel channel;
+
+    private volatile long size;
+    private volatile long nextOffset;
+    private volatile long firstArrival;
+    private volatile long lastArrival;
+    private volatile SparseIndex index;
+
+    /** Writer state; the builder is null once the segment is sealed. */
+    private SparseIndex.Builder builder;
+    private long writeSize;
+    private long writeNext;
+    private long writeFirstArrival;
+    private long writeLastArrival;
+
+    private Segment(long baseOffset, Path dir, FileChannel channel) {
+        this.baseOffset = baseOffset;
+        this.logFile = dir.resolve(name(baseOffset, ".log"));
+        this.indexFile = dir.resolve(name(baseOffset, ".index"));
+        this.timeIndexFile = dir.resolve(name(baseOffset, ".timeindex"));
+        this.channel = channel;
+    }
+
+    static String name(long baseOffset, String extension) {
+        return String.format("%020d%s", baseOffset, extension);
+    }
+
+    /** Creates a new empty active segment and makes its directory entry durable. */
+    static Segment create(Path dir, long baseOffset) throws IOException {
+        Path file = dir.resolve(name(baseOffset, ".log"));
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            fsyncDirectory(dir);
+        } catch (IOException e) {
+            ch.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        Segment s = new Segment(baseOffset, dir, ch);
+        s.initState(0, baseOffset, -1, -1, new SparseIndex.Builder());
+        return s;
+    }
+
+    static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /**
+     * Opens a segment that is not the last one. If its index files are valid, only the frames after the last
+     * index entry are verified; otherwise the whole segment is verified, truncated at the first bad frame
+     * and its index rebuilt and written.
+     */
+    static Segment openSealed(Path dir, long baseOffset, int indexInterval, Recovery rec) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(name(baseOffset, ".log")), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Segment s = new Segment(baseOffset, dir, ch);
+        try {
+            long fileSize = ch.size();
+            Optional<SparseIndex> loaded = SparseIndex.load(s.indexFile, s.timeIndexFile, fileSize);
+            if (loaded.isPresent() && s.verifyTail(loaded.get(), fileSize, rec)) {
+                return s;
+            }
+            if (loaded.isEmpty()) {
+                LOG.warn("Index of {} missing or invalid: rebuilding it from the log", s.logFile);
+            }
+            s.recoverFully(indexInterval, rec);
+            rec.indexRebuilt();
+            if (s.size > 0) {
+                s.writeIndexFiles();
+            }
+            s.builder = null;
+            return s;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Opens the last segment as the active one: every frame is verified, a bad tail truncated, the index rebuilt in memory. */
+    static Segment openActive(Path dir, long baseOffset, int indexInterval, Recovery rec) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(name(baseOffset, ".log")), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Segment s = new Segment(baseOffset, dir, ch);
+        try {
+            s.recoverFully(indexInterval, rec);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private void initState(long size, long next, long first, long last, SparseIndex.Builder b) {
+        this.builder = b;
+        this.writeSize = size;
+        this.writeNext = next;
+        this.writeFirstArrival = first;
+        this.writeLastArrival = last;
+        this.index = b == null ? SparseIndex.EMPTY : b.snapshot();
+        this.firstArrival = first;
+        this.lastArrival = last;
+        this.nextOffset = next;
+        this.size = size;
+    }
+
+    /** Checks the frames after the last index entry of a loaded index; false if they are not all sound. */
+    private boolean verifyTail(SparseIndex idx, long fileSize, Recovery rec) throws IOException {
+        int last = idx.count() - 1;
+        long expected = baseOffset + idx.relOffset(last);
+        long lastArr = idx.arrival(last);
+        FrameScanner sc = new FrameScanner(channel, idx.position(last), fileSize, 256 << 10);
+        long records = 0;
+        FrameScanner.Status st;
+        while ((st = sc.next()) == FrameScanner.Status.FRAME) {
+            if (sc.offset != expected || sc.arrival < lastArr) {
+                return false;
+            }
+            expected++;
+            lastArr = sc.arrival;
+            records++;
+        }
+        if (st != FrameScanner.Status.END || records == 0) {
+            LOG.warn("Tail of {} after its last index entry does not verify ({}): verifying the whole segment", logFile,
+                    st == FrameScanner.Status.END ? "no frame at the last index entry" : sc.problem);
+            return false;
+        }
+        rec.verified(fileSize - idx.position(last), records);
+        this.index = idx;
+        this.firstArrival = idx.arrival(0);
+        this.lastArrival = lastArr;
+        this.nextOffset = expected;
+        this.size = fileSize;
+        return true;
+    }
+
+    /** Verifies every frame from the start, truncates at the first bad one and rebuilds the index in memory. */
+    private void recoverFully(int indexInterval, Recovery rec) throws IOException {
+        long fileSize = channel.size();
+        FrameScanner sc = new FrameScanner(channel, 0, fileSize, 1 << 20);
+        initState(0, baseOffset, -1, -1, new SparseIndex.Builder());
+        FrameScanner.Status st;
+        String problem = null;
+        while ((st = sc.next()) == FrameScanner.Status.FRAME) {
+            if (sc.offset != writeNext) {
+                problem = "offset " + sc.offset + " where " + writeNext + " was expected";
+                break;
+            }
+            if (sc.arrival < writeLastArrival) {
+                problem = "arrival " + sc.arrival + " before the previous " + writeLastArrival;
+                break;
+            }
+            indexIfDue(sc.framePosition, sc.arrival, indexInterval);
+            writeNext++;
+            writeLastArrival = sc.arrival;
+            if (writeFirstArrival < 0) {
+                writeFirstArrival = sc.arrival;
+            }
+            writeSize = sc.position();
+        }
+        if (st != FrameScanner.Status.END) {
+            if (problem == null) {
+                problem = sc.problem;
+            }
+            long[] remainder = sc.countRemainder();
+            long dropped = fileSize - writeSize;
+            channel.truncate(writeSize);
+            channel.force(true);
+            rec.truncated(logFile, writeSize, dropped, remainder[0], problem, remainder[1]);
+        }
+        rec.verified(writeSize, writeNext - baseOffset);
+        publish();
+    }
+
+    /** Adds an index entry for a frame at this position if it is the first or the interval has passed. */
+    private void indexIfDue(long position, long arrival, int indexInterval) {
+        int last = builder.lastPosition();
+        if (last < 0 || position - last >= indexInterval) {
+            builder.add((int) (writeNext - baseOffset), (int) position, arrival);
+        }
+    }
+
+    long size() {
+        return size;
+    }
+
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    boolean isEmpty() {
+        return nextOffset == baseOffset;
+    }
+
+    long firstArrival() {
+        return firstArrival;
+    }
+
+    long lastArrival() {
+        return lastArrival;
+    }
+
+    /** Byte position to start scanning at for this offset: the index entry at or before it. */
+    long positionFor(long offset) {
+        SparseIndex idx = index;
+        int i = idx.floorByOffset(offset - baseOffset);
+        return i < 0 ? 0 : idx.position(i);
+    }
+
+    /**
+     * First offset in this segment with arrival >= millis (the index narrows the scan to one interval), or
+     * {@link #nextOffset()} if there is none.
+     */
+    long offsetForTimestamp(long millis) throws IOException {
+        long end = size;
+        long endOffset = nextOffset;
+        SparseIndex idx = index;
+        int i = idx.lastBefore(millis);
+        if (i < 0) {
+            return baseOffset;
+        }
+        FrameScanner sc = new FrameScanner(channel, idx.position(i), end, 16 << 10);
+        FrameScanner.Status st;
+        while ((st = sc.next()) == FrameScanner.Status.FRAME) {
+            if (sc.offset >= endOffset || sc.arrival >= millis) {
+                return Math.min(sc.offset, endOffset);
+            }
+        }
+        if (st != FrameScanner.Status.END) {
+            throw corrupt(sc);
+        }
+        return endOffset;
+    }
+
+    IOException corrupt(FrameScanner sc) {
+        return new IOException("Corrupt frame in " + logFile + " at byte " + sc.framePosition + ": " + sc.problem);
+    }
+
+    /**
+     * Writer only: encodes the batch after the current end into buf (which has room for it) and writes it
+     * with one positional write. Nothing becomes visible until {@link #publish}.
+     *
+     * @return the arrival of the batch's last record (clamped to be non-decreasing)
+     */
+    long write(List<AppendRecord> batch, int[] keyBytes, long prevArrival, ByteBuffer buf, CRC32C crc,
+               int indexInterval) throws IOException {
+        buf.clear();
+        long arrival = prevArrival;
+        long position = writeSize;
+        for (int i = 0; i < batch.size(); i++) {
+            AppendRecord r = batch.get(i);
+            arrival = Math.max(arrival, r.arrivalMillis());
+            indexIfDue(position + buf.position(), arrival, indexInterval);
+            Frames.encode(buf, crc, writeNext, arrival, r.partitionKey(), keyBytes[i], r.data());
+            writeNext++;
+            if (writeFirstArrival < 0) {
+                writeFirstArrival = arrival;
+            }
+        }
+        buf.flip();
+        while (buf.hasRemaining()) {
+            channel.write(buf, position + buf.position());
+        }
+        writeSize = position + buf.limit();
+        writeLastArrival = arrival;
+        return arrival;
+    }
+
+    /** Writer only: makes everything written so far visible to readers. */
+    void publish() {
+        if (builder != null && builder.count() != index.count()) {
+            index = builder.snapshot();
+        }
+        firstArrival = writeFirstArrival;
+        lastArrival = writeLastArrival;
+        nextOffset = writeNext;
+        size = writeSize;
+    }
+
+    /** Writer only: forgets an unpublished write and cuts the file back to the published size. */
+    void rollback() throws IOException {
+        builder.truncate(index.count());
+        writeSize = size;
+        writeNext = nextOffset;
+        writeFirstArrival = firstArrival;
+        writeLastArrival = lastArrival;
+        channel.truncate(size);
+    }
+
+    /** Writer only: forces the segment to disk. */
+    void force() throws IOException {
+        channel.force(false);
+    }
+
+    /** Writer only: forces the file, writes the index files (derived data: a failure is only logged) and stops writing. */
+    void seal() throws IOException {
+        channel.force(true);
+        builder = null;
+        try {
+            writeIndexFiles();
+        } catch (IOException e) {
+            LOG.warn("Could not write the index of {}; it will be rebuilt from the log on the next start", logFile, e);
+        }
+    }
+
+    private void writeIndexFiles() throws IOException {
+        index.write(indexFile, timeIndexFile);
+    }
+
+    void close() throws IOException {
+        channel.close();
+    }
+
+    /** Closes and deletes the segment's files (the log first: the indexes alone are harmless orphans). */
+    void delete() throws IOException {
+        channel.close();
+        Files.deleteIfExists(logFile);
+        Files.deleteIfExists(indexFile);
+        Files.deleteIfExists(timeIndexFile);
+    }
+
+    @Override
+    public String toString() {
+        return logFile.toString();
+    }
+}

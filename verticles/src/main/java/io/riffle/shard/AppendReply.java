@@ -1,0 +1,21 @@
+package io.riffle.shard;
+
+/**
+ * The shard's answer to an {@link AppendRequest}: per entry, in order, the offset it was written at, or
+ * {@link #THROTTLED} when it did not fit the shard's write limits (nothing of it was written).
+ *
+ * @param retryAfterMillis when throttled entries may succeed again, as a hint for Retry-After
+ */
+public record AppendReply(long[] offsets, long retryAfterMillis) {
+    public static final long THROTTLED = -1;
+
+    public int throttledCount() {
+        int n = 0;
+        for (long o : offsets) {
+            if (o == THROTTLED) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

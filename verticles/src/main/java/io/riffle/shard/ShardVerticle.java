@@ -1,0 +1,375 @@
+package io.riffle.shard;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.riffle.bus.Addresses;
+import io.riffle.bus.Failures;
+import io.riffle.error.ErrorCode;
+import io.riffle.error.RiffleException;
+import io.riffle.log.AppendRecord;
+import io.riffle.log.FsyncPolicy;
+import io.riffle.log.LogConfig;
+import io.riffle.log.ShardLog;
+import io.riffle.model.Limits;
+import io.riffle.model.Record;
+import io.riffle.model.ShardDescription;
+import io.riffle.model.StreamName;
+import io.riffle.stream.ReadBatch;
+import io.riffle.stream.ShardRecords;
+import io.riffle.stream.StreamJson;
+import io.riffle.throttle.ThroughputLimits;
+import io.riffle.throttle.TokenBucket;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard: the single writer of its {@link ShardLog}, owner of its token buckets, and the server of
+ * its reads. Runs on an event loop; all disk work goes to blocking tasks of this verticle's context:
+ * appends, flushes and retention in one ordered queue (so the log sees one writer), reads unordered
+ * (the log allows concurrent readers).
+ *
+ * <p>Group commit: while one append batch is being written (and fsynced), newly arriving appends wait
+ * in {@link #pending}; when the write completes, all of them go to disk as the next batch, sharing one
+ * write and one fsync. Each request is answered only once its batch is durable.
+ */
+public final class ShardVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardVerticle.class);
+    /** Upper bound of one combined write, so a burst cannot build an unbounded batch. */
+    private static final long MAX_GROUP_BYTES = 32L * Limits.MIB;
+    private static final long RETENTION_CHECK_MILLIS = 30_000;
+
+    private final StreamName stream;
+    private final ShardDescription shard;
+    private final Path dir;
+    private final LogConfig logConfig;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+    private ShardSettings settings;
+
+    private ShardLog log;
+    private TokenBucket writeBytes;
+    private TokenBucket writeRecords;
+    private TokenBucket readBytes;
+    private TokenBucket readCalls;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private boolean writing;
+    private boolean stopping;
+    private Promise<Void> drained;
+    private long lastArrivalMillis;
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    private final List<Meter> meters = new ArrayList<>();
+    private Counter incomingRecords;
+    private Counter incomingBytes;
+    private Counter throttledPuts;
+    private Counter throttledReads;
+    private Counter outgoingRecords;
+    private Counter outgoingBytes;
+
+    public ShardVerticle(StreamName stream, ShardDescription shard, Path dir, LogConfig logConfig,
+                         ShardSettings settings, Clock clock, MeterRegistry metrics) {
+        this.stream = stream;
+        this.shard = shard;
+        this.dir = dir;
+        this.logConfig = logConfig;
+        this.settings = settings;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Future<?> start() {
+        ThroughputLimits l = settings.limits();
+        writeBytes = new TokenBucket(l.writeBytesPerSecond(), clock);
+        writeRecords = new TokenBucket(l.writeRecordsPerSecond(), clock);
+        readBytes = new TokenBucket(l.readBytesPerSecond(), clock);
+        readCalls = new TokenBucket(l.readCallsPerSecond(), clock);
+        registerMeters();
+        return vertx.executeBlocking(() -> ShardLog.open(dir, logConfig, clock))
+                .compose(opened -> {
+                    log = opened;
+                    log.setRetentionMillis(settings.retentionMillis());
+                    lastArrivalMillis = log.lastArrivalMillis();
+                    EventBus bus = vertx.eventBus();
+                    consumers.add(bus.consumer(Addresses.shardAppend(stream, shard.shardId()), this::onAppend));
+                    consumers.add(bus.consumer(Addresses.shardRead(stream, shard.shardId()), this::onRead));
+                    consumers.add(bus.consumer(Addresses.shardResolve(stream, shard.shardId()), this::onResolve));
+                    consumers.add(bus.consumer(Addresses.shardConfigure(stream, shard.shardId()), this::onConfigure));
+                    if (logConfig.fsyncPolicy() == FsyncPolicy.INTERVAL) {
+                        vertx.setPeriodic(logConfig.fsyncIntervalMillis(), id -> flushInBackground());
+                    }
+                    vertx.setPeriodic(RETENTION_CHECK_MILLIS, id -> enforceRetention());
+                    LOG.info("Shard {} of stream {} open at offsets [{}, {})", shard.shardId(), stream,
+                            log.startOffset(), log.endOffset());
+                    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+                });
+    }
+
+    /** Stops taking requests, waits for queued appends to become durable, then closes the log. */
+    @Override
+    public Future<?> stop() {
+        stopping = true;
+        Future<Void> idle;
+        if (writing || !pending.isEmpty()) {
+            drained = Promise.promise();
+            idle = drained.future();
+        } else {
+            idle = Future.succeededFuture();
+        }
+        meters.forEach(metrics::remove);
+        return idle
+                .compose(v -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()))
+                .compose(v -> log == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+                    log.close();
+                    return null;
+                }));
+    }
+
+    private void onAppend(Message<AppendRequest> message) {
+        if (stopping) {
+            message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName() + " is shutting down");
+            return;
+        }
+        if (!shard.isOpen()) {
+            message.fail(ErrorCode.RESOURCE_IN_USE.failureCode(), shardName() + " is closed to writes");
+            return;
+        }
+        List<AppendRequest.Entry> entries = message.body().entries();
+        long now = Math.max(clock.millis(), lastArrivalMillis);
+        lastArrivalMillis = now;
+        long[] offsets = new long[entries.size()];
+        List<AppendRecord> accepted = new ArrayList<>(entries.size());
+        long acceptedBytes = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            AppendRequest.Entry e = entries.get(i);
+            if (e.data().length > settings.maxRecordBytes()) {
+                message.fail(ErrorCode.PAYLOAD_TOO_LARGE.failureCode(), "Record of " + e.data().length
+                        + " bytes exceeds the " + settings.maxRecordBytes() + " byte limit of stream " + stream);
+                return;
+            }
+            int billed = Limits.billedBytes(e.partitionKey(), e.data().length);
+            if (writeRecords.canTake(1) && writeBytes.canTake(billed)) {
+                writeRecords.tryTake(1);
+                writeBytes.tryTake(billed);
+                accepted.add(new AppendRecord(e.partitionKey(), e.data(), now));
+                acceptedBytes += billed;
+            } else {
+                offsets[i] = AppendReply.THROTTLED;
+            }
+        }
+        int throttled = entries.size() - accepted.size();
+        if (throttled > 0) {
+            throttledPuts.increment(throttled);
+        }
+        long retryAfter = throttled == 0 ? 0 : Math.max(writeRecords.millisUntil(1), writeBytes.millisUntil(1));
+        if (accepted.isEmpty()) {
+            message.reply(new AppendReply(offsets, retryAfter));
+            return;
+        }
+        pending.add(new Pending(message, offsets, accepted, acceptedBytes, retryAfter));
+        writeNext();
+    }
+
+    /** Writes everything pending as one batch, unless a write is already running (group commit). */
+    private void writeNext() {
+        if (writing || pending.isEmpty()) {
+            if (!writing && drained != null) {
+                drained.tryComplete();
+            }
+            return;
+        }
+        writing = true;
+        List<Pending> group = new ArrayList<>();
+        List<AppendRecord> batch = new ArrayList<>();
+        long bytes = 0;
+        while (!pending.isEmpty() && (group.isEmpty() || bytes + pending.peek().bytes <= MAX_GROUP_BYTES)) {
+            Pending p = pending.poll();
+            group.add(p);
+            batch.addAll(p.records);
+            bytes += p.bytes;
+        }
+        long groupBytes = bytes;
+        vertx.executeBlocking(() -> log.append(batch))
+                .onSuccess(firstOffset -> acknowledge(group, batch, firstOffset, groupBytes))
+                .onFailure(err -> {
+                    LOG.error("Append of {} records to shard {} of stream {} failed: {}", batch.size(),
+                            shard.shardId(), stream, err.toString());
+                    RiffleException e = new RiffleException(ErrorCode.INTERNAL_FAILURE, "Write to " + shardName()
+                            + " failed: " + err.getMessage() + "; nothing of this request was written", err);
+                    group.forEach(p -> Failures.fail(p.message, e));
+                })
+                .onComplete(ar -> {
+                    writing = false;
+                    writeNext();
+                });
+    }
+
+    private void acknowledge(List<Pending> group, List<AppendRecord> batch, long firstOffset, long bytes) {
+        long offset = firstOffset;
+        List<Record> written = new ArrayList<>(batch.size());
+        for (Pending p : group) {
+            for (int i = 0; i < p.offsets.length; i++) {
+                if (p.offsets[i] != AppendReply.THROTTLED) {
+                    p.offsets[i] = offset++;
+                }
+            }
+            p.message.reply(new AppendReply(p.offsets, p.retryAfterMillis));
+        }
+        long o = firstOffset;
+        for (AppendRecord r : batch) {
+            written.add(new Record(o++, r.arrivalMillis(), r.partitionKey(), r.data()));
+        }
+        incomingRecords.increment(batch.size());
+        incomingBytes.increment(bytes);
+        vertx.eventBus().publish(Addresses.shardAppended(stream, shard.shardId()),
+                new ShardRecords(stream, shard.shardId(), written));
+    }
+
+    private void onRead(Message<ReadRequest> message) {
+        ReadRequest r = message.body();
+        if (r.sharedQuota() && !(readBytes.hasTokens() && readCalls.tryTake(1))) {
+            throttledReads.increment();
+            message.fail(ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED.failureCode(), "Rate exceeded for "
+                    + shardName() + ": the shared read limit is " + settings.limits().readCallsPerSecond()
+                    + " reads/s and " + settings.limits().readBytesPerSecond() + " bytes/s");
+            return;
+        }
+        long endBefore = log.endOffset();
+        int maxRecords = Math.max(1, Math.min(r.maxRecords(), Limits.GET_RECORDS_MAX_RECORDS));
+        int maxBytes = Math.max(1, Math.min(r.maxBytes(), Limits.GET_RECORDS_MAX_BYTES));
+        vertx.executeBlocking(() -> log.read(r.offset(), maxRecords, maxBytes), false)
+                .onSuccess(records -> message.reply(toBatch(r, records, endBefore)))
+                .onFailure(err -> Failures.fail(message, new RiffleException(ErrorCode.INTERNAL_FAILURE,
+                        "Read from " + shardName() + " at offset " + r.offset() + " failed: " + err.getMessage(), err)));
+    }
+
+    private ReadBatch toBatch(ReadRequest r, List<Record> records, long endBefore) {
+        long bytes = 0;
+        for (Record rec : records) {
+            bytes += rec.data().length;
+        }
+        if (r.sharedQuota()) {
+            readBytes.charge(bytes);
+            outgoingRecords.increment(records.size());
+            outgoingBytes.increment(bytes);
+        }
+        long next;
+        long behind;
+        if (records.isEmpty()) {
+            // Nothing readable between the request and the end seen before reading: all of it expired.
+            next = Math.max(r.offset(), endBefore);
+            behind = 0;
+        } else {
+            Record last = records.get(records.size() - 1);
+            next = last.offset() + 1;
+            behind = next >= log.endOffset() ? 0 : Math.max(0, clock.millis() - last.arrivalMillis());
+        }
+        boolean end = !shard.isOpen() && next >= log.endOffset();
+        return new ReadBatch(records, next, behind, end);
+    }
+
+    private void onResolve(Message<JsonObject> message) {
+        JsonObject body = message.body();
+        try {
+            message.reply(resolve(body.getString("type"), body.getLong("value", 0L)));
+        } catch (RuntimeException e) {
+            Failures.fail(message, e);
+        }
+    }
+
+    /** Resolves an iterator type to the offset of the next record to read. */
+    private long resolve(String type, long value) {
+        long start = log.startOffset();
+        long end = log.endOffset();
+        return switch (type) {
+            case "TRIM_HORIZON" -> start;
+            case "LATEST" -> end;
+            case "AT_SEQUENCE_NUMBER" -> Math.max(start, requireIssued(value, end));
+            case "AFTER_SEQUENCE_NUMBER" -> Math.max(start, requireIssued(value, end) + 1);
+            case "AT_TIMESTAMP" -> log.offsetForTimestamp(value);
+            default -> throw RiffleException.invalidArgument("Unknown position type " + type);
+        };
+    }
+
+    private long requireIssued(long offset, long end) {
+        if (offset >= end) {
+            throw RiffleException.invalidArgument("Sequence number with offset " + offset + " has not been issued in "
+                    + shardName() + " (next offset is " + end + ")");
+        }
+        return offset;
+    }
+
+    private void onConfigure(Message<JsonObject> message) {
+        JsonObject body = message.body();
+        ThroughputLimits limits = StreamJson.limitsFromJson(body.getJsonObject("limits"));
+        if (!limits.equals(settings.limits())) {
+            writeBytes.setRate(limits.writeBytesPerSecond());
+            writeRecords.setRate(limits.writeRecordsPerSecond());
+            readBytes.setRate(limits.readBytesPerSecond());
+            readCalls.setRate(limits.readCallsPerSecond());
+        }
+        settings = new ShardSettings(limits, body.getLong("retentionMillis"), body.getInteger("maxRecordBytes"));
+        long retention = settings.retentionMillis();
+        vertx.executeBlocking(() -> {
+            log.setRetentionMillis(retention);
+            return log.enforceRetention();
+        }).onComplete(ar -> message.reply(null));
+    }
+
+    private void flushInBackground() {
+        vertx.executeBlocking(() -> {
+            log.flush();
+            return null;
+        }).onFailure(err -> LOG.error("Interval fsync of shard {} of stream {} failed: {}", shard.shardId(), stream,
+                err.toString()));
+    }
+
+    private void enforceRetention() {
+        vertx.executeBlocking(() -> log.enforceRetention())
+                .onSuccess(n -> {
+                    if (n > 0) {
+                        LOG.info("Retention deleted {} segments of shard {} of stream {}", n, shard.shardId(), stream);
+                    }
+                })
+                .onFailure(err -> LOG.error("Retention on shard {} of stream {} failed: {}", shard.shardId(), stream,
+                        err.toString()));
+    }
+
+    private void registerMeters() {
+        Tags tags = Tags.of("stream", stream.value(), "shard", shard.shardId().toString());
+        incomingRecords = counter("riffle.shard.incoming.records", tags, "Records written");
+        incomingBytes = counter("riffle.shard.incoming.bytes", tags, "Partition key and data bytes written");
+        throttledPuts = counter("riffle.shard.throttled.puts", tags, "Records refused by the write limits");
+        throttledReads = counter("riffle.shard.throttled.reads", tags, "Polling reads refused by the read limits");
+        outgoingRecords = counter("riffle.shard.outgoing.records", tags.and("consumer", "shared"), "Records read by polling");
+        outgoingBytes = counter("riffle.shard.outgoing.bytes", tags.and("consumer", "shared"), "Data bytes read by polling");
+    }
+
+    private Counter counter(String name, Tags tags, String help) {
+        Counter c = Counter.builder(name).tags(tags).description(help).register(metrics);
+        meters.add(c);
+        return c;
+    }
+
+    private String shardName() {
+        return shard.shardId() + " of stream " + stream;
+    }
+
+    /** An append request waiting for its batch to be written. */
+    private record Pending(Message<AppendRequest> message, long[] offsets, List<AppendRecord> records, long bytes,
+                           long retryAfterMillis) {
+    }
+}

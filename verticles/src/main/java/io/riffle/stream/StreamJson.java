@@ -1,0 +1,103 @@
+package io.riffle.stream;
+
+import io.riffle.model.ConsumerDescription;
+import io.riffle.model.ConsumerName;
+import io.riffle.model.HashKeyRange;
+import io.riffle.model.SequenceNumber;
+import io.riffle.model.ShardDescription;
+import io.riffle.model.ShardId;
+import io.riffle.model.ShardState;
+import io.riffle.model.StreamDescription;
+import io.riffle.model.StreamMode;
+import io.riffle.model.StreamName;
+import io.riffle.model.StreamStatus;
+import io.riffle.throttle.ThroughputLimits;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The JSON form of stream metadata, used both for the durable {@code stream.json} file and for control
+ * plane replies on the event bus, so the two can never drift apart.
+ */
+public final class StreamJson {
+    private StreamJson() {
+    }
+
+    public static JsonObject toJson(StreamDescription d) {
+        JsonArray shards = new JsonArray();
+        for (ShardDescription s : d.shards()) {
+            shards.add(new JsonObject()
+                    .put("index", s.shardId().index())
+                    .put("parent", s.parentShardId().map(ShardId::index).orElse(null))
+                    .put("adjacentParent", s.adjacentParentShardId().map(ShardId::index).orElse(null))
+                    .put("hashStart", s.hashKeyRange().start().toString())
+                    .put("hashEnd", s.hashKeyRange().end().toString())
+                    .put("startingOffset", s.startingSequenceNumber().offset())
+                    .put("endingOffset", s.endingSequenceNumber().map(SequenceNumber::offset).orElse(null))
+                    .put("state", s.state().name()));
+        }
+        JsonArray consumers = new JsonArray();
+        for (ConsumerDescription c : d.consumers()) {
+            consumers.add(new JsonObject().put("name", c.name().value()).put("createdMillis", c.createdMillis()));
+        }
+        JsonObject tags = new JsonObject();
+        d.tags().forEach(tags::put);
+        return new JsonObject()
+                .put("name", d.name().value())
+                .put("status", d.status().name())
+                .put("mode", d.mode().name())
+                .put("retentionHours", d.retentionHours())
+                .put("createdMillis", d.createdMillis())
+                .put("maxRecordSizeKiB", d.maxRecordSizeKiB())
+                .put("shards", shards)
+                .put("consumers", consumers)
+                .put("tags", tags);
+    }
+
+    public static StreamDescription fromJson(JsonObject j) {
+        List<ShardDescription> shards = j.getJsonArray("shards").stream().map(o -> {
+            JsonObject s = (JsonObject) o;
+            ShardId id = new ShardId(s.getInteger("index"));
+            return new ShardDescription(id,
+                    Optional.ofNullable(s.getInteger("parent")).map(ShardId::new),
+                    Optional.ofNullable(s.getInteger("adjacentParent")).map(ShardId::new),
+                    new HashKeyRange(new BigInteger(s.getString("hashStart")), new BigInteger(s.getString("hashEnd"))),
+                    new SequenceNumber(id.index(), s.getLong("startingOffset")),
+                    Optional.ofNullable(s.getLong("endingOffset")).map(off -> new SequenceNumber(id.index(), off)),
+                    ShardState.valueOf(s.getString("state")));
+        }).toList();
+        List<ConsumerDescription> consumers = j.getJsonArray("consumers").stream().map(o -> {
+            JsonObject c = (JsonObject) o;
+            return new ConsumerDescription(ConsumerName.of(c.getString("name")), c.getLong("createdMillis"));
+        }).toList();
+        Map<String, String> tags = new LinkedHashMap<>();
+        j.getJsonObject("tags").forEach(e -> tags.put(e.getKey(), String.valueOf(e.getValue())));
+        return new StreamDescription(StreamName.of(j.getString("name")),
+                StreamStatus.valueOf(j.getString("status")),
+                StreamMode.valueOf(j.getString("mode")),
+                j.getInteger("retentionHours"),
+                j.getLong("createdMillis"),
+                j.getInteger("maxRecordSizeKiB"),
+                shards, consumers, tags);
+    }
+
+    public static JsonObject toJson(ThroughputLimits l) {
+        return new JsonObject()
+                .put("writeBytesPerSecond", l.writeBytesPerSecond())
+                .put("writeRecordsPerSecond", l.writeRecordsPerSecond())
+                .put("readBytesPerSecond", l.readBytesPerSecond())
+                .put("readCallsPerSecond", l.readCallsPerSecond())
+                .put("consumerBytesPerSecond", l.consumerBytesPerSecond());
+    }
+
+    public static ThroughputLimits limitsFromJson(JsonObject j) {
+        return new ThroughputLimits(j.getLong("writeBytesPerSecond"), j.getLong("writeRecordsPerSecond"),
+                j.getLong("readBytesPerSecond"), j.getLong("readCallsPerSecond"),
+                j.getLong("consumerBytesPerSecond"));
+    }
+}
