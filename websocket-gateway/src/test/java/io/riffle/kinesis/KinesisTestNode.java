@@ -1,0 +1,86 @@
+package io.riffle.kinesis;
+
+import io.riffle.stream.Engine;
+import io.riffle.stream.EngineConfig;
+import io.riffle.throttle.ThroughputLimits;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test node: its own Vert.x, the real engine on a data dir, and an HTTP server on 127.0.0.1 port 0 whose
+ * router mounts {@link KinesisApi} exactly as the node does (plus a fallback route that shows requests
+ * without {@code X-Amz-Target} are passed on). Blocking, so plain JUnit tests and AWS clients can use it.
+ */
+final class KinesisTestNode implements AutoCloseable {
+    /** What the fallback route answers, so tests can tell a passed-on request. */
+    static final int PASSED_ON_STATUS = 418;
+
+    final Vertx vertx;
+    final Engine engine;
+    final KinesisSettings settings;
+    private final HttpServer server;
+
+    private KinesisTestNode(Vertx vertx, Engine engine, KinesisSettings settings, HttpServer server) {
+        this.vertx = vertx;
+        this.engine = engine;
+        this.settings = settings;
+        this.server = server;
+    }
+
+    static KinesisTestNode start(Path dataDir) {
+        return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC());
+    }
+
+    static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock) {
+        Vertx vertx = Vertx.vertx();
+        try {
+            Engine engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(limits)));
+            KinesisSettings settings = KinesisSettings.load(dataDir, "eu-west-1", "123456789012", 1000,
+                    limits.consumerBytesPerSecond()).withClock(clock);
+            Router router = Router.router(vertx);
+            router.post().handler(new KinesisApi(vertx, engine.client(), settings));
+            router.route().handler(ctx -> ctx.response().setStatusCode(PASSED_ON_STATUS).end());
+            HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                    .requestHandler(router).listen());
+            return new KinesisTestNode(vertx, engine, settings, server);
+        } catch (RuntimeException e) {
+            vertx.close();
+            throw e;
+        }
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    @Override
+    public void close() {
+        try {
+            await(server.close());
+            await(engine.stop());
+        } finally {
+            await(vertx.close());
+        }
+    }
+
+    static <T> T await(Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+}
