@@ -11,6 +11,8 @@ import io.vertx.ext.web.Router;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,9 +27,13 @@ final class KinesisTestNode implements AutoCloseable {
     final Vertx vertx;
     final Engine engine;
     final KinesisSettings settings;
+    /** "Operation Content-Type HttpVersion" of every Kinesis request seen, to prove what clients sent. */
+    final Set<String> requestsSeen;
     private final HttpServer server;
 
-    private KinesisTestNode(Vertx vertx, Engine engine, KinesisSettings settings, HttpServer server) {
+    private KinesisTestNode(Vertx vertx, Engine engine, KinesisSettings settings, HttpServer server,
+                            Set<String> requestsSeen) {
+        this.requestsSeen = requestsSeen;
         this.vertx = vertx;
         this.engine = engine;
         this.settings = settings;
@@ -44,12 +50,21 @@ final class KinesisTestNode implements AutoCloseable {
             Engine engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(limits)));
             KinesisSettings settings = KinesisSettings.load(dataDir, "eu-west-1", "123456789012", 1000,
                     limits.consumerBytesPerSecond()).withClock(clock);
+            Set<String> contentTypes = ConcurrentHashMap.newKeySet();
             Router router = Router.router(vertx);
+            router.post().handler(ctx -> {
+                String target = ctx.request().getHeader("X-Amz-Target");
+                if (target != null) {
+                    contentTypes.add(target.substring(target.indexOf('.') + 1) + " " + ctx.request().getHeader("Content-Type")
+                            + " " + ctx.request().version());
+                }
+                ctx.next();
+            });
             router.post().handler(new KinesisApi(vertx, engine.client(), settings));
             router.route().handler(ctx -> ctx.response().setStatusCode(PASSED_ON_STATUS).end());
             HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                     .requestHandler(router).listen());
-            return new KinesisTestNode(vertx, engine, settings, server);
+            return new KinesisTestNode(vertx, engine, settings, server, contentTypes);
         } catch (RuntimeException e) {
             vertx.close();
             throw e;
