@@ -1,0 +1,162 @@
+package io.riffle.kinesis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.riffle.throttle.ThroughputLimits;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.eventstream.Message;
+import software.amazon.awssdk.eventstream.MessageDecoder;
+
+/**
+ * SubscribeToShard as bytes over chunked HTTP/1.1 (what boto3 would speak), decoded by the AWS SDK's own
+ * event stream decoder, which checks both CRCs of every message.
+ */
+class SubscribeToShardIT {
+    private static final String STREAM_ARN = "arn:aws:kinesis:eu-west-1:123456789012:stream/sub";
+    @TempDir
+    Path dataDir;
+    private KinesisTestNode node;
+    private RawKinesis kinesis;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private String startWithConsumer(ThroughputLimits limits) {
+        node = KinesisTestNode.start(dataDir, limits, Clock.systemUTC());
+        kinesis = new RawKinesis(node.endpoint());
+        assertThat(kinesis.json("CreateStream", "{\"StreamName\":\"sub\",\"ShardCount\":1}").status()).isEqualTo(200);
+        return kinesis.json("RegisterStreamConsumer", "{\"StreamARN\":\"" + STREAM_ARN + "\",\"ConsumerName\":\"c\"}")
+                .body().path("Consumer").path("ConsumerARN").asText();
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    /** An open subscription: its HTTP answer and the messages decoded so far (null marks the end of the body). */
+    record Subscribed(HttpResponse<InputStream> response, BlockingQueue<Message> messages) {
+        Message next() throws InterruptedException {
+            Message m = messages.poll(15, TimeUnit.SECONDS);
+            assertThat(m).as("a message within 15 s").isNotNull();
+            return m;
+        }
+    }
+
+    private static final Message END = new Message(java.util.Map.of(), new byte[0]);
+
+    private Subscribed subscribe(String consumerArn, String position) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(node.endpoint() + "/"))
+                .header("Content-Type", "application/x-amz-json-1.1")
+                .header("X-Amz-Target", "Kinesis_20131202.SubscribeToShard")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"ConsumerARN\":\"" + consumerArn
+                        + "\",\"ShardId\":\"shardId-000000000000\",\"StartingPosition\":{\"Type\":\"" + position + "\"}}"))
+                .build();
+        HttpResponse<InputStream> response = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            MessageDecoder decoder = new MessageDecoder(messages::add);
+            byte[] buf = new byte[8192];
+            try (InputStream in = response.body()) {
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    decoder.feed(buf, 0, n);
+                }
+            } catch (Exception e) {
+                // The connection closed under us; END below tells the test.
+            }
+            messages.add(END);
+        }, "subscription-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return new Subscribed(response, messages);
+    }
+
+    private static String header(Message m, String name) {
+        return m.getHeaders().get(name).getString();
+    }
+
+    private static JsonNode payload(Message m) throws Exception {
+        return RawKinesis.JSON.readTree(m.getPayload());
+    }
+
+    @Test
+    void overChunkedHttp1TheInitialResponseComesFirstAndAnIdleSubscriptionGetsHeartbeatEvents() throws Exception {
+        String consumer = startWithConsumer(ThroughputLimits.OFF);
+        Subscribed s = subscribe(consumer, "LATEST");
+        assertThat(s.response().statusCode()).isEqualTo(200);
+        assertThat(s.response().headers().firstValue("Content-Type")).hasValue("application/vnd.amazon.eventstream");
+        assertThat(s.response().headers().firstValue("Transfer-Encoding")).hasValue("chunked");
+        assertThat(s.response().headers().firstValue("x-amzn-RequestId")).isPresent();
+        Message first = s.next();
+        assertThat(header(first, ":message-type")).isEqualTo("event");
+        assertThat(header(first, ":event-type")).isEqualTo("initial-response");
+        Message heartbeat = s.next();
+        assertThat(header(heartbeat, ":event-type")).isEqualTo("SubscribeToShardEvent");
+        JsonNode body = payload(heartbeat);
+        assertThat(body.path("Records")).isEmpty();
+        assertThat(body.path("ContinuationSequenceNumber").asText()).matches("\\d+");
+        assertThat(body.path("MillisBehindLatest").asLong()).isZero();
+    }
+
+    @Test
+    void aSecondSubscriptionOfTheSameConsumerAndShardTakesOverTheFirst() throws Exception {
+        String consumer = startWithConsumer(ThroughputLimits.OFF);
+        Subscribed first = subscribe(consumer, "LATEST");
+        assertThat(header(first.next(), ":event-type")).isEqualTo("initial-response");
+        Subscribed second = subscribe(consumer, "LATEST");
+        assertThat(header(second.next(), ":event-type")).isEqualTo("initial-response");
+        Message ended = first.next();
+        assertThat(header(ended, ":message-type")).isEqualTo("exception");
+        assertThat(header(ended, ":exception-type")).isEqualTo("ResourceInUseException");
+        assertThat(first.next()).isSameAs(END);
+        kinesis.json("PutRecord", "{\"StreamName\":\"sub\",\"PartitionKey\":\"k\",\"Data\":\"AQI=\"}");
+        JsonNode event = payload(second.next());
+        assertThat(event.path("Records")).hasSize(1);
+        assertThat(event.path("Records").get(0).path("Data").asText()).isEqualTo("AQI=");
+    }
+
+    @Test
+    void aSubscriptionNeverSendsMoreThanItsByteBudgetInOneEvent() throws Exception {
+        String consumer = startWithConsumer(new ThroughputLimits(0, 0, 0, 0, 1000));
+        String data = Base64.getEncoder().encodeToString(new byte[400]);
+        StringBuilder records = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            records.append(i == 0 ? "" : ",").append("{\"PartitionKey\":\"k\",\"Data\":\"").append(data).append("\"}");
+        }
+        assertThat(kinesis.json("PutRecords", "{\"StreamName\":\"sub\",\"Records\":[" + records + "]}")
+                .body().path("FailedRecordCount").asInt()).isZero();
+        Subscribed s = subscribe(consumer, "TRIM_HORIZON");
+        assertThat(header(s.next(), ":event-type")).isEqualTo("initial-response");
+        int received = 0;
+        int events = 0;
+        while (received < 10) {
+            JsonNode event = payload(s.next());
+            // 1000 bytes per second and 401 billed bytes per record: never more than two records at once.
+            assertThat(event.path("Records").size()).isLessThanOrEqualTo(2);
+            received += event.path("Records").size();
+            events++;
+        }
+        assertThat(received).isEqualTo(10);
+        assertThat(events).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void subscribingWithAnUnknownConsumerIsAResourceNotFoundAnswer() throws Exception {
+        startWithConsumer(ThroughputLimits.OFF);
+        Subscribed s = subscribe(STREAM_ARN + "/consumer/ghost:1700000000", "LATEST");
+        assertThat(s.response().statusCode()).isEqualTo(400);
+        assertThat(s.response().headers().firstValue("x-amzn-ErrorType")).hasValue("ResourceNotFoundException");
+    }
+}
