@@ -2,6 +2,7 @@ package io.riffle.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A stream as the control plane knows it. ARNs are not here: they depend on the node's configured
@@ -11,6 +12,7 @@ import java.util.Map;
  * @param maxRecordSizeKiB  the largest record the stream takes (1024..10240)
  * @param consumers         registered enhanced fan-out consumers, by name
  * @param tags              the stream's tags
+ * @param shardLevelMetrics enhanced monitoring metrics enabled (Kinesis's ShardLevelMetrics names)
  */
 public record StreamDescription(
         StreamName name,
@@ -21,12 +23,44 @@ public record StreamDescription(
         int maxRecordSizeKiB,
         List<ShardDescription> shards,
         List<ConsumerDescription> consumers,
-        Map<String, String> tags) {
+        Map<String, String> tags,
+        Set<String> shardLevelMetrics) {
 
     public StreamDescription {
         shards = List.copyOf(shards);
         consumers = List.copyOf(consumers);
-        tags = Map.copyOf(tags);
+        tags = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+        shardLevelMetrics = Set.copyOf(shardLevelMetrics);
+    }
+
+    public StreamDescription withStatus(StreamStatus s) {
+        return new StreamDescription(name, s, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
+                consumers, tags, shardLevelMetrics);
+    }
+
+    public StreamDescription withRetentionHours(int hours) {
+        return new StreamDescription(name, status, mode, hours, createdMillis, maxRecordSizeKiB, shards,
+                consumers, tags, shardLevelMetrics);
+    }
+
+    public StreamDescription withMaxRecordSizeKiB(int kib) {
+        return new StreamDescription(name, status, mode, retentionHours, createdMillis, kib, shards,
+                consumers, tags, shardLevelMetrics);
+    }
+
+    public StreamDescription withTags(Map<String, String> newTags) {
+        return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
+                consumers, newTags, shardLevelMetrics);
+    }
+
+    public StreamDescription withConsumers(List<ConsumerDescription> newConsumers) {
+        return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
+                newConsumers, tags, shardLevelMetrics);
+    }
+
+    public StreamDescription withShardLevelMetrics(Set<String> metrics) {
+        return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
+                consumers, tags, metrics);
     }
 
     public List<ShardDescription> openShards() {

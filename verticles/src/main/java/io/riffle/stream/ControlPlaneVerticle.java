@@ -99,12 +99,17 @@ public final class ControlPlaneVerticle extends VerticleBase {
             result = switch (body.getString("op")) {
                 case "create" -> create(body);
                 case "describe" -> Future.succeededFuture(StreamJson.toJson(require(body).description));
+                case "limits" -> Future.succeededFuture(new JsonObject().put("maxShards", config.maxShards())
+                        .put("openShards", openShardCount())
+                        .put("onDemandStreams", streams.values().stream().filter(e -> e.description.mode() == StreamMode.ON_DEMAND).count()));
                 case "list" -> Future.succeededFuture(new JsonArray(streams.keySet().stream().map(StreamName::value).toList()));
                 case "delete" -> delete(require(body), body.getBoolean("enforceConsumerDeletion", false));
                 case "setRetention" -> update(require(body), d -> withRetention(d, body.getInteger("retentionHours")));
-                case "addTags" -> update(require(body), d -> withTags(d, addTags(d.tags(), body.getJsonObject("tags"))));
-                case "removeTags" -> update(require(body), d -> withTags(d, removeTags(d.tags(), body.getJsonArray("keys"))));
+                case "addTags" -> update(require(body), d -> d.withTags(addTags(d.tags(), body.getJsonObject("tags"))));
+                case "removeTags" -> update(require(body), d -> d.withTags(removeTags(d.tags(), body.getJsonArray("keys"))));
                 case "setMaxRecordSize" -> update(require(body), d -> withMaxRecordSize(d, body.getInteger("maxRecordSizeKiB")));
+                case "setShardLevelMetrics" -> update(require(body), d -> d.withShardLevelMetrics(
+                        body.getJsonArray("metrics").stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet())));
                 case "registerConsumer" -> registerConsumer(require(body), ConsumerName.of(body.getString("consumer")));
                 case "deregisterConsumer" -> deregisterConsumer(require(body), ConsumerName.of(body.getString("consumer")));
                 default -> Future.failedFuture(RiffleException.invalidArgument("Unknown control plane op " + body.getString("op")));
@@ -133,7 +138,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         if (streams.containsKey(name)) {
             throw RiffleException.inUse("Stream " + name + " already exists");
         }
-        int used = streams.values().stream().mapToInt(e -> e.description.openShards().size()).sum();
+        int used = openShardCount();
         if (used + shardCount > config.maxShards()) {
             throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "Creating stream " + name + " with " + shardCount
                     + " shards would exceed this node's limit of " + config.maxShards() + " open shards (" + used + " in use)");
@@ -150,14 +155,14 @@ public final class ControlPlaneVerticle extends VerticleBase {
         StreamDescription description = new StreamDescription(name, StreamStatus.CREATING,
                 StreamMode.valueOf(body.getString("mode", StreamMode.PROVISIONED.name())),
                 body.getInteger("retentionHours"), config.clock().millis(),
-                Limits.DEFAULT_MAX_RECORD_BYTES / 1024, shards, List.of(), tags);
+                Limits.DEFAULT_MAX_RECORD_BYTES / 1024, shards, List.of(), tags, java.util.Set.of());
         Optional<ThroughputLimits> limits = Optional.ofNullable(body.getJsonObject("limits")).map(StreamJson::limitsFromJson);
         Entry entry = new Entry(description, limits);
         streams.put(name, entry);
         return persist(entry)
                 .compose(v -> deployShards(entry))
                 .map(v -> {
-                    entry.description = withStatus(entry.description, StreamStatus.ACTIVE);
+                    entry.description = entry.description.withStatus(StreamStatus.ACTIVE);
                     LOG.info("Created stream {} with {} shards", name, shardCount);
                     changed(name);
                     return StreamJson.toJson(entry.description);
@@ -169,13 +174,17 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 });
     }
 
+    private int openShardCount() {
+        return streams.values().stream().mapToInt(e -> e.description.openShards().size()).sum();
+    }
+
     private Future<Void> delete(Entry entry, boolean enforceConsumerDeletion) {
         StreamName name = entry.description.name();
         if (!entry.description.consumers().isEmpty() && !enforceConsumerDeletion) {
             throw RiffleException.inUse("Stream " + name + " has " + entry.description.consumers().size()
                     + " registered consumers; deregister them or set EnforceConsumerDeletion");
         }
-        entry.description = withStatus(entry.description, StreamStatus.DELETING);
+        entry.description = entry.description.withStatus(StreamStatus.DELETING);
         return undeployShards(entry)
                 .compose(v -> removeFiles(name))
                 .onComplete(ar -> {
@@ -209,7 +218,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         ConsumerDescription created = new ConsumerDescription(consumer, config.clock().millis());
         List<ConsumerDescription> consumers = new ArrayList<>(d.consumers());
         consumers.add(created);
-        return update(entry, x -> withConsumers(x, consumers))
+        return update(entry, x -> x.withConsumers(consumers))
                 .map(v -> new JsonObject().put("name", consumer.value()).put("createdMillis", created.createdMillis()));
     }
 
@@ -219,7 +228,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         if (rest.size() == d.consumers().size()) {
             throw RiffleException.notFound("Consumer " + consumer + " of stream " + d.name() + " was not found");
         }
-        return update(entry, x -> withConsumers(x, rest));
+        return update(entry, x -> x.withConsumers(rest));
     }
 
     private Future<Void> deployShards(Entry entry) {
@@ -274,7 +283,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     /** Writes the entry durably; on disk a stream is always ACTIVE (a node that loads it makes it so). */
     private Future<Void> persist(Entry entry) {
-        JsonObject json = StreamJson.toJson(withStatus(entry.description, StreamStatus.ACTIVE));
+        JsonObject json = StreamJson.toJson(entry.description.withStatus(StreamStatus.ACTIVE));
         entry.limits.ifPresent(l -> json.put("limits", StreamJson.toJson(l)));
         Path dir = streamsDir().resolve(entry.description.name().value());
         return vertx.executeBlocking(() -> {
@@ -315,7 +324,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 JsonObject json = new JsonObject(Files.readString(file));
                 StreamDescription d = StreamJson.fromJson(json);
                 Optional<ThroughputLimits> limits = Optional.ofNullable(json.getJsonObject("limits")).map(StreamJson::limitsFromJson);
-                loaded.add(new Entry(withStatus(d, StreamStatus.ACTIVE), limits));
+                loaded.add(new Entry(d.withStatus(StreamStatus.ACTIVE), limits));
             }
         }
         return loaded;
@@ -342,18 +351,12 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     // ---- description changes -----------------------------------------------------------------------
 
-    private static StreamDescription withStatus(StreamDescription d, StreamStatus status) {
-        return new StreamDescription(d.name(), status, d.mode(), d.retentionHours(), d.createdMillis(),
-                d.maxRecordSizeKiB(), d.shards(), d.consumers(), d.tags());
-    }
-
     private static StreamDescription withRetention(StreamDescription d, int hours) {
         if (hours < Limits.RETENTION_HOURS_MIN || hours > Limits.RETENTION_HOURS_MAX) {
             throw RiffleException.invalidArgument("Retention period hours " + hours + " must be between "
                     + Limits.RETENTION_HOURS_MIN + " and " + Limits.RETENTION_HOURS_MAX);
         }
-        return new StreamDescription(d.name(), d.status(), d.mode(), hours, d.createdMillis(),
-                d.maxRecordSizeKiB(), d.shards(), d.consumers(), d.tags());
+        return d.withRetentionHours(hours);
     }
 
     private static StreamDescription withMaxRecordSize(StreamDescription d, int kib) {
@@ -361,18 +364,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
             throw RiffleException.constraint("maxRecordSizeInKiB", kib, "have value less than or equal to "
                     + Limits.MAX_RECORD_SIZE_KIB_MAX + " and greater than or equal to " + Limits.MAX_RECORD_SIZE_KIB_MIN);
         }
-        return new StreamDescription(d.name(), d.status(), d.mode(), d.retentionHours(), d.createdMillis(),
-                kib, d.shards(), d.consumers(), d.tags());
-    }
-
-    private static StreamDescription withTags(StreamDescription d, Map<String, String> tags) {
-        return new StreamDescription(d.name(), d.status(), d.mode(), d.retentionHours(), d.createdMillis(),
-                d.maxRecordSizeKiB(), d.shards(), d.consumers(), tags);
-    }
-
-    private static StreamDescription withConsumers(StreamDescription d, List<ConsumerDescription> consumers) {
-        return new StreamDescription(d.name(), d.status(), d.mode(), d.retentionHours(), d.createdMillis(),
-                d.maxRecordSizeKiB(), d.shards(), consumers, d.tags());
+        return d.withMaxRecordSizeKiB(kib);
     }
 
     /** Tags: key 1..128 chars, value 0..256 chars, at most 50 per stream. */

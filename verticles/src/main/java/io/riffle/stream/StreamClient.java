@@ -75,6 +75,12 @@ public final class StreamClient implements AutoCloseable {
                 .map(names -> names.stream().map(n -> StreamName.of((String) n)).toList());
     }
 
+    /** This node's shard limit and usage, for DescribeLimits. */
+    public Future<NodeLimits> limits() {
+        return this.<JsonObject>control("limits", null, new JsonObject())
+                .map(j -> new NodeLimits(j.getInteger("maxShards"), j.getInteger("openShards"), j.getInteger("onDemandStreams")));
+    }
+
     /**
      * Deletes a stream and its data. With consumers registered and {@code enforceConsumerDeletion}
      * false, fails with RESOURCE_IN_USE.
@@ -100,6 +106,14 @@ public final class StreamClient implements AutoCloseable {
     /** Sets the largest record size the stream takes, 1024..10240 KiB. */
     public Future<StreamDescription> setMaxRecordSize(StreamName name, int maxRecordSizeKiB) {
         return describing(control("setMaxRecordSize", name, new JsonObject().put("maxRecordSizeKiB", maxRecordSizeKiB)));
+    }
+
+    /**
+     * Sets the enhanced monitoring metrics enabled on the stream (Kinesis's ShardLevelMetrics names; the
+     * caller validates them and computes the new set from Enable/Disable requests).
+     */
+    public Future<StreamDescription> setShardLevelMetrics(StreamName name, Set<String> metrics) {
+        return describing(control("setShardLevelMetrics", name, new JsonObject().put("metrics", new JsonArray(List.copyOf(metrics)))));
     }
 
     /** Registers an enhanced fan-out consumer (at most 20 per stream; RESOURCE_IN_USE if it exists). */

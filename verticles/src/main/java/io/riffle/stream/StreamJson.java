@@ -56,7 +56,8 @@ public final class StreamJson {
                 .put("maxRecordSizeKiB", d.maxRecordSizeKiB())
                 .put("shards", shards)
                 .put("consumers", consumers)
-                .put("tags", tags);
+                .put("tags", tags)
+                .put("shardLevelMetrics", new JsonArray(d.shardLevelMetrics().stream().sorted().toList()));
     }
 
     public static StreamDescription fromJson(JsonObject j) {
@@ -83,7 +84,9 @@ public final class StreamJson {
                 j.getInteger("retentionHours"),
                 j.getLong("createdMillis"),
                 j.getInteger("maxRecordSizeKiB"),
-                shards, consumers, tags);
+                shards, consumers, tags,
+                j.getJsonArray("shardLevelMetrics", new JsonArray()).stream().map(String::valueOf)
+                        .collect(java.util.stream.Collectors.toSet()));
     }
 
     public static JsonObject toJson(ThroughputLimits l) {

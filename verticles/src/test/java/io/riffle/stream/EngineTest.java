@@ -357,6 +357,15 @@ class EngineTest {
     }
 
     @Test
+    void shardLevelMetricsAndLimitsAreReported() {
+        await(client.create(CreateStream.of("orders", 3)));
+        await(client.setShardLevelMetrics(S, Set.of("IncomingBytes", "OutgoingRecords")));
+        restart();
+        assertThat(await(client.describe(S)).shardLevelMetrics()).containsExactlyInAnyOrder("IncomingBytes", "OutgoingRecords");
+        assertThat(await(client.limits())).isEqualTo(new NodeLimits(1000, 3, 0));
+    }
+
+    @Test
     void nodeShardLimitIsEnforced() {
         assertThatThrownBy(() -> await(client.create(CreateStream.of("huge", 1001))))
                 .isInstanceOfSatisfying(RiffleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED));
@@ -392,6 +401,54 @@ class EngineTest {
         }
         assertThat(offsets).doesNotHaveDuplicates().hasSize(100);
         assertThat(readAll(S, new ShardId(0))).hasSize(100);
+    }
+
+    @Test
+    void intervalFsyncAcknowledgesAndKeepsRecordsAcrossACleanRestart() {
+        await(engine.stop());
+        EngineConfig config = EngineConfig.defaults(dataDir).withClock(clock).withLimits(ThroughputLimits.OFF)
+                .withLog(io.riffle.log.LogConfig.defaults().withFsyncPolicy(io.riffle.log.FsyncPolicy.INTERVAL)
+                        .withFsyncIntervalMillis(50).withSegmentBytes(4096));
+        engine = await(Engine.start(vertx, config));
+        client = engine.client();
+        await(client.create(CreateStream.of("orders", 1)));
+        for (int i = 0; i < 20; i++) {
+            await(client.put(S, IntStream.range(0, 10).mapToObj(j -> entry("k", "0123456789".repeat(10))).toList()));
+        }
+        await(engine.stop());
+        engine = await(Engine.start(vertx, config));
+        client = engine.client();
+        List<Record> all = new ArrayList<>();
+        long offset = 0;
+        while (all.size() < 200) {
+            ReadBatch b = await(client.read(S, new ShardId(0), offset, 10_000, 10 << 20, false));
+            assertThat(b.records()).isNotEmpty();
+            all.addAll(b.records());
+            offset = b.nextOffset();
+        }
+        assertThat(all).extracting(Record::offset).containsExactlyElementsOf(
+                IntStream.range(0, 200).mapToObj(i -> (long) i).toList());
+    }
+
+    @Test
+    void stoppingFinishesInFlightPutsBeforeClosingLogs() {
+        await(client.create(CreateStream.of("orders", 1)));
+        List<Future<List<PutOutcome>>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            inFlight.add(client.put(S, List.of(entry("k", "r" + i))));
+        }
+        await(engine.stop());
+        engine = null;
+        long acknowledged = 0;
+        for (var f : inFlight) {
+            try {
+                acknowledged += await(f).stream().filter(o -> o instanceof PutOutcome.Accepted).count();
+            } catch (RiffleException e) {
+                assertThat(e.code()).isIn(ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.RESOURCE_NOT_FOUND);
+            }
+        }
+        startEngine(ThroughputLimits.OFF);
+        assertThat((long) readAll(S, new ShardId(0)).size()).isEqualTo(acknowledged);
     }
 
     @Test

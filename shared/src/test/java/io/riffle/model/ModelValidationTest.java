@@ -1,0 +1,129 @@
+package io.riffle.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.riffle.error.ErrorCode;
+import io.riffle.error.RiffleException;
+import java.math.BigInteger;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class ModelValidationTest {
+    private static void assertCode(Runnable r, ErrorCode code, String messagePart) {
+        assertThatThrownBy(r::run).isInstanceOfSatisfying(RiffleException.class, e -> {
+            assertThat(e.code()).isEqualTo(code);
+            assertThat(e.getMessage()).contains(messagePart);
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "orders", "A-b_c.d", "0123456789.0123456789-0123456789_0123456789"})
+    void validStreamNamesAreAccepted(String name) {
+        assertThat(StreamName.of(name).value()).isEqualTo(name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "has space", "slash/", "ünïcode"})
+    void invalidStreamNamesAreValidationErrors(String name) {
+        assertCode(() -> StreamName.of(name), ErrorCode.VALIDATION, "at 'streamName' failed to satisfy constraint");
+    }
+
+    @Test
+    void streamNameOf129CharactersIsTooLong() {
+        assertCode(() -> StreamName.of("x".repeat(129)), ErrorCode.VALIDATION, "have length less than or equal to 128");
+        assertCode(() -> ConsumerName.of("x".repeat(129)), ErrorCode.VALIDATION, "at 'consumerName'");
+    }
+
+    @Test
+    void partitionKeysAreOneTo256UnicodeCharacters() {
+        assertThat(HashKeys.requirePartitionKey("k")).isEqualTo("k");
+        assertThat(HashKeys.requirePartitionKey("é".repeat(256))).hasSize(256);
+        assertCode(() -> HashKeys.requirePartitionKey(""), ErrorCode.VALIDATION, "partitionKey");
+        assertCode(() -> HashKeys.requirePartitionKey("k".repeat(257)), ErrorCode.VALIDATION, "partitionKey");
+    }
+
+    @Test
+    void partitionKeyRoutesByItsMd5AsUnsigned128BitInteger() {
+        // MD5("a") = 0cc175b9c0f1b6a831c399e269772661
+        assertThat(HashKeys.md5("a")).isEqualTo(new BigInteger("0cc175b9c0f1b6a831c399e269772661", 16));
+        // MD5("") starts with d4, so it is read as a positive number above 2^127.
+        assertThat(HashKeys.md5("b").signum()).isPositive();
+    }
+
+    @Test
+    void explicitHashKeysAreValidated() {
+        assertThat(HashKeys.parseExplicit("0")).isZero();
+        assertThat(HashKeys.parseExplicit(HashKeyRange.MAX.toString())).isEqualTo(HashKeyRange.MAX);
+        assertCode(() -> HashKeys.parseExplicit("01"), ErrorCode.VALIDATION, "explicitHashKey");
+        assertCode(() -> HashKeys.parseExplicit("-1"), ErrorCode.VALIDATION, "explicitHashKey");
+        assertCode(() -> HashKeys.parseExplicit(HashKeyRange.MAX.add(BigInteger.ONE).toString()),
+                ErrorCode.INVALID_ARGUMENT, "ExplicitHashKey");
+    }
+
+    @Test
+    void evenSplitCoversTheWholeSpaceWithoutGaps() {
+        for (int n : new int[] {1, 2, 3, 7, 100}) {
+            List<HashKeyRange> ranges = HashKeyRange.evenSplit(n);
+            assertThat(ranges).hasSize(n);
+            assertThat(ranges.get(0).start()).isZero();
+            assertThat(ranges.get(n - 1).end()).isEqualTo(HashKeyRange.MAX);
+            BigInteger width = BigInteger.ONE.shiftLeft(128).divide(BigInteger.valueOf(n));
+            for (int i = 1; i < n; i++) {
+                assertThat(ranges.get(i).start()).isEqualTo(ranges.get(i - 1).end().add(BigInteger.ONE));
+                assertThat(ranges.get(i).start()).isEqualTo(width.multiply(BigInteger.valueOf(i)));
+            }
+        }
+    }
+
+    @Test
+    void shardIdsHaveTwelveDigits() {
+        assertThat(new ShardId(7).toString()).isEqualTo("shardId-000000000007");
+        assertThat(ShardId.of("shardId-000000000123")).isEqualTo(new ShardId(123));
+        assertThat(ShardId.parse("shardId", "shard-1")).isEmpty();
+        assertCode(() -> ShardId.parse("shardId", "bad id!"), ErrorCode.VALIDATION, "shardId");
+    }
+
+    @Test
+    void sequenceNumbersRoundTripAndOrderAsNumbersAndStrings() {
+        SequenceNumber a = new SequenceNumber(0, 0);
+        SequenceNumber b = new SequenceNumber(0, 1);
+        SequenceNumber c = new SequenceNumber(3, Long.MAX_VALUE);
+        for (SequenceNumber s : List.of(a, b, c)) {
+            assertThat(s.wire()).hasSize(38);
+            assertThat(SequenceNumber.parse("sequenceNumber", s.wire())).isEqualTo(s);
+        }
+        assertThat(a.wire().compareTo(b.wire())).isNegative();
+        assertThat(new BigInteger(a.wire())).isLessThan(new BigInteger(b.wire()));
+        assertThat(b).isLessThan(c);
+    }
+
+    @Test
+    void foreignOrMalformedSequenceNumbersAreRefused() {
+        assertCode(() -> SequenceNumber.parse("sequenceNumber", "12a"), ErrorCode.VALIDATION, "sequenceNumber");
+        assertCode(() -> SequenceNumber.parse("sequenceNumber", "49590338271490256608559692538361571095921575989136588898"),
+                ErrorCode.INVALID_ARGUMENT, "not issued by Riffle");
+        assertCode(() -> SequenceNumber.parse("sequenceNumber", "1"), ErrorCode.INVALID_ARGUMENT, "not issued");
+    }
+
+    @Test
+    void recordsNeverPrintTheirPayload() {
+        Record r = new Record(1, 2, "secret-key", "secret-data".getBytes());
+        assertThat(r.toString()).doesNotContain("secret").contains("data.length=11");
+        assertThat(r.billedBytes()).isEqualTo(10 + 11);
+    }
+
+    @Test
+    void errorCodesCarryWireNamesStatusesAndRoundTripAsFailureCodes() {
+        assertThat(ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED.wireName()).isEqualTo("ProvisionedThroughputExceededException");
+        assertThat(ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED.httpStatus()).isEqualTo(429);
+        assertThat(ErrorCode.PAYLOAD_TOO_LARGE.wireName()).isEqualTo("ValidationException");
+        assertThat(ErrorCode.PAYLOAD_TOO_LARGE.httpStatus()).isEqualTo(413);
+        for (ErrorCode c : ErrorCode.values()) {
+            assertThat(ErrorCode.fromFailureCode(c.failureCode())).isEqualTo(c);
+        }
+        assertThat(ErrorCode.fromFailureCode(-1)).isEqualTo(ErrorCode.INTERNAL_FAILURE);
+    }
+}

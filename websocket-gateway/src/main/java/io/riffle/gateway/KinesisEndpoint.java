@@ -1,0 +1,23 @@
+package io.riffle.gateway;
+
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The hook for the Kinesis API: requests {@code POST /} (they carry {@code X-Amz-Target}) are handed to
+ * the handler this creates, once per gateway verticle instance (so on that instance's event loop). The
+ * body is already read (at most {@link GatewayOptions#maxBodyBytes()}, else the gateway answered 413);
+ * the handler answers the request itself, errors included, in the AWS shape.
+ */
+@FunctionalInterface
+public interface KinesisEndpoint {
+    Handler<RoutingContext> create(GatewayServices services);
+
+    /** Used until the Kinesis API is installed: answers every call with UnknownOperationException. */
+    KinesisEndpoint NOT_INSTALLED = services -> ctx -> ctx.response()
+            .setStatusCode(400)
+            .putHeader("Content-Type", "application/x-amz-json-1.1")
+            .end(new JsonObject().put("__type", "UnknownOperationException")
+                    .put("message", "The Kinesis API is not installed on this node").encode());
+}

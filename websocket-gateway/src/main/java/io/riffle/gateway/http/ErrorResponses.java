@@ -1,0 +1,73 @@
+package io.riffle.gateway.http;
+
+import io.riffle.error.ErrorCode;
+import io.riffle.error.RiffleException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where a failure becomes a native HTTP answer:
+ * {@code {"error":{"code":"<ErrorCode.wireName()>","message":"..."}}} with {@link ErrorCode#httpStatus()},
+ * plus {@code Retry-After} on 429. Handlers never write error responses themselves: they fail the
+ * {@link RoutingContext} (or throw), and the router's failure handler lands here.
+ */
+public final class ErrorResponses {
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+    /** Seconds a throttled client should wait: the buckets refill within one second. */
+    static final String RETRY_AFTER_SECONDS = "1";
+
+    private ErrorResponses() {
+    }
+
+    /** Router failure handler: maps the failure (or the status Vert.x Web set) to an error answer. */
+    public static void handle(RoutingContext ctx) {
+        send(ctx, toRiffle(ctx));
+    }
+
+    /** Router error handler for unmatched routes (404) and methods (405). */
+    public static void noRoute(RoutingContext ctx) {
+        String what = ctx.request().method() + " " + ctx.request().path();
+        send(ctx, ctx.statusCode() == 405
+                ? new RiffleException(ErrorCode.UNKNOWN_OPERATION, "Method not allowed: " + what)
+                : RiffleException.notFound("No such resource: " + what));
+    }
+
+    private static RiffleException toRiffle(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (failure instanceof RiffleException r) {
+            return r;
+        }
+        return switch (ctx.statusCode()) {
+            case 413 -> new RiffleException(ErrorCode.PAYLOAD_TOO_LARGE,
+                    "Request body exceeds the node's limit of maxBodyBytes");
+            case 414, 431 -> RiffleException.validation("Request line or headers too large");
+            case 400 -> RiffleException.validation(failure == null ? "Bad request" : "Bad request: " + failure.getMessage());
+            case 404 -> RiffleException.notFound("No such resource: " + ctx.request().path());
+            case 405 -> new RiffleException(ErrorCode.UNKNOWN_OPERATION, "Method not allowed: " + ctx.request().method());
+            default -> {
+                LOG.error("Internal failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+                yield new RiffleException(ErrorCode.INTERNAL_FAILURE, "Internal failure");
+            }
+        };
+    }
+
+    private static void send(RoutingContext ctx, RiffleException e) {
+        if (ctx.response().headWritten()) {
+            ctx.response().reset();
+            return;
+        }
+        ErrorCode code = e.code();
+        if (code == ErrorCode.INTERNAL_FAILURE && e.getCause() != null) {
+            LOG.error("Internal failure on {} {}", ctx.request().method(), ctx.request().path(), e.getCause());
+        }
+        var response = ctx.response().setStatusCode(code.httpStatus()).putHeader("Content-Type", "application/json");
+        if (code == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED) {
+            response.putHeader("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        response.end(new JsonObject().put("error", new JsonObject()
+                .put("code", code.wireName())
+                .put("message", e.getMessage())).encode());
+    }
+}

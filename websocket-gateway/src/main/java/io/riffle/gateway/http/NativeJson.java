@@ -1,0 +1,69 @@
+package io.riffle.gateway.http;
+
+import io.riffle.model.ConsumerDescription;
+import io.riffle.model.Record;
+import io.riffle.model.SequenceNumber;
+import io.riffle.model.ShardDescription;
+import io.riffle.model.ShardId;
+import io.riffle.model.StreamDescription;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+
+/**
+ * The native API's JSON views of model types, shared by HTTP answers and WebSocket frames. Blobs are
+ * standard base64, sequence numbers decimal strings, times epoch milliseconds.
+ */
+public final class NativeJson {
+    private NativeJson() {
+    }
+
+    public static JsonObject stream(StreamDescription d) {
+        JsonArray shards = new JsonArray();
+        d.shards().forEach(s -> shards.add(shard(s)));
+        JsonArray consumers = new JsonArray();
+        d.consumers().forEach(c -> consumers.add(consumer(c)));
+        return new JsonObject()
+                .put("name", d.name().value())
+                .put("status", d.status().name())
+                .put("mode", d.mode().name())
+                .put("retentionHours", d.retentionHours())
+                .put("createdAt", d.createdMillis())
+                .put("maxRecordSizeKiB", d.maxRecordSizeKiB())
+                .put("shards", shards)
+                .put("consumers", consumers)
+                .put("tags", new JsonObject(new java.util.TreeMap<>(d.tags())));
+    }
+
+    public static JsonObject shard(ShardDescription s) {
+        return new JsonObject()
+                .put("shardId", s.shardId().toString())
+                .put("state", s.state().name())
+                .put("parentShardId", s.parentShardId().map(ShardId::toString).orElse(null))
+                .put("adjacentParentShardId", s.adjacentParentShardId().map(ShardId::toString).orElse(null))
+                .put("hashKeyRange", new JsonObject()
+                        .put("startingHashKey", s.hashKeyRange().start().toString())
+                        .put("endingHashKey", s.hashKeyRange().end().toString()))
+                .put("sequenceNumberRange", new JsonObject()
+                        .put("startingSequenceNumber", s.startingSequenceNumber().wire())
+                        .put("endingSequenceNumber", s.endingSequenceNumber().map(SequenceNumber::wire).orElse(null)));
+    }
+
+    public static JsonObject consumer(ConsumerDescription c) {
+        return new JsonObject().put("name", c.name().value()).put("createdAt", c.createdMillis());
+    }
+
+    public static JsonObject record(ShardId shard, Record r) {
+        return new JsonObject()
+                .put("sequenceNumber", r.sequenceNumber(shard).wire())
+                .put("partitionKey", r.partitionKey())
+                .put("data", Base64.getEncoder().encodeToString(r.data()))
+                .put("approximateArrivalTimestamp", r.arrivalMillis());
+    }
+
+    public static JsonArray records(ShardId shard, Iterable<Record> records) {
+        JsonArray a = new JsonArray();
+        records.forEach(r -> a.add(record(shard, r)));
+        return a;
+    }
+}

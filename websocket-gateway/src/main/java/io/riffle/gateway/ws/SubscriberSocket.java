@@ -1,0 +1,160 @@
+package io.riffle.gateway.ws;
+
+import io.riffle.error.ErrorCode;
+import io.riffle.gateway.GatewayServices;
+import io.riffle.gateway.http.NativeJson;
+import io.riffle.gateway.subscription.ShardEvent;
+import io.riffle.gateway.subscription.ShardSubscription;
+import io.riffle.gateway.subscription.SubscriptionEnd;
+import io.riffle.gateway.subscription.SubscriptionSink;
+import io.riffle.model.ConsumerName;
+import io.riffle.model.SequenceNumber;
+import io.riffle.model.ShardId;
+import io.riffle.model.StreamName;
+import io.riffle.stream.ReadFrom;
+import io.vertx.core.Future;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One subscriber's WebSocket: a {@link ShardSubscription} per shard, all writing JSON text frames to the
+ * socket. Follows the socket's backpressure: a shard gets demand for its next event only while the
+ * socket's write queue is not full, else when it drains; so a client that stops reading makes the node
+ * stop reading the log for it.
+ *
+ * <p>Frames: {@code {"type":"records","shardId","records":[...],"millisBehindLatest",
+ * "continuationSequenceNumber"}}, {@code {"type":"heartbeat", ...same fields but records}} and
+ * {@code {"type":"end","shardId"}} at the end of a closed shard. Close codes: 1000 when every shard ended,
+ * 1001 when the node stops, 4409 when another subscription of the same consumer took a shard over, and
+ * 4000 + the native HTTP status of an engine error (4404 for a deleted stream, ...).
+ *
+ * <p>Lives on the event loop of the gateway verticle that accepted the socket.
+ */
+public final class SubscriberSocket {
+    public static final short CLOSE_NORMAL = 1000;
+    public static final short CLOSE_GOING_AWAY = 1001;
+    public static final short CLOSE_TAKEN_OVER = 4409;
+
+    private final ServerWebSocket ws;
+    private final GatewayServices services;
+    private final Map<ShardId, ShardSubscription> subscriptions = new LinkedHashMap<>();
+    /** Subscriptions whose last event hit a full write queue: they get demand when it drains. */
+    private final Set<ShardSubscription> waitingForDrain = new LinkedHashSet<>();
+    private boolean closed;
+
+    SubscriberSocket(ServerWebSocket ws, GatewayServices services,
+                     java.util.function.Consumer<SubscriberSocket> onClose) {
+        this.ws = ws;
+        this.services = services;
+        ws.drainHandler(v -> {
+            List<ShardSubscription> ready = new ArrayList<>(waitingForDrain);
+            waitingForDrain.clear();
+            ready.forEach(s -> s.request(1));
+        });
+        ws.closeHandler(v -> {
+            closed = true;
+            new ArrayList<>(subscriptions.values()).forEach(ShardSubscription::cancel);
+            onClose.accept(this);
+        });
+        // Clients have nothing to say after the upgrade; text they send is ignored.
+        ws.textMessageHandler(t -> { });
+    }
+
+    /** Starts one subscription per shard; a failure to start closes the socket with the error's code. */
+    Future<Void> start(StreamName stream, ConsumerName consumer, Map<ShardId, ReadFrom> positions) {
+        List<Future<ShardSubscription>> started = new ArrayList<>();
+        positions.forEach((shard, from) -> started.add(ShardSubscription.start(services.vertx(), services.client(),
+                stream, shard, consumer, from, services.subscriptions(), services.subscriptionMetrics(),
+                new Sink(shard)).onSuccess(s -> {
+                    if (closed) {
+                        s.cancel();
+                    } else {
+                        subscriptions.put(shard, s);
+                        s.request(1);
+                    }
+                })));
+        return Future.all(started).<Void>mapEmpty().onFailure(e -> {
+            started.stream().filter(Future::succeeded).forEach(f -> f.result().cancel());
+            closeWith(io.riffle.error.RiffleException.of(e));
+        });
+    }
+
+    /** Closes the socket because the node stops (1001). */
+    public void shutdown() {
+        close(CLOSE_GOING_AWAY, "node shutting down");
+    }
+
+    private void closeWith(io.riffle.error.RiffleException e) {
+        ErrorCode code = e.code();
+        close((short) (4000 + code.httpStatus()), code.wireName() + ": " + e.getMessage());
+    }
+
+    private void close(short code, String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        new ArrayList<>(subscriptions.values()).forEach(ShardSubscription::cancel);
+        // A close reason must fit a control frame (125 bytes with the code).
+        String r = reason.length() > 120 ? reason.substring(0, 120) : reason;
+        ws.close(code, r);
+    }
+
+    private final class Sink implements SubscriptionSink {
+        private final ShardId shard;
+
+        Sink(ShardId shard) {
+            this.shard = shard;
+        }
+
+        @Override
+        public void onEvent(ShardEvent e) {
+            if (closed) {
+                return;
+            }
+            JsonObject frame = new JsonObject()
+                    .put("type", e.isHeartbeat() ? "heartbeat" : "records")
+                    .put("shardId", shard.toString());
+            if (!e.isHeartbeat()) {
+                frame.put("records", NativeJson.records(shard, e.records()));
+            }
+            frame.put("millisBehindLatest", e.millisBehindLatest())
+                    .put("continuationSequenceNumber", e.continuation().map(SequenceNumber::wire).orElse(null));
+            ws.writeTextMessage(frame.encode());
+            ShardSubscription s = subscriptions.get(shard);
+            if (s == null) {
+                return; // the first event came before start() recorded the subscription; start() grants demand
+            }
+            if (ws.writeQueueFull()) {
+                waitingForDrain.add(s);
+            } else {
+                s.request(1);
+            }
+        }
+
+        @Override
+        public void onEnd(SubscriptionEnd end) {
+            ShardSubscription s = subscriptions.remove(shard);
+            waitingForDrain.remove(s);
+            if (closed) {
+                return;
+            }
+            if (end instanceof SubscriptionEnd.TakenOver) {
+                close(CLOSE_TAKEN_OVER, "Consumer subscription to " + shard + " was taken over by a newer one");
+            } else if (end instanceof SubscriptionEnd.Failed f) {
+                closeWith(f.error());
+            } else if (end instanceof SubscriptionEnd.EndOfShard) {
+                ws.writeTextMessage(new JsonObject().put("type", "end").put("shardId", shard.toString()).encode());
+                if (subscriptions.isEmpty()) {
+                    close(CLOSE_NORMAL, "every subscribed shard ended");
+                }
+            }
+        }
+    }
+}

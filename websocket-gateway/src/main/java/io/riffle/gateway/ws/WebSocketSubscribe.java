@@ -1,0 +1,134 @@
+package io.riffle.gateway.ws;
+
+import io.riffle.error.RiffleException;
+import io.riffle.gateway.GatewayServices;
+import io.riffle.gateway.http.NativeApi;
+import io.riffle.gateway.http.Requests;
+import io.riffle.model.ConsumerName;
+import io.riffle.model.ShardDescription;
+import io.riffle.model.ShardId;
+import io.riffle.model.StreamDescription;
+import io.riffle.model.StreamName;
+import io.riffle.stream.ReadFrom;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * {@code GET /v1/streams/{name}/subscribe?consumer=&from=&timestamp=&positions=&shards=}: checks the
+ * request against the stream (so bad requests get a normal HTTP error), then upgrades to a WebSocket served
+ * by a {@link SubscriberSocket}.
+ *
+ * <ul>
+ *   <li>{@code consumer}: a registered consumer of the stream (required);</li>
+ *   <li>{@code from}: LATEST (default), TRIM_HORIZON, AT_TIMESTAMP (with {@code timestamp}, epoch ms or
+ *       ISO-8601), AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER (with a position per shard);</li>
+ *   <li>{@code positions}: {@code shardId-...:sequenceNumber,...}: resume each listed shard AFTER that
+ *       sequence number (AT it when {@code from=AT_SEQUENCE_NUMBER}), whatever {@code from} says for the
+ *       other shards;</li>
+ *   <li>{@code shards}: comma-separated shard ids; default all open shards.</li>
+ * </ul>
+ */
+public final class WebSocketSubscribe {
+    private final GatewayServices services;
+    private final Consumer<SubscriberSocket> onOpen;
+    private final Consumer<SubscriberSocket> onClose;
+
+    /**
+     * @param onOpen  told of every socket it opens (the gateway closes them on shutdown)
+     * @param onClose told when such a socket closes
+     */
+    public WebSocketSubscribe(GatewayServices services, Consumer<SubscriberSocket> onOpen,
+                              Consumer<SubscriberSocket> onClose) {
+        this.services = services;
+        this.onOpen = onOpen;
+        this.onClose = onClose;
+    }
+
+    public void handle(RoutingContext ctx) {
+        if (!ctx.request().canUpgradeToWebSocket()) {
+            throw RiffleException.validation("subscribe is a WebSocket endpoint: send an Upgrade: websocket request");
+        }
+        StreamName stream = StreamName.of(ctx.pathParam("name"));
+        String consumerParam = ctx.queryParams().get("consumer");
+        if (consumerParam == null) {
+            throw RiffleException.validation("1 validation error detected: Value null at 'consumer' failed to satisfy"
+                    + " constraint: Member must not be null");
+        }
+        ConsumerName consumer = ConsumerName.of(consumerParam);
+        Requests.StartType type = Requests.enumValue(Requests.StartType.class, "from",
+                Optional.ofNullable(ctx.queryParams().get("from")).orElse("LATEST"));
+        ctx.request().pause();
+        services.client().describe(stream)
+                .map(d -> positions(d, consumer, type, ctx))
+                .compose(positions -> ctx.request().toWebSocket().compose(ws -> {
+                    SubscriberSocket socket = new SubscriberSocket(ws, services, onClose);
+                    onOpen.accept(socket);
+                    return socket.start(stream, consumer, positions);
+                }))
+                .onFailure(e -> {
+                    if (!ctx.response().headWritten() && !ctx.failed()) {
+                        ctx.fail(e);
+                    }
+                });
+    }
+
+    private static Map<ShardId, ReadFrom> positions(StreamDescription d, ConsumerName consumer,
+                                                    Requests.StartType type, RoutingContext ctx) {
+        if (d.consumers().stream().noneMatch(c -> c.name().equals(consumer))) {
+            throw NativeApi.consumerNotFound(d.name(), consumer);
+        }
+        Set<ShardId> known = new HashSet<>();
+        d.shards().forEach(s -> known.add(s.shardId()));
+        Map<ShardId, String> resumeAfter = new LinkedHashMap<>();
+        String positions = ctx.queryParams().get("positions");
+        if (positions != null && !positions.isEmpty()) {
+            for (String p : positions.split(",")) {
+                int colon = p.indexOf(':');
+                if (colon <= 0) {
+                    throw RiffleException.constraint("positions", p, "be shardId:sequenceNumber");
+                }
+                resumeAfter.put(shard(d, known, p.substring(0, colon)), p.substring(colon + 1));
+            }
+        }
+        List<ShardId> shards;
+        String shardsParam = ctx.queryParams().get("shards");
+        if (shardsParam != null && !shardsParam.isEmpty()) {
+            shards = java.util.Arrays.stream(shardsParam.split(",")).map(s -> shard(d, known, s)).distinct().toList();
+        } else {
+            shards = d.openShards().stream().map(ShardDescription::shardId).toList();
+        }
+        String timestamp = ctx.queryParams().get("timestamp");
+        Map<ShardId, ReadFrom> out = new LinkedHashMap<>();
+        for (ShardId shard : shards) {
+            String after = resumeAfter.get(shard);
+            if (after != null) {
+                Requests.StartType at = type == Requests.StartType.AT_SEQUENCE_NUMBER
+                        ? type : Requests.StartType.AFTER_SEQUENCE_NUMBER;
+                out.put(shard, Requests.readFrom(at, shard, after, null));
+            } else if (type == Requests.StartType.AT_SEQUENCE_NUMBER || type == Requests.StartType.AFTER_SEQUENCE_NUMBER) {
+                throw RiffleException.invalidArgument("from=" + type + " needs a position for " + shard
+                        + " in positions=shardId:sequenceNumber,...");
+            } else {
+                out.put(shard, Requests.readFrom(type, shard, null, timestamp));
+            }
+        }
+        if (out.isEmpty()) {
+            throw RiffleException.invalidArgument("Stream " + d.name() + " has no shard to subscribe to");
+        }
+        return out;
+    }
+
+    private static ShardId shard(StreamDescription d, Set<ShardId> known, String value) {
+        ShardId id = Requests.shardId(d.name().value(), value.trim());
+        if (!known.contains(id)) {
+            throw RiffleException.notFound("Shard " + id + " in stream " + d.name() + " does not exist");
+        }
+        return id;
+    }
+}

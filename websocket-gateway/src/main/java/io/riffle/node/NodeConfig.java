@@ -1,0 +1,261 @@
+package io.riffle.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.riffle.gateway.subscription.SubscriptionOptions;
+import io.riffle.log.FsyncPolicy;
+import io.riffle.log.LogConfig;
+import io.riffle.stream.EngineConfig;
+import io.riffle.throttle.ThroughputLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A node's validated configuration. {@link #load} merges, in increasing precedence, the defaults
+ * ({@code riffle.yaml} on the classpath, a copy of {@code config/riffle.yaml}), a {@code --config} file (or
+ * {@code RIFFLE_CONFIG}), environment variables and command-line flags, then checks every value.
+ */
+public record NodeConfig(
+        String host,
+        int port,
+        int gatewayInstances,
+        int maxBodyBytes,
+        int maxHeaderBytes,
+        int maxInitialLineBytes,
+        int idleTimeoutSeconds,
+        int shutdownTimeoutSeconds,
+        Path dataDir,
+        FsyncPolicy fsync,
+        long fsyncIntervalMillis,
+        long segmentBytes,
+        ThroughputLimits limits,
+        int maxShards,
+        long heartbeatMillis,
+        long subscriberBufferBytes) {
+
+    private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** The defaults alone. */
+    public static NodeConfig defaults() {
+        return load(new String[0], Map.of());
+    }
+
+    /**
+     * Loads the configuration.
+     *
+     * @param args command-line arguments ({@code --help} is handled by the caller)
+     * @param env  the environment, usually {@code System.getenv()}
+     * @throws ConfigException naming the setting, value and source of the first problem
+     */
+    public static NodeConfig load(String[] args, Map<String, String> env) {
+        Map<Setting, Value> values = new EnumMap<>(Setting.class);
+        try (InputStream in = NodeConfig.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) {
+                throw new ConfigException("The defaults " + DEFAULTS_RESOURCE + " are missing from the classpath");
+            }
+            putYaml(values, YAML.readValue(in, Map.class), "the defaults");
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read the defaults " + DEFAULTS_RESOURCE + ": " + e.getMessage());
+        }
+        Map<Setting, Value> flags = parseFlags(args);
+        String configFile = flagConfig(args);
+        if (configFile == null) {
+            configFile = env.get("RIFFLE_CONFIG");
+        }
+        if (configFile != null) {
+            Path file = Path.of(configFile);
+            try {
+                Object yaml = YAML.readValue(Files.readString(file), Object.class);
+                if (yaml != null && !(yaml instanceof Map)) {
+                    throw new ConfigException("Config file " + file + " must be a YAML map of settings");
+                }
+                putYaml(values, yaml == null ? Map.of() : (Map<?, ?>) yaml, "config file " + file);
+            } catch (IOException e) {
+                throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage());
+            }
+        }
+        for (Setting s : Setting.values()) {
+            String v = env.get(s.envVar());
+            if (v != null) {
+                values.put(s, new Value(v, "environment variable " + s.envVar()));
+            }
+        }
+        values.putAll(flags);
+        return fromValues(values);
+    }
+
+    private record Value(String text, String source) {
+    }
+
+    private static void putYaml(Map<Setting, Value> values, Map<?, ?> yaml, String source) {
+        for (Map.Entry<?, ?> e : yaml.entrySet()) {
+            Setting s = Setting.byKey(String.valueOf(e.getKey()));
+            if (s == null) {
+                throw new ConfigException("Unknown setting '" + e.getKey() + "' in " + source);
+            }
+            if (e.getValue() instanceof Map || e.getValue() instanceof Iterable) {
+                throw new ConfigException("Setting '" + s.key() + "' in " + source + " must be a single value");
+            }
+            values.put(s, new Value(e.getValue() == null ? "" : String.valueOf(e.getValue()), source));
+        }
+    }
+
+    private static String flagConfig(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config")) {
+                if (i + 1 >= args.length) {
+                    throw new ConfigException("Flag --config needs a file name");
+                }
+                return args[i + 1];
+            }
+            if (args[i].startsWith("--config=")) {
+                return args[i].substring("--config=".length());
+            }
+        }
+        return null;
+    }
+
+    private static Map<Setting, Value> parseFlags(String[] args) {
+        Map<Setting, Value> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            if (name.equals("--config")) {
+                i += value == null ? 1 : 0;
+                continue;
+            }
+            Setting s = Setting.byFlag(name);
+            if (s == null) {
+                throw new ConfigException("Unknown argument '" + arg + "' (see --help)");
+            }
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new ConfigException("Flag " + name + " needs a value");
+                }
+                value = args[++i];
+            }
+            flags.put(s, new Value(value, "flag " + name));
+        }
+        return flags;
+    }
+
+    private static NodeConfig fromValues(Map<Setting, Value> v) {
+        Parser p = new Parser(v);
+        boolean throttling = p.bool(Setting.THROTTLING);
+        ThroughputLimits limits = new ThroughputLimits(
+                p.longIn(Setting.WRITE_BYTES_PER_SECOND, 0, Long.MAX_VALUE),
+                p.longIn(Setting.WRITE_RECORDS_PER_SECOND, 0, Long.MAX_VALUE),
+                p.longIn(Setting.READ_BYTES_PER_SECOND, 0, Long.MAX_VALUE),
+                p.longIn(Setting.READ_CALLS_PER_SECOND, 0, Long.MAX_VALUE),
+                p.longIn(Setting.CONSUMER_BYTES_PER_SECOND, 0, Long.MAX_VALUE));
+        String host = p.text(Setting.HOST);
+        if (host.isBlank()) {
+            throw p.bad(Setting.HOST, "must be a host name or IP address");
+        }
+        String dataDir = p.text(Setting.DATA_DIR);
+        if (dataDir.isBlank()) {
+            throw p.bad(Setting.DATA_DIR, "must be a directory path");
+        }
+        return new NodeConfig(
+                host,
+                (int) p.longIn(Setting.PORT, 0, 65535),
+                (int) p.longIn(Setting.GATEWAY_INSTANCES, 0, 1024),
+                (int) p.longIn(Setting.MAX_BODY_BYTES, 1024, Integer.MAX_VALUE),
+                (int) p.longIn(Setting.MAX_HEADER_BYTES, 1024, 1 << 20),
+                (int) p.longIn(Setting.MAX_INITIAL_LINE_BYTES, 256, 1 << 20),
+                (int) p.longIn(Setting.IDLE_TIMEOUT_SECONDS, 0, 86_400),
+                (int) p.longIn(Setting.SHUTDOWN_TIMEOUT_SECONDS, 0, 3600),
+                Path.of(dataDir),
+                p.fsync(),
+                p.longIn(Setting.FSYNC_INTERVAL_MILLIS, 1, 3_600_000),
+                p.longIn(Setting.SEGMENT_BYTES, 4096, 1L << 40),
+                throttling ? limits : ThroughputLimits.OFF,
+                (int) p.longIn(Setting.MAX_SHARDS, 1, 1_000_000),
+                p.longIn(Setting.HEARTBEAT_MILLIS, 10, 5000),
+                p.longIn(Setting.SUBSCRIBER_BUFFER_BYTES, 0, 1L << 32));
+    }
+
+    /** Reads typed values, failing with a message naming the setting, the value and its source. */
+    private record Parser(Map<Setting, Value> values) {
+        Value value(Setting s) {
+            Value v = values.get(s);
+            if (v == null) {
+                throw new ConfigException("Setting '" + s.key() + "' has no value (the defaults must define it)");
+            }
+            return v;
+        }
+
+        ConfigException bad(Setting s, String rule) {
+            Value v = value(s);
+            return new ConfigException("Invalid setting '" + s.key() + "' = '" + v.text() + "' (from " + v.source()
+                    + "): " + rule);
+        }
+
+        String text(Setting s) {
+            return value(s).text().trim();
+        }
+
+        long longIn(Setting s, long min, long max) {
+            try {
+                long n = Long.parseLong(text(s));
+                if (n >= min && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw bad(s, "must be an integer from " + min + " to " + max);
+        }
+
+        boolean bool(Setting s) {
+            return switch (text(s).toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw bad(s, "must be true or false");
+            };
+        }
+
+        FsyncPolicy fsync() {
+            try {
+                return FsyncPolicy.valueOf(text(Setting.FSYNC).toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw bad(Setting.FSYNC, "must be PER_BATCH or INTERVAL");
+            }
+        }
+    }
+
+    /** The gateway verticle count: the setting, or one per core when it is 0. */
+    public int effectiveGatewayInstances() {
+        return gatewayInstances > 0 ? gatewayInstances : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The engine's configuration, recording its meters into {@code metrics}. */
+    public EngineConfig engineConfig(MeterRegistry metrics) {
+        LogConfig d = LogConfig.defaults();
+        LogConfig log = new LogConfig(segmentBytes, d.segmentMaxAgeMillis(), d.indexIntervalBytes(), fsync,
+                fsyncIntervalMillis, d.retentionMillis());
+        return new EngineConfig(dataDir, log, limits, maxShards, Clock.systemUTC(), metrics);
+    }
+
+    /** Options of every push subscription on this node. */
+    public SubscriptionOptions subscriptionOptions(Clock clock) {
+        SubscriptionOptions d = SubscriptionOptions.defaults();
+        return new SubscriptionOptions(limits.consumerBytesPerSecond(), heartbeatMillis, d.maxBatchRecords(),
+                d.maxBatchBytes(), subscriberBufferBytes, clock);
+    }
+}

@@ -1,0 +1,96 @@
+package io.riffle.node;
+
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar riffle.jar [--config FILE] [--port N] [--host H] [--data-dir DIR] ...}: starts a node and
+ * runs until SIGTERM or SIGINT, which stop it in order (see {@link Node#stop()}) and exit 0. Exit 2 means
+ * bad configuration, 1 a failed start or an unclean stop.
+ */
+public final class RiffleMain {
+    private static final Logger LOG = LoggerFactory.getLogger(RiffleMain.class);
+
+    private RiffleMain() {
+    }
+
+    public static void main(String[] args) {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            System.out.println(help());
+            return;
+        }
+        NodeConfig config;
+        try {
+            config = NodeConfig.load(args, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("riffle: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Node node;
+        try {
+            node = Node.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ConfigException) {
+                System.err.println("riffle: " + cause.getMessage());
+                System.exit(2);
+            }
+            LOG.error("Riffle node failed to start", cause);
+            System.exit(1);
+            return;
+        } catch (InterruptedException | TimeoutException e) {
+            LOG.error("Riffle node failed to start in time", e);
+            System.exit(1);
+            return;
+        }
+        installShutdown(node);
+    }
+
+    /**
+     * SIGTERM and SIGINT stop the node in order, then exit 0 (1 if the stop failed). A plain shutdown hook
+     * would let the JVM report 143; handling the signal keeps the exit status honest. The hook remains as a
+     * safety net for other ways the JVM ends.
+     */
+    private static void installShutdown(Node node) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        long waitSeconds = node.config().shutdownTimeoutSeconds() + 30L;
+        Runnable stop = () -> {
+            try {
+                node.stop().toCompletionStage().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
+                stopped.countDown();
+            } catch (Exception e) {
+                LOG.error("Riffle node did not stop cleanly", e);
+            }
+        };
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), sig -> {
+                stop.run();
+                System.exit(stopped.getCount() == 0 ? 0 : 1);
+            });
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "riffle-shutdown"));
+    }
+
+    static String help() {
+        StringBuilder b = new StringBuilder("""
+                Usage: java -jar riffle.jar [options]
+
+                Starts a Riffle node. Settings come from the defaults (config/riffle.yaml), a --config FILE,
+                environment variables and flags, in that order of precedence.
+
+                  --help                 print this help
+                  --config FILE          YAML file with settings (or env RIFFLE_CONFIG)
+                """);
+        for (Setting s : Setting.values()) {
+            b.append(String.format("  %-28s %-34s %s%n", s.flag() + " VALUE", "(env " + s.envVar() + ")", s.help()));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,77 @@
+package io.riffle.node;
+
+import java.util.Locale;
+
+/**
+ * Every node setting: its key (in YAML), environment variable and command-line flag, all derived from
+ * the key by one rule, plus the help line {@code --help} prints. The defaults and the longer
+ * documentation live in {@code config/riffle.yaml}.
+ */
+public enum Setting {
+    HOST("host", "interface to bind (0.0.0.0 exposes the node)"),
+    PORT("port", "HTTP port, 0 for any free one"),
+    GATEWAY_INSTANCES("gatewayInstances", "gateway verticles, 0 = one per core"),
+    MAX_BODY_BYTES("maxBodyBytes", "largest request body in bytes"),
+    MAX_HEADER_BYTES("maxHeaderBytes", "largest request headers in bytes"),
+    MAX_INITIAL_LINE_BYTES("maxInitialLineBytes", "largest request line in bytes"),
+    IDLE_TIMEOUT_SECONDS("idleTimeoutSeconds", "idle connection timeout, 0 = none"),
+    SHUTDOWN_TIMEOUT_SECONDS("shutdownTimeoutSeconds", "how long SIGTERM waits for in-flight requests"),
+    DATA_DIR("dataDir", "directory for stream metadata and shard logs"),
+    FSYNC("fsync", "PER_BATCH or INTERVAL"),
+    FSYNC_INTERVAL_MILLIS("fsyncIntervalMillis", "fsync period when fsync is INTERVAL"),
+    SEGMENT_BYTES("segmentBytes", "log segment roll size in bytes"),
+    THROTTLING("throttling", "true to enforce the throughput limits below"),
+    WRITE_BYTES_PER_SECOND("writeBytesPerSecond", "per-shard write bytes/s, 0 = off"),
+    WRITE_RECORDS_PER_SECOND("writeRecordsPerSecond", "per-shard write records/s, 0 = off"),
+    READ_BYTES_PER_SECOND("readBytesPerSecond", "per-shard polling read bytes/s, 0 = off"),
+    READ_CALLS_PER_SECOND("readCallsPerSecond", "per-shard polling read calls/s, 0 = off"),
+    CONSUMER_BYTES_PER_SECOND("consumerBytesPerSecond", "per-consumer-per-shard push bytes/s, 0 = off"),
+    MAX_SHARDS("maxShards", "most shards on this node"),
+    HEARTBEAT_MILLIS("heartbeatMillis", "subscription heartbeat period, at most 5000"),
+    SUBSCRIBER_BUFFER_BYTES("subscriberBufferBytes", "live bytes buffered per slow subscription");
+
+    private final String key;
+    private final String help;
+
+    Setting(String key, String help) {
+        this.key = key;
+        this.help = help;
+    }
+
+    /** The YAML key, camel case: {@code dataDir}. */
+    public String key() {
+        return key;
+    }
+
+    /** The environment variable: {@code RIFFLE_DATA_DIR}. */
+    public String envVar() {
+        return "RIFFLE_" + name();
+    }
+
+    /** The command-line flag: {@code --data-dir}. */
+    public String flag() {
+        return "--" + name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public String help() {
+        return help;
+    }
+
+    static Setting byKey(String key) {
+        for (Setting s : values()) {
+            if (s.key.equals(key)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    static Setting byFlag(String flag) {
+        for (Setting s : values()) {
+            if (s.flag().equals(flag)) {
+                return s;
+            }
+        }
+        return null;
+    }
+}
