@@ -2,6 +2,11 @@ package io.riffle.kinesis;
 
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.riffle.gateway.GatewayServices;
+import io.riffle.gateway.KinesisEndpoint;
+import io.riffle.gateway.subscription.SubscriptionMetrics;
+import io.riffle.gateway.subscription.SubscriptionOptions;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -22,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * The Kinesis Data Streams API (version 2013-12-02) over Riffle's engine: {@code POST} to any path with
  * {@code X-Amz-Target: Kinesis_20131202.<Operation>}, in AWS JSON 1.1 or AWS CBOR 1.1.
  *
- * <p>Mount it with one call on the node's router, before routes that would take other {@code POST}s:
+ * <p>On a node, install it with the one line {@code KinesisApi.endpoint(KinesisSettings.load(dataDir, region,
+ * account))} as the node's {@link KinesisEndpoint}. Elsewhere, mount it with one call on a router, before
+ * routes that would take other {@code POST}s:
  * <pre>{@code router.post().handler(new KinesisApi(vertx, engine.client(), kinesisSettings));}</pre>
  * A request without {@code X-Amz-Target} is passed on with {@code ctx.next()}. It works with or without a
  * {@code BodyHandler} before it (without one it reads the body itself, up to {@link #MAX_BODY_BYTES}).
@@ -41,15 +48,40 @@ public final class KinesisApi implements Handler<RoutingContext> {
     private final Map<String, Function<KinesisRequest, Future<?>>> operations = new HashMap<>();
     private final SubscribeToShard subscribeToShard;
 
-    public KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings) {
+    /**
+     * The Kinesis API over {@code streams}.
+     *
+     * @param subscriptions pace and bounds of SubscribeToShard (the node's push subscription options)
+     * @param metrics       where SubscribeToShard subscriptions are counted (shared with the WebSocket API)
+     */
+    public KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings, SubscriptionOptions subscriptions,
+                      SubscriptionMetrics metrics) {
         Arns arns = new Arns(settings);
         Tokens tokens = new Tokens(settings.tokenKey(), settings.clock());
-        new StreamOperations(vertx, streams, arns, tokens, settings).register(operations);
+        new StreamOperations(streams, arns, tokens).register(operations);
         RecordOperations records = new RecordOperations(streams, arns, tokens, settings);
         records.register(operations);
         ConsumerOperations consumers = new ConsumerOperations(streams, arns, tokens);
         consumers.register(operations);
-        this.subscribeToShard = new SubscribeToShard(vertx, streams, consumers, records, settings);
+        this.subscribeToShard = new SubscribeToShard(vertx, streams, consumers, records, subscriptions, metrics);
+    }
+
+    /** The Kinesis API of a gateway verticle, sharing the node's engine client and subscription settings. */
+    public KinesisApi(GatewayServices services, KinesisSettings settings) {
+        this(services.vertx(), services.client(), settings, services.subscriptions(), services.subscriptionMetrics());
+    }
+
+    /** The Kinesis API with Kinesis's default subscription pace (2 MiB/s per consumer and shard). */
+    public KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings) {
+        this(vertx, streams, settings, SubscriptionOptions.defaults(), new SubscriptionMetrics(new SimpleMeterRegistry()));
+    }
+
+    /**
+     * The node's hook ({@link KinesisEndpoint}): one KinesisApi per gateway verticle instance. Load the
+     * settings once per node, e.g. {@code KinesisSettings.load(config.dataDir(), region, accountId)}.
+     */
+    public static KinesisEndpoint endpoint(KinesisSettings settings) {
+        return services -> new KinesisApi(services, settings);
     }
 
     @Override

@@ -17,12 +17,9 @@ import java.util.regex.Pattern;
  * @param accountId               the 12-digit account id stream and consumer ARNs name
  * @param tokenKey                the 256-bit AES key that seals shard iterators and paging tokens; the same
  *                                key must survive restarts, or every issued iterator becomes invalid
- * @param shardLimit              the shard limit DescribeLimits reports (the engine's {@code maxShards})
- * @param consumerBytesPerSecond  SubscribeToShard's limit per consumer and shard (Kinesis: 2 MiB/s; 0 = off)
  * @param clock                   time source for iterator expiry; tests inject a movable one
  */
-public record KinesisSettings(String region, String accountId, byte[] tokenKey, int shardLimit,
-                              long consumerBytesPerSecond, Clock clock) {
+public record KinesisSettings(String region, String accountId, byte[] tokenKey, Clock clock) {
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,64}");
     /** Name of the file under the data dir that keeps the token key across restarts. */
@@ -40,9 +37,6 @@ public record KinesisSettings(String region, String accountId, byte[] tokenKey, 
         if (tokenKey == null || tokenKey.length != 32) {
             throw new IllegalArgumentException("kinesis token key must be 32 bytes");
         }
-        if (shardLimit < 1 || consumerBytesPerSecond < 0) {
-            throw new IllegalArgumentException("kinesis shard limit must be positive and the consumer rate 0 or positive");
-        }
         tokenKey = tokenKey.clone();
     }
 
@@ -50,14 +44,12 @@ public record KinesisSettings(String region, String accountId, byte[] tokenKey, 
      * Settings whose token key lives in {@code dataDir/kinesis-token.key}: read if present, else created
      * (32 random bytes, owner-only permissions where the file system allows). Blocking: call at node start.
      */
-    public static KinesisSettings load(Path dataDir, String region, String accountId, int shardLimit,
-                                       long consumerBytesPerSecond) {
-        return new KinesisSettings(region, accountId, loadOrCreateKey(dataDir.resolve(KEY_FILE)), shardLimit,
-                consumerBytesPerSecond, Clock.systemUTC());
+    public static KinesisSettings load(Path dataDir, String region, String accountId) {
+        return new KinesisSettings(region, accountId, loadOrCreateKey(dataDir.resolve(KEY_FILE)), Clock.systemUTC());
     }
 
     public KinesisSettings withClock(Clock c) {
-        return new KinesisSettings(region, accountId, tokenKey, shardLimit, consumerBytesPerSecond, c);
+        return new KinesisSettings(region, accountId, tokenKey, c);
     }
 
     @Override
@@ -93,7 +85,6 @@ public record KinesisSettings(String region, String accountId, byte[] tokenKey, 
 
     @Override
     public String toString() {
-        return "KinesisSettings[region=" + region + ", accountId=" + accountId + ", shardLimit=" + shardLimit
-                + ", consumerBytesPerSecond=" + consumerBytesPerSecond + "]";
+        return "KinesisSettings[region=" + region + ", accountId=" + accountId + "]";
     }
 }

@@ -12,12 +12,8 @@ import io.riffle.model.StreamName;
 import io.riffle.stream.CreateStream;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.LocalMap;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,18 +37,14 @@ final class StreamOperations {
     private static final int ON_DEMAND_DEFAULT_SHARDS = 4;
     private static final int ON_DEMAND_STREAM_LIMIT = 50;
 
-    private final Vertx vertx;
     private final StreamClient streams;
     private final Arns arns;
     private final Tokens tokens;
-    private final KinesisSettings settings;
 
-    StreamOperations(Vertx vertx, StreamClient streams, Arns arns, Tokens tokens, KinesisSettings settings) {
-        this.vertx = vertx;
+    StreamOperations(StreamClient streams, Arns arns, Tokens tokens) {
         this.streams = streams;
         this.arns = arns;
         this.tokens = tokens;
-        this.settings = settings;
     }
 
     void register(Map<String, Function<KinesisRequest, Future<?>>> ops) {
@@ -106,10 +98,7 @@ final class StreamOperations {
     private Future<?> deleteStream(KinesisRequest r) {
         StreamName name = arns.streamOf(r);
         boolean enforce = r.member("EnforceConsumerDeletion").bool().orElse(false);
-        return streams.delete(name, enforce).map(v -> {
-            monitoring().remove(name.value());
-            return obj();
-        });
+        return streams.delete(name, enforce).map(v -> obj());
     }
 
     private Future<?> describeStream(KinesisRequest r) {
@@ -129,7 +118,7 @@ final class StreamOperations {
                     "HasMoreShards", page.size() < shards.size(),
                     "RetentionPeriodHours", d.retentionHours(),
                     "StreamCreationTimestamp", Instant.ofEpochMilli(d.createdMillis()),
-                    "EnhancedMonitoring", List.of(obj("ShardLevelMetrics", currentMetrics(d.name()))),
+                    "EnhancedMonitoring", List.of(obj("ShardLevelMetrics", sortedMetrics(d))),
                     "EncryptionType", "NONE"));
         });
     }
@@ -142,7 +131,7 @@ final class StreamOperations {
                 "StreamModeDetails", Shapes.modeDetails(d),
                 "RetentionPeriodHours", d.retentionHours(),
                 "StreamCreationTimestamp", Instant.ofEpochMilli(d.createdMillis()),
-                "EnhancedMonitoring", List.of(obj("ShardLevelMetrics", currentMetrics(d.name()))),
+                "EnhancedMonitoring", List.of(obj("ShardLevelMetrics", sortedMetrics(d))),
                 "EncryptionType", "NONE",
                 "OpenShardCount", d.openShards().size(),
                 "ConsumerCount", d.consumers().size(),
@@ -303,25 +292,16 @@ final class StreamOperations {
     }
 
     private Future<?> describeLimits(KinesisRequest r) {
-        return streams.list()
-                .compose(names -> Future.all(names.stream()
-                        .map(n -> streams.describe(n).map(Optional::of).otherwise(Optional.empty())).toList()))
-                .map(all -> {
-                    List<StreamDescription> ds = new ArrayList<>();
-                    for (int i = 0; i < all.size(); i++) {
-                        all.<Optional<StreamDescription>>resultAt(i).ifPresent(ds::add);
-                    }
-                    return obj(
-                            "ShardLimit", settings.shardLimit(),
-                            "OpenShardCount", ds.stream().mapToInt(d -> d.openShards().size()).sum(),
-                            "OnDemandStreamCount", (int) ds.stream().filter(d -> d.mode() == StreamMode.ON_DEMAND).count(),
-                            "OnDemandStreamCountLimit", ON_DEMAND_STREAM_LIMIT);
-                });
+        return streams.limits().map(l -> obj(
+                "ShardLimit", l.maxShards(),
+                "OpenShardCount", l.openShards(),
+                "OnDemandStreamCount", l.onDemandStreams(),
+                "OnDemandStreamCountLimit", ON_DEMAND_STREAM_LIMIT));
     }
 
     /**
-     * Enhanced monitoring only records which metrics were asked for (Riffle's metrics are always on); the
-     * choice lives in a node-local map shared by the gateway verticles, so it does not survive a restart.
+     * Enhanced monitoring records which metrics were asked for, in the stream's metadata (Riffle's own
+     * per-shard metrics are always on, at {@code /metrics}).
      */
     private Future<?> enhancedMonitoring(KinesisRequest r, boolean enable) {
         StreamName name = arns.streamOf(r);
@@ -336,27 +316,22 @@ final class StreamOperations {
             }
         }
         List<String> named = asked.contains("ALL") ? SHARD_LEVEL_METRICS : asked;
-        return streams.describe(name).map(d -> {
-            List<String> current = currentMetrics(name);
+        return streams.describe(name).compose(d -> {
+            List<String> current = sortedMetrics(d);
             Set<String> desired = new TreeSet<>(current);
             if (enable) {
                 desired.addAll(named);
             } else {
                 desired.removeAll(named);
             }
-            monitoring().put(name.value(), String.join(",", desired));
-            return obj("StreamName", name.value(), "StreamARN", arns.stream(name),
-                    "CurrentShardLevelMetrics", current, "DesiredShardLevelMetrics", List.copyOf(desired));
+            return streams.setShardLevelMetrics(name, desired).map(updated -> obj("StreamName", name.value(),
+                    "StreamARN", arns.stream(name), "CurrentShardLevelMetrics", current,
+                    "DesiredShardLevelMetrics", sortedMetrics(updated)));
         });
     }
 
-    private List<String> currentMetrics(StreamName name) {
-        String v = monitoring().get(name.value());
-        return v == null || v.isEmpty() ? List.of() : List.copyOf(new LinkedHashSet<>(Arrays.asList(v.split(","))));
-    }
-
-    private LocalMap<String, String> monitoring() {
-        return vertx.sharedData().getLocalMap("riffle.kinesis.enhanced-monitoring");
+    private static List<String> sortedMetrics(StreamDescription d) {
+        return List.copyOf(new TreeSet<>(d.shardLevelMetrics()));
     }
 
     private Future<?> updateMaxRecordSize(KinesisRequest r) {

@@ -1,5 +1,8 @@
 package io.riffle.kinesis;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.riffle.gateway.subscription.SubscriptionMetrics;
+import io.riffle.gateway.subscription.SubscriptionOptions;
 import io.riffle.stream.Engine;
 import io.riffle.stream.EngineConfig;
 import io.riffle.throttle.ThroughputLimits;
@@ -48,8 +51,11 @@ final class KinesisTestNode implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         try {
             Engine engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(limits)));
-            KinesisSettings settings = KinesisSettings.load(dataDir, "eu-west-1", "123456789012", 1000,
-                    limits.consumerBytesPerSecond()).withClock(clock);
+            KinesisSettings settings = KinesisSettings.load(dataDir, "eu-west-1", "123456789012").withClock(clock);
+            long rate = limits.consumerBytesPerSecond();
+            // With a rate set, one event holds at most one second's worth, so tests can see the pace.
+            SubscriptionOptions subscriptions = new SubscriptionOptions(rate, 3000, 1000,
+                    rate == 0 ? 1 << 20 : (int) Math.min(1 << 20, rate), 1 << 20, clock);
             Set<String> contentTypes = ConcurrentHashMap.newKeySet();
             Router router = Router.router(vertx);
             router.post().handler(ctx -> {
@@ -60,7 +66,8 @@ final class KinesisTestNode implements AutoCloseable {
                 }
                 ctx.next();
             });
-            router.post().handler(new KinesisApi(vertx, engine.client(), settings));
+            router.post().handler(new KinesisApi(vertx, engine.client(), settings, subscriptions,
+                    new SubscriptionMetrics(new SimpleMeterRegistry())));
             router.route().handler(ctx -> ctx.response().setStatusCode(PASSED_ON_STATUS).end());
             HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                     .requestHandler(router).listen());

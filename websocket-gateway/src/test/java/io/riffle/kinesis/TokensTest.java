@@ -19,7 +19,7 @@ class TokensTest {
     Path dataDir;
 
     private Tokens tokens(Path dir) {
-        return new Tokens(KinesisSettings.load(dir, "us-east-1", "000000000000", 10, 0).tokenKey(), clock);
+        return new Tokens(KinesisSettings.load(dir, "us-east-1", "000000000000").tokenKey(), clock);
     }
 
     private static ErrorCode codeOf(Runnable r) {
@@ -72,7 +72,7 @@ class TokensTest {
 
     @Test
     void settingsRefuseABadRegionOrAccount() {
-        assertThatThrownBy(() -> KinesisSettings.load(dataDir, "us-east-1", "1234", 10, 0)).hasMessageContaining("12 digits");
-        assertThatThrownBy(() -> KinesisSettings.load(dataDir, "US EAST", "000000000000", 10, 0)).hasMessageContaining("region");
+        assertThatThrownBy(() -> KinesisSettings.load(dataDir, "us-east-1", "1234")).hasMessageContaining("12 digits");
+        assertThatThrownBy(() -> KinesisSettings.load(dataDir, "US EAST", "000000000000")).hasMessageContaining("region");
     }
 }
