@@ -6,22 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
@@ -45,9 +39,6 @@ import software.amazon.awssdk.services.kinesis.model.ShardFilterType;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamDescription;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
-import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
-import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEventStream;
-import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
 
 /**
  * Every supported operation through the AWS SDK for Java v2, sync and async clients, built with default
@@ -316,62 +307,19 @@ abstract class KinesisSdkScenario {
             int n = i;
             kinesis.putRecord(b -> b.streamName(s).partitionKey("k").data(SdkBytes.fromUtf8String("before" + n)));
         }
-        List<Record> received = new CopyOnWriteArrayList<>();
-        List<String> continuations = new CopyOnWriteArrayList<>();
-        List<Throwable> errors = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        AtomicReference<Subscription> subscription = new AtomicReference<>();
-        SubscribeToShardResponseHandler handler = SubscribeToShardResponseHandler.builder()
-                .onResponse(r -> started.complete(null))
-                .onError(errors::add)
-                .onEventStream(p -> p.subscribe(new Subscriber<SubscribeToShardEventStream>() {
-                    @Override
-                    public void onSubscribe(Subscription sub) {
-                        subscription.set(sub);
-                        sub.request(Long.MAX_VALUE);
-                    }
-
-                    @Override
-                    public void onNext(SubscribeToShardEventStream event) {
-                        if (event instanceof SubscribeToShardEvent e) {
-                            received.addAll(e.records());
-                            continuations.add(e.continuationSequenceNumber());
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        errors.add(t);
-                    }
-
-                    @Override
-                    public void onComplete() {
-                    }
-                }))
-                .build();
-        CompletableFuture<Void> done = async.subscribeToShard(b -> b.consumerARN(consumerArn).shardId(SHARD0)
-                .startingPosition(p -> p.type(ShardIteratorType.TRIM_HORIZON)), handler);
-        started.get(10, TimeUnit.SECONDS);
-        awaitSize(received, 3);
+        SdkSubscription sub = SdkSubscription.open(async, consumerArn, SHARD0, ShardIteratorType.TRIM_HORIZON);
+        List<Record> received = sub.received;
+        sub.awaitRecords(3);
         kinesis.putRecords(b -> b.streamName(s).records(IntStream.range(0, 3).mapToObj(i -> PutRecordsRequestEntry.builder()
                 .partitionKey("k").data(SdkBytes.fromUtf8String("during" + i)).build()).toList()));
         kinesis.putRecord(b -> b.streamName(s).partitionKey("k").data(SdkBytes.fromUtf8String("during3")));
-        awaitSize(received, 7);
-        subscription.get().cancel();
-        assertThat(errors).isEmpty();
+        sub.awaitRecords(7);
+        sub.cancel();
+        assertThat(sub.errors).isEmpty();
         assertThat(received).extracting(r -> r.data().asUtf8String())
                 .containsExactly("before0", "before1", "before2", "during0", "during1", "during2", "during3");
         assertThat(received.stream().map(r -> new BigInteger(r.sequenceNumber())).toList()).isSorted().doesNotHaveDuplicates();
-        assertThat(continuations.get(continuations.size() - 1)).isEqualTo(received.get(6).sequenceNumber());
+        assertThat(sub.continuations.get(sub.continuations.size() - 1)).isEqualTo(received.get(6).sequenceNumber());
         assertThat(node.requestsSeen).anyMatch(x -> x.startsWith("SubscribeToShard ") && x.endsWith("HTTP_2"));
-        done.handle((v, t) -> null).get(10, TimeUnit.SECONDS);
-    }
-
-    static void awaitSize(List<?> list, int size) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (list.size() < size && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(list).hasSize(size);
     }
 }
