@@ -40,6 +40,8 @@ final class SubscribeToShard {
     static final Object STREAMING = new Object();
     private static final Logger LOG = LoggerFactory.getLogger(SubscribeToShard.class);
     private static final long SUBSCRIPTION_MILLIS = 300_000;
+    /** Kinesis promises an event at least every 5 s, whatever the node's heartbeat setting says. */
+    private static final long MAX_HEARTBEAT_MILLIS = 5_000;
     private static final List<String> POSITION_TYPES = List.of("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER",
             "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP");
 
@@ -56,7 +58,9 @@ final class SubscribeToShard {
         this.streams = streams;
         this.consumers = consumers;
         this.records = records;
-        this.options = options;
+        this.options = new SubscriptionOptions(options.bytesPerSecond(),
+                Math.min(options.heartbeatMillis(), MAX_HEARTBEAT_MILLIS), options.maxBatchRecords(),
+                options.maxBatchBytes(), options.maxBufferedBytes(), options.clock());
         this.metrics = metrics;
     }
 
