@@ -314,7 +314,9 @@ abstract class KinesisSdkScenario {
                 .partitionKey("k").data(SdkBytes.fromUtf8String("during" + i)).build()).toList()));
         kinesis.putRecord(b -> b.streamName(s).partitionKey("k").data(SdkBytes.fromUtf8String("during3")));
         sub.awaitRecords(7);
+        node.awaitSubscribers(1);
         sub.cancel();
+        node.awaitSubscribers(0);
         assertThat(sub.errors).isEmpty();
         assertThat(received).extracting(r -> r.data().asUtf8String())
                 .containsExactly("before0", "before1", "before2", "during0", "during1", "during2", "during3");

@@ -33,10 +33,12 @@ final class KinesisTestNode implements AutoCloseable {
     /** "Operation Content-Type HttpVersion" of every Kinesis request seen, to prove what clients sent. */
     final Set<String> requestsSeen;
     private final HttpServer server;
+    private final SimpleMeterRegistry meters;
 
     private KinesisTestNode(Vertx vertx, Engine engine, KinesisSettings settings, HttpServer server,
-                            Set<String> requestsSeen) {
+                            Set<String> requestsSeen, SimpleMeterRegistry meters) {
         this.requestsSeen = requestsSeen;
+        this.meters = meters;
         this.vertx = vertx;
         this.engine = engine;
         this.settings = settings;
@@ -66,16 +68,31 @@ final class KinesisTestNode implements AutoCloseable {
                 }
                 ctx.next();
             });
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
             router.post().handler(new KinesisApi(vertx, engine.client(), settings, subscriptions,
-                    new SubscriptionMetrics(new SimpleMeterRegistry())));
+                    new SubscriptionMetrics(meters)));
             router.route().handler(ctx -> ctx.response().setStatusCode(PASSED_ON_STATUS).end());
             HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                     .requestHandler(router).listen());
-            return new KinesisTestNode(vertx, engine, settings, server, contentTypes);
+            return new KinesisTestNode(vertx, engine, settings, server, contentTypes, meters);
         } catch (RuntimeException e) {
             vertx.close();
             throw e;
         }
+    }
+
+    /** Live push subscriptions on this node, from the subscription meters. */
+    long subscribers() {
+        return (long) meters.find("riffle.subscribers").gauges().stream().mapToDouble(g -> g.value()).sum();
+    }
+
+    /** Waits (at most 10 s) until the node holds exactly {@code n} live subscriptions, and asserts it. */
+    void awaitSubscribers(long n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (subscribers() != n && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        org.assertj.core.api.Assertions.assertThat(subscribers()).isEqualTo(n);
     }
 
     int port() {

@@ -165,6 +165,16 @@ class SubscribeToShardIT {
     }
 
     @Test
+    void aSubscriptionIsReleasedWhenItsClientGoesAway() throws Exception {
+        String consumer = startWithConsumer(ThroughputLimits.OFF);
+        Subscribed s = subscribe(consumer, "LATEST");
+        assertThat(header(s.next(), ":event-type")).isEqualTo("initial-response");
+        node.awaitSubscribers(1);
+        s.response().body().close();
+        node.awaitSubscribers(0);
+    }
+
+    @Test
     void subscribingWithAnUnknownConsumerIsAResourceNotFoundAnswer() throws Exception {
         startWithConsumer(ThroughputLimits.OFF);
         Subscribed s = subscribe(STREAM_ARN + "/consumer/ghost:1700000000", "LATEST");
