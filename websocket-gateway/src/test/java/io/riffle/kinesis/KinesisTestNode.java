@@ -34,9 +34,12 @@ final class KinesisTestNode implements AutoCloseable {
     final Set<String> requestsSeen;
     private final HttpServer server;
     private final SimpleMeterRegistry meters;
+    /** The TLS front door's port, -1 without one. */
+    private final int tlsPort;
 
     private KinesisTestNode(Vertx vertx, Engine engine, KinesisSettings settings, HttpServer server,
-                            Set<String> requestsSeen, SimpleMeterRegistry meters) {
+                            Set<String> requestsSeen, SimpleMeterRegistry meters, int tlsPort) {
+        this.tlsPort = tlsPort;
         this.requestsSeen = requestsSeen;
         this.meters = meters;
         this.vertx = vertx;
@@ -50,6 +53,15 @@ final class KinesisTestNode implements AutoCloseable {
     }
 
     static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock) {
+        return start(dataDir, limits, clock, false);
+    }
+
+    /** A node whose endpoint is a {@link TlsFrontDoor} with a self-signed certificate for localhost. */
+    static KinesisTestNode startTls(Path dataDir) {
+        return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC(), true);
+    }
+
+    private static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock, boolean tls) {
         Vertx vertx = Vertx.vertx();
         try {
             Engine engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(limits)));
@@ -74,7 +86,9 @@ final class KinesisTestNode implements AutoCloseable {
             router.route().handler(ctx -> ctx.response().setStatusCode(PASSED_ON_STATUS).end());
             HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                     .requestHandler(router).listen());
-            return new KinesisTestNode(vertx, engine, settings, server, contentTypes, meters);
+            int tlsPort = tls ? await(TlsFrontDoor.start(vertx, "127.0.0.1", 0, TlsFrontDoor.selfSigned(dataDir), "127.0.0.1",
+                    server.actualPort())).actualPort() : -1;
+            return new KinesisTestNode(vertx, engine, settings, server, contentTypes, meters, tlsPort);
         } catch (RuntimeException e) {
             vertx.close();
             throw e;
@@ -100,7 +114,7 @@ final class KinesisTestNode implements AutoCloseable {
     }
 
     URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port());
+        return URI.create(tlsPort > 0 ? "https://localhost:" + tlsPort : "http://127.0.0.1:" + port());
     }
 
     @Override
