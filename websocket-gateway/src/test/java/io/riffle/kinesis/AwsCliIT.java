@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,18 +28,23 @@ class AwsCliIT {
     Path home;
     private KinesisTestNode node;
 
-    @BeforeEach
-    void start() {
-        node = KinesisTestNode.start(dataDir);
-    }
-
     @AfterEach
     void stop() {
-        node.close();
+        if (node != null) {
+            node.close();
+        }
     }
 
     /** One CLI run: its exit code, its stdout parsed as JSON (empty if none) and its stderr. */
     record Run(int exit, JsonNode out, String err) {
+    }
+
+    @Test
+    void theAwsCliTrustsTheGeneratedCertificateOfTheTlsPort() throws Exception {
+        node = KinesisTestNode.startTls(dataDir);
+        String bundle = dataDir.resolve(TlsFrontDoor.SELF_SIGNED_DIR).resolve("cert.pem").toString();
+        ok("kinesis", "create-stream", "--stream-name", "tls", "--shard-count", "1", "--ca-bundle", bundle);
+        assertThat(ok("kinesis", "list-streams", "--ca-bundle", bundle).path("StreamNames").get(0).asText()).isEqualTo("tls");
     }
 
     private Run aws(String... args) throws IOException, InterruptedException {
@@ -75,6 +79,7 @@ class AwsCliIT {
 
     @Test
     void theAwsCliRunsTheWholeStreamLifecycle() throws Exception {
+        node = KinesisTestNode.start(dataDir);
         ok("kinesis", "create-stream", "--stream-name", "cli", "--shard-count", "1");
 
         JsonNode put = ok("kinesis", "put-record", "--stream-name", "cli", "--partition-key", "pk", "--data", "aGVsbG8=");
