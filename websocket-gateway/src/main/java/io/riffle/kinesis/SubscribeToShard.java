@@ -126,7 +126,13 @@ final class SubscribeToShard {
             }
             response.closeHandler(v -> subscription.cancel());
             response.exceptionHandler(t -> subscription.cancel());
-            endTimer = vertx.setTimer(SUBSCRIPTION_MILLIS, t -> subscription.cancel());
+            // Measured on the subscription clock (the node's, or a test's), checked every second.
+            long startedMillis = options.clock().millis();
+            endTimer = vertx.setPeriodic(1_000, t -> {
+                if (options.clock().millis() - startedMillis >= SUBSCRIPTION_MILLIS) {
+                    subscription.cancel();
+                }
+            });
             LOG.debug("SubscribeToShard on stream {} shard {} started", stream, shard);
             subscription.request(1);
         }

@@ -165,6 +165,30 @@ class SubscribeToShardIT {
     }
 
     @Test
+    void aSubscriptionEndsAfterFiveMinutes() throws Exception {
+        MovableClock clock = new MovableClock(System.currentTimeMillis());
+        String consumer = startWithConsumer(ThroughputLimits.OFF, clock);
+        Subscribed s = subscribe(consumer, "LATEST");
+        assertThat(header(s.next(), ":event-type")).isEqualTo("initial-response");
+        node.awaitSubscribers(1);
+        clock.advance(299_000);
+        kinesis.json("PutRecord", "{\"StreamName\":\"sub\",\"PartitionKey\":\"k\",\"Data\":\"AQI=\"}");
+        // Still live at 4:59 (heartbeats the clock jump causes may come first).
+        JsonNode event = payload(s.next());
+        while (event.path("Records").isEmpty()) {
+            event = payload(s.next());
+        }
+        assertThat(event.path("Records")).hasSize(1);
+        clock.advance(1_000);
+        Message m = s.next();
+        while (m != END) {
+            assertThat(header(m, ":message-type")).isEqualTo("event");
+            m = s.next();
+        }
+        node.awaitSubscribers(0);
+    }
+
+    @Test
     void aSubscriptionIsReleasedWhenItsClientGoesAway() throws Exception {
         String consumer = startWithConsumer(ThroughputLimits.OFF);
         Subscribed s = subscribe(consumer, "LATEST");
