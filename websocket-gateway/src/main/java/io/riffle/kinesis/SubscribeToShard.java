@@ -113,6 +113,8 @@ final class SubscribeToShard {
         }
 
         void begin(ShardSubscription s) {
+            // The 5 minutes run from here, on the subscription clock (the node's, or a test's).
+            long startedMillis = options.clock().millis();
             this.subscription = s;
             response.setStatusCode(200).putHeader("Content-Type", "application/vnd.amazon.eventstream");
             if (version != HttpVersion.HTTP_2) {
@@ -126,8 +128,6 @@ final class SubscribeToShard {
             }
             response.closeHandler(v -> subscription.cancel());
             response.exceptionHandler(t -> subscription.cancel());
-            // Measured on the subscription clock (the node's, or a test's), checked every second.
-            long startedMillis = options.clock().millis();
             endTimer = vertx.setPeriodic(1_000, t -> {
                 if (options.clock().millis() - startedMillis >= SUBSCRIPTION_MILLIS) {
                     subscription.cancel();
