@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,11 +39,12 @@ class KinesisThrottlingTest {
         for (int i = 0; i < 500; i++) {
             records.append(i == 0 ? "" : ",").append("{\"PartitionKey\":\"k\",\"Data\":\"AA==\"}");
         }
-        List<JsonNode> answers = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            answers.add(kinesis.json("PutRecords", "{\"StreamName\":\"hot\",\"Records\":[" + records + "]}").body());
+        // 3000 records at once against 1000 records/s: some are refused, each with its own error.
+        List<CompletableFuture<RawKinesis.Answer>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            inFlight.add(kinesis.jsonAsync("PutRecords", "{\"StreamName\":\"hot\",\"Records\":[" + records + "]}"));
         }
-        // 2000 records at once against 1000 records/s: some are refused, each with its own error.
+        List<JsonNode> answers = inFlight.stream().map(f -> f.join().body()).toList();
         int failed = answers.stream().mapToInt(a -> a.path("FailedRecordCount").asInt()).sum();
         assertThat(failed).isPositive();
         JsonNode refused = answers.stream().flatMap(a -> java.util.stream.StreamSupport.stream(a.path("Records").spliterator(), false))
@@ -57,11 +59,12 @@ class KinesisThrottlingTest {
         String iterator = kinesis.json("GetShardIterator",
                 "{\"StreamName\":\"hot\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"LATEST\"}")
                 .body().path("ShardIterator").asText();
-        List<String> types = new ArrayList<>();
+        List<CompletableFuture<RawKinesis.Answer>> inFlight = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            var a = kinesis.json("GetRecords", "{\"ShardIterator\":\"" + iterator + "\"}");
-            types.add(a.status() == 200 ? "ok" : a.status() + " " + a.type());
+            inFlight.add(kinesis.jsonAsync("GetRecords", "{\"ShardIterator\":\"" + iterator + "\"}"));
         }
+        List<String> types = inFlight.stream().map(CompletableFuture::join)
+                .map(a -> a.status() == 200 ? "ok" : a.status() + " " + a.type()).toList();
         assertThat(types).contains("ok", "400 ProvisionedThroughputExceededException");
     }
 }

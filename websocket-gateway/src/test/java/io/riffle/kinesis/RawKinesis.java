@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** A bare HTTP client for the Kinesis wire protocol, for tests that check the bytes AWS clients never show. */
 final class RawKinesis {
@@ -44,19 +45,29 @@ final class RawKinesis {
     }
 
     Answer send(String target, String contentType, byte[] body) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve("/")).header("Content-Type", contentType)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            if (target != null) {
-                b.header("X-Amz-Target", target);
-            }
-            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            String ct = r.headers().firstValue("Content-Type").orElse("");
-            JsonNode parsed = r.body().length == 0 ? JSON.createObjectNode()
-                    : (ct.contains("cbor") ? CBOR : JSON).readTree(r.body());
-            return new Answer(r.statusCode(), r, parsed);
-        } catch (Exception e) {
-            throw new RuntimeException(e);
+        return sendAsync(target, contentType, body).join();
+    }
+
+    /** Sends without waiting, so a test can put many requests in flight at once. */
+    CompletableFuture<Answer> jsonAsync(String operation, String body) {
+        return sendAsync("Kinesis_20131202." + operation, "application/x-amz-json-1.1", body.getBytes());
+    }
+
+    private CompletableFuture<Answer> sendAsync(String target, String contentType, byte[] body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve("/")).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (target != null) {
+            b.header("X-Amz-Target", target);
         }
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
+            try {
+                String ct = r.headers().firstValue("Content-Type").orElse("");
+                JsonNode parsed = r.body().length == 0 ? JSON.createObjectNode()
+                        : (ct.contains("cbor") ? CBOR : JSON).readTree(r.body());
+                return new Answer(r.statusCode(), r, parsed);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 }
