@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * A request without {@code X-Amz-Target} is passed on with {@code ctx.next()}. It works with or without a
  * {@code BodyHandler} before it (without one it reads the body itself, up to {@link #MAX_BODY_BYTES}).
  *
- * <p>Stateless apart from the node-local subscription registry, so one instance per gateway verticle is
- * fine. Every answer carries {@code x-amzn-RequestId}; errors are {@code {"__type","message"}} in the
+ * <p>Holds no state of its own (streams live in the engine, subscriptions in their HTTP responses), so one
+ * instance per gateway verticle is fine; call {@link #handle} on that verticle's event loop. Every answer carries {@code x-amzn-RequestId}; errors are {@code {"__type","message"}} in the
  * request's encoding, 400 for client errors and 500 (503 while the engine is unavailable) otherwise.
  * Authentication headers are accepted and not checked (SigV4 verification comes later).
  */
