@@ -4,6 +4,7 @@ import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.riffle.gateway.GatewayServices;
+import io.riffle.gateway.Health;
 import io.riffle.gateway.KinesisEndpoint;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
 import io.riffle.gateway.subscription.SubscriptionOptions;
@@ -19,6 +20,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,11 @@ public final class KinesisApi implements Handler<RoutingContext> {
      */
     public KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings, SubscriptionOptions subscriptions,
                       SubscriptionMetrics metrics) {
+        this(vertx, streams, settings, subscriptions, metrics, () -> false);
+    }
+
+    private KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings, SubscriptionOptions subscriptions,
+                       SubscriptionMetrics metrics, BooleanSupplier nodeStopping) {
         Arns arns = new Arns(settings);
         Tokens tokens = new Tokens(settings.tokenKey(), settings.clock());
         new StreamOperations(streams, arns, tokens).register(operations);
@@ -63,12 +70,18 @@ public final class KinesisApi implements Handler<RoutingContext> {
         records.register(operations);
         ConsumerOperations consumers = new ConsumerOperations(streams, arns, tokens);
         consumers.register(operations);
-        this.subscribeToShard = new SubscribeToShard(vertx, streams, consumers, records, subscriptions, metrics);
+        this.subscribeToShard = new SubscribeToShard(vertx, streams, consumers, records, subscriptions, metrics,
+                nodeStopping);
     }
 
-    /** The Kinesis API of a gateway verticle, sharing the node's engine client and subscription settings. */
+    /**
+     * The Kinesis API of a gateway verticle, sharing the node's engine client and subscription settings.
+     * When the node starts stopping, SubscribeToShard streams end cleanly (clients resubscribe elsewhere or
+     * later) instead of holding the shutdown until its timeout.
+     */
     public KinesisApi(GatewayServices services, KinesisSettings settings) {
-        this(services.vertx(), services.client(), settings, services.subscriptions(), services.subscriptionMetrics());
+        this(services.vertx(), services.client(), settings, services.subscriptions(), services.subscriptionMetrics(),
+                () -> services.health().state() == Health.State.STOPPING);
     }
 
     /** The Kinesis API with Kinesis's default subscription pace (2 MiB/s per consumer and shard). */

@@ -22,6 +22,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * without gap or duplicate, the per consumer and shard byte rate, heartbeats, takeover by a newer
  * subscription of the same consumer and shard) is the gateway's {@link ShardSubscription}; this class
  * turns its events into {@code SubscribeToShardEvent} messages, follows HTTP back-pressure, and ends the
- * subscription after 5 minutes as Kinesis does.
+ * subscription after 5 minutes as Kinesis does, or within a second once the node is stopping.
  */
 final class SubscribeToShard {
     /** What a successful subscribe answers to KinesisApi: the response is already being streamed. */
@@ -51,9 +52,11 @@ final class SubscribeToShard {
     private final RecordOperations records;
     private final SubscriptionOptions options;
     private final SubscriptionMetrics metrics;
+    private final BooleanSupplier nodeStopping;
 
     SubscribeToShard(Vertx vertx, StreamClient streams, ConsumerOperations consumers, RecordOperations records,
-                     SubscriptionOptions options, SubscriptionMetrics metrics) {
+                     SubscriptionOptions options, SubscriptionMetrics metrics, BooleanSupplier nodeStopping) {
+        this.nodeStopping = nodeStopping;
         this.vertx = vertx;
         this.streams = streams;
         this.consumers = consumers;
@@ -129,7 +132,7 @@ final class SubscribeToShard {
             response.closeHandler(v -> subscription.cancel());
             response.exceptionHandler(t -> subscription.cancel());
             endTimer = vertx.setPeriodic(1_000, t -> {
-                if (options.clock().millis() - startedMillis >= SUBSCRIPTION_MILLIS) {
+                if (options.clock().millis() - startedMillis >= SUBSCRIPTION_MILLIS || nodeStopping.getAsBoolean()) {
                     subscription.cancel();
                 }
             });

@@ -55,6 +55,18 @@ class KinesisOnNodeIT {
     }
 
     @Test
+    void stoppingTheNodeEndsSubscribeToShardStreamsCleanly() throws Exception {
+        kinesis.createStream(b -> b.streamName("stop").shardCount(1));
+        String consumer = kinesis.registerStreamConsumer(b -> b.streamARN("arn:aws:kinesis:us-east-1:000000000000:stream/stop")
+                .consumerName("app")).consumer().consumerARN();
+        SdkSubscription sub = SdkSubscription.open(async, consumer, "shardId-000000000000", ShardIteratorType.LATEST);
+        var stopping = node.stop();
+        sub.awaitCompletedByServer();
+        KinesisTestNode.await(stopping);
+        assertThat(sub.errors).isEmpty();
+    }
+
+    @Test
     void aNodeServesTheKinesisApiAndPushesRecordsToSubscribeToShard() throws Exception {
         kinesis.createStream(b -> b.streamName("node").shardCount(2));
         kinesis.waiter().waitUntilStreamExists(b -> b.streamName("node"));

@@ -73,6 +73,11 @@ final class SdkSubscription {
         assertThat(received).hasSize(size);
     }
 
+    /** Waits (at most 15 s) for the server to end the subscription; fails if it does not, or ends it in error. */
+    void awaitCompletedByServer() throws Exception {
+        done.get(15, TimeUnit.SECONDS);
+    }
+
     /** Cancels and waits for the call to finish, however it ends. */
     void cancel() throws Exception {
         subscription.get().cancel();
