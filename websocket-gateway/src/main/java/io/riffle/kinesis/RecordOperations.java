@@ -12,6 +12,7 @@ import io.riffle.stream.PutOutcome;
 import io.riffle.stream.ReadFrom;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Future;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -136,15 +137,26 @@ final class RecordOperations {
                     () -> RiffleException.invalidArgument("Timestamp must be specified for ShardIteratorType AT_TIMESTAMP.")));
             default -> {
                 String wire = sequenceNumber.string().orElseThrow(() -> RiffleException.invalidArgument(
-                        "StartingSequenceNumber must be specified for ShardIteratorType " + type + "."));
-                SequenceNumber seq = SequenceNumber.parse(KinesisRequest.fieldName(sequenceNumber.name()), wire);
-                if (seq.shardIndex() != shard.index()) {
-                    throw RiffleException.invalidArgument("Invalid StartingSequenceNumber. It encodes " + seq.shardId()
-                            + ", while it was used in a call to a shard with " + shard + ".");
+                        "StartingSequenceNumber must be specified for " + type + "."));
+                if (wire.equals(beforeFirstRecord(shard))) {
+                    // From the first record on: TRIM_HORIZON, which also works before that record exists.
+                    yield new ReadFrom.TrimHorizon();
                 }
-                yield type.equals("AT_SEQUENCE_NUMBER") ? new ReadFrom.AtOffset(seq.offset()) : new ReadFrom.AfterOffset(seq.offset());
+                SequenceNumber seq = SequenceNumber.parse(KinesisRequest.fieldName(sequenceNumber.name()), wire);
+                yield type.equals("AT_SEQUENCE_NUMBER") ? ReadFrom.at(shard, seq) : ReadFrom.after(shard, seq);
             }
         };
+    }
+
+    /**
+     * The position just before a shard's first record ever, as a sequence number: one less than that record's.
+     * SubscribeToShard hands it out as ContinuationSequenceNumber while nothing has been delivered yet
+     * (Kinesis never leaves the continuation out except at the end of a closed shard, where the KCL reads a
+     * missing one as the end). It sorts below every sequence number of the shard and is never one of Riffle's
+     * own (its offset bits are all ones), so AT or AFTER it both mean "from the first record".
+     */
+    static String beforeFirstRecord(ShardId shard) {
+        return new BigInteger(new SequenceNumber(shard.index(), 0).wire()).subtract(BigInteger.ONE).toString();
     }
 
     /** A shard id of the request; one not of Riffle's form names no shard of the stream. */

@@ -143,10 +143,10 @@ final class SubscribeToShard {
         @Override
         public void onEvent(ShardEvent e) {
             write(obj("Records", e.records().stream().map(rec -> Shapes.record(shard, rec)).toList(),
-                    // Kinesis sets a continuation on every event but the last of a closed shard. Before any
-                    // record of the shard there is nothing to resume after; the shard's first sequence
-                    // number is the closest Riffle can name.
-                    "ContinuationSequenceNumber", e.continuation().orElse(new SequenceNumber(shard.index(), 0)).wire(),
+                    // Kinesis sets a continuation on every event but the last of a closed shard; before the
+                    // shard's first record there is nothing to resume after, so it names "before the first".
+                    "ContinuationSequenceNumber", e.continuation().map(SequenceNumber::wire)
+                            .orElse(RecordOperations.beforeFirstRecord(shard)),
                     "MillisBehindLatest", e.millisBehindLatest()));
             if (!response.writeQueueFull()) {
                 subscription.request(1);

@@ -61,12 +61,16 @@ class SubscribeToShardIT {
 
     private static final Message END = new Message(java.util.Map.of(), new byte[0]);
 
-    private Subscribed subscribe(String consumerArn, String position) throws Exception {
+    private Subscribed subscribe(String consumerArn, String type) throws Exception {
+        return subscribeAt(consumerArn, "{\"Type\":\"" + type + "\"}");
+    }
+
+    private Subscribed subscribeAt(String consumerArn, String startingPosition) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(node.endpoint() + "/"))
                 .header("Content-Type", "application/x-amz-json-1.1")
                 .header("X-Amz-Target", "Kinesis_20131202.SubscribeToShard")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"ConsumerARN\":\"" + consumerArn
-                        + "\",\"ShardId\":\"shardId-000000000000\",\"StartingPosition\":{\"Type\":\"" + position + "\"}}"))
+                        + "\",\"ShardId\":\"shardId-000000000000\",\"StartingPosition\":" + startingPosition + "}"))
                 .build();
         HttpResponse<InputStream> response = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
         BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
@@ -162,6 +166,33 @@ class SubscribeToShardIT {
             n += payload(m).path("Records").size();
         }
         return n;
+    }
+
+    @Test
+    void resumingAfterTheContinuationOfAnEmptyShardMissesNoRecord() throws Exception {
+        String consumer = startWithConsumer(ThroughputLimits.OFF);
+        Subscribed first = subscribe(consumer, "LATEST");
+        assertThat(header(first.next(), ":event-type")).isEqualTo("initial-response");
+        String continuation = payload(first.next()).path("ContinuationSequenceNumber").asText();
+        assertThat(continuation).matches("\\d+");
+        first.response().body().close();
+
+        Subscribed resumed = subscribeAt(consumer, "{\"Type\":\"AFTER_SEQUENCE_NUMBER\",\"SequenceNumber\":\"" + continuation + "\"}");
+        assertThat(header(resumed.next(), ":event-type")).isEqualTo("initial-response");
+        String seq = kinesis.json("PutRecord", "{\"StreamName\":\"sub\",\"PartitionKey\":\"k\",\"Data\":\"AQI=\"}")
+                .body().path("SequenceNumber").asText();
+        JsonNode event = payload(resumed.next());
+        while (event.path("Records").isEmpty()) {
+            event = payload(resumed.next());
+        }
+        assertThat(event.path("Records").get(0).path("SequenceNumber").asText()).isEqualTo(seq);
+        assertThat(new java.math.BigInteger(continuation)).isLessThan(new java.math.BigInteger(seq));
+
+        String iterator = kinesis.json("GetShardIterator", "{\"StreamName\":\"sub\",\"ShardId\":\"shardId-000000000000\","
+                + "\"ShardIteratorType\":\"AFTER_SEQUENCE_NUMBER\",\"StartingSequenceNumber\":\"" + continuation + "\"}")
+                .body().path("ShardIterator").asText();
+        assertThat(kinesis.json("GetRecords", "{\"ShardIterator\":\"" + iterator + "\"}").body().path("Records"))
+                .hasSize(1);
     }
 
     @Test
