@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 /**
  * The Kinesis API installed on a real node through its {@code KinesisEndpoint} hook, exactly as the node
  * must do it: the AWS SDK's default clients against the node's one port (its BodyHandler, h2c). One gateway
- * verticle: with gatewayInstances=2, Node.start did not complete on main 2eb587e (reported to the lead).
+ * verticle: with --port=0 and gatewayInstances=2, Node.start fails with "Address already in use" on main
+ * 2eb587e (reported to the lead).
  */
 class KinesisOnNodeIT {
     @TempDir
