@@ -2,6 +2,8 @@ package io.riffle.kinesis;
 
 import static io.riffle.kinesis.Shapes.obj;
 
+import io.riffle.bus.Addresses;
+import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.gateway.subscription.ShardEvent;
 import io.riffle.gateway.subscription.ShardSubscription;
@@ -9,6 +11,7 @@ import io.riffle.gateway.subscription.SubscriptionEnd;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
 import io.riffle.gateway.subscription.SubscriptionOptions;
 import io.riffle.gateway.subscription.SubscriptionSink;
+import io.riffle.model.ConsumerDescription;
 import io.riffle.model.SequenceNumber;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamName;
@@ -16,6 +19,7 @@ import io.riffle.stream.ReadFrom;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
@@ -34,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * without gap or duplicate, the per consumer and shard byte rate, heartbeats, takeover by a newer
  * subscription of the same consumer and shard) is the gateway's {@link ShardSubscription}; this class
  * turns its events into {@code SubscribeToShardEvent} messages, follows HTTP back-pressure, and ends the
- * subscription after 5 minutes as Kinesis does, or within a second once the node is stopping.
+ * subscription after 5 minutes as Kinesis does, within a second once the node is stopping, and with a
+ * ResourceNotFoundException once its stream is deleted or its consumer deregistered.
  */
 final class SubscribeToShard {
     /** What a successful subscribe answers to KinesisApi: the response is already being streamed. */
@@ -89,7 +94,8 @@ final class SubscribeToShard {
             ShardId shard = records.shardOf(found.stream(), shardWire);
             ReadFrom from = RecordOperations.readFrom(type, shard, position.member("SequenceNumber"),
                     position.member("Timestamp"));
-            EventStreamResponse sink = new EventStreamResponse(found.stream(), shard, ctx.response(), ctx.request().version());
+            EventStreamResponse sink = new EventStreamResponse(found.stream(), shard, found.consumer(), ctx.response(),
+                    ctx.request().version());
             return ShardSubscription.start(vertx, streams, found.stream(), shard, found.consumer().name(), from, options,
                     metrics, sink).map(subscription -> {
                         sink.begin(subscription);
@@ -102,15 +108,21 @@ final class SubscribeToShard {
     private final class EventStreamResponse implements SubscriptionSink {
         private final StreamName stream;
         private final ShardId shard;
+        private final ConsumerDescription consumer;
         private final HttpServerResponse response;
         private final HttpVersion version;
         private ShardSubscription subscription;
         private long endTimer = -1;
         private boolean ended;
+        private MessageConsumer<String> streamChanges;
+        /** Why the subscription is being cancelled, when the client should hear it as an exception. */
+        private RiffleException cancelledBecause;
 
-        EventStreamResponse(StreamName stream, ShardId shard, HttpServerResponse response, HttpVersion version) {
+        EventStreamResponse(StreamName stream, ShardId shard, ConsumerDescription consumer, HttpServerResponse response,
+                            HttpVersion version) {
             this.stream = stream;
             this.shard = shard;
+            this.consumer = consumer;
             this.response = response;
             this.version = version;
         }
@@ -136,6 +148,11 @@ final class SubscribeToShard {
                     subscription.cancel();
                 }
             });
+            streamChanges = vertx.eventBus().consumer(Addresses.streamChanged(), m -> {
+                if (m.body().equals(stream.value())) {
+                    checkStillSubscribable();
+                }
+            });
             LOG.debug("SubscribeToShard on stream {} shard {} started", stream, shard);
             subscription.request(1);
         }
@@ -155,9 +172,32 @@ final class SubscribeToShard {
             }
         }
 
+        /** After a change of the stream: ends the subscription if the stream or the consumer is gone. */
+        private void checkStillSubscribable() {
+            streams.describe(stream).onComplete(d -> {
+                if (ended) {
+                    return;
+                }
+                if (d.failed()) {
+                    RiffleException e = RiffleException.of(d.cause());
+                    if (e.code() == ErrorCode.RESOURCE_NOT_FOUND) {
+                        cancelledBecause = RiffleException.notFound("Stream " + stream + " was deleted.");
+                        subscription.cancel();
+                    }
+                } else if (!d.result().consumers().contains(consumer)) {
+                    cancelledBecause = RiffleException.notFound("Consumer " + consumer.name() + " of stream " + stream
+                            + " was deregistered.");
+                    subscription.cancel();
+                }
+            });
+        }
+
         @Override
         public void onEnd(SubscriptionEnd end) {
             ended = true;
+            if (streamChanges != null) {
+                streamChanges.unregister();
+            }
             if (subscription == null || response.ended() || response.closed()) {
                 return;
             }
@@ -175,6 +215,8 @@ final class SubscribeToShard {
                         + " of stream " + stream + "."));
             } else if (end instanceof SubscriptionEnd.Failed f) {
                 exception(f.error());
+            } else if (cancelledBecause != null) {
+                exception(cancelledBecause);
             }
             finish();
         }

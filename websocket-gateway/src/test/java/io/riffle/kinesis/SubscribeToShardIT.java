@@ -196,6 +196,34 @@ class SubscribeToShardIT {
     }
 
     @Test
+    void deregisteringTheConsumerOrDeletingTheStreamEndsItsSubscriptions() throws Exception {
+        String consumer = startWithConsumer(ThroughputLimits.OFF);
+        Subscribed s = subscribe(consumer, "LATEST");
+        assertThat(header(s.next(), ":event-type")).isEqualTo("initial-response");
+        assertThat(kinesis.json("DeregisterStreamConsumer", "{\"ConsumerARN\":\"" + consumer + "\"}").status()).isEqualTo(200);
+        assertThat(endOf(s)).isEqualTo("ResourceNotFoundException");
+
+        String again = kinesis.json("RegisterStreamConsumer", "{\"StreamARN\":\"" + STREAM_ARN + "\",\"ConsumerName\":\"d\"}")
+                .body().path("Consumer").path("ConsumerARN").asText();
+        Subscribed t = subscribe(again, "LATEST");
+        assertThat(header(t.next(), ":event-type")).isEqualTo("initial-response");
+        assertThat(kinesis.json("DeleteStream", "{\"StreamName\":\"sub\",\"EnforceConsumerDeletion\":true}").status()).isEqualTo(200);
+        assertThat(endOf(t)).isEqualTo("ResourceNotFoundException");
+        node.awaitSubscribers(0);
+    }
+
+    /** Skips events to the exception that ends a subscription, checks the body ends there, returns its type. */
+    private static String endOf(Subscribed s) throws Exception {
+        Message m = s.next();
+        while (header(m, ":message-type").equals("event")) {
+            m = s.next();
+        }
+        assertThat(header(m, ":message-type")).isEqualTo("exception");
+        assertThat(s.next()).isSameAs(END);
+        return header(m, ":exception-type");
+    }
+
+    @Test
     void aSubscriptionEndsAfterFiveMinutes() throws Exception {
         MovableClock clock = new MovableClock(System.currentTimeMillis());
         String consumer = startWithConsumer(ThroughputLimits.OFF, clock);
