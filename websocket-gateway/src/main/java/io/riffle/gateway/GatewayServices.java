@@ -16,9 +16,8 @@ import io.vertx.core.Vertx;
  * @param subscriptionMetrics meters of push subscriptions
  * @param registry     the node's meter registry, scraped at {@code GET /metrics}
  * @param health       the node's lifecycle state
- * @param kinesis      node settings only the Kinesis API uses
  */
 public record GatewayServices(Vertx vertx, StreamClient client, GatewayOptions options,
                               SubscriptionOptions subscriptions, SubscriptionMetrics subscriptionMetrics,
-                              PrometheusMeterRegistry registry, Health health, KinesisSettings kinesis) {
+                              PrometheusMeterRegistry registry, Health health) {
 }

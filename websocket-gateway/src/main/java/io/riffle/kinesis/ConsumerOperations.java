@@ -69,8 +69,11 @@ final class ConsumerOperations {
         });
     }
 
-    /** A consumer found by ConsumerARN, or by StreamARN plus ConsumerName. */
-    record Found(StreamName stream, ConsumerDescription consumer) {
+    /**
+     * A consumer found by ConsumerARN, or by StreamARN plus ConsumerName, with the stream's push limit per
+     * consumer and shard (bytes/s, 0 = off).
+     */
+    record Found(StreamName stream, ConsumerDescription consumer, long consumerBytesPerSecond) {
     }
 
     /**
@@ -95,7 +98,7 @@ final class ConsumerOperations {
     private Future<Found> find(StreamName stream, ConsumerName name, Optional<Long> createdSeconds, String shown) {
         return streams.describe(stream).compose(d -> consumer(d, name)
                 .filter(c -> createdSeconds.map(s -> s == c.createdMillis() / 1000).orElse(true))
-                .map(c -> Future.succeededFuture(new Found(stream, c)))
+                .map(c -> Future.succeededFuture(new Found(stream, c, d.limits().consumerBytesPerSecond())))
                 .orElseGet(() -> Future.failedFuture(RiffleException.notFound("Consumer " + shown
                         + " of stream " + stream + " not found."))));
     }

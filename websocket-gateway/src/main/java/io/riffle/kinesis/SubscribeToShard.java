@@ -68,7 +68,7 @@ final class SubscribeToShard {
         this.records = records;
         this.options = new SubscriptionOptions(options.bytesPerSecond(),
                 Math.min(options.heartbeatMillis(), MAX_HEARTBEAT_MILLIS), options.maxBatchRecords(),
-                options.maxBatchBytes(), options.maxBufferedBytes(), options.clock());
+                options.maxBatchBytes(), options.maxBufferedBytes(), options.maxDurationMillis(), options.clock());
         this.metrics = metrics;
     }
 
@@ -96,7 +96,8 @@ final class SubscribeToShard {
                     position.member("Timestamp"));
             EventStreamResponse sink = new EventStreamResponse(found.stream(), shard, found.consumer(), ctx.response(),
                     ctx.request().version());
-            return ShardSubscription.start(vertx, streams, found.stream(), shard, found.consumer().name(), from, options,
+            return ShardSubscription.start(vertx, streams, found.stream(), shard, found.consumer().name(), from,
+                    options.withBytesPerSecond(found.consumerBytesPerSecond()),
                     metrics, sink).map(subscription -> {
                         sink.begin(subscription);
                         return null;

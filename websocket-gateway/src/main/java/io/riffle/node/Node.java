@@ -8,6 +8,8 @@ import io.riffle.gateway.GatewayVerticle;
 import io.riffle.gateway.Health;
 import io.riffle.gateway.KinesisEndpoint;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
+import io.riffle.kinesis.KinesisApi;
+import io.riffle.kinesis.KinesisSettings;
 import io.riffle.stream.Engine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -36,11 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class Node {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
-    /**
-     * What serves {@code POST /} (the Kinesis API). INTEGRATION: the single line to change when
-     * {@code io.riffle.kinesis.KinesisApi} lands, e.g. {@code KinesisApi::handler}.
-     */
-    public static final KinesisEndpoint KINESIS = KinesisEndpoint.NOT_INSTALLED;
 
     private final NodeConfig config;
     private final Vertx vertx;
@@ -62,9 +59,19 @@ public final class Node {
         this.port = port;
     }
 
-    /** Starts a node with the Kinesis API {@link #KINESIS}. */
+    /**
+     * Starts a node with the Kinesis API, its ARNs naming the configured region and account, and its
+     * iterator key kept in the data directory so issued shard iterators survive a restart.
+     */
     public static Future<Node> start(NodeConfig config) {
-        return start(config, KINESIS);
+        KinesisSettings settings;
+        try {
+            settings = KinesisSettings.load(config.dataDir(), config.region(), config.accountId());
+        } catch (RuntimeException e) {
+            return Future.failedFuture(new ConfigException("Invalid setting 'dataDir' = '" + config.dataDir()
+                    + "': cannot keep the Kinesis iterator key there (" + e.getMessage() + ")"));
+        }
+        return start(config, KinesisApi.endpoint(settings));
     }
 
     /**
@@ -96,7 +103,7 @@ public final class Node {
                     config.shutdownTimeoutSeconds());
             SubscriptionMetrics subscriptionMetrics = new SubscriptionMetrics(registry);
             GatewayServices services = new GatewayServices(vertx, engine.client(), options,
-                    config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health, config.kinesis());
+                    config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health);
             int instances = config.effectiveGatewayInstances();
             Set<Integer> ports = ConcurrentHashMap.newKeySet();
             return vertx.deployVerticle(() -> new GatewayVerticle(services, kinesis, ports::add),

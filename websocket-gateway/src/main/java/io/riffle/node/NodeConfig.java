@@ -3,7 +3,6 @@ package io.riffle.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.riffle.gateway.KinesisSettings;
 import io.riffle.gateway.subscription.SubscriptionOptions;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
@@ -41,7 +40,8 @@ public record NodeConfig(
         int maxShards,
         long heartbeatMillis,
         long subscriberBufferBytes,
-        KinesisSettings kinesis) {
+        String region,
+        String accountId) {
 
     private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -190,8 +190,8 @@ public record NodeConfig(
                 (int) p.longIn(Setting.MAX_SHARDS, 1, 1_000_000),
                 p.longIn(Setting.HEARTBEAT_MILLIS, 10, 5000),
                 p.longIn(Setting.SUBSCRIBER_BUFFER_BYTES, 0, 1L << 32),
-                new KinesisSettings(p.matching(Setting.REGION, "[a-z0-9-]{1,32}", "must be a region name such as us-east-1"),
-                        p.matching(Setting.ACCOUNT_ID, "\\d{12}", "must be exactly 12 digits"), Path.of(dataDir)));
+                p.matching(Setting.REGION, "[a-z0-9-]{1,32}", "must be a region name such as us-east-1"),
+                p.matching(Setting.ACCOUNT_ID, "\\d{12}", "must be exactly 12 digits"));
     }
 
     /** Reads typed values, failing with a message naming the setting, the value and its source. */

@@ -111,7 +111,7 @@ class ThrottlingAndProtocolsIT {
 
     @Test
     void kinesisTargetIsHandedToTheKinesisHookNotTheNativeApi() {
-        // An unknown operation: the placeholder and the real Kinesis API both answer it the AWS way.
+        // An unknown operation: the Kinesis API answers it the AWS way, not the native API.
         HttpResponse<Buffer> r = RunningNode.await(node.web.post(node.port(), "127.0.0.1", "/")
                 .putHeader("X-Amz-Target", "Kinesis_20131202.NoSuchOperation")
                 .putHeader("Content-Type", "application/x-amz-json-1.1")

@@ -69,7 +69,7 @@ final class KinesisTestNode implements AutoCloseable {
             long rate = limits.consumerBytesPerSecond();
             // With a rate set, one event holds at most one second's worth, so tests can see the pace.
             SubscriptionOptions subscriptions = new SubscriptionOptions(rate, 3000, 1000,
-                    rate == 0 ? 1 << 20 : (int) Math.min(1 << 20, rate), 1 << 20, clock);
+                    rate == 0 ? 1 << 20 : (int) Math.min(1 << 20, rate), 1 << 20, 0, clock);
             Set<String> contentTypes = ConcurrentHashMap.newKeySet();
             Router router = Router.router(vertx);
             router.post().handler(ctx -> {

@@ -40,8 +40,8 @@ class NodeConfigTest {
         assertThat(c.limits()).isEqualTo(ThroughputLimits.KINESIS);
         assertThat(c.heartbeatMillis()).isLessThanOrEqualTo(5000);
         assertThat(c.effectiveGatewayInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(c.kinesis().region()).isEqualTo("us-east-1");
-        assertThat(c.kinesis().accountId()).isEqualTo("000000000000");
+        assertThat(c.region()).isEqualTo("us-east-1");
+        assertThat(c.accountId()).isEqualTo("000000000000");
     }
 
     @Test
