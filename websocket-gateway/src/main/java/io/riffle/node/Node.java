@@ -10,6 +10,10 @@ import io.riffle.gateway.KinesisEndpoint;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
 import io.riffle.kinesis.KinesisApi;
 import io.riffle.kinesis.KinesisSettings;
+import io.riffle.kinesis.TlsFrontDoor;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.Optional;
 import io.riffle.stream.Engine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -46,10 +50,13 @@ public final class Node {
     private final Engine engine;
     private final List<String> deployments;
     private final int port;
+    /** The TLS port's server, when {@code tls} is on. */
+    private final Optional<NetServer> tls;
     private Future<Void> stopping;
 
     private Node(NodeConfig config, Vertx vertx, PrometheusMeterRegistry registry, Health health, Engine engine,
-                 List<String> deployments, int port) {
+                 List<String> deployments, int port, Optional<NetServer> tls) {
+        this.tls = tls;
         this.config = config;
         this.vertx = vertx;
         this.registry = registry;
@@ -116,11 +123,12 @@ public final class Node {
                         port.set(ports.iterator().next());
                         return id;
                     })
-                    .map(v -> {
+                    .compose(v -> startTls(vertx, config, port.get()))
+                    .map(tls -> {
                         health.set(Health.State.UP);
                         LOG.info("Riffle node listening on http://{}:{} ({} gateway instances, data in {})",
                                 config.host(), port.get(), instances, config.dataDir().toAbsolutePath());
-                        return new Node(config, vertx, registry, health, engine, deployments, port.get());
+                        return new Node(config, vertx, registry, health, engine, deployments, port.get(), tls);
                     });
         }).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -132,6 +140,30 @@ public final class Node {
             }
         });
         return result.future();
+    }
+
+    /**
+     * The optional TLS port: TLS terminated and relayed to the plain port, so the same gateways serve h2
+     * (with or without ALPN) and HTTP/1.1 over it. Empty when {@code tls} is off.
+     */
+    private static Future<Optional<NetServer>> startTls(Vertx vertx, NodeConfig config, int plainPort) {
+        if (!config.tls()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        String backend = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+        return vertx.executeBlocking(() -> config.tlsCertFile().isEmpty()
+                        ? TlsFrontDoor.selfSigned(config.dataDir())
+                        : new PemKeyCertOptions().setCertPath(config.tlsCertFile()).setKeyPath(config.tlsKeyFile()))
+                .compose(keyCert -> TlsFrontDoor.start(vertx, config.host(), config.tlsPort(), keyCert, backend, plainPort))
+                .map(server -> {
+                    LOG.info("Riffle node listening on https://{}:{}", config.host(), server.actualPort());
+                    return Optional.of(server);
+                });
+    }
+
+    /** The TLS port the node listens on, when {@code tls} is on. */
+    public Optional<Integer> tlsPort() {
+        return tls.map(NetServer::actualPort);
     }
 
     /**
@@ -166,6 +198,7 @@ public final class Node {
             health.set(Health.State.STOPPING);
             LOG.info("Riffle node stopping");
             List<Future<Void>> undeploys = new ArrayList<>();
+            tls.ifPresent(server -> undeploys.add(server.close()));
             deployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
             Promise<Void> done = Promise.promise();
             Future.join(undeploys)

@@ -41,7 +41,11 @@ public record NodeConfig(
         long heartbeatMillis,
         long subscriberBufferBytes,
         String region,
-        String accountId) {
+        String accountId,
+        boolean tls,
+        int tlsPort,
+        String tlsCertFile,
+        String tlsKeyFile) {
 
     private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -191,7 +195,11 @@ public record NodeConfig(
                 p.longIn(Setting.HEARTBEAT_MILLIS, 10, 5000),
                 p.longIn(Setting.SUBSCRIBER_BUFFER_BYTES, 0, 1L << 32),
                 p.matching(Setting.REGION, "[a-z0-9-]{1,32}", "must be a region name such as us-east-1"),
-                p.matching(Setting.ACCOUNT_ID, "\\d{12}", "must be exactly 12 digits"));
+                p.matching(Setting.ACCOUNT_ID, "\\d{12}", "must be exactly 12 digits"),
+                p.bool(Setting.TLS),
+                (int) p.longIn(Setting.TLS_PORT, 0, 65535),
+                p.pemFile(Setting.TLS_CERT_FILE, Setting.TLS_KEY_FILE),
+                p.pemFile(Setting.TLS_KEY_FILE, Setting.TLS_CERT_FILE));
     }
 
     /** Reads typed values, failing with a message naming the setting, the value and its source. */
@@ -232,6 +240,18 @@ public record NodeConfig(
                 throw bad(s, rule);
             }
             return v;
+        }
+
+        /** A readable PEM file, or empty; given only together with its {@code partner} (cert and key). */
+        String pemFile(Setting s, Setting partner) {
+            String file = text(s);
+            if (file.isEmpty() != text(partner).isEmpty()) {
+                throw bad(s, "must be given together with " + partner.key() + " (or both left empty for a self-signed certificate)");
+            }
+            if (!file.isEmpty() && !java.nio.file.Files.isReadable(Path.of(file))) {
+                throw bad(s, "must be a readable PEM file");
+            }
+            return file;
         }
 
         boolean bool(Setting s) {

@@ -212,6 +212,27 @@ class NodeLifecycleIT {
     }
 
     @Test
+    void theTlsPortServesTheApisOverH2AndHttp11() throws Exception {
+        try (RunningNode node = RunningNode.start(dataDir, "--tls", "true", "--tls-port", "0")) {
+            int tlsPort = node.node.tlsPort().orElseThrow();
+            assertThat(dataDir.resolve("kinesis-tls/cert.pem")).exists();
+            for (var variant : List.of(
+                    new io.vertx.ext.web.client.WebClientOptions().setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setUseAlpn(true),
+                    new io.vertx.ext.web.client.WebClientOptions().setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_1_1))) {
+                WebClient tls = WebClient.create(node.clientVertx, variant.setSsl(true).setTrustAll(true).setVerifyHost(false));
+                HttpResponse<Buffer> created = RunningNode.await(tls.post(tlsPort, "127.0.0.1", "/v1/streams")
+                        .sendJsonObject(new JsonObject().put("name", "tls-" + variant.getProtocolVersion().name().toLowerCase()
+                                + "-" + variant.isUseAlpn()).put("shardCount", 1)));
+                assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+                assertThat(created.version()).isEqualTo(variant.getProtocolVersion());
+                tls.close();
+            }
+            // h2 without ALPN (as the AWS SDK's async client may assume it) is covered by KinesisTlsIT.
+            assertThat(node.get("/v1/streams").bodyAsJsonObject().getJsonArray("streams")).hasSize(2);
+        }
+    }
+
+    @Test
     void badConfigurationStopsTheNodeWithAMessageNamingTheSetting() throws Exception {
         Path log = logDir.resolve("bad.log");
         Process child = startChild(log, "--data-dir", dataDir.toString(), "--port", "not-a-port");
