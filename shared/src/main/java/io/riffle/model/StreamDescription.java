@@ -3,6 +3,7 @@ package io.riffle.model;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.riffle.throttle.ThroughputLimits;
 
 /**
  * A stream as the control plane knows it. ARNs are not here: they depend on the node's configured
@@ -13,6 +14,7 @@ import java.util.Set;
  * @param consumers         registered enhanced fan-out consumers, by name
  * @param tags              the stream's tags
  * @param shardLevelMetrics enhanced monitoring metrics enabled (Kinesis's ShardLevelMetrics names)
+ * @param limits            the per-shard throughput limits in force: the stream's own, else the node's
  */
 public record StreamDescription(
         StreamName name,
@@ -24,7 +26,8 @@ public record StreamDescription(
         List<ShardDescription> shards,
         List<ConsumerDescription> consumers,
         Map<String, String> tags,
-        Set<String> shardLevelMetrics) {
+        Set<String> shardLevelMetrics,
+        ThroughputLimits limits) {
 
     public StreamDescription {
         shards = List.copyOf(shards);
@@ -35,32 +38,37 @@ public record StreamDescription(
 
     public StreamDescription withStatus(StreamStatus s) {
         return new StreamDescription(name, s, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics);
+                consumers, tags, shardLevelMetrics, limits);
     }
 
     public StreamDescription withRetentionHours(int hours) {
         return new StreamDescription(name, status, mode, hours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics);
+                consumers, tags, shardLevelMetrics, limits);
     }
 
     public StreamDescription withMaxRecordSizeKiB(int kib) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, kib, shards,
-                consumers, tags, shardLevelMetrics);
+                consumers, tags, shardLevelMetrics, limits);
     }
 
     public StreamDescription withTags(Map<String, String> newTags) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, newTags, shardLevelMetrics);
+                consumers, newTags, shardLevelMetrics, limits);
     }
 
     public StreamDescription withConsumers(List<ConsumerDescription> newConsumers) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                newConsumers, tags, shardLevelMetrics);
+                newConsumers, tags, shardLevelMetrics, limits);
+    }
+
+    public StreamDescription withLimits(ThroughputLimits newLimits) {
+        return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
+                consumers, tags, shardLevelMetrics, newLimits);
     }
 
     public StreamDescription withShardLevelMetrics(Set<String> metrics) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, metrics);
+                consumers, tags, metrics, limits);
     }
 
     public List<ShardDescription> openShards() {

@@ -66,12 +66,16 @@ final class Frames {
         buf.putLong(offset);
         buf.putLong(arrival);
         buf.putShort((short) keyBytes);
-        if (keyBytes == key.length()) {
-            for (int i = 0; i < keyBytes; i++) {
-                buf.put((byte) key.charAt(i));
-            }
-        } else {
-            buf.put(key.getBytes(StandardCharsets.UTF_8));
+        int keyStart = buf.position();
+        boolean ascii = keyBytes == key.length();
+        for (int i = 0; ascii && i < keyBytes; i++) {
+            char c = key.charAt(i);
+            ascii = c < 0x80;
+            buf.put((byte) c);
+        }
+        if (!ascii) {
+            // Same bytes keyBytes() counted (an unpaired surrogate becomes '?').
+            buf.position(keyStart).put(key.getBytes(StandardCharsets.UTF_8));
         }
         buf.put(data);
         int end = buf.position();

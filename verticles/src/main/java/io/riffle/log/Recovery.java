@@ -17,6 +17,7 @@ final class Recovery {
     private long recordsVerified;
     private int indexesRebuilt;
     private long highestDroppedOffset = -1;
+    private boolean cleanShutdown;
     private final List<RecoveryReport.Truncation> truncations = new ArrayList<>();
     private final List<Path> deleted = new ArrayList<>();
 
@@ -32,6 +33,10 @@ final class Recovery {
         segmentsVerified++;
         bytesVerified += bytes;
         recordsVerified += records;
+    }
+
+    void cleanShutdown() {
+        cleanShutdown = true;
     }
 
     void indexRebuilt() {
@@ -56,10 +61,10 @@ final class Recovery {
 
     RecoveryReport report(long nextOffset) {
         RecoveryReport r = new RecoveryReport(dir, segmentsFound, segmentsVerified, bytesVerified, recordsVerified,
-                indexesRebuilt, truncations, deleted, nextOffset);
+                indexesRebuilt, truncations, deleted, nextOffset, cleanShutdown);
         if (r.clean()) {
-            LOG.info("Opened {}: {} segments, verified {} records in {} bytes, next offset {}", dir, segmentsFound,
-                    recordsVerified, bytesVerified, nextOffset);
+            LOG.info("Opened {}: {} segments, verified {} records in {} bytes{}, next offset {}", dir, segmentsFound,
+                    recordsVerified, bytesVerified, cleanShutdown ? " after a clean shutdown" : "", nextOffset);
         } else {
             LOG.warn("Recovered {}: {} segments, {} indexes rebuilt, dropped {} bytes and {} frames in {} truncations, next offset {}",
                     dir, segmentsFound, indexesRebuilt, r.bytesDropped(), r.recordsDropped(), truncations.size(), nextOffset);

@@ -8,19 +8,21 @@ import java.util.List;
  *
  * @param directory        the shard's directory
  * @param segmentsFound    segment files present before recovery
- * @param segmentsVerified segments whose frames were all read and CRC-checked (always the last one, plus
- *                         any whose index had to be rebuilt; of the others only the frames after the last
- *                         index entry are checked)
+ * @param segmentsVerified segments whose frames were CRC-checked: all of them for the last segment
+ *                         (unless the log was shut down cleanly) and for any whose index had to be rebuilt,
+ *                         only those after the last index entry for the others
  * @param bytesVerified    bytes of frames CRC-checked
  * @param recordsVerified  frames CRC-checked
  * @param indexesRebuilt   segments whose index files were missing or invalid and were rebuilt from the log
  * @param truncations      every cut made in a segment file, with what was dropped
  * @param filesDeleted     files removed (empty sealed segments, orphan or temporary index files)
  * @param nextOffset       the offset the next append gets
+ * @param cleanShutdown    the log was closed cleanly and the last segment was unchanged since, so it was
+ *                         opened from its index and only its tail verified
  */
 public record RecoveryReport(Path directory, int segmentsFound, int segmentsVerified, long bytesVerified,
                              long recordsVerified, int indexesRebuilt, List<Truncation> truncations,
-                             List<Path> filesDeleted, long nextOffset) {
+                             List<Path> filesDeleted, long nextOffset, boolean cleanShutdown) {
     public RecoveryReport {
         truncations = List.copyOf(truncations);
         filesDeleted = List.copyOf(filesDeleted);

@@ -1,6 +1,7 @@
 package io.riffle.log;
 
 import java.io.IOException;
+import java.lang.ref.SoftReference;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -27,13 +28,23 @@ final class Segment {
     final Path logFile;
     final Path indexFile;
     final Path timeIndexFile;
-    final FileChannel channel;
+    /** Replaced only if a reader's interrupt closed it (see {@link #reopenIfClosedByInterrupt}). */
+    private volatile FileChannel channel;
+    /** Set once the segment is closed or deleted on purpose. */
+    private volatile boolean released;
 
     private volatile long size;
     private volatile long nextOffset;
     private volatile long firstArrival;
     private volatile long lastArrival;
+    /**
+     * The index, held strongly while the segment is active (or when its files could not be written). A sealed
+     * segment whose index files are on disk holds it only softly ({@link #cachedIndex}) and reloads it from
+     * the files when the GC dropped it: a busy shard keeps hundreds of sealed segments, and their indexes
+     * (16 bytes per 4 KiB of log) would otherwise pin hundreds of MiB of heap.
+     */
     private volatile SparseIndex index;
+    private volatile SoftReference<SparseIndex> cachedIndex;
 
     /** Writer state; the builder is null once the segment is sealed. */
     private SparseIndex.Builder builder;
@@ -87,7 +98,8 @@ final class Segment {
         try {
             long fileSize = ch.size();
             Optional<SparseIndex> loaded = SparseIndex.load(s.indexFile, s.timeIndexFile, fileSize);
-            if (loaded.isPresent() && s.verifyTail(loaded.get(), fileSize, rec)) {
+            if (loaded.isPresent() && s.verifyTail(loaded.get(), fileSize, indexInterval, rec)) {
+                s.holdIndexSoftly();
                 return s;
             }
             if (loaded.isEmpty()) {
@@ -95,10 +107,10 @@ final class Segment {
             }
             s.recoverFully(indexInterval, rec);
             rec.indexRebuilt();
-            if (s.size > 0) {
-                s.writeIndexFiles();
-            }
             s.builder = null;
+            if (s.size > 0) {
+                s.writeIndexFilesAndHoldSoftly();
+            }
             return s;
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -106,11 +118,24 @@ final class Segment {
         }
     }
 
-    /** Opens the last segment as the active one: every frame is verified, a bad tail truncated, the index rebuilt in memory. */
-    static Segment openActive(Path dir, long baseOffset, int indexInterval, Recovery rec) throws IOException {
+    /**
+     * Opens the last segment as the active one. After a clean shutdown that left it at exactly
+     * {@code cleanSize} bytes (else pass -1) it is opened like a sealed segment, from its index files and a
+     * verified tail; otherwise every frame is verified, a bad tail truncated and the index rebuilt in memory.
+     */
+    static Segment openActive(Path dir, long baseOffset, int indexInterval, long cleanSize, Recovery rec) throws IOException {
         FileChannel ch = FileChannel.open(dir.resolve(name(baseOffset, ".log")), StandardOpenOption.READ, StandardOpenOption.WRITE);
         Segment s = new Segment(baseOffset, dir, ch);
         try {
+            long fileSize = ch.size();
+            if (cleanSize == fileSize && fileSize > 0) {
+                Optional<SparseIndex> loaded = SparseIndex.load(s.indexFile, s.timeIndexFile, fileSize);
+                if (loaded.isPresent() && s.verifyTail(loaded.get(), fileSize, indexInterval, rec)) {
+                    s.initState(fileSize, s.nextOffset, s.firstArrival, s.lastArrival, SparseIndex.Builder.of(loaded.get()));
+                    rec.cleanShutdown();
+                    return s;
+                }
+            }
             s.recoverFully(indexInterval, rec);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -132,8 +157,12 @@ final class Segment {
         this.size = size;
     }
 
-    /** Checks the frames after the last index entry of a loaded index; false if they are not all sound. */
-    private boolean verifyTail(SparseIndex idx, long fileSize, Recovery rec) throws IOException {
+    /**
+     * Checks the frames after the last index entry of a loaded index; false if they are not all sound, or if
+     * the index is incomplete (a crash between creating the next segment and writing this index can leave an
+     * older, shorter one).
+     */
+    private boolean verifyTail(SparseIndex idx, long fileSize, int indexInterval, Recovery rec) throws IOException {
         int last = idx.count() - 1;
         long expected = baseOffset + idx.relOffset(last);
         long lastArr = idx.arrival(last);
@@ -141,7 +170,12 @@ final class Segment {
         long records = 0;
         FrameScanner.Status st;
         while ((st = sc.next()) == FrameScanner.Status.FRAME) {
+            if (sc.framePosition - idx.position(last) >= indexInterval) {
+                LOG.warn("Index of {} ends before the last interval of the log: rebuilding it", logFile);
+                return false;
+            }
             if (sc.offset != expected || sc.arrival < lastArr) {
+                LOG.warn("Index of {} disagrees with the frame at byte {}: rebuilding it", logFile, sc.framePosition);
                 return false;
             }
             expected++;
@@ -212,6 +246,22 @@ final class Segment {
         return size;
     }
 
+    FileChannel channel() {
+        return channel;
+    }
+
+    /**
+     * A FileChannel closes itself for every user when a thread blocked in it is interrupted. Reads must not
+     * make the log unusable that way, so a segment closed by accident (not by {@link #close}/{@link #delete})
+     * is reopened.
+     */
+    synchronized void reopenIfClosedByInterrupt() throws IOException {
+        if (!released && !channel.isOpen()) {
+            LOG.warn("{} was closed by an interrupted thread; reopening it", logFile);
+            channel = FileChannel.open(logFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+    }
+
     long nextOffset() {
         return nextOffset;
     }
@@ -230,9 +280,19 @@ final class Segment {
 
     /** Byte position to start scanning at for this offset: the index entry at or before it. */
     long positionFor(long offset) {
-        SparseIndex idx = index;
+        SparseIndex idx = index();
         int i = idx.floorByOffset(offset - baseOffset);
         return i < 0 ? 0 : idx.position(i);
+    }
+
+    /**
+     * Where reading can resume after a corrupt frame at this position: the next index entry, whose frame
+     * start is known, or -1 if there is none (the rest of the segment is unreadable).
+     */
+    long resumePositionAfter(long position) {
+        SparseIndex idx = index();
+        int i = idx.firstAfterPosition(position);
+        return i < 0 ? -1 : idx.position(i);
     }
 
     /**
@@ -242,12 +302,9 @@ final class Segment {
     long offsetForTimestamp(long millis) throws IOException {
         long end = size;
         long endOffset = nextOffset;
-        SparseIndex idx = index;
+        SparseIndex idx = index();
         int i = idx.lastBefore(millis);
-        if (i < 0) {
-            return baseOffset;
-        }
-        FrameScanner sc = new FrameScanner(channel, idx.position(i), end, 16 << 10);
+        FrameScanner sc = new FrameScanner(channel, i < 0 ? 0 : idx.position(i), end, 16 << 10);
         FrameScanner.Status st;
         while ((st = sc.next()) == FrameScanner.Status.FRAME) {
             if (sc.offset >= endOffset || sc.arrival >= millis) {
@@ -255,7 +312,10 @@ final class Segment {
             }
         }
         if (st != FrameScanner.Status.END) {
-            throw corrupt(sc);
+            // Same policy as reads: what lies behind a corrupt frame is skipped up to the next index entry.
+            int next = idx.firstAfterPosition(sc.framePosition);
+            LOG.error("{}", corrupt(sc).getMessage());
+            return next < 0 ? endOffset : Math.min(endOffset, baseOffset + idx.relOffset(next));
         }
         return endOffset;
     }
@@ -324,23 +384,71 @@ final class Segment {
     void seal() throws IOException {
         channel.force(true);
         builder = null;
+        writeIndexFilesAndHoldSoftly();
+    }
+
+    private void writeIndexFilesAndHoldSoftly() {
         try {
             writeIndexFiles();
+            holdIndexSoftly();
         } catch (IOException e) {
-            LOG.warn("Could not write the index of {}; it will be rebuilt from the log on the next start", logFile, e);
+            LOG.warn("Could not write the index of {}; keeping it in memory, the next start rebuilds it from the log", logFile, e);
         }
     }
 
-    private void writeIndexFiles() throws IOException {
+    /** Writes the index files from the strongly held index (active segment, or a sealed one being written). */
+    void writeIndexFiles() throws IOException {
         index.write(indexFile, timeIndexFile);
     }
 
+    /** The index files are current: keep the index only softly from now on. */
+    private void holdIndexSoftly() {
+        cachedIndex = new SoftReference<>(index);
+        index = null;
+    }
+
+    /** The index to search: held, cached, or reloaded from its files. Any thread. */
+    private SparseIndex index() {
+        SparseIndex held = index;
+        if (held != null) {
+            return held;
+        }
+        SparseIndex cached = cachedIndex.get();
+        return cached != null ? cached : reloadIndex();
+    }
+
+    private SparseIndex reloadIndex() {
+        try {
+            Optional<SparseIndex> loaded = SparseIndex.load(indexFile, timeIndexFile, size);
+            if (loaded.isPresent()) {
+                cachedIndex = new SoftReference<>(loaded.get());
+                return loaded.get();
+            }
+            LOG.warn("Index files of {} are missing or invalid: reads of it scan from its start until a restart rebuilds them", logFile);
+        } catch (IOException e) {
+            LOG.warn("Index files of {} cannot be read: reads of it scan from its start until a restart rebuilds them", logFile, e);
+        }
+        // Correct but slow (positions fall back to 0); holding EMPTY avoids retrying on every read.
+        index = SparseIndex.EMPTY;
+        return SparseIndex.EMPTY;
+    }
+
+    /** Lets the GC's work be reproduced in tests: forgets the softly held index. */
+    void dropCachedIndex() {
+        SoftReference<SparseIndex> ref = cachedIndex;
+        if (ref != null) {
+            ref.clear();
+        }
+    }
+
     void close() throws IOException {
+        released = true;
         channel.close();
     }
 
     /** Closes and deletes the segment's files (the log first: the indexes alone are harmless orphans). */
     void delete() throws IOException {
+        released = true;
         channel.close();
         Files.deleteIfExists(logFile);
         Files.deleteIfExists(indexFile);

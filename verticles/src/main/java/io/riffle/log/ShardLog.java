@@ -2,14 +2,18 @@ package io.riffle.log;
 
 import io.riffle.model.Record;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -37,14 +41,22 @@ import org.slf4j.LoggerFactory;
  * name carries the next offset across restarts, even after retention deleted every record.
  *
  * <p><b>Recovery</b> ({@link #open}): the last segment is verified frame by frame (it is the only one that
- * can hold unsynced bytes: a segment is fsynced when rolled) and cut at the first torn or corrupt frame.
+ * can hold unsynced bytes: a segment is fsynced when rolled) and cut at the first torn or corrupt frame,
+ * unless {@link #close} recorded a clean shutdown ({@code .clean-shutdown}: base offset and size of the last
+ * segment, written after its final fsync and index; deleted durably by open before anything else) and the
+ * segment still has exactly that size: then it is opened like the earlier segments.
  * Earlier segments are trusted up to their last index entry and verified after it; a missing or invalid
  * index makes the whole segment verified and its index rebuilt. A bad frame in an earlier segment cuts
  * that segment there but keeps the later ones (unlike Kafka, which drops everything after): dropping them
  * would lose more acknowledged records and let new records reuse their offsets, hence their sequence
  * numbers. Reads skip the resulting gap. When valid frames are found behind a bad one in the last segment,
  * the next offset is moved past them for the same reason. Every cut is logged and reported in
- * {@link #recovery()}.
+ * {@link #recovery()}. Bit rot that a read finds later in a trusted part is logged as an error and skipped
+ * up to the next index entry, so consumers are never stuck behind it.
+ *
+ * <p><b>Durability.</b> Under {@link FsyncPolicy#PER_BATCH} an acknowledged record survives a process crash
+ * and a power loss. Under {@link FsyncPolicy#INTERVAL} it survives a process crash (kill -9: the page cache
+ * keeps it); a power loss can drop up to one interval, and those offsets are then handed out again.
  *
  * <p><b>Errors.</b> A failed write is rolled back by truncating to the last published position; the log
  * stays readable and writable. A failed fsync, or a failed rollback, makes the log refuse further writes
@@ -53,6 +65,8 @@ import org.slf4j.LoggerFactory;
 public final class ShardLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardLog.class);
     private static final int MAX_READ_CHUNK = 256 << 10;
+    /** Written by {@link #close}: "base size" of the active segment, whose index files are then current. */
+    private static final String CLEAN_SHUTDOWN = ".clean-shutdown";
 
     private final Path dir;
     private final LogConfig config;
@@ -68,6 +82,8 @@ public final class ShardLog implements AutoCloseable {
     private volatile long endOffset;
     private volatile long lastArrival;
     private volatile long retentionMillis;
+    /** Offsets below this expired under an earlier retention setting; only grows. Set by the writer. */
+    private volatile long hiddenBelow;
     private volatile boolean closed;
 
     /** Writer state, guarded by writeLock. */
@@ -112,6 +128,7 @@ public final class ShardLog implements AutoCloseable {
 
     private RecoveryReport recover() throws IOException {
         Recovery rec = new Recovery(dir);
+        long[] clean = takeCleanShutdownMarker();
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
@@ -137,7 +154,14 @@ public final class ShardLog implements AutoCloseable {
                     addRecovered(s);
                 }
             }
-            Segment last = bases.isEmpty() ? Segment.create(dir, 0) : Segment.openActive(dir, bases.get(bases.size() - 1), config.indexIntervalBytes(), rec);
+            Segment last;
+            if (bases.isEmpty()) {
+                last = Segment.create(dir, 0);
+            } else {
+                long base = bases.get(bases.size() - 1);
+                long cleanSize = clean != null && clean[0] == base ? clean[1] : -1;
+                last = Segment.openActive(dir, base, config.indexIntervalBytes(), cleanSize, rec);
+            }
             addRecovered(last);
             active = last;
             endOffset = last.nextOffset();
@@ -152,6 +176,43 @@ public final class ShardLog implements AutoCloseable {
         deleteOrphanIndexes(rec);
         lastArrival = segments.values().stream().mapToLong(Segment::lastArrival).max().orElse(-1);
         return rec.report(endOffset);
+    }
+
+    /**
+     * Reads and deletes the clean-shutdown marker, durably, before anything can be appended: a marker must
+     * never outlive the state it describes. Returns {base, size} or null.
+     */
+    private long[] takeCleanShutdownMarker() throws IOException {
+        Path marker = dir.resolve(CLEAN_SHUTDOWN);
+        if (!Files.exists(marker)) {
+            return null;
+        }
+        String[] parts = Files.readString(marker, StandardCharsets.US_ASCII).trim().split(" ");
+        Files.delete(marker);
+        Segment.fsyncDirectory(dir);
+        try {
+            return parts.length == 2 ? new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])} : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** After the final fsync: writes the active segment's index files and the marker that lets open() trust them. */
+    private void writeCleanShutdownMarker() {
+        try {
+            if (!active.isEmpty()) {
+                active.writeIndexFiles();
+            }
+            Path tmp = dir.resolve(CLEAN_SHUTDOWN + ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(ByteBuffer.wrap((active.baseOffset + " " + active.size() + "\n").getBytes(StandardCharsets.US_ASCII)));
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve(CLEAN_SHUTDOWN), StandardCopyOption.ATOMIC_MOVE);
+            Segment.fsyncDirectory(dir);
+        } catch (IOException e) {
+            LOG.warn("Shard log {}: could not record the clean shutdown; the next open verifies the last segment fully", dir, e);
+        }
     }
 
     private void addRecovered(Segment s) throws IOException {
@@ -230,6 +291,9 @@ public final class ShardLog implements AutoCloseable {
                 arrival = seg.write(batch, keyBytes, lastArrival, writeBuffer, crc, config.indexIntervalBytes());
             } catch (IOException e) {
                 throw rollBack(seg, describe(n, total, first, seg, "write", e), false);
+            } catch (RuntimeException e) {
+                rollBack(seg, new IOException("Append of " + n + " records failed before it was written: " + e, e), false);
+                throw e;
             }
             if (config.fsyncPolicy() == FsyncPolicy.PER_BATCH) {
                 try {
@@ -333,7 +397,11 @@ public final class ShardLog implements AutoCloseable {
      * data, but always at least one record if one is available. Never returns a record older than
      * retention. Thread-safe, lock-free, concurrent with appends and retention.
      *
-     * @throws IOException on a corrupt frame (message names file and byte) or a closed log
+     * <p>A corrupt frame found here (bit rot in a segment that recovery trusted up to its index) is logged
+     * as an error naming file and byte, and the read continues at the next index entry: readers are never
+     * stuck behind it, and the records in between are skipped like a recovery gap.
+     *
+     * @throws IOException if the log is closed
      */
     public List<Record> read(long fromOffset, int maxRecords, long maxBytes) throws IOException {
         if (maxRecords <= 0 || maxBytes <= 0) {
@@ -344,10 +412,7 @@ public final class ShardLog implements AutoCloseable {
             try {
                 return readOnce(fromOffset, maxRecords, maxBytes);
             } catch (ClosedChannelException e) {
-                // Retention deleted a segment under us: its records expired, so start again after them.
-                if (closed || attempt >= 3) {
-                    throw new IOException("Shard log " + dir + " was closed during the read", e);
-                }
+                afterClosedChannel(e, attempt);
             }
         }
     }
@@ -389,7 +454,7 @@ public final class ShardLog implements AutoCloseable {
     private boolean readSegment(Segment seg, long from, long end, long cutoff, int maxRecords, long maxBytes, int chunk,
                                 List<Record> out, long[] bytes) throws IOException {
         long start = seg.positionFor(from);
-        FrameScanner sc = new FrameScanner(seg.channel, start, seg.size(), chunk);
+        FrameScanner sc = new FrameScanner(seg.channel(), start, seg.size(), chunk);
         boolean first = true;
         while (true) {
             FrameScanner.Status st = sc.next();
@@ -400,12 +465,23 @@ public final class ShardLog implements AutoCloseable {
             if (bad && first && start > 0) {
                 // The index pointed at something odd: it is derived data, so fall back to the log itself.
                 LOG.warn("Shard log {}: index of {} gave byte {} for offset {}; scanning the segment from its start", dir, seg, start, from);
-                sc = new FrameScanner(seg.channel, 0, seg.size(), chunk);
+                sc = new FrameScanner(seg.channel(), 0, seg.size(), chunk);
                 start = 0;
                 continue;
             }
             if (st != FrameScanner.Status.FRAME) {
-                throw seg.corrupt(sc);
+                // Bit rot inside what was once written and verified. Failing every read here would leave
+                // consumers stuck forever, so skip to the next index entry (a known frame start): those
+                // records are lost, like a gap left by recovery, and the error says exactly which bytes.
+                long resume = seg.resumePositionAfter(sc.framePosition);
+                LOG.error("Shard log {}: {}; skipping to byte {} of the segment", dir, seg.corrupt(sc).getMessage(),
+                        resume < 0 ? "its end" : Long.toString(resume));
+                if (resume < 0) {
+                    return true;
+                }
+                sc = new FrameScanner(seg.channel(), resume, seg.size(), chunk);
+                first = false;
+                continue;
             }
             first = false;
             if (sc.offset >= end) {
@@ -425,9 +501,12 @@ public final class ShardLog implements AutoCloseable {
         }
     }
 
-    /** Oldest offset still readable: the first record not older than retention, or {@link #endOffset()}. */
+    /**
+     * Oldest offset still readable: the first record not older than retention (and not hidden by an earlier,
+     * shorter retention, see {@link #setRetentionMillis}), or {@link #endOffset()}.
+     */
     public long startOffset() {
-        return offsetForTimestamp(clock.millis() - retentionMillis);
+        return Math.max(hiddenBelow, offsetForTimestamp(clock.millis() - retentionMillis));
     }
 
     /** Offset the next appended record gets; every record below it is visible. */
@@ -453,8 +532,10 @@ public final class ShardLog implements AutoCloseable {
                 }
                 return end;
             } catch (ClosedChannelException e) {
-                if (closed || attempt >= 3) {
-                    throw new UncheckedIOException(new IOException("Shard log " + dir + " was closed during a lookup", e));
+                try {
+                    afterClosedChannel(e, attempt);
+                } catch (IOException failure) {
+                    throw new UncheckedIOException(failure);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -462,16 +543,46 @@ public final class ShardLog implements AutoCloseable {
         }
     }
 
+    /**
+     * A read found a channel closed: retention deleted the segment under it (its records expired, so the
+     * caller starts again after them), or an interrupted reader closed the channel for everyone (reopen it,
+     * and fail that reader's call). Returns when the caller should retry.
+     */
+    private void afterClosedChannel(ClosedChannelException e, int attempt) throws IOException {
+        for (Segment s : segments.values()) {
+            s.reopenIfClosedByInterrupt();
+        }
+        if (e instanceof ClosedByInterruptException) {
+            InterruptedIOException interrupted = new InterruptedIOException("Read of shard log " + dir + " was interrupted");
+            interrupted.initCause(e);
+            throw interrupted;
+        }
+        if (closed || attempt >= 3) {
+            throw new IOException("Shard log " + dir + " was closed during a read", e);
+        }
+    }
+
+    /** Forgets every softly held segment index, as the GC does under memory pressure (for tests). */
+    void dropCachedIndexes() {
+        segments.values().forEach(Segment::dropCachedIndex);
+    }
+
     /** Arrival of the newest record appended (or recovered), or -1 if the log never held one. */
     public long lastArrivalMillis() {
         return lastArrival;
     }
 
-    /** Changes retention; reads apply it at once, {@link #enforceRetention()} deletes files. */
+    /**
+     * Changes retention; reads apply it at once, {@link #enforceRetention()} deletes the files. As in Kinesis,
+     * increasing retention does not bring back records that had already expired: the start offset never
+     * moves back while the log is open. (After a restart, records of a segment that retention had not
+     * deleted yet could reappear; call {@code enforceRetention()} after shrinking retention.) Writer only.
+     */
     public void setRetentionMillis(long retentionMillis) {
         if (retentionMillis <= 0) {
             throw new IllegalArgumentException("retentionMillis must be positive: " + retentionMillis);
         }
+        hiddenBelow = startOffset();
         this.retentionMillis = retentionMillis;
     }
 
@@ -486,12 +597,12 @@ public final class ShardLog implements AutoCloseable {
         try {
             checkOpen();
             long cutoff = clock.millis() - retentionMillis;
-            if (!active.isEmpty() && active.lastArrival() < cutoff && stickyError == null) {
+            if (!active.isEmpty() && (active.lastArrival() < cutoff || active.nextOffset() <= hiddenBelow) && stickyError == null) {
                 roll();
             }
             int deleted = 0;
             for (Segment seg : segments.values()) {
-                if (seg == active || !seg.isEmpty() && seg.lastArrival() >= cutoff) {
+                if (seg == active || !seg.isEmpty() && seg.lastArrival() >= cutoff && seg.nextOffset() > hiddenBelow) {
                     break;
                 }
                 segments.remove(seg.baseOffset);
@@ -524,6 +635,7 @@ public final class ShardLog implements AutoCloseable {
             if (stickyError == null) {
                 try {
                     active.force();
+                    writeCleanShutdownMarker();
                 } catch (IOException e) {
                     failure = e;
                 }

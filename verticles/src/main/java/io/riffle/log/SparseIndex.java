@@ -73,6 +73,23 @@ final class SparseIndex {
         return found;
     }
 
+    /** Index of the first entry whose byte position is > position, or -1. */
+    int firstAfterPosition(long position) {
+        int lo = 0;
+        int hi = count - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (positions[mid] > position) {
+                found = mid;
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return found;
+    }
+
     /** Index of the last entry whose arrival is < millis, or -1: the first record at or after millis follows it. */
     int lastBefore(long millis) {
         int lo = 0;
@@ -151,6 +168,17 @@ final class SparseIndex {
         private int[] relOffsets = new int[64];
         private int[] positions = new int[64];
         private long[] arrivals = new long[64];
+
+        /** A builder that continues a loaded index (the active segment after a clean shutdown). */
+        static Builder of(SparseIndex idx) {
+            Builder b = new Builder();
+            int capacity = Math.max(64, idx.count * 2);
+            b.relOffsets = Arrays.copyOf(idx.relOffsets, capacity);
+            b.positions = Arrays.copyOf(idx.positions, capacity);
+            b.arrivals = Arrays.copyOf(idx.arrivals, capacity);
+            b.count = idx.count;
+            return b;
+        }
 
         int count() {
             return count;

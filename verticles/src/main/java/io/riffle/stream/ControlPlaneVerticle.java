@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
 public final class ControlPlaneVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneVerticle.class);
     private static final String METADATA_FILE = "stream.json";
+    /** Key of a stream's own throughput limits in its metadata file. */
+    private static final String OWN_LIMITS = "ownLimits";
 
     private final EngineConfig config;
     private final Map<StreamName, Entry> streams = new TreeMap<>();
@@ -101,7 +103,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 case "describe" -> Future.succeededFuture(StreamJson.toJson(require(body).description));
                 case "limits" -> Future.succeededFuture(new JsonObject().put("maxShards", config.maxShards())
                         .put("openShards", openShardCount())
-                        .put("onDemandStreams", streams.values().stream().filter(e -> e.description.mode() == StreamMode.ON_DEMAND).count()));
+                        .put("onDemandStreams", streams.values().stream().filter(e -> e.description.mode() == StreamMode.ON_DEMAND).count())
+                        .put("defaultShardLimits", StreamJson.toJson(config.defaultLimits())));
                 case "list" -> Future.succeededFuture(new JsonArray(streams.keySet().stream().map(StreamName::value).toList()));
                 case "delete" -> delete(require(body), body.getBoolean("enforceConsumerDeletion", false));
                 case "setRetention" -> update(require(body), d -> withRetention(d, body.getInteger("retentionHours")));
@@ -155,9 +158,10 @@ public final class ControlPlaneVerticle extends VerticleBase {
         StreamDescription description = new StreamDescription(name, StreamStatus.CREATING,
                 StreamMode.valueOf(body.getString("mode", StreamMode.PROVISIONED.name())),
                 body.getInteger("retentionHours"), config.clock().millis(),
-                Limits.DEFAULT_MAX_RECORD_BYTES / 1024, shards, List.of(), tags, java.util.Set.of());
+                Limits.DEFAULT_MAX_RECORD_BYTES / 1024, shards, List.of(), tags, java.util.Set.of(),
+                config.defaultLimits());
         Optional<ThroughputLimits> limits = Optional.ofNullable(body.getJsonObject("limits")).map(StreamJson::limitsFromJson);
-        Entry entry = new Entry(description, limits);
+        Entry entry = new Entry(description, limits, config.defaultLimits());
         streams.put(name, entry);
         return persist(entry)
                 .compose(v -> deployShards(entry))
@@ -258,7 +262,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     private ShardSettings settingsOf(Entry entry) {
         StreamDescription d = entry.description;
-        return new ShardSettings(entry.limits.orElse(config.defaultLimits()), d.retentionHours() * 3_600_000L,
+        return new ShardSettings(d.limits(), d.retentionHours() * 3_600_000L,
                 d.maxRecordSizeKiB() * 1024);
     }
 
@@ -284,7 +288,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
     /** Writes the entry durably; on disk a stream is always ACTIVE (a node that loads it makes it so). */
     private Future<Void> persist(Entry entry) {
         JsonObject json = StreamJson.toJson(entry.description.withStatus(StreamStatus.ACTIVE));
-        entry.limits.ifPresent(l -> json.put("limits", StreamJson.toJson(l)));
+        // Only a stream's own limits are kept: one that follows the node's defaults follows their changes.
+        json.remove("limits");
+        entry.limits.ifPresent(l -> json.put(OWN_LIMITS, StreamJson.toJson(l)));
         Path dir = streamsDir().resolve(entry.description.name().value());
         return vertx.executeBlocking(() -> {
             Files.createDirectories(dir);
@@ -322,9 +328,10 @@ public final class ControlPlaneVerticle extends VerticleBase {
                     continue;
                 }
                 JsonObject json = new JsonObject(Files.readString(file));
+                Optional<ThroughputLimits> limits = Optional.ofNullable(json.getJsonObject(OWN_LIMITS)).map(StreamJson::limitsFromJson);
+                json.put("limits", StreamJson.toJson(config.defaultLimits()));
                 StreamDescription d = StreamJson.fromJson(json);
-                Optional<ThroughputLimits> limits = Optional.ofNullable(json.getJsonObject("limits")).map(StreamJson::limitsFromJson);
-                loaded.add(new Entry(d.withStatus(StreamStatus.ACTIVE), limits));
+                loaded.add(new Entry(d.withStatus(StreamStatus.ACTIVE), limits, config.defaultLimits()));
             }
         }
         return loaded;
@@ -399,8 +406,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
         final Optional<ThroughputLimits> limits;
         final List<String> deployments = new ArrayList<>();
 
-        Entry(StreamDescription description, Optional<ThroughputLimits> limits) {
-            this.description = description;
+        Entry(StreamDescription description, Optional<ThroughputLimits> limits, ThroughputLimits nodeDefaults) {
+            this.description = description.withLimits(limits.orElse(nodeDefaults));
             this.limits = limits;
         }
     }

@@ -78,7 +78,8 @@ public final class StreamClient implements AutoCloseable {
     /** This node's shard limit and usage, for DescribeLimits. */
     public Future<NodeLimits> limits() {
         return this.<JsonObject>control("limits", null, new JsonObject())
-                .map(j -> new NodeLimits(j.getInteger("maxShards"), j.getInteger("openShards"), j.getInteger("onDemandStreams")));
+                .map(j -> new NodeLimits(j.getInteger("maxShards"), j.getInteger("openShards"), j.getInteger("onDemandStreams"),
+                        StreamJson.limitsFromJson(j.getJsonObject("defaultShardLimits"))));
     }
 
     /**

@@ -57,7 +57,8 @@ public final class StreamJson {
                 .put("shards", shards)
                 .put("consumers", consumers)
                 .put("tags", tags)
-                .put("shardLevelMetrics", new JsonArray(d.shardLevelMetrics().stream().sorted().toList()));
+                .put("shardLevelMetrics", new JsonArray(d.shardLevelMetrics().stream().sorted().toList()))
+                .put("limits", toJson(d.limits()));
     }
 
     public static StreamDescription fromJson(JsonObject j) {
@@ -86,7 +87,8 @@ public final class StreamJson {
                 j.getInteger("maxRecordSizeKiB"),
                 shards, consumers, tags,
                 j.getJsonArray("shardLevelMetrics", new JsonArray()).stream().map(String::valueOf)
-                        .collect(java.util.stream.Collectors.toSet()));
+                        .collect(java.util.stream.Collectors.toSet()),
+                limitsFromJson(j.getJsonObject("limits")));
     }
 
     public static JsonObject toJson(ThroughputLimits l) {
@@ -102,5 +104,24 @@ public final class StreamJson {
         return new ThroughputLimits(j.getLong("writeBytesPerSecond"), j.getLong("writeRecordsPerSecond"),
                 j.getLong("readBytesPerSecond"), j.getLong("readCallsPerSecond"),
                 j.getLong("consumerBytesPerSecond"));
+    }
+
+    /**
+     * Limits given in part, as a client may send them: each missing field takes its value from
+     * {@code defaults}. A value that is not a non-negative integer is a ValidationException naming it.
+     */
+    public static ThroughputLimits limitsFromJson(JsonObject j, ThroughputLimits defaults) {
+        JsonObject d = toJson(defaults);
+        for (String key : j.fieldNames()) {
+            if (!d.containsKey(key)) {
+                throw io.riffle.error.RiffleException.validation("Unknown throughput limit '" + key + "'; known: " + d.fieldNames());
+            }
+            Object v = j.getValue(key);
+            if (!(v instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
+                throw io.riffle.error.RiffleException.constraint("limits." + key, v, "be an integer greater than or equal to 0 (0 turns the limit off)");
+            }
+            d.put(key, n.longValue());
+        }
+        return limitsFromJson(d);
     }
 }

@@ -14,7 +14,7 @@ import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamMode;
 import io.riffle.model.StreamName;
 import io.riffle.model.StreamStatus;
-import io.riffle.throttle.MutableClock;
+import io.riffle.testing.MutableClock;
 import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -216,6 +216,27 @@ class EngineTest {
     }
 
     @Test
+    void aStreamMayHaveItsOwnLimitsGivenInPart() {
+        ThroughputLimits own = StreamJson.limitsFromJson(new io.vertx.core.json.JsonObject().put("writeRecordsPerSecond", 10),
+                await(client.limits()).defaultShardLimits());
+        assertThat(own).isEqualTo(new ThroughputLimits(0, 10, 0, 0, 0));
+        await(client.create(new CreateStream(S, 1, 24, StreamMode.PROVISIONED, Map.of(), Optional.of(own))));
+        List<PutOutcome> outcomes = await(client.put(S, IntStream.range(0, 15).mapToObj(i -> entry("k", "v")).toList()));
+        assertThat(outcomes.stream().filter(o -> o instanceof PutOutcome.Accepted)).hasSize(10);
+        restart();
+        assertThat(await(client.describe(S)).limits()).isEqualTo(own);
+        clock.advance(1000);
+        outcomes = await(client.put(S, IntStream.range(0, 15).mapToObj(i -> entry("k", "v")).toList()));
+        assertThat(outcomes.stream().filter(o -> o instanceof PutOutcome.Accepted)).hasSize(10);
+        assertThatThrownBy(() -> StreamJson.limitsFromJson(new io.vertx.core.json.JsonObject().put("writeRecordsPerSecond", -1),
+                ThroughputLimits.OFF)).isInstanceOfSatisfying(RiffleException.class,
+                e -> assertThat(e.getMessage()).contains("limits.writeRecordsPerSecond"));
+        assertThatThrownBy(() -> StreamJson.limitsFromJson(new io.vertx.core.json.JsonObject().put("bogus", 1),
+                ThroughputLimits.OFF)).isInstanceOfSatisfying(RiffleException.class,
+                e -> assertThat(e.getMessage()).contains("Unknown throughput limit 'bogus'"));
+    }
+
+    @Test
     void pollingReadsBeyondFivePerSecondAreThrottled() {
         await(engine.stop());
         startEngine(ThroughputLimits.KINESIS);
@@ -278,6 +299,7 @@ class EngineTest {
         List<PutOutcome> before = await(client.put(S, IntStream.range(0, 50).mapToObj(i -> entry("k" + i, "v" + i)).toList()));
         restart();
         StreamDescription d = await(client.describe(S));
+        assertThat(d.limits()).isEqualTo(ThroughputLimits.OFF);
         assertThat(d.retentionHours()).isEqualTo(48);
         assertThat(d.tags()).containsEntry("team", "a");
         assertThat(d.consumers()).extracting(c -> c.name().value()).containsExactly("app");
@@ -362,7 +384,7 @@ class EngineTest {
         await(client.setShardLevelMetrics(S, Set.of("IncomingBytes", "OutgoingRecords")));
         restart();
         assertThat(await(client.describe(S)).shardLevelMetrics()).containsExactlyInAnyOrder("IncomingBytes", "OutgoingRecords");
-        assertThat(await(client.limits())).isEqualTo(new NodeLimits(1000, 3, 0));
+        assertThat(await(client.limits())).isEqualTo(new NodeLimits(1000, 3, 0, ThroughputLimits.OFF));
     }
 
     @Test

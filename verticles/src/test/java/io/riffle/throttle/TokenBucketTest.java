@@ -1,5 +1,6 @@
 package io.riffle.throttle;
 
+import io.riffle.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,6 @@
 package io.riffle.gateway;
 
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -14,10 +13,4 @@ import io.vertx.ext.web.RoutingContext;
 public interface KinesisEndpoint {
     Handler<RoutingContext> create(GatewayServices services);
 
-    /** Used until the Kinesis API is installed: answers every call with UnknownOperationException. */
-    KinesisEndpoint NOT_INSTALLED = services -> ctx -> ctx.response()
-            .setStatusCode(400)
-            .putHeader("Content-Type", "application/x-amz-json-1.1")
-            .end(new JsonObject().put("__type", "UnknownOperationException")
-                    .put("message", "The Kinesis API is not installed on this node").encode());
 }

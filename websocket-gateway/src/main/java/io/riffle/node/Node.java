@@ -8,9 +8,16 @@ import io.riffle.gateway.GatewayVerticle;
 import io.riffle.gateway.Health;
 import io.riffle.gateway.KinesisEndpoint;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
+import io.riffle.kinesis.KinesisApi;
+import io.riffle.kinesis.KinesisSettings;
+import io.riffle.kinesis.TlsFrontDoor;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.Optional;
 import io.riffle.stream.Engine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -20,6 +27,9 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class Node {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
-    /**
-     * What serves {@code POST /} (the Kinesis API). INTEGRATION: the single line to change when
-     * {@code io.riffle.kinesis.KinesisApi} lands, e.g. {@code KinesisApi::handler}.
-     */
-    public static final KinesisEndpoint KINESIS = KinesisEndpoint.NOT_INSTALLED;
 
     private final NodeConfig config;
     private final Vertx vertx;
@@ -45,10 +50,13 @@ public final class Node {
     private final Engine engine;
     private final List<String> deployments;
     private final int port;
+    /** The TLS port's server, when {@code tls} is on. */
+    private final Optional<NetServer> tls;
     private Future<Void> stopping;
 
     private Node(NodeConfig config, Vertx vertx, PrometheusMeterRegistry registry, Health health, Engine engine,
-                 List<String> deployments, int port) {
+                 List<String> deployments, int port, Optional<NetServer> tls) {
+        this.tls = tls;
         this.config = config;
         this.vertx = vertx;
         this.registry = registry;
@@ -58,9 +66,19 @@ public final class Node {
         this.port = port;
     }
 
-    /** Starts a node with the Kinesis API {@link #KINESIS}. */
+    /**
+     * Starts a node with the Kinesis API, its ARNs naming the configured region and account, and its
+     * iterator key kept in the data directory so issued shard iterators survive a restart.
+     */
     public static Future<Node> start(NodeConfig config) {
-        return start(config, KINESIS);
+        KinesisSettings settings;
+        try {
+            settings = KinesisSettings.load(config.dataDir(), config.region(), config.accountId());
+        } catch (RuntimeException e) {
+            return Future.failedFuture(new ConfigException("Invalid setting 'dataDir' = '" + config.dataDir()
+                    + "': cannot keep the Kinesis iterator key there (" + e.getMessage() + ")"));
+        }
+        return start(config, KinesisApi.endpoint(settings));
     }
 
     /**
@@ -83,34 +101,79 @@ public final class Node {
         }
         List<String> deployments = new ArrayList<>();
         AtomicInteger port = new AtomicInteger(config.port());
-        return Engine.start(vertx, config.engineConfig(registry)).compose(engine -> {
-            GatewayOptions options = new GatewayOptions(config.host(), config.port(), config.maxBodyBytes(),
+        Promise<Node> result = Promise.promise();
+        Engine.start(vertx, config.engineConfig(registry)).compose(engine -> {
+            // Vert.x shares a random port among server instances only when asked with a negative port.
+            int listenPort = config.port() == 0 ? -1 : config.port();
+            GatewayOptions options = new GatewayOptions(config.host(), listenPort, config.maxBodyBytes(),
                     config.maxHeaderBytes(), config.maxInitialLineBytes(), config.idleTimeoutSeconds(),
                     config.shutdownTimeoutSeconds());
             SubscriptionMetrics subscriptionMetrics = new SubscriptionMetrics(registry);
-            GatewayServices first = new GatewayServices(vertx, engine.client(), options,
+            GatewayServices services = new GatewayServices(vertx, engine.client(), options,
                     config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health);
             int instances = config.effectiveGatewayInstances();
-            // The first instance binds (maybe port 0); the others share the port it got.
-            return vertx.deployVerticle(new GatewayVerticle(first, kinesis, port::set))
-                    .compose(id -> {
+            Set<Integer> ports = ConcurrentHashMap.newKeySet();
+            return vertx.deployVerticle(() -> new GatewayVerticle(services, kinesis, ports::add),
+                            new DeploymentOptions().setInstances(instances))
+                    .map(id -> {
                         deployments.add(id);
-                        if (instances == 1) {
-                            return Future.succeededFuture();
+                        if (ports.size() != 1) {
+                            throw new IllegalStateException("Gateway instances listen on different ports: " + ports);
                         }
-                        GatewayServices rest = new GatewayServices(vertx, first.client(), options.withPort(port.get()),
-                                first.subscriptions(), subscriptionMetrics, registry, health);
-                        return vertx.deployVerticle(() -> new GatewayVerticle(rest, kinesis, p -> { }),
-                                new DeploymentOptions().setInstances(instances - 1)).map(deployments::add);
+                        port.set(ports.iterator().next());
+                        return id;
                     })
-                    .map(v -> {
+                    .compose(v -> startTls(vertx, config, port.get()))
+                    .map(tls -> {
                         health.set(Health.State.UP);
                         LOG.info("Riffle node listening on http://{}:{} ({} gateway instances, data in {})",
                                 config.host(), port.get(), instances, config.dataDir().toAbsolutePath());
-                        return new Node(config, vertx, registry, health, engine, deployments, port.get());
-                    })
-                    .recover(e -> engine.stop().transform(x -> Future.failedFuture(e)));
-        }).recover(e -> vertx.close().transform(x -> Future.failedFuture(e)));
+                        return new Node(config, vertx, registry, health, engine, deployments, port.get(), tls);
+                    });
+        }).onComplete(ar -> {
+            if (ar.succeeded()) {
+                result.complete(ar.result());
+            } else {
+                LOG.error("Riffle node failed to start", ar.cause());
+                result.fail(ar.cause());
+                closeOffContext(vertx);
+            }
+        });
+        return result.future();
+    }
+
+    /**
+     * The optional TLS port: TLS terminated and relayed to the plain port, so the same gateways serve h2
+     * (with or without ALPN) and HTTP/1.1 over it. Empty when {@code tls} is off.
+     */
+    private static Future<Optional<NetServer>> startTls(Vertx vertx, NodeConfig config, int plainPort) {
+        if (!config.tls()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        String backend = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+        return vertx.executeBlocking(() -> config.tlsCertFile().isEmpty()
+                        ? TlsFrontDoor.selfSigned(config.dataDir())
+                        : new PemKeyCertOptions().setCertPath(config.tlsCertFile()).setKeyPath(config.tlsKeyFile()))
+                .compose(keyCert -> TlsFrontDoor.start(vertx, config.host(), config.tlsPort(), keyCert, backend, plainPort))
+                .map(server -> {
+                    LOG.info("Riffle node listening on https://{}:{}", config.host(), server.actualPort());
+                    return Optional.of(server);
+                });
+    }
+
+    /** The TLS port the node listens on, when {@code tls} is on. */
+    public Optional<Integer> tlsPort() {
+        return tls.map(NetServer::actualPort);
+    }
+
+    /**
+     * Closes Vert.x from a thread outside it: a close started on one of its own event loops would try to
+     * report completion on that (by then terminated) loop, and the future would never complete.
+     */
+    private static Future<Void> closeOffContext(Vertx vertx) {
+        Promise<Void> closed = Promise.promise();
+        CompletableFuture.runAsync(() -> vertx.close().onComplete(closed));
+        return closed.future();
     }
 
     /** The HTTP port the node listens on (the real one when configured with 0). */
@@ -135,20 +198,26 @@ public final class Node {
             health.set(Health.State.STOPPING);
             LOG.info("Riffle node stopping");
             List<Future<Void>> undeploys = new ArrayList<>();
+            tls.ifPresent(server -> undeploys.add(server.close()));
             deployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
-            stopping = Future.join(undeploys)
+            Promise<Void> done = Promise.promise();
+            Future.join(undeploys)
                     .transform(v -> engine.stop())
-                    .transform(v -> {
-                        if (v.failed()) {
-                            LOG.error("The engine did not stop cleanly", v.cause());
+                    .onComplete(engineStopped -> {
+                        if (engineStopped.failed()) {
+                            LOG.error("The engine did not stop cleanly", engineStopped.cause());
                         }
-                        return vertx.close().transform(c -> v.succeeded() ? Future.succeededFuture()
-                                : Future.<Void>failedFuture(v.cause()));
-                    })
-                    .onComplete(v -> {
-                        registry.close();
-                        LOG.info("Riffle node stopped");
+                        closeOffContext(vertx).onComplete(closed -> {
+                            registry.close();
+                            LOG.info("Riffle node stopped");
+                            if (engineStopped.failed()) {
+                                done.fail(engineStopped.cause());
+                            } else {
+                                done.handle(closed);
+                            }
+                        });
                     });
+            stopping = done.future();
         }
         return stopping;
     }

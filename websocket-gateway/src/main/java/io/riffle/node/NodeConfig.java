@@ -39,7 +39,13 @@ public record NodeConfig(
         ThroughputLimits limits,
         int maxShards,
         long heartbeatMillis,
-        long subscriberBufferBytes) {
+        long subscriberBufferBytes,
+        String region,
+        String accountId,
+        boolean tls,
+        int tlsPort,
+        String tlsCertFile,
+        String tlsKeyFile) {
 
     private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -187,7 +193,13 @@ public record NodeConfig(
                 throttling ? limits : ThroughputLimits.OFF,
                 (int) p.longIn(Setting.MAX_SHARDS, 1, 1_000_000),
                 p.longIn(Setting.HEARTBEAT_MILLIS, 10, 5000),
-                p.longIn(Setting.SUBSCRIBER_BUFFER_BYTES, 0, 1L << 32));
+                p.longIn(Setting.SUBSCRIBER_BUFFER_BYTES, 0, 1L << 32),
+                p.matching(Setting.REGION, "[a-z0-9-]{1,32}", "must be a region name such as us-east-1"),
+                p.matching(Setting.ACCOUNT_ID, "\\d{12}", "must be exactly 12 digits"),
+                p.bool(Setting.TLS),
+                (int) p.longIn(Setting.TLS_PORT, 0, 65535),
+                p.pemFile(Setting.TLS_CERT_FILE, Setting.TLS_KEY_FILE),
+                p.pemFile(Setting.TLS_KEY_FILE, Setting.TLS_CERT_FILE));
     }
 
     /** Reads typed values, failing with a message naming the setting, the value and its source. */
@@ -220,6 +232,26 @@ public record NodeConfig(
                 // reported below
             }
             throw bad(s, "must be an integer from " + min + " to " + max);
+        }
+
+        String matching(Setting s, String regex, String rule) {
+            String v = text(s);
+            if (!v.matches(regex)) {
+                throw bad(s, rule);
+            }
+            return v;
+        }
+
+        /** A readable PEM file, or empty; given only together with its {@code partner} (cert and key). */
+        String pemFile(Setting s, Setting partner) {
+            String file = text(s);
+            if (file.isEmpty() != text(partner).isEmpty()) {
+                throw bad(s, "must be given together with " + partner.key() + " (or both left empty for a self-signed certificate)");
+            }
+            if (!file.isEmpty() && !java.nio.file.Files.isReadable(Path.of(file))) {
+                throw bad(s, "must be a readable PEM file");
+            }
+            return file;
         }
 
         boolean bool(Setting s) {
@@ -256,6 +288,6 @@ public record NodeConfig(
     public SubscriptionOptions subscriptionOptions(Clock clock) {
         SubscriptionOptions d = SubscriptionOptions.defaults();
         return new SubscriptionOptions(limits.consumerBytesPerSecond(), heartbeatMillis, d.maxBatchRecords(),
-                d.maxBatchBytes(), subscriberBufferBytes, clock);
+                d.maxBatchBytes(), subscriberBufferBytes, 0, clock);
     }
 }

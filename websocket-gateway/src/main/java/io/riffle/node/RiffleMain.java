@@ -1,13 +1,11 @@
 package io.riffle.node;
 
 import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * {@code java -jar riffle.jar [--config FILE] [--port N] [--host H] [--data-dir DIR] ...}: starts a node and
@@ -54,28 +52,24 @@ public final class RiffleMain {
     }
 
     /**
-     * SIGTERM and SIGINT stop the node in order, then exit 0 (1 if the stop failed). A plain shutdown hook
-     * would let the JVM report 143; handling the signal keeps the exit status honest. The hook remains as a
-     * safety net for other ways the JVM ends.
+     * SIGTERM and SIGINT (and any other orderly JVM exit) stop the node in order in a shutdown hook, which then
+     * ends the JVM with 0 if the stop was clean, 1 if not. Halting from the hook is deliberate: SIGTERM is
+     * the normal way to stop a node, and the JVM would otherwise report it as 143.
      */
     private static void installShutdown(Node node) {
-        CountDownLatch stopped = new CountDownLatch(1);
         long waitSeconds = node.config().shutdownTimeoutSeconds() + 30L;
-        Runnable stop = () -> {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            int status = 0;
             try {
                 node.stop().toCompletionStage().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
-                stopped.countDown();
             } catch (Exception e) {
                 LOG.error("Riffle node did not stop cleanly", e);
+                status = 1;
             }
-        };
-        for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), sig -> {
-                stop.run();
-                System.exit(stopped.getCount() == 0 ? 0 : 1);
-            });
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(stop, "riffle-shutdown"));
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(status);
+        }, "riffle-shutdown"));
     }
 
     static String help() {

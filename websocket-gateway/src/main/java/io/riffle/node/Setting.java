@@ -28,7 +28,13 @@ public enum Setting {
     CONSUMER_BYTES_PER_SECOND("consumerBytesPerSecond", "per-consumer-per-shard push bytes/s, 0 = off"),
     MAX_SHARDS("maxShards", "most shards on this node"),
     HEARTBEAT_MILLIS("heartbeatMillis", "subscription heartbeat period, at most 5000"),
-    SUBSCRIBER_BUFFER_BYTES("subscriberBufferBytes", "live bytes buffered per slow subscription");
+    SUBSCRIBER_BUFFER_BYTES("subscriberBufferBytes", "live bytes buffered per slow subscription"),
+    REGION("region", "region in the Kinesis API's ARNs"),
+    ACCOUNT_ID("accountId", "12-digit account id in the Kinesis API's ARNs"),
+    TLS("tls", "true to also serve HTTPS (h2 and HTTP/1.1) on tlsPort"),
+    TLS_PORT("tlsPort", "HTTPS port, 0 for any free one"),
+    TLS_CERT_FILE("tlsCertFile", "PEM certificate; empty = self-signed, kept in the data dir"),
+    TLS_KEY_FILE("tlsKeyFile", "PEM private key of tlsCertFile");
 
     private final String key;
     private final String help;

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ErrorResponses {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
-    /** Seconds a throttled client should wait: the buckets refill within one second. */
+    /** Seconds a throttled client should wait when the engine gave no hint: buckets refill within one second. */
     static final String RETRY_AFTER_SECONDS = "1";
 
     private ErrorResponses() {
@@ -64,7 +64,8 @@ public final class ErrorResponses {
         }
         var response = ctx.response().setStatusCode(code.httpStatus()).putHeader("Content-Type", "application/json");
         if (code == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED) {
-            response.putHeader("Retry-After", RETRY_AFTER_SECONDS);
+            response.putHeader("Retry-After", e instanceof ThrottledException t
+                    ? String.valueOf(t.retryAfterSeconds()) : RETRY_AFTER_SECONDS);
         }
         response.end(new JsonObject().put("error", new JsonObject()
                 .put("code", code.wireName())

@@ -5,6 +5,7 @@ import io.riffle.error.RiffleException;
 import io.riffle.model.ConsumerName;
 import io.riffle.model.HashKeys;
 import io.riffle.model.Limits;
+import io.riffle.model.SequenceNumber;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamMode;
 import io.riffle.model.StreamName;
@@ -13,8 +14,11 @@ import io.riffle.stream.PutEntry;
 import io.riffle.stream.PutOutcome;
 import io.riffle.stream.ReadFrom;
 import io.riffle.stream.StreamClient;
+import io.riffle.stream.StreamJson;
+import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -63,8 +67,15 @@ public final class NativeApi {
                 .map(m -> Requests.enumValue(StreamMode.class, "mode", m)).orElse(StreamMode.PROVISIONED);
         int shardCount = Requests.integer(body, "shardCount").orElse(mode == StreamMode.ON_DEMAND ? 4 : 1);
         int retention = Requests.integer(body, "retentionHours").orElse(Limits.RETENTION_HOURS_DEFAULT);
-        CreateStream request = new CreateStream(name, shardCount, retention, mode, Map.of(), Optional.empty());
-        reply(ctx, 201, client.create(request).map(NativeJson::stream));
+        JsonObject limits = body.getValue("limits") instanceof JsonObject l ? l : null;
+        if (body.containsKey("limits") && limits == null) {
+            throw RiffleException.validation("'limits' must be an object of per-shard throughput limits");
+        }
+        Future<Optional<ThroughputLimits>> own = limits == null ? Future.succeededFuture(Optional.empty())
+                : client.limits().map(node -> Optional.of(StreamJson.limitsFromJson(limits, node.defaultShardLimits())));
+        reply(ctx, 201, own
+                .compose(l -> client.create(new CreateStream(name, shardCount, retention, mode, Map.of(), l)))
+                .map(NativeJson::stream));
     }
 
     private void listStreams(RoutingContext ctx) {
@@ -105,7 +116,9 @@ public final class NativeApi {
                 body == null ? new byte[0] : body.getBytes());
         reply(ctx, 200, client.put(name, List.of(entry)).map(outcomes -> {
             if (outcomes.get(0) instanceof PutOutcome.Rejected r) {
-                throw new RiffleException(r.code(), r.message());
+                throw r.code() == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED
+                        ? new ThrottledException(r.message(), r.retryAfterMillis())
+                        : new RiffleException(r.code(), r.message());
             }
             return accepted((PutOutcome.Accepted) outcomes.get(0));
         }));
@@ -169,7 +182,7 @@ public final class NativeApi {
             return Requests.string(r, "text", field + ".text").orElse("").getBytes(StandardCharsets.UTF_8);
         }
         Object json = r.getValue("json");
-        return io.vertx.core.json.Json.encode(json).getBytes(StandardCharsets.UTF_8);
+        return Json.encode(json).getBytes(StandardCharsets.UTF_8);
     }
 
     private static JsonObject batchResult(List<PutOutcome> outcomes) {
@@ -202,7 +215,7 @@ public final class NativeApi {
                 .map(batch -> {
                     JsonObject out = new JsonObject()
                             .put("records", NativeJson.records(shard, batch.records()))
-                            .put("nextSequenceNumber", new io.riffle.model.SequenceNumber(shard.index(),
+                            .put("nextSequenceNumber", new SequenceNumber(shard.index(),
                                     batch.nextOffset()).wire())
                             .put("millisBehindLatest", batch.millisBehindLatest());
                     if (batch.endOfShard()) {

@@ -9,6 +9,7 @@ import io.riffle.model.StreamDescription;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Base64;
+import java.util.TreeMap;
 
 /**
  * The native API's JSON views of model types, shared by HTTP answers and WebSocket frames. Blobs are
@@ -32,7 +33,8 @@ public final class NativeJson {
                 .put("maxRecordSizeKiB", d.maxRecordSizeKiB())
                 .put("shards", shards)
                 .put("consumers", consumers)
-                .put("tags", new JsonObject(new java.util.TreeMap<>(d.tags())));
+                .put("tags", new JsonObject(new TreeMap<>(d.tags())))
+                .put("limits", io.riffle.stream.StreamJson.toJson(d.limits()));
     }
 
     public static JsonObject shard(ShardDescription s) {

@@ -6,6 +6,7 @@ import io.riffle.model.SequenceNumber;
 import io.riffle.model.ShardId;
 import io.riffle.stream.ReadFrom;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -29,7 +30,7 @@ public final class Requests {
             throw new RiffleException(ErrorCode.SERIALIZATION, "The request body is empty; a JSON object is expected");
         }
         try {
-            Object parsed = io.vertx.core.json.Json.decodeValue(body);
+            Object parsed = Json.decodeValue(body);
             if (parsed instanceof JsonObject o) {
                 return o;
             }
@@ -125,22 +126,17 @@ public final class Requests {
         return switch (type) {
             case TRIM_HORIZON -> new ReadFrom.TrimHorizon();
             case LATEST -> new ReadFrom.Latest();
-            case AT_SEQUENCE_NUMBER -> new ReadFrom.AtOffset(offsetIn(shard, sequenceNumber, type));
-            case AFTER_SEQUENCE_NUMBER -> new ReadFrom.AfterOffset(offsetIn(shard, sequenceNumber, type));
+            case AT_SEQUENCE_NUMBER -> ReadFrom.at(shard, sequenceNumber(sequenceNumber, type));
+            case AFTER_SEQUENCE_NUMBER -> ReadFrom.after(shard, sequenceNumber(sequenceNumber, type));
             case AT_TIMESTAMP -> new ReadFrom.AtTimestamp(timestampMillis(timestamp));
         };
     }
 
-    private static long offsetIn(ShardId shard, String sequenceNumber, StartType type) {
+    private static SequenceNumber sequenceNumber(String sequenceNumber, StartType type) {
         if (sequenceNumber == null || sequenceNumber.isEmpty()) {
             throw RiffleException.invalidArgument("A sequenceNumber is required when from is " + type);
         }
-        SequenceNumber seq = SequenceNumber.parse("sequenceNumber", sequenceNumber);
-        if (seq.shardIndex() != shard.index()) {
-            throw RiffleException.invalidArgument("Sequence number " + sequenceNumber + " belongs to "
-                    + seq.shardId() + ", not to " + shard);
-        }
-        return seq.offset();
+        return SequenceNumber.parse("sequenceNumber", sequenceNumber);
     }
 
     /** Epoch milliseconds, from a decimal number of milliseconds or an ISO-8601 instant. */

@@ -11,9 +11,9 @@ import io.riffle.stream.ReadBatch;
 import io.riffle.stream.ReadFrom;
 import io.riffle.stream.ShardRecords;
 import io.riffle.stream.StreamClient;
+import io.riffle.throttle.TokenBucket;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayDeque;
@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * Delivery is limited to {@link SubscriptionOptions#bytesPerSecond()} by a token bucket owned by this
  * subscription (per consumer and shard, independent of other consumers). While the sink has demand and
  * nothing happens, a heartbeat (an event without records) goes out every
- * {@link SubscriptionOptions#heartbeatMillis()}.
+ * {@link SubscriptionOptions#heartbeatMillis()}, after one look at the log (so a deleted stream ends the
+ * subscription with {@link SubscriptionEnd.Failed}, and no record can be missed for good).
  *
  * <h2>Threading</h2>
  * Everything runs on the Vert.x context that called {@link #start}; call {@link #request} and
@@ -83,8 +84,11 @@ public final class ShardSubscription {
     /** The last log read found nothing past nextOffset. */
     private boolean caughtUp;
     private boolean reading;
+    /** The current log read was started by an idle heartbeat: if it finds nothing, the heartbeat goes out. */
+    private boolean heartbeatDue;
     private long waitTimer = -1;
     private long heartbeatTimer = -1;
+    private long expiryTimer = -1;
     private long demand;
     private long lastEventMillis;
     private boolean ended;
@@ -142,10 +146,16 @@ public final class ShardSubscription {
         return Future.all(takeover.completion(), live.completion())
                 .compose(v -> client.resolve(stream, shard, from))
                 .<Void>map(offset -> {
+                    if (ended) {
+                        return null; // taken over or cancelled while the position was being resolved
+                    }
                     nextOffset = offset;
                     dropDelivered();
                     long period = Math.max(10, Math.min(1000, options.heartbeatMillis() / 2));
                     heartbeatTimer = vertx.setPeriodic(period, t -> heartbeatIfIdle());
+                    if (options.maxDurationMillis() > 0) {
+                        expiryTimer = vertx.setTimer(options.maxDurationMillis(), t -> end(new SubscriptionEnd.Expired()));
+                    }
                     LOG.debug("Subscription {} of consumer {} to {}/{} starts at offset {}", id, consumer, stream,
                             shard, offset);
                     pump();
@@ -217,9 +227,8 @@ public final class ShardSubscription {
         if (ended || nextOffset < 0 || demand == 0 || reading || waitTimer >= 0) {
             return;
         }
-        long wait = bucket.millisUntilAvailable();
-        if (wait > 0) {
-            waitFor(wait);
+        if (!bucket.hasTokens()) {
+            waitFor(Math.max(1, bucket.millisUntil(1)));
             return;
         }
         if (bufferStartsAtNext()) {
@@ -272,6 +281,9 @@ public final class ShardSubscription {
             caughtUp = true;
             if (batch.endOfShard()) {
                 end(new SubscriptionEnd.EndOfShard());
+            } else if (heartbeatDue) {
+                heartbeatDue = false;
+                emitHeartbeat();
             } else if (highestSeen >= nextOffset && !bufferStartsAtNext()) {
                 waitFor(RETRY_MILLIS); // announced but not yet readable: try again shortly, not in a hot loop
             } else {
@@ -280,6 +292,7 @@ public final class ShardSubscription {
             return;
         }
         caughtUp = false;
+        heartbeatDue = false;
         Record last = fresh.get(fresh.size() - 1);
         nextOffset = Math.max(batch.nextOffset(), last.offset() + 1);
         emit(fresh, batch.millisBehindLatest());
@@ -289,6 +302,7 @@ public final class ShardSubscription {
     }
 
     private void onReadFailed(RiffleException e) {
+        heartbeatDue = false;
         if (e.code() == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED || e.code() == ErrorCode.SERVICE_UNAVAILABLE) {
             LOG.debug("Read for subscription {} to {}/{} refused ({}), retrying", id, stream, shard, e.code());
             waitFor(RETRY_MILLIS * 5);
@@ -303,7 +317,7 @@ public final class ShardSubscription {
         lastEventMillis = options.clock().millis();
         ShardEvent event = new ShardEvent(shard, records, millisBehind, continuation());
         long bytes = event.billedBytes();
-        bucket.take(bytes);
+        bucket.charge(bytes);
         metrics.records.increment(records.size());
         metrics.bytes.increment(bytes);
         metrics.lagMillis.set(millisBehind);
@@ -312,13 +326,22 @@ public final class ShardSubscription {
     }
 
     private void heartbeatIfIdle() {
-        if (ended || demand == 0 || reading) {
+        if (ended || demand == 0 || reading || options.clock().millis() - lastEventMillis < options.heartbeatMillis()) {
             return;
         }
-        if (options.clock().millis() - lastEventMillis >= options.heartbeatMillis()) {
-            long behind = highestSeen >= nextOffset ? Math.max(0, options.clock().millis() - newestArrivalMillis) : 0;
-            emit(List.of(), behind);
+        if (waitTimer >= 0) {
+            emitHeartbeat(); // throttled or backing off: no read now
+            return;
         }
+        // Idle: look at the log once before the heartbeat. That notices a deleted stream or shard, and picks up
+        // any record whose live notification never arrived.
+        heartbeatDue = true;
+        readLog();
+    }
+
+    private void emitHeartbeat() {
+        long behind = highestSeen >= nextOffset ? Math.max(0, options.clock().millis() - newestArrivalMillis) : 0;
+        emit(List.of(), behind);
     }
 
     private Optional<SequenceNumber> continuation() {
@@ -365,6 +388,9 @@ public final class ShardSubscription {
         }
         if (heartbeatTimer >= 0) {
             vertx.cancelTimer(heartbeatTimer);
+        }
+        if (expiryTimer >= 0) {
+            vertx.cancelTimer(expiryTimer);
         }
         if (live != null) {
             live.unregister();

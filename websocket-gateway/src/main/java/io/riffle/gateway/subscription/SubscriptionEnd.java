@@ -12,6 +12,10 @@ public sealed interface SubscriptionEnd {
     record TakenOver() implements SubscriptionEnd {
     }
 
+    /** The subscription lasted {@link SubscriptionOptions#maxDurationMillis()}. */
+    record Expired() implements SubscriptionEnd {
+    }
+
     /** {@link ShardSubscription#cancel()} was called (the client went away, or the node is stopping). */
     record Cancelled() implements SubscriptionEnd {
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The push side's meters, per stream, shard and consumer (tags {@code stream}, {@code shard},
  * {@code consumer}):
  * <ul>
- *   <li>{@code riffle.outgoing.records} / {@code riffle.outgoing.bytes}: counters of records and bytes
+ *   <li>{@code riffle.subscription.outgoing.records} / {@code riffle.subscription.outgoing.bytes}: counters of records and bytes
  *       (partition key plus data) pushed to subscribers;</li>
  *   <li>{@code riffle.subscribers}: live subscriptions;</li>
  *   <li>{@code riffle.subscriber.lag.millis}: millisBehindLatest of the latest event;</li>
@@ -51,9 +51,9 @@ public final class SubscriptionMetrics {
         final AtomicLong buffered = new AtomicLong();
 
         private Slot(MeterRegistry registry, Tags tags) {
-            records = Counter.builder("riffle.outgoing.records").tags(tags)
+            records = Counter.builder("riffle.subscription.outgoing.records").tags(tags)
                     .description("Records pushed to subscribers").register(registry);
-            bytes = Counter.builder("riffle.outgoing.bytes").tags(tags).baseUnit("bytes")
+            bytes = Counter.builder("riffle.subscription.outgoing.bytes").tags(tags).baseUnit("bytes")
                     .description("Partition key plus data bytes pushed to subscribers").register(registry);
             Gauge.builder("riffle.subscribers", subscribers, AtomicLong::get).tags(tags)
                     .description("Live subscriptions").register(registry);

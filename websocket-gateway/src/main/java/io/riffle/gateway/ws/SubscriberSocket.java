@@ -1,6 +1,7 @@
 package io.riffle.gateway.ws;
 
 import io.riffle.error.ErrorCode;
+import io.riffle.error.RiffleException;
 import io.riffle.gateway.GatewayServices;
 import io.riffle.gateway.http.NativeJson;
 import io.riffle.gateway.subscription.ShardEvent;
@@ -21,6 +22,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One subscriber's WebSocket: a {@link ShardSubscription} per shard, all writing JSON text frames to the
@@ -37,9 +41,16 @@ import java.util.Set;
  * <p>Lives on the event loop of the gateway verticle that accepted the socket.
  */
 public final class SubscriberSocket {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriberSocket.class);
     public static final short CLOSE_NORMAL = 1000;
     public static final short CLOSE_GOING_AWAY = 1001;
     public static final short CLOSE_TAKEN_OVER = 4409;
+    /**
+     * Record bytes per frame. Base64 and JSON grow them by about a third, which keeps frames under the 256 KiB
+     * message limit common WebSocket clients (Vert.x's default among them) start with; a single larger
+     * record still goes out alone.
+     */
+    static final int MAX_FRAME_RECORD_BYTES = 160 * 1024;
 
     private final ServerWebSocket ws;
     private final GatewayServices services;
@@ -49,7 +60,7 @@ public final class SubscriberSocket {
     private boolean closed;
 
     SubscriberSocket(ServerWebSocket ws, GatewayServices services,
-                     java.util.function.Consumer<SubscriberSocket> onClose) {
+                     Consumer<SubscriberSocket> onClose) {
         this.ws = ws;
         this.services = services;
         ws.drainHandler(v -> {
@@ -64,13 +75,18 @@ public final class SubscriberSocket {
         });
         // Clients have nothing to say after the upgrade; text they send is ignored.
         ws.textMessageHandler(t -> { });
+        ws.exceptionHandler(e -> LOG.debug("Subscriber socket from {} failed: {}", ws.remoteAddress(), e.toString()));
     }
 
-    /** Starts one subscription per shard; a failure to start closes the socket with the error's code. */
-    Future<Void> start(StreamName stream, ConsumerName consumer, Map<ShardId, ReadFrom> positions) {
+    /**
+     * Starts one subscription per shard, each pushing at most {@code bytesPerSecond} (the stream's
+     * consumer limit; 0 = off); a failure to start closes the socket with the error's code.
+     */
+    Future<Void> start(StreamName stream, ConsumerName consumer, Map<ShardId, ReadFrom> positions, long bytesPerSecond) {
         List<Future<ShardSubscription>> started = new ArrayList<>();
         positions.forEach((shard, from) -> started.add(ShardSubscription.start(services.vertx(), services.client(),
-                stream, shard, consumer, from, services.subscriptions(), services.subscriptionMetrics(),
+                stream, shard, consumer, from, services.subscriptions().withMaxBatchBytes(MAX_FRAME_RECORD_BYTES).withBytesPerSecond(bytesPerSecond),
+                services.subscriptionMetrics(),
                 new Sink(shard)).onSuccess(s -> {
                     if (closed) {
                         s.cancel();
@@ -81,7 +97,7 @@ public final class SubscriberSocket {
                 })));
         return Future.all(started).<Void>mapEmpty().onFailure(e -> {
             started.stream().filter(Future::succeeded).forEach(f -> f.result().cancel());
-            closeWith(io.riffle.error.RiffleException.of(e));
+            closeWith(RiffleException.of(e));
         });
     }
 
@@ -90,7 +106,7 @@ public final class SubscriberSocket {
         close(CLOSE_GOING_AWAY, "node shutting down");
     }
 
-    private void closeWith(io.riffle.error.RiffleException e) {
+    private void closeWith(RiffleException e) {
         ErrorCode code = e.code();
         close((short) (4000 + code.httpStatus()), code.wireName() + ": " + e.getMessage());
     }
@@ -149,6 +165,8 @@ public final class SubscriberSocket {
                 close(CLOSE_TAKEN_OVER, "Consumer subscription to " + shard + " was taken over by a newer one");
             } else if (end instanceof SubscriptionEnd.Failed f) {
                 closeWith(f.error());
+            } else if (end instanceof SubscriptionEnd.Expired) {
+                close(CLOSE_NORMAL, "subscription reached its maximum duration");
             } else if (end instanceof SubscriptionEnd.EndOfShard) {
                 ws.writeTextMessage(new JsonObject().put("type", "end").put("shardId", shard.toString()).encode());
                 if (subscriptions.isEmpty()) {

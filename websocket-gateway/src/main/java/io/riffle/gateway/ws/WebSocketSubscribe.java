@@ -11,6 +11,7 @@ import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamName;
 import io.riffle.stream.ReadFrom;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,12 +66,14 @@ public final class WebSocketSubscribe {
                 Optional.ofNullable(ctx.queryParams().get("from")).orElse("LATEST"));
         ctx.request().pause();
         services.client().describe(stream)
-                .map(d -> positions(d, consumer, type, ctx))
-                .compose(positions -> ctx.request().toWebSocket().compose(ws -> {
-                    SubscriberSocket socket = new SubscriberSocket(ws, services, onClose);
-                    onOpen.accept(socket);
-                    return socket.start(stream, consumer, positions);
-                }))
+                .compose(d -> {
+                    Map<ShardId, ReadFrom> positions = positions(d, consumer, type, ctx);
+                    return ctx.request().toWebSocket().compose(ws -> {
+                        SubscriberSocket socket = new SubscriberSocket(ws, services, onClose);
+                        onOpen.accept(socket);
+                        return socket.start(stream, consumer, positions, d.limits().consumerBytesPerSecond());
+                    });
+                })
                 .onFailure(e -> {
                     if (!ctx.response().headWritten() && !ctx.failed()) {
                         ctx.fail(e);
@@ -99,7 +102,7 @@ public final class WebSocketSubscribe {
         List<ShardId> shards;
         String shardsParam = ctx.queryParams().get("shards");
         if (shardsParam != null && !shardsParam.isEmpty()) {
-            shards = java.util.Arrays.stream(shardsParam.split(",")).map(s -> shard(d, known, s)).distinct().toList();
+            shards = Arrays.stream(shardsParam.split(",")).map(s -> shard(d, known, s)).distinct().toList();
         } else {
             shards = d.openShards().stream().map(ShardDescription::shardId).toList();
         }

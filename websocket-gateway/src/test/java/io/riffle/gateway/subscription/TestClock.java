@@ -1,4 +1,4 @@
-package io.riffle.throttle;
+package io.riffle.gateway.subscription;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -7,14 +7,14 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock tests move by hand: the only fake the project allows. */
-public final class MutableClock extends Clock {
+final class TestClock extends Clock {
     private final AtomicLong millis;
 
-    public MutableClock(long startMillis) {
+    TestClock(long startMillis) {
         this.millis = new AtomicLong(startMillis);
     }
 
-    public void advance(long deltaMillis) {
+    void advance(long deltaMillis) {
         millis.addAndGet(deltaMillis);
     }
 

@@ -1,4 +1,4 @@
-package io.riffle.log;
+package io.riffle.testing;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -6,20 +6,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The only fake in the storage tests: a clock the test moves by hand. */
-final class MutableClock extends Clock {
+/** A clock tests move by hand: the only fake the project allows. */
+public final class MutableClock extends Clock {
     private final AtomicLong millis;
 
-    MutableClock(long startMillis) {
+    public MutableClock(long startMillis) {
         this.millis = new AtomicLong(startMillis);
     }
 
-    void advance(long ms) {
-        millis.addAndGet(ms);
-    }
-
-    void set(long ms) {
-        millis.set(ms);
+    public void advance(long deltaMillis) {
+        millis.addAndGet(deltaMillis);
     }
 
     @Override
@@ -39,6 +35,6 @@ final class MutableClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("not needed by the tests");
+        return this;
     }
 }

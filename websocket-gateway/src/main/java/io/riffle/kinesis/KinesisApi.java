@@ -1,0 +1,197 @@
+package io.riffle.kinesis;
+
+import io.riffle.error.ErrorCode;
+import io.riffle.error.RiffleException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.riffle.gateway.GatewayServices;
+import io.riffle.gateway.Health;
+import io.riffle.gateway.KinesisEndpoint;
+import io.riffle.gateway.subscription.SubscriptionMetrics;
+import io.riffle.gateway.subscription.SubscriptionOptions;
+import io.riffle.stream.StreamClient;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kinesis Data Streams API (version 2013-12-02) over Riffle's engine: {@code POST} to any path with
+ * {@code X-Amz-Target: Kinesis_20131202.<Operation>}, in AWS JSON 1.1 or AWS CBOR 1.1.
+ *
+ * <p>On a node, install it with the one line {@code KinesisApi.endpoint(KinesisSettings.load(dataDir, region,
+ * account))} as the node's {@link KinesisEndpoint}. Elsewhere, mount it with one call on a router, before
+ * routes that would take other {@code POST}s:
+ * <pre>{@code router.post().handler(new KinesisApi(vertx, engine.client(), kinesisSettings));}</pre>
+ * A request without {@code X-Amz-Target} is passed on with {@code ctx.next()}. It works with or without a
+ * {@code BodyHandler} before it (without one it reads the body itself, up to {@link #MAX_BODY_BYTES}).
+ *
+ * <p>Holds no state of its own (streams live in the engine, subscriptions in their HTTP responses), so one
+ * instance per gateway verticle is fine; call {@link #handle} on that verticle's event loop. Every answer carries {@code x-amzn-RequestId}; errors are {@code {"__type","message"}} in the
+ * request's encoding, 400 for client errors and 500 (503 while the engine is unavailable) otherwise.
+ * Authentication headers are accepted and not checked (SigV4 verification comes later).
+ */
+public final class KinesisApi implements Handler<RoutingContext> {
+    private static final Logger LOG = LoggerFactory.getLogger(KinesisApi.class);
+    private static final String TARGET_PREFIX = "Kinesis_20131202.";
+    /** PutRecords takes 10 MiB of records, which base64 grows by a third; the rest is keys and framing. */
+    public static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+    private final Map<String, Function<KinesisRequest, Future<?>>> operations = new HashMap<>();
+    private final SubscribeToShard subscribeToShard;
+
+    /**
+     * The Kinesis API over {@code streams}.
+     *
+     * @param subscriptions pace and bounds of SubscribeToShard (the node's push subscription options)
+     * @param metrics       where SubscribeToShard subscriptions are counted (shared with the WebSocket API)
+     */
+    public KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings, SubscriptionOptions subscriptions,
+                      SubscriptionMetrics metrics) {
+        this(vertx, streams, settings, subscriptions, metrics, () -> false);
+    }
+
+    private KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings, SubscriptionOptions subscriptions,
+                       SubscriptionMetrics metrics, BooleanSupplier nodeStopping) {
+        Arns arns = new Arns(settings);
+        Tokens tokens = new Tokens(settings.tokenKey(), settings.clock());
+        new StreamOperations(streams, arns, tokens).register(operations);
+        RecordOperations records = new RecordOperations(streams, arns, tokens, settings);
+        records.register(operations);
+        ConsumerOperations consumers = new ConsumerOperations(streams, arns, tokens);
+        consumers.register(operations);
+        this.subscribeToShard = new SubscribeToShard(vertx, streams, consumers, records, subscriptions, metrics,
+                nodeStopping);
+    }
+
+    /**
+     * The Kinesis API of a gateway verticle, sharing the node's engine client and subscription settings.
+     * When the node starts stopping, SubscribeToShard streams end cleanly (clients resubscribe elsewhere or
+     * later) instead of holding the shutdown until its timeout.
+     */
+    public KinesisApi(GatewayServices services, KinesisSettings settings) {
+        this(services.vertx(), services.client(), settings, services.subscriptions(), services.subscriptionMetrics(),
+                () -> services.health().state() == Health.State.STOPPING);
+    }
+
+    /** The Kinesis API with Kinesis's default subscription pace (2 MiB/s per consumer and shard). */
+    public KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings) {
+        this(vertx, streams, settings, SubscriptionOptions.defaults(), new SubscriptionMetrics(new SimpleMeterRegistry()));
+    }
+
+    /**
+     * The node's hook ({@link KinesisEndpoint}): one KinesisApi per gateway verticle instance. Load the
+     * settings once per node, e.g. {@code KinesisSettings.load(config.dataDir(), region, accountId)}.
+     */
+    public static KinesisEndpoint endpoint(KinesisSettings settings) {
+        return services -> new KinesisApi(services, settings);
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String target = ctx.request().getHeader("X-Amz-Target");
+        if (target == null) {
+            ctx.next();
+            return;
+        }
+        String requestId = UUID.randomUUID().toString();
+        WireFormat format = WireFormat.of(ctx.request().getHeader("Content-Type"));
+        HttpServerResponse response = ctx.response();
+        response.putHeader("x-amzn-RequestId", requestId);
+        body(ctx)
+                .compose(body -> dispatch(target, format, body, ctx))
+                .onSuccess(answer -> {
+                    if (answer != SubscribeToShard.STREAMING) {
+                        response.putHeader("Content-Type", format.contentType()).end(format.write(answer));
+                    }
+                })
+                .onFailure(t -> answerError(response, format, requestId, target, t));
+    }
+
+    private Future<?> dispatch(String target, WireFormat format, Buffer body, RoutingContext ctx) {
+        try {
+            String operation = target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : "";
+            boolean subscribe = operation.equals("SubscribeToShard");
+            Function<KinesisRequest, Future<?>> op = operations.get(operation);
+            if (op == null && !subscribe) {
+                throw new RiffleException(ErrorCode.UNKNOWN_OPERATION, "Operation " + target + " is not supported.");
+            }
+            KinesisRequest request = new KinesisRequest(operation, format.parse(body), format);
+            return subscribe ? subscribeToShard.subscribe(request, ctx).map(v -> SubscribeToShard.STREAMING)
+                    : op.apply(request);
+        } catch (RuntimeException e) {
+            // Validation in model constructors throws synchronously; it is answered like any failure.
+            return Future.failedFuture(e);
+        }
+    }
+
+    /** The request body, read here unless a BodyHandler already did, refusing more than MAX_BODY_BYTES. */
+    private static Future<Buffer> body(RoutingContext ctx) {
+        if (ctx.body().available()) {
+            Buffer b = ctx.body().buffer();
+            return Future.succeededFuture(b == null ? Buffer.buffer() : b);
+        }
+        HttpServerRequest req = ctx.request();
+        String length = req.getHeader("Content-Length");
+        if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 12
+                && Long.parseLong(length) > MAX_BODY_BYTES) {
+            return Future.failedFuture(tooLarge());
+        }
+        Promise<Buffer> promise = Promise.promise();
+        Buffer acc = Buffer.buffer();
+        boolean[] over = {false};
+        req.handler(chunk -> {
+            if (acc.length() + chunk.length() > MAX_BODY_BYTES) {
+                over[0] = true;
+            } else if (!over[0]) {
+                acc.appendBuffer(chunk);
+            }
+        });
+        req.endHandler(v -> {
+            if (over[0]) {
+                promise.tryFail(tooLarge());
+            } else {
+                promise.tryComplete(acc);
+            }
+        });
+        req.exceptionHandler(promise::tryFail);
+        req.resume();
+        return promise.future();
+    }
+
+    private static RiffleException tooLarge() {
+        return new RiffleException(ErrorCode.PAYLOAD_TOO_LARGE, "Request body is larger than " + MAX_BODY_BYTES + " bytes.");
+    }
+
+    /** The one place a failure becomes a Kinesis error answer. */
+    private static void answerError(HttpServerResponse response, WireFormat format, String requestId, String target,
+                                    Throwable t) {
+        RiffleException e = RiffleException.of(t);
+        ErrorCode code = e.code();
+        String message = e.getMessage();
+        if (code == ErrorCode.INTERNAL_FAILURE) {
+            LOG.warn("Kinesis {} failed internally (request {})", target, requestId, t);
+            message = "Internal service failure (request " + requestId + ").";
+        }
+        if (response.headWritten()) {
+            // A streaming answer already started; SubscribeToShard reports its own errors in-stream.
+            response.reset();
+            return;
+        }
+        int status = code.isClientError() ? 400 : code == ErrorCode.SERVICE_UNAVAILABLE ? 503 : 500;
+        response.setStatusCode(status)
+                .putHeader("Content-Type", format.contentType())
+                .putHeader("x-amzn-ErrorType", code.wireName())
+                .end(format.write(Shapes.obj("__type", code.wireName(), "message", message)));
+    }
+}

@@ -1,0 +1,356 @@
+package io.riffle.kinesis;
+
+import static io.riffle.kinesis.Shapes.obj;
+
+import io.riffle.error.RiffleException;
+import io.riffle.model.Limits;
+import io.riffle.model.ShardDescription;
+import io.riffle.model.ShardId;
+import io.riffle.model.StreamDescription;
+import io.riffle.model.StreamMode;
+import io.riffle.model.StreamName;
+import io.riffle.stream.CreateStream;
+import io.riffle.stream.StreamClient;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The stream-level operations: lifecycle, description and listing, retention, tags, limits, enhanced
+ * monitoring and record size. Resharding, capacity mode and encryption answer "not supported yet" until the
+ * engine has them.
+ */
+final class StreamOperations {
+    private static final List<String> SHARD_LEVEL_METRICS = List.of("IncomingBytes", "IncomingRecords", "OutgoingBytes",
+            "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded",
+            "IteratorAgeMilliseconds");
+    private static final List<String> NOT_SUPPORTED_YET = List.of("SplitShard", "MergeShards", "UpdateShardCount",
+            "UpdateStreamMode", "StartStreamEncryption", "StopStreamEncryption", "PutResourcePolicy",
+            "GetResourcePolicy", "DeleteResourcePolicy", "UpdateStreamWarmThroughput", "DescribeAccountSettings",
+            "UpdateAccountSettings");
+    private static final int ON_DEMAND_DEFAULT_SHARDS = 4;
+    private static final int ON_DEMAND_STREAM_LIMIT = 50;
+
+    private final StreamClient streams;
+    private final Arns arns;
+    private final Tokens tokens;
+
+    StreamOperations(StreamClient streams, Arns arns, Tokens tokens) {
+        this.streams = streams;
+        this.arns = arns;
+        this.tokens = tokens;
+    }
+
+    void register(Map<String, Function<KinesisRequest, Future<?>>> ops) {
+        ops.put("CreateStream", this::createStream);
+        ops.put("DeleteStream", this::deleteStream);
+        ops.put("DescribeStream", this::describeStream);
+        ops.put("DescribeStreamSummary", this::describeStreamSummary);
+        ops.put("ListStreams", this::listStreams);
+        ops.put("ListShards", this::listShards);
+        ops.put("IncreaseStreamRetentionPeriod", r -> changeRetention(r, true));
+        ops.put("DecreaseStreamRetentionPeriod", r -> changeRetention(r, false));
+        ops.put("AddTagsToStream", r -> addTags(arns.streamOf(r), r));
+        ops.put("RemoveTagsFromStream", r -> removeTags(arns.streamOf(r), r));
+        ops.put("ListTagsForStream", this::listTagsForStream);
+        ops.put("TagResource", r -> addTags(taggableStream(r), r));
+        ops.put("UntagResource", r -> removeTags(taggableStream(r), r));
+        ops.put("ListTagsForResource", r -> streams.describe(taggableStream(r))
+                .map(d -> obj("Tags", Shapes.tagList(d.tags()))));
+        ops.put("DescribeLimits", this::describeLimits);
+        ops.put("EnableEnhancedMonitoring", r -> enhancedMonitoring(r, true));
+        ops.put("DisableEnhancedMonitoring", r -> enhancedMonitoring(r, false));
+        ops.put("UpdateMaxRecordSize", this::updateMaxRecordSize);
+        for (String op : NOT_SUPPORTED_YET) {
+            ops.put(op, r -> Future.failedFuture(RiffleException.invalidArgument(op + " is not supported by Riffle yet.")));
+        }
+    }
+
+    private Future<?> createStream(KinesisRequest r) {
+        StreamName name = StreamName.of(r.member("StreamName").requiredString());
+        StreamMode mode = r.nested("StreamModeDetails").member("StreamMode").string()
+                .map(m -> enumValue(StreamMode.class, "streamModeDetails.streamMode", m)).orElse(StreamMode.PROVISIONED);
+        Optional<Integer> shardCount = r.member("ShardCount").integer();
+        shardCount.ifPresent(n -> Checks.requireRange("ShardCount", n, 1, Integer.MAX_VALUE));
+        if (mode == StreamMode.PROVISIONED && shardCount.isEmpty()) {
+            throw RiffleException.invalidArgument("ShardCount is required for a PROVISIONED stream " + name + ".");
+        }
+        Map<String, String> tags = r.member("Tags").stringMap();
+        if (!tags.isEmpty()) {
+            Checks.requireTags("Tags", tags, 50);
+        }
+        Optional<Integer> maxRecordKiB = r.member("MaxRecordSizeInKiB").integer();
+        maxRecordKiB.ifPresent(k -> Checks.requireRange("MaxRecordSizeInKiB", k, Limits.MAX_RECORD_SIZE_KIB_MIN,
+                Limits.MAX_RECORD_SIZE_KIB_MAX));
+        CreateStream request = new CreateStream(name, shardCount.orElse(ON_DEMAND_DEFAULT_SHARDS),
+                Limits.RETENTION_HOURS_DEFAULT, mode, tags, Optional.empty());
+        Future<StreamDescription> created = streams.create(request);
+        return maxRecordKiB.map(k -> created.compose(d -> streams.setMaxRecordSize(name, k))).orElse(created)
+                .map(d -> obj());
+    }
+
+    private Future<?> deleteStream(KinesisRequest r) {
+        StreamName name = arns.streamOf(r);
+        boolean enforce = r.member("EnforceConsumerDeletion").bool().orElse(false);
+        return streams.delete(name, enforce).map(v -> obj());
+    }
+
+    private Future<?> describeStream(KinesisRequest r) {
+        StreamName name = arns.streamOf(r);
+        int limit = Checks.intInRange(r, "Limit", 1, 10_000, 100);
+        Optional<ShardId> after = exclusiveStartShard(r, "ExclusiveStartShardId");
+        return streams.describe(name).map(d -> {
+            List<ShardDescription> shards = d.shards().stream()
+                    .filter(s -> after.map(a -> s.shardId().compareTo(a) > 0).orElse(true)).toList();
+            List<ShardDescription> page = shards.subList(0, Math.min(limit, shards.size()));
+            return obj("StreamDescription", obj(
+                    "StreamName", d.name().value(),
+                    "StreamARN", arns.stream(d.name()),
+                    "StreamStatus", d.status().name(),
+                    "StreamModeDetails", Shapes.modeDetails(d),
+                    "Shards", page.stream().map(Shapes::shard).toList(),
+                    "HasMoreShards", page.size() < shards.size(),
+                    "RetentionPeriodHours", d.retentionHours(),
+                    "StreamCreationTimestamp", Instant.ofEpochMilli(d.createdMillis()),
+                    "EnhancedMonitoring", List.of(obj("ShardLevelMetrics", sortedMetrics(d))),
+                    "EncryptionType", "NONE"));
+        });
+    }
+
+    private Future<?> describeStreamSummary(KinesisRequest r) {
+        return streams.describe(arns.streamOf(r)).map(d -> obj("StreamDescriptionSummary", obj(
+                "StreamName", d.name().value(),
+                "StreamARN", arns.stream(d.name()),
+                "StreamStatus", d.status().name(),
+                "StreamModeDetails", Shapes.modeDetails(d),
+                "RetentionPeriodHours", d.retentionHours(),
+                "StreamCreationTimestamp", Instant.ofEpochMilli(d.createdMillis()),
+                "EnhancedMonitoring", List.of(obj("ShardLevelMetrics", sortedMetrics(d))),
+                "EncryptionType", "NONE",
+                "OpenShardCount", d.openShards().size(),
+                "ConsumerCount", d.consumers().size(),
+                "MaxRecordSizeInKiB", d.maxRecordSizeKiB())));
+    }
+
+    private Future<?> listStreams(KinesisRequest r) {
+        int limit = Checks.intInRange(r, "Limit", 1, 10_000, 100);
+        Optional<String> token = r.member("NextToken").string();
+        Optional<String> exclusiveStart = r.member("ExclusiveStartStreamName").string();
+        exclusiveStart.ifPresent(StreamName::of);
+        Optional<String> after = token.map(t -> tokens.openNextToken(Tokens.Kind.LIST_STREAMS, t)).or(() -> exclusiveStart);
+        return streams.list().compose(all -> {
+            List<StreamName> rest = all.stream().filter(n -> after.map(a -> n.value().compareTo(a) > 0).orElse(true)).toList();
+            List<StreamName> page = rest.subList(0, Math.min(limit, rest.size()));
+            boolean more = page.size() < rest.size();
+            List<Future<Optional<StreamDescription>>> described = page.stream()
+                    .map(n -> streams.describe(n).map(Optional::of).otherwise(Optional.empty())).toList();
+            return Future.all(described).map(all2 -> obj(
+                    "StreamNames", page.stream().map(StreamName::value).toList(),
+                    "HasMoreStreams", more,
+                    "NextToken", more ? tokens.nextToken(Tokens.Kind.LIST_STREAMS, page.get(page.size() - 1).value()) : null,
+                    "StreamSummaries", described.stream().map(Future::result).flatMap(Optional::stream)
+                            .map(d -> obj(
+                                    "StreamName", d.name().value(),
+                                    "StreamARN", arns.stream(d.name()),
+                                    "StreamStatus", d.status().name(),
+                                    "StreamModeDetails", Shapes.modeDetails(d),
+                                    "StreamCreationTimestamp", Instant.ofEpochMilli(d.createdMillis())))
+                            .toList()));
+        });
+    }
+
+    /**
+     * ListShards. A NextToken carries the stream, the last shard returned and the filter, so it must come
+     * without StreamName/StreamARN. Without resharding history Riffle keeps no shard close times, so the
+     * timestamp filters return every retained shard (a superset of AWS's answer, never fewer).
+     */
+    private Future<?> listShards(KinesisRequest r) {
+        int max = Checks.intInRange(r, "MaxResults", 1, 10_000, 1000);
+        Optional<String> token = r.member("NextToken").string();
+        StreamName name;
+        Optional<ShardId> after;
+        String filterType;
+        Optional<ShardId> filterShard;
+        if (token.isPresent()) {
+            if (r.has("StreamName") || r.has("StreamARN") || r.has("ExclusiveStartShardId") || r.has("ShardFilter")) {
+                throw RiffleException.invalidArgument("NextToken and StreamName, StreamARN, ExclusiveStartShardId or"
+                        + " ShardFilter cannot be provided together.");
+            }
+            String[] parts = tokens.openNextToken(Tokens.Kind.LIST_SHARDS, token.get()).split("\n", -1);
+            name = StreamName.of(parts[0]);
+            after = Optional.of(ShardId.of(parts[1]));
+            filterType = parts[2];
+            filterShard = parts[3].isEmpty() ? Optional.empty() : Optional.of(ShardId.of(parts[3]));
+        } else {
+            name = arns.streamOf(r);
+            after = exclusiveStartShard(r, "ExclusiveStartShardId");
+            KinesisRequest filter = r.nested("ShardFilter");
+            filterType = r.has("ShardFilter") ? filter.member("Type").requiredString() : "FROM_TRIM_HORIZON";
+            if (!List.of("AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP",
+                    "FROM_TIMESTAMP").contains(filterType)) {
+                throw RiffleException.constraint("shardFilter.type", filterType, "satisfy enum value set: "
+                        + "[AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]");
+            }
+            filterShard = exclusiveStartShard(filter, "ShardId");
+            if (filterType.equals("AFTER_SHARD_ID") && filterShard.isEmpty()) {
+                throw RiffleException.invalidArgument("ShardFilter of type AFTER_SHARD_ID needs a ShardId.");
+            }
+            if (filterType.endsWith("_TIMESTAMP") && !filter.has("Timestamp")) {
+                throw RiffleException.invalidArgument("ShardFilter of type " + filterType + " needs a Timestamp.");
+            }
+            filter.member("Timestamp").timestampMillis();
+        }
+        String type = filterType;
+        Optional<ShardId> fShard = filterShard;
+        return streams.describe(name).map(d -> {
+            List<ShardDescription> shards = d.shards().stream()
+                    .filter(s -> !type.equals("AT_LATEST") || s.isOpen())
+                    .filter(s -> !type.equals("AFTER_SHARD_ID") || s.shardId().compareTo(fShard.orElseThrow()) > 0)
+                    .filter(s -> after.map(a -> s.shardId().compareTo(a) > 0).orElse(true))
+                    .toList();
+            List<ShardDescription> page = shards.subList(0, Math.min(max, shards.size()));
+            String next = page.size() < shards.size()
+                    ? tokens.nextToken(Tokens.Kind.LIST_SHARDS, String.join("\n", name.value(),
+                            page.get(page.size() - 1).shardId().toString(), type, fShard.map(ShardId::toString).orElse("")))
+                    : null;
+            return obj("Shards", page.stream().map(Shapes::shard).toList(), "NextToken", next);
+        });
+    }
+
+    private Future<?> changeRetention(KinesisRequest r, boolean increase) {
+        StreamName name = arns.streamOf(r);
+        int hours = r.member("RetentionPeriodHours").requiredInteger();
+        Checks.requireRange("RetentionPeriodHours", hours, 1, Integer.MAX_VALUE);
+        if (hours < Limits.RETENTION_HOURS_MIN) {
+            throw RiffleException.invalidArgument("Minimum allowed retention period is " + Limits.RETENTION_HOURS_MIN
+                    + " hours. Requested retention period (" + hours + " hours) is too short.");
+        }
+        if (hours > Limits.RETENTION_HOURS_MAX) {
+            throw RiffleException.invalidArgument("Maximum allowed retention period is " + Limits.RETENTION_HOURS_MAX
+                    + " hours. Requested retention period (" + hours + " hours) is too long.");
+        }
+        return streams.describe(name).compose(d -> {
+            int current = d.retentionHours();
+            if (increase && hours <= current) {
+                return Future.failedFuture(RiffleException.invalidArgument("Requested retention period (" + hours
+                        + " hours) for stream " + name + " can not be shorter than or equal to the existing retention period ("
+                        + current + " hours). Use DecreaseStreamRetentionPeriod API."));
+            }
+            if (!increase && hours >= current) {
+                return Future.failedFuture(RiffleException.invalidArgument("Requested retention period (" + hours
+                        + " hours) for stream " + name + " can not be longer than or equal to the existing retention period ("
+                        + current + " hours). Use IncreaseStreamRetentionPeriod API."));
+            }
+            return streams.setRetention(name, hours).map(x -> obj());
+        });
+    }
+
+    private Future<?> addTags(StreamName name, KinesisRequest r) {
+        if (!r.has("Tags")) {
+            throw r.member("Tags").missing();
+        }
+        Map<String, String> tags = r.member("Tags").stringMap();
+        Checks.requireTags("Tags", tags, 50);
+        return streams.addTags(name, tags).map(d -> obj());
+    }
+
+    private Future<?> removeTags(StreamName name, KinesisRequest r) {
+        if (!r.has("TagKeys")) {
+            throw r.member("TagKeys").missing();
+        }
+        List<String> keys = r.member("TagKeys").strings();
+        Checks.requireSize("TagKeys", keys, 1, 50);
+        keys.forEach(k -> Checks.requireLength("TagKey", k, 1, 128));
+        return streams.removeTags(name, Set.copyOf(keys)).map(d -> obj());
+    }
+
+    private Future<?> listTagsForStream(KinesisRequest r) {
+        StreamName name = arns.streamOf(r);
+        int limit = Checks.intInRange(r, "Limit", 1, 50, 50);
+        Optional<String> after = r.member("ExclusiveStartTagKey").string();
+        return streams.describe(name).map(d -> {
+            List<Map<String, Object>> tags = Shapes.tagList(d.tags()).stream()
+                    .filter(t -> after.map(a -> ((String) t.get("Key")).compareTo(a) > 0).orElse(true)).toList();
+            return obj("Tags", tags.subList(0, Math.min(limit, tags.size())), "HasMoreTags", tags.size() > limit);
+        });
+    }
+
+    /** TagResource and friends: a stream ARN; consumer tags are not kept by the engine yet. */
+    private StreamName taggableStream(KinesisRequest r) {
+        String arn = r.member("ResourceARN").requiredString();
+        if (arn.contains("/consumer/")) {
+            arns.parseConsumer("resourceARN", arn);
+            throw RiffleException.invalidArgument("Tagging consumers is not supported by Riffle yet.");
+        }
+        return arns.parseStream("resourceARN", arn);
+    }
+
+    private Future<?> describeLimits(KinesisRequest r) {
+        return streams.limits().map(l -> obj(
+                "ShardLimit", l.maxShards(),
+                "OpenShardCount", l.openShards(),
+                "OnDemandStreamCount", l.onDemandStreams(),
+                "OnDemandStreamCountLimit", ON_DEMAND_STREAM_LIMIT));
+    }
+
+    /**
+     * Enhanced monitoring records which metrics were asked for, in the stream's metadata (Riffle's own
+     * per-shard metrics are always on, at {@code /metrics}).
+     */
+    private Future<?> enhancedMonitoring(KinesisRequest r, boolean enable) {
+        StreamName name = arns.streamOf(r);
+        if (!r.has("ShardLevelMetrics")) {
+            throw r.member("ShardLevelMetrics").missing();
+        }
+        List<String> asked = r.member("ShardLevelMetrics").strings();
+        Checks.requireSize("ShardLevelMetrics", asked, 1, 7);
+        for (String m : asked) {
+            if (!m.equals("ALL") && !SHARD_LEVEL_METRICS.contains(m)) {
+                throw RiffleException.constraint("shardLevelMetrics", asked, "satisfy enum value set: " + SHARD_LEVEL_METRICS);
+            }
+        }
+        List<String> named = asked.contains("ALL") ? SHARD_LEVEL_METRICS : asked;
+        return streams.describe(name).compose(d -> {
+            List<String> current = sortedMetrics(d);
+            Set<String> desired = new TreeSet<>(current);
+            if (enable) {
+                desired.addAll(named);
+            } else {
+                desired.removeAll(named);
+            }
+            return streams.setShardLevelMetrics(name, desired).map(updated -> obj("StreamName", name.value(),
+                    "StreamARN", arns.stream(name), "CurrentShardLevelMetrics", current,
+                    "DesiredShardLevelMetrics", sortedMetrics(updated)));
+        });
+    }
+
+    private static List<String> sortedMetrics(StreamDescription d) {
+        return List.copyOf(new TreeSet<>(d.shardLevelMetrics()));
+    }
+
+    private Future<?> updateMaxRecordSize(KinesisRequest r) {
+        StreamName name = arns.streamOf(r);
+        int kib = r.member("MaxRecordSizeInKiB").requiredInteger();
+        Checks.requireRange("MaxRecordSizeInKiB", kib, Limits.MAX_RECORD_SIZE_KIB_MIN, Limits.MAX_RECORD_SIZE_KIB_MAX);
+        return streams.setMaxRecordSize(name, kib).map(d -> obj());
+    }
+
+    static Optional<ShardId> exclusiveStartShard(KinesisRequest r, String member) {
+        // A well-formed id that is not of Riffle's form names no shard, so it excludes nothing.
+        return r.member(member).string().flatMap(s -> ShardId.parse(KinesisRequest.fieldName(member), s));
+    }
+
+    static <E extends Enum<E>> E enumValue(Class<E> type, String field, String value) {
+        try {
+            return Enum.valueOf(type, value);
+        } catch (IllegalArgumentException e) {
+            throw RiffleException.constraint(field, value, "satisfy enum value set: " + Arrays.toString(type.getEnumConstants()));
+        }
+    }
+}

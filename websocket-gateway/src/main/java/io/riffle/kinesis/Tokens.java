@@ -1,0 +1,139 @@
+package io.riffle.kinesis;
+
+import io.riffle.error.ErrorCode;
+import io.riffle.error.RiffleException;
+import io.riffle.model.Limits;
+import io.riffle.model.ShardId;
+import io.riffle.model.StreamName;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Shard iterators and paging tokens: opaque bearer tokens sealed with AES-256-GCM, so a client can neither
+ * read nor forge them, and each binds what it was issued for plus its issue time.
+ *
+ * <p>Token layout before base64url (no padding):
+ * <pre>
+ *   nonce      12 bytes, random
+ *   ciphertext of: kind u8 | issuedMillis i64 BE | payload
+ *   GCM tag    16 bytes (the kind byte is also the additional authenticated data)
+ * </pre>
+ * Shard iterator payload: {@code offset i64 BE | shardIndex i32 BE | stream name UTF-8} (at most 128 bytes,
+ * so an iterator stays far below Kinesis's 512 characters). Paging token payload: the UTF-8 text to resume
+ * after. Thread-safe: a fresh {@link Cipher} per call.
+ */
+public final class Tokens {
+    /** What a token was issued for; a token of one kind is refused where another is expected. */
+    public enum Kind {
+        SHARD_ITERATOR, LIST_STREAMS, LIST_SHARDS, LIST_CONSUMERS
+    }
+
+    /** A shard iterator's content. */
+    public record ShardPosition(StreamName stream, ShardId shard, long offset) {
+    }
+
+    private static final int NONCE = 12;
+    private static final int TAG_BITS = 128;
+    private static final long NEXT_TOKEN_TTL_MILLIS = 300_000;
+    private final SecretKeySpec key;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public Tokens(byte[] key, Clock clock) {
+        this.key = new SecretKeySpec(key, "AES");
+        this.clock = clock;
+    }
+
+    public String shardIterator(StreamName stream, ShardId shard, long offset) {
+        byte[] name = stream.value().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer payload = ByteBuffer.allocate(12 + name.length).putLong(offset).putInt(shard.index()).put(name);
+        return seal(Kind.SHARD_ITERATOR, payload.array());
+    }
+
+    /**
+     * Opens a shard iterator: InvalidArgumentException if it is not one Riffle issued (with this key),
+     * ExpiredIteratorException if it is older than 5 minutes.
+     */
+    public ShardPosition openShardIterator(String iterator) {
+        ByteBuffer b = ByteBuffer.wrap(open(Kind.SHARD_ITERATOR, iterator, Limits.ITERATOR_TTL_MILLIS,
+                ErrorCode.EXPIRED_ITERATOR, "Invalid ShardIterator."));
+        long offset = b.getLong();
+        int shard = b.getInt();
+        String stream = StandardCharsets.UTF_8.decode(b).toString();
+        return new ShardPosition(StreamName.of(stream), new ShardId(shard), offset);
+    }
+
+    /** A paging token that resumes after {@code lastReturned}. */
+    public String nextToken(Kind kind, String lastReturned) {
+        return seal(kind, lastReturned.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Opens a paging token: InvalidArgumentException if forged, ExpiredNextTokenException after 5 minutes. */
+    public String openNextToken(Kind kind, String token) {
+        return new String(open(kind, token, NEXT_TOKEN_TTL_MILLIS, ErrorCode.EXPIRED_NEXT_TOKEN, "Invalid NextToken."),
+                StandardCharsets.UTF_8);
+    }
+
+    private String seal(Kind kind, byte[] payload) {
+        byte[] nonce = new byte[NONCE];
+        random.nextBytes(nonce);
+        ByteBuffer plain = ByteBuffer.allocate(9 + payload.length).put((byte) kind.ordinal())
+                .putLong(clock.millis()).put(payload);
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            c.updateAAD(new byte[] {(byte) kind.ordinal()});
+            byte[] sealed = c.doFinal(plain.array());
+            byte[] out = Arrays.copyOf(nonce, NONCE + sealed.length);
+            System.arraycopy(sealed, 0, out, NONCE, sealed.length);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM is required of every JVM", e);
+        }
+    }
+
+    private byte[] open(Kind kind, String token, long ttlMillis, ErrorCode expired, String invalidMessage) {
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(token);
+        } catch (IllegalArgumentException e) {
+            throw RiffleException.invalidArgument(invalidMessage);
+        }
+        if (raw.length < NONCE + 9 + TAG_BITS / 8) {
+            throw RiffleException.invalidArgument(invalidMessage);
+        }
+        byte[] plain;
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, raw, 0, NONCE));
+            c.updateAAD(new byte[] {(byte) kind.ordinal()});
+            plain = c.doFinal(raw, NONCE, raw.length - NONCE);
+        } catch (GeneralSecurityException e) {
+            // A wrong tag, a token of another kind, or one sealed with another key.
+            throw RiffleException.invalidArgument(invalidMessage);
+        }
+        ByteBuffer b = ByteBuffer.wrap(plain);
+        if (b.get() != kind.ordinal()) {
+            throw RiffleException.invalidArgument(invalidMessage);
+        }
+        long issued = b.getLong();
+        long now = clock.millis();
+        if (now - issued > ttlMillis) {
+            String what = kind == Kind.SHARD_ITERATOR ? "Iterator" : "NextToken";
+            throw new RiffleException(expired, what + " expired. The " + what.toLowerCase() + " was created at time "
+                    + java.time.Instant.ofEpochMilli(issued) + " while right now it is " + java.time.Instant.ofEpochMilli(now)
+                    + " which is further in the future than the tolerated delay of " + ttlMillis + " milliseconds.");
+        }
+        byte[] payload = new byte[b.remaining()];
+        b.get(payload);
+        return payload;
+    }
+}

@@ -1,0 +1,130 @@
+package io.riffle.kinesis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The AWS CLI v2 (Debian's {@code awscli}, always {@code /usr/bin/aws}: a pip-installed v1 elsewhere on PATH
+ * encodes {@code --data} twice) against a test node. A machine without it fails this test: {@code .ci/run}
+ * installs it.
+ */
+class AwsCliIT {
+    private static final Path AWS = Path.of("/usr/bin/aws");
+    @TempDir
+    Path dataDir;
+    @TempDir
+    Path home;
+    private KinesisTestNode node;
+
+    @AfterEach
+    void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    /** One CLI run: its exit code, its stdout parsed as JSON (empty if none) and its stderr. */
+    record Run(int exit, JsonNode out, String err) {
+    }
+
+    @Test
+    void theAwsCliTrustsTheGeneratedCertificateOfTheTlsPort() throws Exception {
+        node = KinesisTestNode.startTls(dataDir);
+        String bundle = dataDir.resolve(TlsFrontDoor.SELF_SIGNED_DIR).resolve("cert.pem").toString();
+        ok("kinesis", "create-stream", "--stream-name", "tls", "--shard-count", "1", "--ca-bundle", bundle);
+        assertThat(ok("kinesis", "list-streams", "--ca-bundle", bundle).path("StreamNames").get(0).asText()).isEqualTo("tls");
+    }
+
+    private Run aws(String... args) throws IOException, InterruptedException {
+        assertThat(Files.isExecutable(AWS)).as("the AWS CLI v2 at /usr/bin/aws (apt-get install awscli)").isTrue();
+        List<String> cmd = new ArrayList<>(List.of(AWS.toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--endpoint-url", node.endpoint().toString(), "--no-cli-pager", "--output", "json"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("AWS_"));
+        env.put("AWS_ACCESS_KEY_ID", "AKIDRIFFLECLI");
+        env.put("AWS_SECRET_ACCESS_KEY", "riffle-cli-secret");
+        env.put("AWS_DEFAULT_REGION", "eu-west-1");
+        env.put("AWS_EC2_METADATA_DISABLED", "true");
+        env.put("AWS_CONFIG_FILE", home.resolve("config").toString());
+        env.put("AWS_SHARED_CREDENTIALS_FILE", home.resolve("credentials").toString());
+        env.put("HOME", home.toString());
+        Path out = home.resolve("out.json");
+        Path err = home.resolve("err.txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("aws " + String.join(" ", args) + " finished").isTrue();
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        JsonNode json = text.isBlank() ? RawKinesis.JSON.createObjectNode() : RawKinesis.JSON.readTree(text);
+        return new Run(p.exitValue(), json, Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private JsonNode ok(String... args) throws IOException, InterruptedException {
+        Run r = aws(args);
+        assertThat(r.exit()).as("aws " + String.join(" ", args) + ": " + r.err()).isZero();
+        return r.out();
+    }
+
+    @Test
+    void theAwsCliRunsTheWholeStreamLifecycle() throws Exception {
+        node = KinesisTestNode.start(dataDir);
+        ok("kinesis", "create-stream", "--stream-name", "cli", "--shard-count", "1");
+
+        JsonNode put = ok("kinesis", "put-record", "--stream-name", "cli", "--partition-key", "pk", "--data", "aGVsbG8=");
+        assertThat(put.path("ShardId").asText()).isEqualTo("shardId-000000000000");
+        assertThat(put.path("SequenceNumber").asText()).matches("\\d+");
+
+        JsonNode puts = ok("kinesis", "put-records", "--stream-name", "cli", "--records",
+                "[{\"Data\":\"d29ybGQ=\",\"PartitionKey\":\"pk\"},{\"Data\":\"IQ==\",\"PartitionKey\":\"pk2\"}]");
+        assertThat(puts.path("FailedRecordCount").asInt()).isZero();
+        assertThat(puts.path("Records")).hasSize(2);
+
+        String iterator = ok("kinesis", "get-shard-iterator", "--stream-name", "cli", "--shard-id", "shardId-000000000000",
+                "--shard-iterator-type", "TRIM_HORIZON").path("ShardIterator").asText();
+        assertThat(iterator).isNotBlank();
+        JsonNode records = ok("kinesis", "get-records", "--shard-iterator", iterator);
+        assertThat(records.path("Records")).hasSize(3);
+        assertThat(records.path("Records").get(0).path("Data").asText()).isEqualTo("aGVsbG8=");
+        assertThat(records.path("Records").get(0).path("SequenceNumber").asText()).isEqualTo(put.path("SequenceNumber").asText());
+        assertThat(records.path("Records").get(1).path("Data").asText()).isEqualTo("d29ybGQ=");
+        assertThat(records.path("Records").get(2).path("PartitionKey").asText()).isEqualTo("pk2");
+        assertThat(records.path("NextShardIterator").asText()).isNotBlank();
+        assertThat(records.path("MillisBehindLatest").isNumber()).isTrue();
+
+        JsonNode shards = ok("kinesis", "list-shards", "--stream-name", "cli");
+        assertThat(shards.path("Shards")).hasSize(1);
+        assertThat(shards.path("Shards").get(0).path("HashKeyRange").path("EndingHashKey").asText())
+                .isEqualTo("340282366920938463463374607431768211455");
+
+        JsonNode summary = ok("kinesis", "describe-stream-summary", "--stream-name", "cli").path("StreamDescriptionSummary");
+        assertThat(summary.path("OpenShardCount").asInt()).isEqualTo(1);
+        assertThat(summary.path("StreamStatus").asText()).isEqualTo("ACTIVE");
+        String arn = summary.path("StreamARN").asText();
+        assertThat(arn).isEqualTo("arn:aws:kinesis:eu-west-1:123456789012:stream/cli");
+
+        JsonNode consumer = ok("kinesis", "register-stream-consumer", "--stream-arn", arn, "--consumer-name", "cli-app")
+                .path("Consumer");
+        assertThat(consumer.path("ConsumerARN").asText()).startsWith(arn + "/consumer/cli-app:");
+        assertThat(consumer.path("ConsumerStatus").asText()).isEqualTo("ACTIVE");
+
+        Run refused = aws("kinesis", "delete-stream", "--stream-name", "cli");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("ResourceInUseException");
+        ok("kinesis", "delete-stream", "--stream-name", "cli", "--enforce-consumer-deletion");
+        Run gone = aws("kinesis", "describe-stream-summary", "--stream-name", "cli");
+        assertThat(gone.exit()).isNotZero();
+        assertThat(gone.err()).contains("ResourceNotFoundException");
+    }
+}

@@ -1,0 +1,114 @@
+package io.riffle.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.riffle.log.FsyncPolicy;
+import io.riffle.throttle.ThroughputLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigTest {
+    @TempDir
+    Path dir;
+
+    private static NodeConfig load(Map<String, String> env, String... args) {
+        return NodeConfig.load(args, env);
+    }
+
+    @Test
+    void classpathDefaultsAreExactlyTheDocumentedConfigFile() throws IOException {
+        byte[] documented = Files.readAllBytes(Path.of("..", "config", "riffle.yaml"));
+        try (InputStream in = NodeConfig.class.getResourceAsStream("/riffle.yaml")) {
+            assertThat(in).isNotNull();
+            assertThat(in.readAllBytes()).isEqualTo(documented);
+        }
+    }
+
+    @Test
+    void defaultsMatchTheIssue() {
+        NodeConfig c = NodeConfig.defaults();
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(4567);
+        assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.fsync()).isEqualTo(FsyncPolicy.PER_BATCH);
+        assertThat(c.limits()).isEqualTo(ThroughputLimits.KINESIS);
+        assertThat(c.heartbeatMillis()).isLessThanOrEqualTo(5000);
+        assertThat(c.effectiveGatewayInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(c.region()).isEqualTo("us-east-1");
+        assertThat(c.accountId()).isEqualTo("000000000000");
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheConfigFileWhichBeatsDefaults() throws IOException {
+        Path file = dir.resolve("node.yaml");
+        Files.writeString(file, "port: 1000\nhost: 0.0.0.0\nsegmentBytes: 1048576\n");
+        Map<String, String> env = Map.of("RIFFLE_PORT", "2000", "RIFFLE_DATA_DIR", "/env/data");
+
+        NodeConfig all = load(env, "--config", file.toString(), "--port", "3000");
+        assertThat(all.port()).isEqualTo(3000);
+        assertThat(all.host()).isEqualTo("0.0.0.0");
+        assertThat(all.dataDir()).isEqualTo(Path.of("/env/data"));
+        assertThat(all.segmentBytes()).isEqualTo(1_048_576);
+        assertThat(all.maxBodyBytes()).isEqualTo(16_777_216);
+
+        assertThat(load(env, "--config=" + file).port()).isEqualTo(2000);
+        assertThat(load(Map.of(), "--config", file.toString()).port()).isEqualTo(1000);
+        assertThat(load(Map.of("RIFFLE_CONFIG", file.toString())).host()).isEqualTo("0.0.0.0");
+        assertThat(load(Map.of(), "--data-dir=/flag/data", "--host", "::1").dataDir()).isEqualTo(Path.of("/flag/data"));
+    }
+
+    @Test
+    void throttlingOffTurnsEveryLimitOff() {
+        assertThat(load(Map.of(), "--throttling", "false").limits()).isEqualTo(ThroughputLimits.OFF);
+        assertThat(load(Map.of("RIFFLE_WRITE_RECORDS_PER_SECOND", "10")).limits().writeRecordsPerSecond()).isEqualTo(10);
+    }
+
+    @Test
+    void badValuesNameTheSettingTheValueAndWhereItCameFrom() throws IOException {
+        assertThatThrownBy(() -> load(Map.of(), "--port", "abc"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'port'").hasMessageContaining("'abc'").hasMessageContaining("flag --port");
+        assertThatThrownBy(() -> load(Map.of("RIFFLE_PORT", "70000")))
+                .hasMessageContaining("'port'").hasMessageContaining("environment variable RIFFLE_PORT");
+        assertThatThrownBy(() -> load(Map.of("RIFFLE_FSYNC", "SOMETIMES")))
+                .hasMessageContaining("'fsync'").hasMessageContaining("PER_BATCH or INTERVAL");
+        assertThatThrownBy(() -> load(Map.of(), "--heartbeat-millis", "6000")).hasMessageContaining("'heartbeatMillis'");
+        assertThatThrownBy(() -> load(Map.of(), "--throttling", "maybe")).hasMessageContaining("'throttling'");
+        assertThatThrownBy(() -> load(Map.of(), "--host", " ")).hasMessageContaining("'host'");
+        assertThatThrownBy(() -> load(Map.of("RIFFLE_ACCOUNT_ID", "12345"))).hasMessageContaining("'accountId'");
+        assertThatThrownBy(() -> load(Map.of(), "--region", "Mars Base")).hasMessageContaining("'region'");
+
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "port: 1\nprot: 2\n");
+        assertThatThrownBy(() -> load(Map.of(), "--config", file.toString()))
+                .hasMessageContaining("Unknown setting 'prot'").hasMessageContaining(file.toString());
+        Files.writeString(file, "- just\n- a list\n");
+        assertThatThrownBy(() -> load(Map.of(), "--config", file.toString())).hasMessageContaining("YAML map");
+        assertThatThrownBy(() -> load(Map.of(), "--config", dir.resolve("missing.yaml").toString()))
+                .hasMessageContaining("Cannot read config file");
+    }
+
+    @Test
+    void unknownOrIncompleteArgumentsAreRefused() {
+        assertThatThrownBy(() -> load(Map.of(), "--prot", "1")).hasMessageContaining("Unknown argument '--prot'");
+        assertThatThrownBy(() -> load(Map.of(), "--port")).hasMessageContaining("--port needs a value");
+        assertThatThrownBy(() -> load(Map.of(), "--config")).hasMessageContaining("--config needs a file");
+    }
+
+    @Test
+    void helpListsEveryFlagWithItsEnvironmentVariable() {
+        String help = RiffleMain.help();
+        for (Setting s : Setting.values()) {
+            assertThat(help).contains(s.flag()).contains(s.envVar());
+        }
+        assertThat(help).contains("--config").contains("--help");
+        assertThat(Setting.DATA_DIR.flag()).isEqualTo("--data-dir");
+        assertThat(Setting.DATA_DIR.envVar()).isEqualTo("RIFFLE_DATA_DIR");
+    }
+}

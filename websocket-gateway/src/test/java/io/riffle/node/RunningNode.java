@@ -1,0 +1,110 @@
+package io.riffle.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node started in-process on 127.0.0.1, port 0, plus real clients (WebClient, WebSocketClient) on a
+ * separate Vert.x instance. Test helper: blocking calls, each bounded by a timeout.
+ */
+public final class RunningNode implements AutoCloseable {
+    public final Path dataDir;
+    private final List<String> args;
+    public Node node;
+    public final Vertx clientVertx = Vertx.vertx();
+    public final WebClient web;
+    public final WebSocketClient ws;
+
+    private RunningNode(Path dataDir, List<String> args) {
+        this.dataDir = dataDir;
+        this.args = args;
+        this.web = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
+        // Records of up to 1 MiB arrive in one message of about 1.4 MB.
+        this.ws = clientVertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(16 << 20));
+    }
+
+    /** Starts a node with data in {@code dataDir}; {@code extra} flags override the test defaults. */
+    public static RunningNode start(Path dataDir, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--data-dir",
+                dataDir.toString(), "--gateway-instances", "2", "--throttling", "false"));
+        args.addAll(List.of(extra));
+        RunningNode n = new RunningNode(dataDir, args);
+        n.startNode();
+        return n;
+    }
+
+    private void startNode() {
+        node = await(Node.start(NodeConfig.load(args.toArray(String[]::new), Map.of())));
+    }
+
+    /** Stops the node in order and starts a new one on the same data directory and flags. */
+    public void restart() {
+        await(node.stop());
+        startNode();
+    }
+
+    public int port() {
+        return node.port();
+    }
+
+    public HttpResponse<Buffer> send(HttpMethod method, String uri) {
+        return await(web.request(method, port(), "127.0.0.1", uri).send());
+    }
+
+    public HttpResponse<Buffer> get(String uri) {
+        return send(HttpMethod.GET, uri);
+    }
+
+    public HttpResponse<Buffer> delete(String uri) {
+        return send(HttpMethod.DELETE, uri);
+    }
+
+    public HttpResponse<Buffer> postJson(String uri, JsonObject body) {
+        return await(web.post(port(), "127.0.0.1", uri).sendJsonObject(body));
+    }
+
+    public HttpResponse<Buffer> postRaw(String uri, String contentType, Buffer body) {
+        return await(web.post(port(), "127.0.0.1", uri).putHeader("Content-Type", contentType).sendBuffer(body));
+    }
+
+    /** Creates a stream and checks it worked. */
+    public JsonObject createStream(String name, int shards) {
+        HttpResponse<Buffer> r = postJson("/v1/streams", new JsonObject().put("name", name).put("shardCount", shards));
+        if (r.statusCode() != 201) {
+            throw new AssertionError("create stream " + name + ": " + r.statusCode() + " " + r.bodyAsString());
+        }
+        return r.bodyAsJsonObject();
+    }
+
+    public static <T> T await(Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("Future did not complete: " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (node != null) {
+                await(node.stop());
+            }
+        } finally {
+            await(clientVertx.close());
+        }
+    }
+}
