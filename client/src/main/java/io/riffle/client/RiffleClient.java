@@ -80,10 +80,18 @@ public final class RiffleClient implements AutoCloseable {
 
     // ---- streams and consumers -------------------------------------------------------------------
 
-    /** Creates a stream; fails with ResourceInUseException when it exists. */
+    /**
+     * Creates a stream, with its own write limits if the spec has them; fails with ResourceInUseException
+     * when it exists.
+     */
     public Mono<StreamInfo> createStream(StreamSpec spec) {
         ObjectNode body = Wire.JSON.createObjectNode().put("name", spec.name()).put("shardCount", spec.shardCount())
                 .put("retentionHours", spec.retentionHours()).put("mode", spec.mode());
+        if (spec.writeRecordsPerSecond().isPresent() || spec.writeBytesPerSecond().isPresent()) {
+            ObjectNode limits = body.putObject("limits");
+            spec.writeRecordsPerSecond().ifPresent(v -> limits.put("writeRecordsPerSecond", v));
+            spec.writeBytesPerSecond().ifPresent(v -> limits.put("writeBytesPerSecond", v));
+        }
         return call(HttpMethod.POST, "/v1/streams", Optional.of(body)).map(RiffleClient::streamInfo);
     }
 

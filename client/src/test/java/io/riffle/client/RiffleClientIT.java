@@ -158,8 +158,8 @@ class RiffleClientIT {
 
     @Test
     void throttledRecordsAreRetriedUntilStoredWithoutBreakingOrderPerKey() {
-        startNode("--write-records-per-second", "100");
-        client.createStream(StreamSpec.of("slow", 1)).block(WAIT);
+        startNode();
+        client.createStream(StreamSpec.of("slow", 1).withWriteLimits(100, 0)).block(WAIT);
         PutBatchResult result = client.putAll("slow", records(600, 6, 10)).block(WAIT);
 
         assertThat(result.failedRecordCount()).isZero();
@@ -168,6 +168,17 @@ class RiffleClientIT {
         List<Record> stored = readAll("slow");
         assertThat(stored).hasSize(600);
         assertOrderedPerKey(stored);
+    }
+
+    @Test
+    void nodeWideLimitsThrottleToo() {
+        startNode("--write-records-per-second", "200");
+        client.createStream(StreamSpec.of("nodewide", 1)).block(WAIT);
+        PutBatchResult result = client.putAll("nodewide", records(500, 5, 10)).block(WAIT);
+
+        assertThat(result.failedRecordCount()).isZero();
+        assertThat(result.retries()).isPositive();
+        assertOrderedPerKey(readAll("nodewide"));
     }
 
     @Test
