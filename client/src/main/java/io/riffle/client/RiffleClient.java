@@ -204,8 +204,8 @@ public final class RiffleClient implements AutoCloseable {
                 sink.error(closedError());
                 return;
             }
-            context.runOnContext(
-                    v -> new Subscription(context, ws, options, stream, consumer, position, shards, sink).start());
+            context.runOnContext(v -> new Subscription(context, ws, options, stream, consumer, position, shards,
+                    sink, closed::get).start());
         }, FluxSink.OverflowStrategy.ERROR);
     }
 

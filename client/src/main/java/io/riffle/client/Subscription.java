@@ -42,6 +42,7 @@ final class Subscription {
     private final String consumer;
     private final Optional<List<String>> shards;
     private final FluxSink<Record> sink;
+    private final java.util.function.BooleanSupplier clientClosed;
     private final ResumePositions positions;
     private final ArrayDeque<Record> pending = new ArrayDeque<>();
     private ClientWebSocket ws;
@@ -55,7 +56,8 @@ final class Subscription {
     private long watchdog = -1;
 
     Subscription(Context context, WebSocketClient client, RiffleClientOptions options, String stream,
-                 String consumer, StartPosition start, Optional<List<String>> shards, FluxSink<Record> sink) {
+                 String consumer, StartPosition start, Optional<List<String>> shards, FluxSink<Record> sink,
+                 java.util.function.BooleanSupplier clientClosed) {
         this.context = context;
         this.client = client;
         this.options = options;
@@ -63,6 +65,7 @@ final class Subscription {
         this.consumer = consumer;
         this.shards = shards;
         this.sink = sink;
+        this.clientClosed = clientClosed;
         this.positions = new ResumePositions(start);
     }
 
@@ -87,7 +90,14 @@ final class Subscription {
         if (done) {
             return;
         }
-        ClientWebSocket socket = client.webSocket();
+        ClientWebSocket socket;
+        try {
+            socket = client.webSocket();
+        } catch (IllegalStateException closed) {
+            fail(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, "Stream " + stream + " consumer " + consumer
+                    + ": the client is closed"));
+            return;
+        }
         ws = socket;
         partial = null;
         fetching = false;
@@ -195,7 +205,9 @@ final class Subscription {
         Short code = socket.closeStatusCode();
         String reason = String.valueOf(socket.closeReason());
         String who = "Stream " + stream + " consumer " + consumer;
-        if (code != null && code == CLOSE_NORMAL) {
+        if (clientClosed.getAsBoolean()) {
+            fail(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, who + ": the client is closed"));
+        } else if (code != null && code == CLOSE_NORMAL) {
             connected = false;
             ws = null;
             ended = true;

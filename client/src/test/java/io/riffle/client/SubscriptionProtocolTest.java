@@ -134,6 +134,16 @@ class SubscriptionProtocolTest {
     }
 
     @Test
+    void closingTheClientEndsItsSubscriptions() {
+        serve(ws -> ws.writeTextMessage(frame(1, 1, 10)));
+        StepVerifier.create(client.subscribe("s", "c", StartPosition.LATEST))
+                .expectNextCount(1)
+                .then(() -> new Thread(client::close).start())
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("closed"))
+                .verify(Duration.ofSeconds(20));
+    }
+
+    @Test
     void cancellingClosesTheWebSocket() throws Exception {
         var closed = new java.util.concurrent.CompletableFuture<Short>();
         serve(ws -> {
