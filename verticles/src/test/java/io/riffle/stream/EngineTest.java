@@ -72,13 +72,7 @@ class EngineTest {
     }
 
     static <T> T await(Future<T> f) {
-        try {
-            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
-        } catch (Exception e) {
-            throw new RuntimeException(e);
-        }
+        return io.riffle.testing.Futures.await(f);
     }
 
     private static PutEntry entry(String key, String data) {

@@ -1,5 +1,6 @@
 package io.riffle.kinesis;
 
+import io.riffle.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonToken;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KinesisProtocolTest {
     @TempDir
     Path dataDir;
-    private final MovableClock clock = new MovableClock(System.currentTimeMillis());
+    private final MutableClock clock = new MutableClock(System.currentTimeMillis());
     private KinesisTestNode node;
     private RawKinesis kinesis;
 

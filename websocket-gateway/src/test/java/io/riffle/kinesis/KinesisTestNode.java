@@ -128,12 +128,6 @@ final class KinesisTestNode implements AutoCloseable {
     }
 
     static <T> T await(Future<T> f) {
-        try {
-            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
-        } catch (Exception e) {
-            throw new RuntimeException(e);
-        }
+        return io.riffle.testing.Futures.await(f);
     }
 }

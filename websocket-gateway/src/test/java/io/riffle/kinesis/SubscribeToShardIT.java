@@ -1,5 +1,6 @@
 package io.riffle.kinesis;
 
+import io.riffle.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -138,7 +139,7 @@ class SubscribeToShardIT {
     @Test
     void aSubscriptionStallsWhenItsByteBudgetIsSpentAndGoesOnAsTimePasses() throws Exception {
         // Time is frozen, so the 1000 B/s bucket only refills when the test moves the clock.
-        MovableClock clock = new MovableClock(System.currentTimeMillis());
+        MutableClock clock = new MutableClock(System.currentTimeMillis());
         String consumer = startWithConsumer(new ThroughputLimits(0, 0, 0, 0, 1000), clock);
         String data = Base64.getEncoder().encodeToString(new byte[400]);
         StringBuilder records = new StringBuilder();
@@ -225,7 +226,7 @@ class SubscribeToShardIT {
 
     @Test
     void aSubscriptionEndsAfterFiveMinutes() throws Exception {
-        MovableClock clock = new MovableClock(System.currentTimeMillis());
+        MutableClock clock = new MutableClock(System.currentTimeMillis());
         String consumer = startWithConsumer(ThroughputLimits.OFF, clock);
         Subscribed s = subscribe(consumer, "LATEST");
         assertThat(header(s.next(), ":event-type")).isEqualTo("initial-response");

@@ -1,5 +1,6 @@
 package io.riffle.kinesis;
 
+import io.riffle.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Sealed shard iterators and paging tokens, and the key that seals them. */
 class TokensTest {
-    private final MovableClock clock = new MovableClock(1_700_000_000_000L);
+    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
     @TempDir
     Path dataDir;
 

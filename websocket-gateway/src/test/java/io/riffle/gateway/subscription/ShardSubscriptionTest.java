@@ -1,5 +1,6 @@
 package io.riffle.gateway.subscription;
 
+import io.riffle.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -161,7 +162,7 @@ class ShardSubscriptionTest {
 
     @Test
     void tokenBucketHoldsDeliveryUntilTimeRefillsIt() throws Exception {
-        TestClock clock = new TestClock(1_700_000_000_000L);
+        MutableClock clock = new MutableClock(1_700_000_000_000L);
         put(0, 10, 600);
         Collector sink = new Collector();
         // 1000 B/s and one 601-byte record per event: two events drain the bucket into debt.
@@ -220,12 +221,6 @@ class ShardSubscriptionTest {
     }
 
     static <T> T await(Future<T> f) {
-        try {
-            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
-        } catch (Exception e) {
-            throw new RuntimeException(e);
-        }
+        return io.riffle.testing.Futures.await(f);
     }
 }
