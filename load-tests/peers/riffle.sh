@@ -21,7 +21,7 @@ done
 run_node() {
   new_temp_dir DATA
   PORT="$(free_port)"
-  start_bg "$DATA.log" java "-Xmx$NODE_HEAP" -XX:+UseParallelGC -jar "$NODE_JAR" --host 127.0.0.1 --port "$PORT" \
+  start_bg "$DATA/node.log" java "-Xmx$NODE_HEAP" -XX:+UseParallelGC -jar "$NODE_JAR" --host 127.0.0.1 --port "$PORT" \
     --data-dir "$DATA/data" --fsync "$FSYNC" --throttling "$1"
   NODE_PID=$LAST_PID
   wait_port "$PORT" 60

@@ -175,8 +175,8 @@ final class Subscription {
             pending.addLast(r);
             positions.received(r.shardId(), r.sequenceNumber());
         }
-        if (frame.shardId().isPresent() && frame.continuationSequenceNumber().isPresent()) {
-            positions.continuation(frame.shardId().get(), frame.continuationSequenceNumber().get());
+        if (frame.shardId().isPresent() && !frame.type().equals("end")) {
+            positions.heard(frame.shardId().get(), frame.continuationSequenceNumber());
         }
     }
 

@@ -257,6 +257,25 @@ class RiffleClientIT {
     }
 
     @Test
+    void aLatestSubscriptionToAnEmptyShardMissesNothingPutDuringARestart() throws Exception {
+        startNode("--throttling", "false", "--heartbeat-millis", "200");
+        client.createStream(StreamSpec.of("empty", 1)).block(WAIT);
+        client.registerConsumer("empty", "app").block(WAIT);
+        List<Record> received = new CopyOnWriteArrayList<>();
+        Disposable sub = client.subscribe("empty", "app", StartPosition.LATEST).subscribe(received::add);
+        try {
+            Thread.sleep(600); // a heartbeat tells the client the shard was empty
+            node.restart();
+            // put at once: the client is most likely still backing off, so these land before it is back
+            client.putAll("empty", records(10, 1, 10)).block(WAIT);
+            await("the 10 records arrive", () -> received.size() >= 10);
+        } finally {
+            sub.dispose();
+        }
+        assertThat(received).extracting(RiffleClientIT::label).containsExactlyElementsOf(rangeList(10));
+    }
+
+    @Test
     void cancellingASubscriptionFreesItOnTheNode() throws Exception {
         startNode("--throttling", "false");
         client.createStream(StreamSpec.of("cancel", 2)).block(WAIT);

@@ -116,6 +116,23 @@ class WireProtocolTest {
     }
 
     @Test
+    void aLatestSubscriptionResumesShardsThatWereEmptyFromTrimHorizon() {
+        ResumePositions p = new ResumePositions(StartPosition.LATEST);
+        p.heard("shardId-000000000001", Optional.empty());
+        assertThat(p.query()).isEqualTo("from=TRIM_HORIZON");
+        p.heard("shardId-000000000000", Optional.of("7"));
+        assertThat(p.query()).isEqualTo("from=TRIM_HORIZON&positions=shardId-000000000000:7");
+    }
+
+    @Test
+    void aLatestSubscriptionThatHeardNothingResumesAtLatest() {
+        ResumePositions p = new ResumePositions(StartPosition.LATEST);
+        assertThat(p.query()).isEqualTo("from=LATEST");
+        p.heard("shardId-000000000000", Optional.of("7"));
+        assertThat(p.query()).isEqualTo("from=LATEST&positions=shardId-000000000000:7");
+    }
+
+    @Test
     void aContinuationNeverMovesAShardBackwards() {
         ResumePositions p = new ResumePositions(StartPosition.afterSequenceNumbers(Map.of("shardId-000000000000", "100")));
         p.continuation("shardId-000000000000", "99");
