@@ -20,9 +20,8 @@ import java.util.function.Consumer;
  * picked again until all of them are answered. A throttled record goes back to the FRONT of its key's
  * queue and the whole key waits out the backoff, so no later record of the same key can overtake it.
  * One request carries at most {@code maxPerKey} records of a key, contiguous and in order. More than one
- * is only safe when the node throttles a request's records of one shard as a prefix (once one is refused,
- * all later ones are); Riffle's shard engine checks each record against its token buckets on its own, so
- * a large throttled record may be followed by a small stored one, and the client's default is 1.
+ * is safe because Riffle's shard engine refuses a request's records of one shard as a suffix (once one is
+ * refused, all later ones are), so no stored record follows a refused one of its key.
  *
  * <p>Requests respect the API limits: at most {@code maxRecords} records and {@code maxBytes} billed
  * bytes (partition keys plus data); a record larger than {@code maxBytes} travels alone, and the node

@@ -10,10 +10,9 @@ import java.util.Objects;
  * @param host                 the node's host (default 127.0.0.1)
  * @param port                 the node's HTTP port (default 4567)
  * @param maxInFlightRequests  put requests in flight per stream at once; also the HTTP pool size
- * @param maxRecordsPerKeyPerRequest records of one partition key per request (default 1, which keeps
- *                             per-key order whatever the node throttles; raise it for throughput with
- *                             few keys when the node throttles a shard's records of a request as a prefix,
- *                             or when its limits are off)
+ * @param maxRecordsPerKeyPerRequest records of one partition key per request (default 500: Riffle
+ *                             throttles a shard's records of a request as a suffix, so retrying the refused
+ *                             ones keeps per-key order; set 1 for a server that checks records one by one)
  * @param maxAttempts          requests per record before a throttled record is given up as failed
  * @param maxBufferedRecords   records per stream accepted but not yet answered; beyond it puts fail at
  *                             once with LimitExceededException instead of buffering without bound
@@ -42,7 +41,7 @@ public record RiffleClientOptions(String host, int port, int maxInFlightRequests
 
     /** Defaults for a node on 127.0.0.1 at the given port. */
     public static RiffleClientOptions local(int port) {
-        return new RiffleClientOptions("127.0.0.1", port, 8, 1, 30, 100_000, Backoff.defaults(),
+        return new RiffleClientOptions("127.0.0.1", port, 8, 500, 30, 100_000, Backoff.defaults(),
                 Duration.ofSeconds(30), 20, Duration.ofSeconds(20), Clock.systemUTC());
     }
 

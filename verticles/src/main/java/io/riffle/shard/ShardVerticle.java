@@ -153,15 +153,21 @@ public final class ShardVerticle extends VerticleBase {
         long[] offsets = new long[entries.size()];
         List<AppendRecord> accepted = new ArrayList<>(entries.size());
         long acceptedBytes = 0;
-        for (int i = 0; i < entries.size(); i++) {
-            AppendRequest.Entry e = entries.get(i);
+        boolean throttling = false;
+        for (AppendRequest.Entry e : entries) {
             if (e.data().length > settings.maxRecordBytes()) {
                 message.fail(ErrorCode.PAYLOAD_TOO_LARGE.failureCode(), "Record of " + e.data().length
                         + " bytes exceeds the " + settings.maxRecordBytes() + " byte limit of stream " + stream);
                 return;
             }
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            AppendRequest.Entry e = entries.get(i);
             int billed = Limits.billedBytes(e.partitionKey(), e.data().length);
-            if (writeRecords.canTake(1) && writeBytes.canTake(billed)) {
+            // Once one record does not fit, none after it in this request is written either: a smaller
+            // later record of the same key must not overtake one the producer will retry.
+            throttling = throttling || !(writeRecords.canTake(1) && writeBytes.canTake(billed));
+            if (!throttling) {
                 writeRecords.tryTake(1);
                 writeBytes.tryTake(billed);
                 accepted.add(new AppendRecord(e.partitionKey(), e.data(), now));
@@ -297,17 +303,19 @@ public final class ShardVerticle extends VerticleBase {
         return switch (type) {
             case "TRIM_HORIZON" -> start;
             case "LATEST" -> end;
-            case "AT_SEQUENCE_NUMBER" -> Math.max(start, requireIssued(value, end));
+            // AT the end offset is "the next record to be written": where a caught-up reader continues.
+            case "AT_SEQUENCE_NUMBER" -> Math.max(start, requireIssued(value, end + 1));
             case "AFTER_SEQUENCE_NUMBER" -> Math.max(start, requireIssued(value, end) + 1);
             case "AT_TIMESTAMP" -> log.offsetForTimestamp(value);
             default -> throw RiffleException.invalidArgument("Unknown position type " + type);
         };
     }
 
-    private long requireIssued(long offset, long end) {
-        if (offset >= end) {
+    /** Checks that {@code offset} is below {@code limit}, else the sequence number is from the future. */
+    private long requireIssued(long offset, long limit) {
+        if (offset >= limit) {
             throw RiffleException.invalidArgument("Sequence number with offset " + offset + " has not been issued in "
-                    + shardName() + " (next offset is " + end + ")");
+                    + shardName() + " (next offset is " + log.endOffset() + ")");
         }
         return offset;
     }

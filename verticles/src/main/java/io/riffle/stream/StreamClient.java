@@ -130,8 +130,10 @@ public final class StreamClient implements AutoCloseable {
     /**
      * Puts records: routes each by hash key to its open shard, sends one append per shard, and answers
      * one outcome per entry in request order. A record over the stream's size limit fails the whole put
-     * with PAYLOAD_TOO_LARGE (nothing is written); records over a shard's throughput are rejected
-     * individually with PROVISIONED_THROUGHPUT_EXCEEDED and the others are written.
+     * with PAYLOAD_TOO_LARGE (nothing is written). Within one shard, the first record over the shard's
+     * throughput and every later record of the request for that shard are rejected with
+     * PROVISIONED_THROUGHPUT_EXCEEDED, the earlier ones written: so retrying the rejected records in order
+     * never reorders a partition key.
      */
     public Future<List<PutOutcome>> put(StreamName name, List<PutEntry> entries) {
         return routes(name).compose(r -> {

@@ -198,6 +198,22 @@ class EngineTest {
     }
 
     @Test
+    void onceARecordIsThrottledTheRestOfTheShardsBatchIsToo() {
+        await(engine.stop());
+        startEngine(new ThroughputLimits(1000, 0, 0, 0, 0));
+        await(client.create(CreateStream.of("orders", 1)));
+        // 1 + 599 = 600 bytes fit; the 1,000-byte record does not; the small ones after it must not
+        // overtake it, so they are refused too.
+        List<PutOutcome> outcomes = await(client.put(S, List.of(
+                PutEntry.of("k", new byte[599]), PutEntry.of("k", new byte[999]),
+                PutEntry.of("k", new byte[9]), PutEntry.of("j", new byte[9]))));
+        assertThat(outcomes.get(0)).isInstanceOf(PutOutcome.Accepted.class);
+        assertThat(outcomes.subList(1, 4)).allMatch(o -> o instanceof PutOutcome.Rejected r
+                && r.code() == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED);
+        assertThat(readAll(S, new ShardId(0))).hasSize(1);
+    }
+
+    @Test
     void writeBytesLimitCountsPartitionKeyAndData() {
         await(engine.stop());
         startEngine(new ThroughputLimits(1000, 0, 0, 0, 0));
@@ -262,7 +278,11 @@ class EngineTest {
         assertThat(await(client.resolve(S, shard, ReadFrom.at(shard, b)))).isEqualTo(1L);
         assertThat(await(client.resolve(S, shard, ReadFrom.after(shard, b)))).isEqualTo(2L);
         assertThat(await(client.resolve(S, shard, new ReadFrom.AtTimestamp(later)))).isEqualTo(2L);
-        assertThatThrownBy(() -> await(client.resolve(S, shard, new ReadFrom.AtOffset(3))))
+        // AT the next offset is where a caught-up poller continues; beyond it is the future.
+        assertThat(await(client.resolve(S, shard, new ReadFrom.AtOffset(3)))).isEqualTo(3L);
+        assertThatThrownBy(() -> await(client.resolve(S, shard, new ReadFrom.AfterOffset(3))))
+                .isInstanceOfSatisfying(RiffleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> await(client.resolve(S, shard, new ReadFrom.AtOffset(4))))
                 .isInstanceOfSatisfying(RiffleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
         assertThatThrownBy(() -> ReadFrom.at(new ShardId(1), b))
                 .isInstanceOfSatisfying(RiffleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));

@@ -103,6 +103,11 @@ class NativeApiIT {
 
         // nextSequenceNumber continues exactly where the read stopped.
         String next = read.getString("nextSequenceNumber");
+        // A caught-up poller continues from there: nothing yet, and the same place to come back to.
+        JsonObject caughtUp = node.get("/v1/streams/batch/shards/shardId-000000000000/records?from=AT_SEQUENCE_NUMBER&sequenceNumber="
+                + next).bodyAsJsonObject();
+        assertThat(caughtUp.getJsonArray("records")).isEmpty();
+        assertThat(caughtUp.getString("nextSequenceNumber")).isEqualTo(next);
         node.postRaw("/v1/streams/batch/records?partitionKey=d", "text/plain", Buffer.buffer("fourth"));
         JsonArray more = node.get("/v1/streams/batch/shards/shardId-000000000000/records?from=AT_SEQUENCE_NUMBER&sequenceNumber="
                 + next).bodyAsJsonObject().getJsonArray("records");

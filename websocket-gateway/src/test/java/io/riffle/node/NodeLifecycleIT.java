@@ -51,7 +51,8 @@ class NodeLifecycleIT {
             assertThat(metrics.getHeader("Content-Type")).startsWith("text/plain");
             assertThat(metrics.bodyAsString())
                     .contains("riffle_shard_incoming_records_total{shard=\"shardId-000000000000\",stream=\"watched\"} 1.0")
-                    .contains("vertx_http_server_requests_total");
+                    .contains("vertx_http_server_requests_total")
+                    .contains("jvm_memory_used_bytes{area=\"heap\"");
         }
     }
 
