@@ -17,12 +17,13 @@ for j in "$NODE_JAR" "$LOAD_JAR"; do
   [ -f "$j" ] || { echo "missing $j: run mvn -B -DskipTests package first" >&2; exit 1; }
 done
 
-# run_node THROTTLING: starts a fresh node, sets NODE_PID and PORT
+# run_node THROTTLING [NODE FLAGS...]: starts a fresh node, sets NODE_PID and PORT
 run_node() {
+  local throttling="$1"; shift
   new_temp_dir DATA
   PORT="$(free_port)"
   start_bg "$DATA/node.log" java "-Xmx$NODE_HEAP" -XX:+UseParallelGC -jar "$NODE_JAR" --host 127.0.0.1 --port "$PORT" \
-    --data-dir "$DATA/data" --fsync "$FSYNC" --throttling "$1"
+    --data-dir "$DATA/data" --fsync "$FSYNC" --throttling "$throttling" "$@"
   NODE_PID=$LAST_PID
   wait_port "$PORT" 60
 }
@@ -43,8 +44,9 @@ for s in "${SCENARIOS[@]}"; do
     ingest1k)   run_node false; load "$s" --scenario ingest --record-size 1024 --producers 2 --window 4 --shards 2 ;;
     e2e1k)      run_node false; load "$s" --scenario e2e --rate 1000 --record-size 100 --producers 1 --subscribers 1 --shards 2 ;;
     e2e10k)     run_node false; load "$s" --scenario e2e --rate 10000 --record-size 100 --producers 1 --subscribers 1 --shards 2 ;;
-    fanout100)  run_node false; load "$s" --scenario fanout --rate 1000 --record-size 100 --producers 1 --subscribers 100 --shards 1 ;;
-    fanout1000) run_node false; load "$s" --scenario fanout --rate 1000 --record-size 100 --producers 1 --subscribers 1000 --shards 1 ;;
+    # One stream, one consumer per subscriber: the node's consumer limit is raised above Kinesis's 20.
+    fanout100)  run_node false --max-consumers-per-stream 1000; load "$s" --scenario fanout --rate 1000 --record-size 100 --producers 1 --subscribers 100 --shards 1 --consumers-per-stream 1000 ;;
+    fanout1000) run_node false --max-consumers-per-stream 1000; load "$s" --scenario fanout --rate 1000 --record-size 100 --producers 1 --subscribers 1000 --shards 1 --consumers-per-stream 1000 ;;
     throttle)   run_node true;  load "$s" --scenario throttle --rate 3000 --limit 1000 --record-size 100 --producers 1 --shards 1 ;;
     *) echo "unknown scenario $s" >&2; exit 2 ;;
   esac

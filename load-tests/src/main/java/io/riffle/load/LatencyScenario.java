@@ -12,12 +12,12 @@ import reactor.core.Disposable;
 /**
  * End-to-end latency and fan-out: producers put records stamped with their send time at a fixed
  * {@code rate}; {@code subscribers} WebSocket subscriptions (from LATEST) record put-to-delivery latency.
- * A stream allows 20 consumers, so subscriber {@code i} reads stream {@code i / 20} as consumer
- * {@code c(i % 20)}, and every record is put to every stream: each subscriber should see every record.
+ * A stream allows {@code --consumers-per-stream} consumers (the node's maxConsumersPerStream, Kinesis: 20),
+ * so subscriber {@code i} reads stream {@code i / n} as consumer {@code c(i % n)}, and every record is put
+ * to every stream: each subscriber should see every record.
  * Reports latency percentiles, delivered records/s, the slowest subscriber's share and the node's heap.
  */
 final class LatencyScenario {
-    private static final int CONSUMERS_PER_STREAM = 20;
     private final LoadMain.LoadRun run;
     private final LoadOptions o;
     /** Started once the streams and subscriptions are set up, so set-up time is not measured. */
@@ -38,10 +38,10 @@ final class LatencyScenario {
             throw new IllegalArgumentException("e2e and fanout need --rate");
         }
         int subscribers = Math.max(1, o.subscribers());
-        int streamCount = Math.max(o.streams(), (subscribers + CONSUMERS_PER_STREAM - 1) / CONSUMERS_PER_STREAM);
+        int streamCount = Math.max(o.streams(), (subscribers + o.consumersPerStream() - 1) / o.consumersPerStream());
         run.createStreams(streamCount);
         for (int i = 0; i < subscribers; i++) {
-            run.registerConsumer(stream(i), "c" + (i % CONSUMERS_PER_STREAM));
+            run.registerConsumer(stream(i), "c" + (i % o.consumersPerStream()));
         }
         int subscriberClients = Math.max(1, Math.min(subscribers, Runtime.getRuntime().availableProcessors()));
         List<RiffleClient> readers = new ArrayList<>();
@@ -53,7 +53,7 @@ final class LatencyScenario {
         for (int i = 0; i < subscribers; i++) {
             int index = i;
             subscriptions.add(readers.get(i % subscriberClients)
-                    .subscribe(stream(i), "c" + (i % CONSUMERS_PER_STREAM), StartPosition.LATEST)
+                    .subscribe(stream(i), "c" + (i % o.consumersPerStream()), StartPosition.LATEST)
                     .subscribe(r -> {
                         long micros = (System.nanoTime() - Records.stamp(r.data())) / 1000;
                         m.latencyMicros.recordValue(Math.max(0, micros));
@@ -115,7 +115,7 @@ final class LatencyScenario {
     }
 
     private String stream(int subscriber) {
-        return run.streams.get(subscriber / CONSUMERS_PER_STREAM % run.streams.size());
+        return run.streams.get(subscriber / o.consumersPerStream() % run.streams.size());
     }
 
     private static void join(Thread t) {

@@ -215,9 +215,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
         if (d.consumers().stream().anyMatch(c -> c.name().equals(consumer))) {
             throw RiffleException.inUse("Consumer " + consumer + " of stream " + d.name() + " already exists");
         }
-        if (d.consumers().size() >= Limits.CONSUMERS_PER_STREAM) {
+        if (d.consumers().size() >= config.maxConsumersPerStream()) {
             throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "Stream " + d.name() + " already has "
-                    + Limits.CONSUMERS_PER_STREAM + " consumers, the most a stream can have");
+                    + config.maxConsumersPerStream() + " consumers, the most a stream can have");
         }
         ConsumerDescription created = new ConsumerDescription(consumer, config.clock().millis());
         List<ConsumerDescription> consumers = new ArrayList<>(d.consumers());

@@ -14,29 +14,34 @@ import java.time.Clock;
  * @param log            segment size, fsync policy and so on, for every shard log
  * @param defaultLimits  per-shard throughput limits for streams that do not set their own
  * @param maxShards      the most shards this node holds in all (Kinesis's account limit analogue)
+ * @param maxConsumersPerStream enhanced fan-out consumers a stream may register (Kinesis: 20)
  * @param clock          time source; tests inject a movable one
  * @param metrics        where the engine records per stream and shard metrics
  */
 public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits defaultLimits, int maxShards,
-                           Clock clock, MeterRegistry metrics) {
+                           int maxConsumersPerStream, Clock clock, MeterRegistry metrics) {
     public static EngineConfig defaults(Path dataDir) {
         return new EngineConfig(dataDir, LogConfig.defaults(), ThroughputLimits.KINESIS, 1000,
-                Clock.systemUTC(), new SimpleMeterRegistry());
+                io.riffle.model.Limits.CONSUMERS_PER_STREAM, Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
     public EngineConfig withLimits(ThroughputLimits limits) {
-        return new EngineConfig(dataDir, log, limits, maxShards, clock, metrics);
+        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics);
     }
 
     public EngineConfig withLog(LogConfig logConfig) {
-        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, clock, metrics);
+        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics);
+    }
+
+    public EngineConfig withMaxConsumersPerStream(int n) {
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics);
     }
 
     public EngineConfig withClock(Clock c) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, c, metrics);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics);
     }
 
     public EngineConfig withMetrics(MeterRegistry registry) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, clock, registry);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry);
     }
 }

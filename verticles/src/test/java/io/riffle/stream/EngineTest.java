@@ -367,6 +367,18 @@ class EngineTest {
     }
 
     @Test
+    void theConsumerLimitIsANodeSetting() {
+        await(engine.stop());
+        engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withClock(clock).withMaxConsumersPerStream(2)));
+        client = engine.client();
+        await(client.create(CreateStream.of("orders", 1)));
+        await(client.registerConsumer(S, ConsumerName.of("a")));
+        await(client.registerConsumer(S, ConsumerName.of("b")));
+        assertThatThrownBy(() -> await(client.registerConsumer(S, ConsumerName.of("c"))))
+                .isInstanceOfSatisfying(RiffleException.class, e -> assertThat(e.getMessage()).contains("already has 2 consumers"));
+    }
+
+    @Test
     void tagsAndRetentionChangeDurably() {
         await(client.create(CreateStream.of("orders", 1)));
         await(client.addTags(S, Map.of("a", "1", "b", "2")));

@@ -38,6 +38,7 @@ public record NodeConfig(
         long segmentBytes,
         ThroughputLimits limits,
         int maxShards,
+        int maxConsumersPerStream,
         long heartbeatMillis,
         long subscriberBufferBytes,
         String region,
@@ -192,6 +193,7 @@ public record NodeConfig(
                 p.longIn(Setting.SEGMENT_BYTES, 4096, 1L << 40),
                 throttling ? limits : ThroughputLimits.OFF,
                 (int) p.longIn(Setting.MAX_SHARDS, 1, 1_000_000),
+                (int) p.longIn(Setting.MAX_CONSUMERS_PER_STREAM, 1, 100_000),
                 p.longIn(Setting.HEARTBEAT_MILLIS, 10, 5000),
                 p.longIn(Setting.SUBSCRIBER_BUFFER_BYTES, 0, 1L << 32),
                 p.matching(Setting.REGION, "[a-z0-9-]{1,32}", "must be a region name such as us-east-1"),
@@ -281,7 +283,7 @@ public record NodeConfig(
         LogConfig d = LogConfig.defaults();
         LogConfig log = new LogConfig(segmentBytes, d.segmentMaxAgeMillis(), d.indexIntervalBytes(), fsync,
                 fsyncIntervalMillis, d.retentionMillis());
-        return new EngineConfig(dataDir, log, limits, maxShards, Clock.systemUTC(), metrics);
+        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, Clock.systemUTC(), metrics);
     }
 
     /** Options of every push subscription on this node. */

@@ -27,6 +27,7 @@ public enum Setting {
     READ_CALLS_PER_SECOND("readCallsPerSecond", "per-shard polling read calls/s, 0 = off"),
     CONSUMER_BYTES_PER_SECOND("consumerBytesPerSecond", "per-consumer-per-shard push bytes/s, 0 = off"),
     MAX_SHARDS("maxShards", "most shards on this node"),
+    MAX_CONSUMERS_PER_STREAM("maxConsumersPerStream", "enhanced fan-out consumers per stream (Kinesis: 20)"),
     HEARTBEAT_MILLIS("heartbeatMillis", "subscription heartbeat period, at most 5000"),
     SUBSCRIBER_BUFFER_BYTES("subscriberBufferBytes", "live bytes buffered per slow subscription"),
     REGION("region", "region in the Kinesis API's ARNs"),
