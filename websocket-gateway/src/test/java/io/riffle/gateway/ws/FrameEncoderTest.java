@@ -69,4 +69,28 @@ class FrameEncoderTest {
         assertThat(encoder.frame(SHARD.toString(), inShard3)).isEqualTo(viaJsonObject(inShard3));
         assertThat(encoder.frame(other.toString(), inShard4)).isEqualTo(viaJsonObject(inShard4));
     }
+    @Test
+    void aDifferentRecordAtTheSameShardAndOffsetIsNotServedTheCachedText() {
+        FrameEncoder encoder = new FrameEncoder();
+        ShardEvent first = new ShardEvent(SHARD, List.of(record(42, "k", "old")), 0, Optional.of(new SequenceNumber(3, 42)));
+        ShardEvent recreated = new ShardEvent(SHARD, List.of(record(42, "k", "new")), 0, Optional.of(new SequenceNumber(3, 42)));
+        ShardEvent copyOfFirst = new ShardEvent(SHARD, List.of(record(42, "k", "old")), 0, Optional.of(new SequenceNumber(3, 42)));
+
+        assertThat(encoder.frame(SHARD.toString(), first)).isEqualTo(viaJsonObject(first));
+        assertThat(encoder.frame(SHARD.toString(), recreated)).isEqualTo(viaJsonObject(recreated));
+        assertThat(encoder.frame(SHARD.toString(), copyOfFirst)).isEqualTo(viaJsonObject(first));
+    }
+
+    @Test
+    void theSameRecordsWithAnotherLagOrContinuationGetTheirOwnFrame() {
+        FrameEncoder encoder = new FrameEncoder();
+        List<Record> batch = List.of(record(1, "a", "1"), record(2, "b", "2"));
+        ShardEvent caughtUp = new ShardEvent(SHARD, batch, 0, Optional.of(new SequenceNumber(3, 2)));
+        ShardEvent lagging = new ShardEvent(SHARD, batch, 900, Optional.of(new SequenceNumber(3, 2)));
+        ShardEvent prefix = new ShardEvent(SHARD, batch.subList(0, 1), 0, Optional.of(new SequenceNumber(3, 1)));
+
+        for (ShardEvent e : List.of(caughtUp, caughtUp, lagging, prefix, caughtUp)) {
+            assertThat(encoder.frame(SHARD.toString(), e)).isEqualTo(viaJsonObject(e));
+        }
+    }
 }
