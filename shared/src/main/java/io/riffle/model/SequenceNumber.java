@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 public record SequenceNumber(int shardIndex, long offset) implements Comparable<SequenceNumber> {
     private static final BigInteger MARKER = BigInteger.ONE.shiftLeft(124);
     private static final BigInteger OFFSET_MASK = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+    private static final int WIRE_DIGITS = 38;
+    private static final long BILLION = 1_000_000_000L;
     private static final Pattern WIRE = Pattern.compile("0|([1-9]\\d{0,128})");
 
     public SequenceNumber {
@@ -29,9 +31,38 @@ public record SequenceNumber(int shardIndex, long offset) implements Comparable<
         }
     }
 
-    /** The decimal wire form. */
+    /**
+     * The decimal wire form: {@code 2^124 + shardIndex * 2^64 + offset}. Computed without BigInteger,
+     * since the push path formats one per record: the 128-bit value as four 32-bit words, divided by
+     * 10^9 four times for the low 36 digits; the quotient left is the top two (21..42, as the value lies
+     * in [2^124, 2^125)).
+     */
     public String wire() {
-        return MARKER.add(BigInteger.valueOf(shardIndex).shiftLeft(64)).add(BigInteger.valueOf(offset)).toString();
+        long[] words = {1L << 28, shardIndex, offset >>> 32, offset & 0xFFFF_FFFFL};
+        char[] digits = new char[WIRE_DIGITS];
+        int end = WIRE_DIGITS;
+        for (int chunk = 0; chunk < 4; chunk++) {
+            long rest = divideByBillion(words);
+            for (int i = 0; i < 9; i++) {
+                digits[--end] = (char) ('0' + rest % 10);
+                rest /= 10;
+            }
+        }
+        int top = (int) words[3]; // words[0..2] are 0 now: the value is below 10^38
+        digits[1] = (char) ('0' + top % 10);
+        digits[0] = (char) ('0' + top / 10);
+        return new String(digits);
+    }
+
+    /** Divides the big-endian unsigned 32-bit words in place by 10^9 and returns the remainder. */
+    private static long divideByBillion(long[] words) {
+        long rest = 0;
+        for (int i = 0; i < words.length; i++) {
+            long n = (rest << 32) | words[i]; // rest < 10^9, so n < 2^62: no overflow
+            words[i] = n / BILLION;
+            rest = n % BILLION;
+        }
+        return rest;
     }
 
     /**

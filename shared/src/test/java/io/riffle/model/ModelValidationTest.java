@@ -101,6 +101,20 @@ class ModelValidationTest {
     }
 
     @Test
+    void sequenceNumberWireFormEqualsTheBigIntegerFormulaAtEdgeValues() {
+        int[] shards = {0, 1, 9, 10, 999_999_999, 1_000_000_000, 65_535, 65_536, Integer.MAX_VALUE - 1, Integer.MAX_VALUE};
+        long[] offsets = {0, 1, 9, 10, 999_999_999, 1_000_000_000, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L,
+            0xFFFF_FFFFL, 0x1_0000_0000L, Long.MAX_VALUE - 1, Long.MAX_VALUE};
+        BigInteger marker = BigInteger.ONE.shiftLeft(124);
+        for (int shard : shards) {
+            for (long offset : offsets) {
+                String expected = marker.add(BigInteger.valueOf(shard).shiftLeft(64)).add(BigInteger.valueOf(offset)).toString();
+                assertThat(new SequenceNumber(shard, offset).wire()).as("shard %d offset %d", shard, offset).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void foreignOrMalformedSequenceNumbersAreRefused() {
         assertCode(() -> SequenceNumber.parse("sequenceNumber", "12a"), ErrorCode.VALIDATION, "sequenceNumber");
         assertCode(() -> SequenceNumber.parse("sequenceNumber", "49590338271490256608559692538361571095921575989136588898"),

@@ -3,13 +3,11 @@ package io.riffle.gateway.ws;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.gateway.GatewayServices;
-import io.riffle.gateway.http.NativeJson;
 import io.riffle.gateway.subscription.ShardEvent;
 import io.riffle.gateway.subscription.ShardSubscription;
 import io.riffle.gateway.subscription.SubscriptionEnd;
 import io.riffle.gateway.subscription.SubscriptionSink;
 import io.riffle.model.ConsumerName;
-import io.riffle.model.SequenceNumber;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamName;
 import io.riffle.stream.ReadFrom;
@@ -54,15 +52,17 @@ public final class SubscriberSocket {
 
     private final ServerWebSocket ws;
     private final GatewayServices services;
+    private final FrameEncoder frames;
     private final Map<ShardId, ShardSubscription> subscriptions = new LinkedHashMap<>();
     /** Subscriptions whose last event hit a full write queue: they get demand when it drains. */
     private final Set<ShardSubscription> waitingForDrain = new LinkedHashSet<>();
     private boolean closed;
 
-    SubscriberSocket(ServerWebSocket ws, GatewayServices services,
+    SubscriberSocket(ServerWebSocket ws, GatewayServices services, FrameEncoder frames,
                      Consumer<SubscriberSocket> onClose) {
         this.ws = ws;
         this.services = services;
+        this.frames = frames;
         ws.drainHandler(v -> {
             List<ShardSubscription> ready = new ArrayList<>(waitingForDrain);
             waitingForDrain.clear();
@@ -124,9 +124,11 @@ public final class SubscriberSocket {
 
     private final class Sink implements SubscriptionSink {
         private final ShardId shard;
+        private final String shardText;
 
         Sink(ShardId shard) {
             this.shard = shard;
+            this.shardText = shard.toString();
         }
 
         @Override
@@ -134,15 +136,7 @@ public final class SubscriberSocket {
             if (closed) {
                 return;
             }
-            JsonObject frame = new JsonObject()
-                    .put("type", e.isHeartbeat() ? "heartbeat" : "records")
-                    .put("shardId", shard.toString());
-            if (!e.isHeartbeat()) {
-                frame.put("records", NativeJson.records(shard, e.records()));
-            }
-            frame.put("millisBehindLatest", e.millisBehindLatest())
-                    .put("continuationSequenceNumber", e.continuation().map(SequenceNumber::wire).orElse(null));
-            ws.writeTextMessage(frame.encode());
+            ws.writeTextMessage(frames.frame(shardText, e));
             ShardSubscription s = subscriptions.get(shard);
             if (s == null) {
                 return; // the first event came before start() recorded the subscription; start() grants demand
@@ -168,7 +162,7 @@ public final class SubscriberSocket {
             } else if (end instanceof SubscriptionEnd.Expired) {
                 close(CLOSE_NORMAL, "subscription reached its maximum duration");
             } else if (end instanceof SubscriptionEnd.EndOfShard) {
-                ws.writeTextMessage(new JsonObject().put("type", "end").put("shardId", shard.toString()).encode());
+                ws.writeTextMessage(new JsonObject().put("type", "end").put("shardId", shardText).encode());
                 if (subscriptions.isEmpty()) {
                     close(CLOSE_NORMAL, "every subscribed shard ended");
                 }

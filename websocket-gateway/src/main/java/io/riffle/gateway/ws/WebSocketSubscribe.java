@@ -39,6 +39,8 @@ public final class WebSocketSubscribe {
     private final GatewayServices services;
     private final Consumer<SubscriberSocket> onOpen;
     private final Consumer<SubscriberSocket> onClose;
+    /** Shared by this verticle's sockets, which all run on its event loop. */
+    private final FrameEncoder frames = new FrameEncoder();
 
     /**
      * @param onOpen  told of every socket it opens (the gateway closes them on shutdown)
@@ -69,7 +71,7 @@ public final class WebSocketSubscribe {
                 .compose(d -> {
                     Map<ShardId, ReadFrom> positions = positions(d, consumer, type, ctx);
                     return ctx.request().toWebSocket().compose(ws -> {
-                        SubscriberSocket socket = new SubscriberSocket(ws, services, onClose);
+                        SubscriberSocket socket = new SubscriberSocket(ws, services, frames, onClose);
                         onOpen.accept(socket);
                         return socket.start(stream, consumer, positions, d.limits().consumerBytesPerSecond());
                     });
