@@ -63,6 +63,12 @@ public final class ErrorResponses {
             LOG.error("Internal failure on {} {}", ctx.request().method(), ctx.request().path(), e.getCause());
         }
         var response = ctx.response().setStatusCode(code.httpStatus()).putHeader("Content-Type", "application/json");
+        if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2
+                && (!ctx.request().isEnded() || ctx.statusCode() == 414 || ctx.statusCode() == 431)) {
+            // Answered before the request was read whole (a body over the limit, an oversized request line or
+            // headers): the connection cannot carry another request, so tell the client not to reuse it.
+            response.putHeader("Connection", "close");
+        }
         if (code == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED) {
             response.putHeader("Retry-After", e instanceof ThrottledException t
                     ? String.valueOf(t.retryAfterSeconds()) : RETRY_AFTER_SECONDS);
