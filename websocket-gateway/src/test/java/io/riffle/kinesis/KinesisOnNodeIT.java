@@ -22,10 +22,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
- * The Kinesis API installed on a real node through its {@code KinesisEndpoint} hook, exactly as the node
- * must do it: the AWS SDK's default clients against the node's one port (its BodyHandler, h2c). One gateway
- * verticle: with --port=0 and gatewayInstances=2, Node.start fails with "Address already in use" on main
- * 2eb587e (reported to the lead).
+ * The Kinesis API as a real node installs it ({@code Node.start(config)}): the AWS SDK's default clients
+ * against the node's one port (its BodyHandler, h2c), with two gateway verticles sharing that port.
  */
 class KinesisOnNodeIT {
     @TempDir
@@ -38,10 +36,9 @@ class KinesisOnNodeIT {
     void start() {
         System.setProperty("aws.disableEc2Metadata", "true");
         System.clearProperty("aws.cborEnabled");
-        NodeConfig config = NodeConfig.load(new String[] {"--host=127.0.0.1", "--port=0", "--gateway-instances=1",
+        NodeConfig config = NodeConfig.load(new String[] {"--host=127.0.0.1", "--port=0", "--gateway-instances=2",
                 "--data-dir=" + dataDir}, Map.of());
-        node = KinesisTestNode.await(Node.start(config,
-                KinesisApi.endpoint(KinesisSettings.load(config.dataDir(), "us-east-1", "000000000000"))));
+        node = KinesisTestNode.await(Node.start(config));
         URI endpoint = URI.create("http://127.0.0.1:" + node.port());
         var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDRIFFLENODE", "riffle-node-secret"));
         kinesis = KinesisClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(credentials).build();
