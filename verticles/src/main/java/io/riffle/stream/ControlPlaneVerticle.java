@@ -100,7 +100,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         try {
             result = switch (body.getString("op")) {
                 case "create" -> create(body);
-                case "describe" -> Future.succeededFuture(StreamJson.toJson(require(body).description));
+                case "describe" -> Future.succeededFuture(StreamJson.toJson(find(body).description));
                 case "limits" -> Future.succeededFuture(new JsonObject().put("maxShards", config.maxShards())
                         .put("openShards", openShardCount())
                         .put("onDemandStreams", streams.values().stream().filter(e -> e.description.mode() == StreamMode.ON_DEMAND).count())
@@ -123,12 +123,20 @@ public final class ControlPlaneVerticle extends VerticleBase {
         result.onSuccess(message::reply).onFailure(err -> Failures.fail(message, err));
     }
 
-    private Entry require(JsonObject body) {
+    /** The stream a request names, whatever its status but DELETING (describe shows CREATING too). */
+    private Entry find(JsonObject body) {
         StreamName name = StreamName.of(body.getString("stream"));
         Entry e = streams.get(name);
         if (e == null || e.description.status() == StreamStatus.DELETING) {
             throw RiffleException.notFound("Stream " + name + " was not found.");
         }
+        return e;
+    }
+
+    /** The stream a request changes: it must exist and be ACTIVE. */
+    private Entry require(JsonObject body) {
+        Entry e = find(body);
+        StreamName name = e.description.name();
         if (e.description.status() == StreamStatus.CREATING) {
             throw RiffleException.inUse("Stream " + name + " is still being created");
         }
