@@ -95,6 +95,24 @@ class NodeConfigTest {
     }
 
     @Test
+    void tlsCertificateAndKeyComeTogetherAndMustBeReadable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        NodeConfig off = load(Map.of());
+        assertThat(off.tls()).isFalse();
+        assertThat(off.tlsPort()).isEqualTo(4568);
+        assertThatThrownBy(() -> load(Map.of(), "--tls-cert-file", "/nope.pem"))
+                .hasMessageContaining("Invalid setting 'tlsCertFile' = '/nope.pem' (from flag --tls-cert-file)")
+                .hasMessageContaining("together with tlsKeyFile");
+        assertThatThrownBy(() -> load(Map.of(), "--tls-cert-file", "/nope.pem", "--tls-key-file", "/nope.key"))
+                .hasMessageContaining("must be a readable PEM file");
+        java.nio.file.Path cert = java.nio.file.Files.writeString(dir.resolve("c.pem"), "cert");
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("k.pem"), "key");
+        NodeConfig on = load(Map.of("RIFFLE_TLS", "true"), "--tls-cert-file", cert.toString(), "--tls-key-file", key.toString());
+        assertThat(on.tls()).isTrue();
+        assertThat(on.tlsCertFile()).isEqualTo(cert.toString());
+    }
+
+    @Test
     void unknownOrIncompleteArgumentsAreRefused() {
         assertThatThrownBy(() -> load(Map.of(), "--prot", "1")).hasMessageContaining("Unknown argument '--prot'");
         assertThatThrownBy(() -> load(Map.of(), "--port")).hasMessageContaining("--port needs a value");
