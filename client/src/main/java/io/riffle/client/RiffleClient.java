@@ -103,7 +103,7 @@ public final class RiffleClient implements AutoCloseable {
         return call(HttpMethod.DELETE, Queries.stream(stream), Optional.empty()).then();
     }
 
-    /** Registers an enhanced fan-out consumer of the stream (at most 20 per stream). */
+    /** Registers an enhanced fan-out consumer of the stream (the node allows 20 per stream by default). */
     public Mono<Void> registerConsumer(String stream, String consumer) {
         return call(HttpMethod.POST, Queries.stream(stream) + "/consumers",
                 Optional.of(Wire.JSON.createObjectNode().put("name", consumer))).then();

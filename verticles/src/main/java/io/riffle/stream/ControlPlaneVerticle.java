@@ -209,8 +209,10 @@ public final class ControlPlaneVerticle extends VerticleBase {
     private Future<JsonObject> update(Entry entry, UnaryOperator<StreamDescription> change) {
         StreamDescription before = entry.description;
         entry.description = change.apply(before);
+        // Only retention, record size and limits concern running shards; tags and consumers do not.
+        boolean shardsAffected = !settingsOf(before).equals(settingsOf(entry.description));
         return persist(entry)
-                .compose(v -> configureShards(entry))
+                .compose(v -> shardsAffected ? configureShards(entry) : Future.succeededFuture())
                 .map(v -> {
                     changed(entry.description.name());
                     return StreamJson.toJson(entry.description);
@@ -248,7 +250,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         List<Future<String>> deployed = new ArrayList<>();
         for (ShardDescription shard : d.shards()) {
             ShardVerticle verticle = new ShardVerticle(d.name(), shard, shardDir(d.name(), shard.shardId()),
-                    config.log(), settingsOf(entry), config.clock(), config.metrics());
+                    config.log(), settingsOf(entry.description), config.clock(), config.metrics());
             deployed.add(vertx.deployVerticle(verticle).onSuccess(entry.deployments::add));
         }
         return Future.all(deployed).mapEmpty();
@@ -261,15 +263,14 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
 
     private Future<Void> configureShards(Entry entry) {
-        JsonObject settings = settingsJson(settingsOf(entry));
         StreamDescription d = entry.description;
+        JsonObject settings = settingsJson(settingsOf(d));
         return Future.all(d.shards().stream()
                 .map(s -> vertx.eventBus().request(Addresses.shardConfigure(d.name(), s.shardId()), settings))
                 .toList()).mapEmpty();
     }
 
-    private ShardSettings settingsOf(Entry entry) {
-        StreamDescription d = entry.description;
+    private static ShardSettings settingsOf(StreamDescription d) {
         return new ShardSettings(d.limits(), d.retentionHours() * 3_600_000L,
                 d.maxRecordSizeKiB() * 1024);
     }

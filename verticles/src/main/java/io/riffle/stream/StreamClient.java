@@ -117,7 +117,10 @@ public final class StreamClient implements AutoCloseable {
         return describing(control("setShardLevelMetrics", name, new JsonObject().put("metrics", new JsonArray(List.copyOf(metrics)))));
     }
 
-    /** Registers an enhanced fan-out consumer (at most 20 per stream; RESOURCE_IN_USE if it exists). */
+    /**
+     * Registers an enhanced fan-out consumer (at most the node's maxConsumersPerStream, Kinesis's 20 by
+     * default: LIMIT_EXCEEDED beyond; RESOURCE_IN_USE if it exists).
+     */
     public Future<ConsumerDescription> registerConsumer(StreamName name, ConsumerName consumer) {
         return this.<JsonObject>control("registerConsumer", name, new JsonObject().put("consumer", consumer.value()))
                 .map(j -> new ConsumerDescription(ConsumerName.of(j.getString("name")), j.getLong("createdMillis")));
