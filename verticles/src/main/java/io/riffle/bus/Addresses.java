@@ -43,6 +43,14 @@ public final class Addresses {
         return shard(stream, shard) + ".appended";
     }
 
+    /**
+     * Published by a shard when its writes start or stop failing (JSON, see
+     * {@link io.riffle.stream.ShardWriteHealth}); the node's health check listens.
+     */
+    public static String shardHealthChanged() {
+        return PREFIX + "shard.health.changed";
+    }
+
     /** Published by the control plane when a stream's description changed (created, resharded, deleted). */
     public static String streamChanged() {
         return PREFIX + "stream.changed";

@@ -24,10 +24,12 @@ import io.riffle.throttle.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -38,13 +40,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One shard: the single writer of its {@link ShardLog}, owner of its token buckets, and the server of
- * its reads. Runs on an event loop; all disk work goes to blocking tasks of this verticle's context:
- * appends, flushes and retention in one ordered queue (so the log sees one writer), reads unordered
- * (the log allows concurrent readers).
+ * its reads. Runs on an event loop and never touches a file there: appends, flushes, retention and the
+ * write probe run on the node's {@value LogPools#WRITE_POOL} pool in one ordered queue per shard (so the
+ * log sees one writer), reads and position lookups on the {@value LogPools#READ_POOL} pool, unordered (the
+ * log allows concurrent readers), so catch-up reads cannot delay a group commit.
  *
  * <p>Group commit: while one append batch is being written (and fsynced), newly arriving appends wait
  * in {@link #pending}; when the write completes, all of them go to disk as the next batch, sharing one
  * write and one fsync. Each request is answered only once its batch is durable.
+ *
+ * <p>Disk errors are logged here with stream, shard and cause; clients get an {@code InternalFailure} that
+ * names the shard but no file or exception. While writes fail, {@link WriteHealth} reports the shard on
+ * the event bus, so the node's {@code /health} turns degraded.
  */
 public final class ShardVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ShardVerticle.class);
@@ -78,6 +85,10 @@ public final class ShardVerticle extends VerticleBase {
     private Counter throttledReads;
     private Counter outgoingRecords;
     private Counter outgoingBytes;
+    private LogMeters logMeters;
+    private WorkerExecutor writes;
+    private WorkerExecutor reads;
+    private WriteHealth writeHealth;
 
     public ShardVerticle(StreamName stream, ShardDescription shard, Path dir, LogConfig logConfig,
                          ShardSettings settings, Clock clock, MeterRegistry metrics) {
@@ -98,7 +109,14 @@ public final class ShardVerticle extends VerticleBase {
         readBytes = new TokenBucket(l.readBytesPerSecond(), clock);
         readCalls = new TokenBucket(l.readCallsPerSecond(), clock);
         registerMeters();
-        return vertx.executeBlocking(() -> ShardLog.open(dir, logConfig, clock))
+        // The Engine opened both pools first, with the configured sizes; these handles share them by name.
+        writes = LogPools.defaults().openWrites(vertx);
+        reads = LogPools.defaults().openReads(vertx);
+        writeHealth = new WriteHealth(vertx, stream, shard.shardId(), () -> writes.executeBlocking(() -> {
+            WriteProbe.run(dir, log);
+            return null;
+        }));
+        return writes.executeBlocking(() -> ShardLog.open(dir, logConfig, clock))
                 .compose(opened -> {
                     log = opened;
                     log.setRetentionMillis(settings.retentionMillis());
@@ -132,10 +150,14 @@ public final class ShardVerticle extends VerticleBase {
         meters.forEach(metrics::remove);
         return idle
                 .compose(v -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()))
-                .compose(v -> log == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+                .compose(v -> log == null ? Future.succeededFuture() : writes.executeBlocking(() -> {
                     log.close();
                     return null;
-                }));
+                }))
+                .eventually(() -> {
+                    writeHealth.close();
+                    return Future.join(writes.close(), reads.close());
+                });
     }
 
     private void onAppend(Message<AppendRequest> message) {
@@ -208,13 +230,22 @@ public final class ShardVerticle extends VerticleBase {
             bytes += p.bytes;
         }
         long groupBytes = bytes;
-        vertx.executeBlocking(() -> log.append(batch))
-                .onSuccess(firstOffset -> acknowledge(group, batch, firstOffset, groupBytes))
+        writes.executeBlocking(() -> logMeters.append().recordCallable(() -> log.append(batch)))
+                .onSuccess(firstOffset -> {
+                    writeHealth.succeeded();
+                    logMeters.batchRecords().record(batch.size());
+                    logMeters.batchBytes().record(groupBytes);
+                    acknowledge(group, batch, firstOffset, groupBytes);
+                })
                 .onFailure(err -> {
                     LOG.error("Append of {} records to shard {} of stream {} failed: {}", batch.size(),
                             shard.shardId(), stream, err.toString());
+                    if (err instanceof IOException) {
+                        writeHealth.failed(err);
+                    }
+                    // The log's message names the segment file and the OS error: for the log only.
                     RiffleException e = new RiffleException(ErrorCode.INTERNAL_FAILURE, "Write to " + shardName()
-                            + " failed: " + err.getMessage() + "; nothing of this request was written", err);
+                            + " failed; nothing of this request was written");
                     group.forEach(p -> Failures.fail(p.message, e));
                 })
                 .onComplete(ar -> {
@@ -256,10 +287,10 @@ public final class ShardVerticle extends VerticleBase {
         long endBefore = log.endOffset();
         int maxRecords = Math.max(1, Math.min(r.maxRecords(), Limits.GET_RECORDS_MAX_RECORDS));
         int maxBytes = Math.max(1, Math.min(r.maxBytes(), Limits.GET_RECORDS_MAX_BYTES));
-        vertx.executeBlocking(() -> log.read(r.offset(), maxRecords, maxBytes), false)
+        reads.executeBlocking(() -> log.read(r.offset(), maxRecords, maxBytes), false)
                 .onSuccess(records -> message.reply(toBatch(r, records, endBefore)))
-                .onFailure(err -> Failures.fail(message, new RiffleException(ErrorCode.INTERNAL_FAILURE,
-                        "Read from " + shardName() + " at offset " + r.offset() + " failed: " + err.getMessage(), err)));
+                .onFailure(err -> Failures.fail(message, internalFailure("Read from " + shardName() + " at offset "
+                        + r.offset(), err)));
     }
 
     private ReadBatch toBatch(ReadRequest r, List<Record> records, long endBefore) {
@@ -287,16 +318,17 @@ public final class ShardVerticle extends VerticleBase {
         return new ReadBatch(records, next, behind, end);
     }
 
+    /** Resolves on the read pool: the start offset and AT_TIMESTAMP look into the time index and segments. */
     private void onResolve(Message<JsonObject> message) {
-        JsonObject body = message.body();
-        try {
-            message.reply(resolve(body.getString("type"), body.getLong("value", 0L)));
-        } catch (RuntimeException e) {
-            Failures.fail(message, e);
-        }
+        String type = message.body().getString("type");
+        long value = message.body().getLong("value", 0L);
+        reads.executeBlocking(() -> resolve(type, value), false)
+                .onSuccess(message::reply)
+                .onFailure(err -> Failures.fail(message, err instanceof RiffleException
+                        ? err : internalFailure("Resolving " + type + " in " + shardName(), err)));
     }
 
-    /** Resolves an iterator type to the offset of the next record to read. */
+    /** Resolves an iterator type to the offset of the next record to read. Runs on the read pool. */
     private long resolve(String type, long value) {
         long start = log.startOffset();
         long end = log.endOffset();
@@ -331,22 +363,41 @@ public final class ShardVerticle extends VerticleBase {
         }
         settings = new ShardSettings(limits, body.getLong("retentionMillis"), body.getInteger("maxRecordBytes"));
         long retention = settings.retentionMillis();
-        vertx.executeBlocking(() -> {
+        writes.executeBlocking(() -> {
             log.setRetentionMillis(retention);
             return log.enforceRetention();
-        }).onComplete(ar -> message.reply(null));
+        }).onSuccess(deleted -> message.reply(null))
+                .onFailure(err -> Failures.fail(message, internalFailure("Applying the retention period of "
+                        + Math.floorDiv(retention, 3_600_000L) + " hours to " + shardName(), err)));
     }
 
     private void flushInBackground() {
-        vertx.executeBlocking(() -> {
-            log.flush();
+        writes.executeBlocking(() -> {
+            logMeters.flush().recordCallable(() -> {
+                log.flush();
+                return null;
+            });
             return null;
-        }).onFailure(err -> LOG.error("Interval fsync of shard {} of stream {} failed: {}", shard.shardId(), stream,
-                err.toString()));
+        }).onFailure(err -> {
+            // Once the log refuses writes every interval fails the same way: say it once. (A good fsync proves
+            // nothing about free space, so only a write or the probe clears the failure.)
+            if (writeHealth.failed(err)) {
+                LOG.error("Interval fsync of shard {} of stream {} failed: {}", shard.shardId(), stream, err.toString());
+            }
+        });
+    }
+
+    /**
+     * Logs a failure with its detail (file names, OS error) and returns what the client may see: what failed,
+     * naming the shard, without the cause's text.
+     */
+    private RiffleException internalFailure(String what, Throwable err) {
+        LOG.error("{} failed: {}", what, err.toString());
+        return new RiffleException(ErrorCode.INTERNAL_FAILURE, what + " failed");
     }
 
     private void enforceRetention() {
-        vertx.executeBlocking(() -> log.enforceRetention())
+        writes.executeBlocking(() -> log.enforceRetention())
                 .onSuccess(n -> {
                     if (n > 0) {
                         LOG.info("Retention deleted {} segments of shard {} of stream {}", n, shard.shardId(), stream);
@@ -364,6 +415,7 @@ public final class ShardVerticle extends VerticleBase {
         throttledReads = counter("riffle.shard.throttled.reads", tags, "Polling reads refused by the read limits");
         outgoingRecords = counter("riffle.shard.outgoing.records", tags.and("consumer", "shared"), "Records read by polling");
         outgoingBytes = counter("riffle.shard.outgoing.bytes", tags.and("consumer", "shared"), "Data bytes read by polling");
+        logMeters = LogMeters.of(metrics);
     }
 
     private Counter counter(String name, Tags tags, String help) {

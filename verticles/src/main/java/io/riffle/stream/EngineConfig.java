@@ -3,6 +3,7 @@ package io.riffle.stream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.riffle.log.LogConfig;
+import io.riffle.shard.LogPools;
 import io.riffle.throttle.ThroughputLimits;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,31 +18,37 @@ import java.time.Clock;
  * @param maxConsumersPerStream enhanced fan-out consumers a stream may register (Kinesis: 20)
  * @param clock          time source; tests inject a movable one
  * @param metrics        where the engine records per stream and shard metrics
+ * @param pools          sizes of the worker pools for log writes and reads
  */
 public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits defaultLimits, int maxShards,
-                           int maxConsumersPerStream, Clock clock, MeterRegistry metrics) {
+                           int maxConsumersPerStream, Clock clock, MeterRegistry metrics, LogPools pools) {
     public static EngineConfig defaults(Path dataDir) {
         return new EngineConfig(dataDir, LogConfig.defaults(), ThroughputLimits.KINESIS, 1000,
-                io.riffle.model.Limits.CONSUMERS_PER_STREAM, Clock.systemUTC(), new SimpleMeterRegistry());
+                io.riffle.model.Limits.CONSUMERS_PER_STREAM, Clock.systemUTC(), new SimpleMeterRegistry(),
+                LogPools.defaults());
+    }
+
+    public EngineConfig withPools(LogPools p) {
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, p);
     }
 
     public EngineConfig withLimits(ThroughputLimits limits) {
-        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics);
+        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics, pools);
     }
 
     public EngineConfig withLog(LogConfig logConfig) {
-        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics);
+        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools);
     }
 
     public EngineConfig withMaxConsumersPerStream(int n) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics, pools);
     }
 
     public EngineConfig withClock(Clock c) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics, pools);
     }
 
     public EngineConfig withMetrics(MeterRegistry registry) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry, pools);
     }
 }

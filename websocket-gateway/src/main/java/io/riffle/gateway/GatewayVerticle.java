@@ -102,10 +102,10 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void health(RoutingContext ctx) {
-        Health.State state = services.health().state();
-        ctx.response().setStatusCode(state == Health.State.UP && !draining ? 200 : 503)
+        Health.Report report = services.health().report(draining);
+        ctx.response().setStatusCode(report.httpStatus())
                 .putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("status", draining ? Health.State.STOPPING.name() : state.name()).encode());
+                .end(report.body().encode());
     }
 
     @Override

@@ -1,8 +1,20 @@
 package io.riffle.gateway;
 
+import io.riffle.bus.Addresses;
+import io.riffle.stream.ShardWriteHealth;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
 /**
- * The node's lifecycle as {@code GET /health} reports it. Written by the node (one owner), read by every
- * gateway verticle.
+ * The node's health as {@code GET /health} reports it: its lifecycle, written by the node, and the shards
+ * whose writes are failing, learnt from their {@link Addresses#shardHealthChanged()} events. The one owner
+ * of that state; every gateway verticle reads it (snapshots in volatile fields, so any thread may).
  */
 public final class Health {
     /** Where the node is in its life. */
@@ -10,7 +22,12 @@ public final class Health {
         STARTING, UP, STOPPING
     }
 
+    /** Shards named in full in a degraded reason; more are counted. */
+    private static final int NAMED_SHARDS = 5;
+
     private volatile State state = State.STARTING;
+    /** Shard name to why its writes fail; replaced whole on every change (copy on write). */
+    private volatile SortedMap<String, String> failingWrites = Collections.emptySortedMap();
 
     public State state() {
         return state;
@@ -18,5 +35,49 @@ public final class Health {
 
     public void set(State s) {
         state = s;
+    }
+
+    /** Starts following the shards' write health; completes once registered. */
+    public Future<Void> listen(EventBus bus) {
+        return bus.<JsonObject>consumer(Addresses.shardHealthChanged(), m -> update(ShardWriteHealth.fromJson(m.body())))
+                .completion();
+    }
+
+    private void update(ShardWriteHealth h) {
+        SortedMap<String, String> next = new TreeMap<>(failingWrites);
+        if (h.failing()) {
+            next.put(h.shardName(), h.reason());
+        } else {
+            next.remove(h.shardName());
+        }
+        failingWrites = Collections.unmodifiableSortedMap(next);
+    }
+
+    /**
+     * The answer to {@code GET /health}: 200 {@code {"status":"UP"}} only while the node is up, not
+     * draining and every shard can write; else 503 with the lifecycle status, or {@code DEGRADED} and a
+     * {@code reason} naming the failing shards and the OS error (never a file).
+     *
+     * @param draining whether the asking gateway verticle is stopping
+     */
+    public Report report(boolean draining) {
+        State s = draining ? State.STOPPING : state;
+        Map<String, String> failing = failingWrites;
+        if (s != State.UP) {
+            return new Report(503, new JsonObject().put("status", s.name()));
+        }
+        if (failing.isEmpty()) {
+            return new Report(200, new JsonObject().put("status", s.name()));
+        }
+        String named = failing.entrySet().stream().limit(NAMED_SHARDS)
+                .map(e -> e.getKey() + " (" + e.getValue() + ")").collect(Collectors.joining(", "));
+        int more = failing.size() - NAMED_SHARDS;
+        String reason = "writes to " + failing.size() + (failing.size() == 1 ? " shard are" : " shards are")
+                + " failing: " + named + (more > 0 ? " and " + more + " more" : "");
+        return new Report(503, new JsonObject().put("status", "DEGRADED").put("reason", reason));
+    }
+
+    /** A health answer: its HTTP status and JSON body. */
+    public record Report(int httpStatus, JsonObject body) {
     }
 }

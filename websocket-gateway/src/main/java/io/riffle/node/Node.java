@@ -106,7 +106,8 @@ public final class Node {
         List<String> deployments = new ArrayList<>();
         AtomicInteger port = new AtomicInteger(config.port());
         Promise<Node> result = Promise.promise();
-        Engine.start(vertx, config.engineConfig(registry)).compose(engine -> {
+        // Health listens before any shard starts, so it hears every shard whose writes fail.
+        health.listen(vertx.eventBus()).compose(v -> Engine.start(vertx, config.engineConfig(registry))).compose(engine -> {
             // Vert.x shares a random port among server instances only when asked with a negative port.
             int listenPort = config.port() == 0 ? -1 : config.port();
             GatewayOptions options = new GatewayOptions(config.host(), listenPort, config.maxBodyBytes(),

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.riffle.gateway.subscription.SubscriptionOptions;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
+import io.riffle.shard.LogPools;
 import io.riffle.stream.EngineConfig;
 import io.riffle.throttle.ThroughputLimits;
 import java.io.IOException;
@@ -36,6 +37,8 @@ public record NodeConfig(
         FsyncPolicy fsync,
         long fsyncIntervalMillis,
         long segmentBytes,
+        int logWriteThreads,
+        int logReadThreads,
         ThroughputLimits limits,
         int maxShards,
         int maxConsumersPerStream,
@@ -191,6 +194,8 @@ public record NodeConfig(
                 p.fsync(),
                 p.longIn(Setting.FSYNC_INTERVAL_MILLIS, 1, 3_600_000),
                 p.longIn(Setting.SEGMENT_BYTES, 4096, 1L << 40),
+                (int) p.longIn(Setting.LOG_WRITE_THREADS, 0, 1024),
+                (int) p.longIn(Setting.LOG_READ_THREADS, 0, 1024),
                 throttling ? limits : ThroughputLimits.OFF,
                 (int) p.longIn(Setting.MAX_SHARDS, 1, 1_000_000),
                 (int) p.longIn(Setting.MAX_CONSUMERS_PER_STREAM, 1, 100_000),
@@ -283,7 +288,8 @@ public record NodeConfig(
         LogConfig d = LogConfig.defaults();
         LogConfig log = new LogConfig(segmentBytes, d.segmentMaxAgeMillis(), d.indexIntervalBytes(), fsync,
                 fsyncIntervalMillis, d.retentionMillis());
-        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, Clock.systemUTC(), metrics);
+        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, Clock.systemUTC(), metrics,
+                LogPools.of(logWriteThreads, logReadThreads));
     }
 
     /** Options of every push subscription on this node. */

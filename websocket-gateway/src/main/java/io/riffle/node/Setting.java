@@ -20,6 +20,8 @@ public enum Setting {
     FSYNC("fsync", "PER_BATCH or INTERVAL"),
     FSYNC_INTERVAL_MILLIS("fsyncIntervalMillis", "fsync period when fsync is INTERVAL"),
     SEGMENT_BYTES("segmentBytes", "log segment roll size in bytes"),
+    LOG_WRITE_THREADS("logWriteThreads", "threads appending and fsyncing shard logs, 0 = max(2, cores)"),
+    LOG_READ_THREADS("logReadThreads", "threads reading shard logs, 0 = max(4, 2 x cores)"),
     THROTTLING("throttling", "true to enforce the throughput limits below"),
     WRITE_BYTES_PER_SECOND("writeBytesPerSecond", "per-shard write bytes/s, 0 = off"),
     WRITE_RECORDS_PER_SECOND("writeRecordsPerSecond", "per-shard write records/s, 0 = off"),
