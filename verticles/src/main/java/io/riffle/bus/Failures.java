@@ -5,6 +5,8 @@ import io.riffle.error.RiffleException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Carries {@link RiffleException}s across the event bus: a handler fails a request with the error code's
@@ -12,13 +14,24 @@ import io.vertx.core.eventbus.ReplyFailure;
  * RiffleException. The only place that knows this mapping.
  */
 public final class Failures {
+    private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
     private Failures() {
     }
 
-    /** Fails a request with the RiffleException behind {@code t} (internal failure for anything else). */
+    /**
+     * Fails a request with the RiffleException {@code t}, or passes on the failure of a request this handler
+     * made in turn (its text follows these rules already). Anything else is unexpected (an I/O error, a
+     * bug) and its message may name files or classes: it is logged here with the address, and the
+     * requester gets an internal failure without its text.
+     */
     public static void fail(Message<?> message, Throwable t) {
-        RiffleException e = RiffleException.of(t);
-        message.fail(e.code().failureCode(), e.getMessage());
+        if (t instanceof RiffleException || t instanceof ReplyException) {
+            RiffleException e = toRiffle(t, "A shard");
+            message.fail(e.code().failureCode(), e.getMessage());
+            return;
+        }
+        LOG.error("Request to {} failed", message.address(), t);
+        message.fail(ErrorCode.INTERNAL_FAILURE.failureCode(), "Internal failure; the node's log has the details");
     }
 
     /** Turns an event bus failure into a RiffleException; {@code what} names the target for messages. */

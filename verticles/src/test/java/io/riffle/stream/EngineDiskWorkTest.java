@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Where shards do their disk work (the named log pools), what it measures, and how its failures are answered. */
+/** Where the engine does its disk work (the named log pools), what it measures, and how its failures are answered. */
 @ExtendWith(VertxExtension.class)
-class ShardDiskWorkTest {
+class EngineDiskWorkTest {
     private static final StreamName S = StreamName.of("work");
 
     @TempDir
@@ -122,8 +122,7 @@ class ShardDiskWorkTest {
         await(client.put(S, List.of(entry("k", "new"))));
         Path shardDir = shardDirectory();
         // Root ignores permissions, but not the immutable attribute: deleting the expired segment fails.
-        assumeTrue(new ProcessBuilder("chattr", "+i", shardDir.toString()).inheritIO().start().waitFor() == 0,
-                "chattr +i is not permitted here");
+        assumeTrue(immutable(shardDir, true), "chattr +i is not permitted here");
         try {
             assertThatThrownBy(() -> await(client.setRetention(S, 24)))
                     .isInstanceOfSatisfying(RiffleException.class, e -> {
@@ -132,10 +131,40 @@ class ShardDiskWorkTest {
                                 .doesNotContain("/").doesNotContain("Exception");
                     });
         } finally {
-            new ProcessBuilder("chattr", "-i", shardDir.toString()).inheritIO().start().waitFor();
+            immutable(shardDir, false);
         }
         List<Record> all = await(client.read(S, new ShardId(0), 0, 10, 1 << 20, false)).records();
         assertThat(all).extracting(r -> new String(r.data(), StandardCharsets.UTF_8)).containsExactly("new");
+    }
+
+    @Test
+    void aStreamWhoseFilesCannotBeWrittenFailsToCreateWithoutNamingFiles(Vertx vertx) throws Exception {
+        start(vertx, LogPools.defaults());
+        List<Path> dirs;
+        try (Stream<Path> walk = Files.walk(dataDir)) {
+            dirs = walk.filter(Files::isDirectory).toList();
+        }
+        assumeTrue(immutable(dirs.get(0), true), "chattr +i is not permitted here");
+        try {
+            for (Path d : dirs) {
+                immutable(d, true);
+            }
+            assertThatThrownBy(() -> await(client.create(CreateStream.of(S.value(), 1))))
+                    .isInstanceOfSatisfying(RiffleException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL_FAILURE);
+                        assertThat(e.getMessage()).doesNotContain("/").doesNotContain("Exception");
+                    });
+        } finally {
+            for (Path d : dirs) {
+                immutable(d, false);
+            }
+        }
+        assertThat(await(client.create(CreateStream.of(S.value(), 1))).shards()).hasSize(1);
+    }
+
+    /** Sets or clears the immutable attribute; false if that is not permitted. */
+    private static boolean immutable(Path dir, boolean on) throws Exception {
+        return new ProcessBuilder("chattr", on ? "+i" : "-i", dir.toString()).inheritIO().start().waitFor() == 0;
     }
 
     /** The one directory holding segment files (found, so the layout may change). */
