@@ -116,10 +116,22 @@ public final class ShardVerticle extends VerticleBase {
             WriteProbe.run(dir, log);
             return null;
         }));
-        return writes.executeBlocking(() -> ShardLog.open(dir, logConfig, clock))
+        long retention = settings.retentionMillis();
+        return writes.executeBlocking(() -> {
+            ShardLog opened = ShardLog.open(dir, logConfig, clock);
+            try {
+                opened.setRetentionMillis(retention);
+                // The start offset is looked up in the time index: on this worker, like all file access.
+                LOG.info("Shard {} of stream {} open at offsets [{}, {})", shard.shardId(), stream,
+                        opened.startOffset(), opened.endOffset());
+                return opened;
+            } catch (RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+        })
                 .compose(opened -> {
                     log = opened;
-                    log.setRetentionMillis(settings.retentionMillis());
                     lastArrivalMillis = log.lastArrivalMillis();
                     EventBus bus = vertx.eventBus();
                     consumers.add(bus.consumer(Addresses.shardAppend(stream, shard.shardId()), this::onAppend));
@@ -130,8 +142,6 @@ public final class ShardVerticle extends VerticleBase {
                         vertx.setPeriodic(logConfig.fsyncIntervalMillis(), id -> flushInBackground());
                     }
                     vertx.setPeriodic(RETENTION_CHECK_MILLIS, id -> enforceRetention());
-                    LOG.info("Shard {} of stream {} open at offsets [{}, {})", shard.shardId(), stream,
-                            log.startOffset(), log.endOffset());
                     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
                 });
     }

@@ -15,7 +15,7 @@ import io.vertx.core.Vertx;
  * @param subscriptions options for push subscriptions (WebSocket and SubscribeToShard)
  * @param subscriptionMetrics meters of push subscriptions
  * @param registry     the node's meter registry, scraped at {@code GET /metrics}
- * @param health       the node's lifecycle state
+ * @param health       the node's health: lifecycle and shards whose writes fail
  */
 public record GatewayServices(Vertx vertx, StreamClient client, GatewayOptions options,
                               SubscriptionOptions subscriptions, SubscriptionMetrics subscriptionMetrics,
