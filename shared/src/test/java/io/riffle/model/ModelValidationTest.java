@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -139,5 +141,23 @@ class ModelValidationTest {
             assertThat(ErrorCode.fromFailureCode(c.failureCode())).isEqualTo(c);
         }
         assertThat(ErrorCode.fromFailureCode(-1)).isEqualTo(ErrorCode.INTERNAL_FAILURE);
+    }
+
+    @Test
+    void failureCodesAreUniqueAndNeverChange() {
+        // Nodes of different versions exchange these numbers: a row here may be added, never changed.
+        Map<ErrorCode, Integer> known = Map.ofEntries(
+                Map.entry(ErrorCode.VALIDATION, 1000), Map.entry(ErrorCode.INVALID_ARGUMENT, 1001),
+                Map.entry(ErrorCode.SERIALIZATION, 1002), Map.entry(ErrorCode.PAYLOAD_TOO_LARGE, 1003),
+                Map.entry(ErrorCode.RESOURCE_NOT_FOUND, 1004), Map.entry(ErrorCode.RESOURCE_IN_USE, 1005),
+                Map.entry(ErrorCode.LIMIT_EXCEEDED, 1006), Map.entry(ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED, 1007),
+                Map.entry(ErrorCode.EXPIRED_ITERATOR, 1008), Map.entry(ErrorCode.EXPIRED_NEXT_TOKEN, 1009),
+                Map.entry(ErrorCode.UNKNOWN_OPERATION, 1010), Map.entry(ErrorCode.ACCESS_DENIED, 1011),
+                Map.entry(ErrorCode.UNSUPPORTED_OPERATION, 1012), Map.entry(ErrorCode.SERVICE_UNAVAILABLE, 1013),
+                Map.entry(ErrorCode.INTERNAL_FAILURE, 1014));
+        known.forEach((code, number) -> assertThat(code.failureCode()).as(code.name()).isEqualTo(number));
+        assertThat(Arrays.stream(ErrorCode.values()).map(ErrorCode::failureCode).distinct().count())
+                .isEqualTo(ErrorCode.values().length);
+        assertThat(Arrays.stream(ErrorCode.values()).mapToInt(ErrorCode::failureCode).min().orElseThrow()).isGreaterThanOrEqualTo(1000);
     }
 }
