@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
  * @param field the member's name in messages: camelCase, nested members dotted ({@code shardFilter.type})
  */
 public record Constraint(String field, List<Rule> rules) {
+    private static final int MAX_SHOWN = 256;
+
     public Constraint {
         rules = List.copyOf(rules);
     }
@@ -124,6 +126,13 @@ public record Constraint(String field, List<Rule> rules) {
         return new Constraint(field, all);
     }
 
+    /** These rules and then {@code more}. */
+    public Constraint with(Rule... more) {
+        List<Rule> all = new ArrayList<>(rules);
+        all.addAll(List.of(more));
+        return new Constraint(field, all);
+    }
+
     /** The same rules for a member shown at another path, e.g. {@code records.1.member.partitionKey}. */
     public Constraint at(String path) {
         return new Constraint(path, rules);
@@ -167,7 +176,11 @@ public record Constraint(String field, List<Rule> rules) {
         return 0;
     }
 
-    /** A value as AWS quotes it: {@code null}, {@code 'x'}, {@code '[a, b]'}, {@code '{k=v}'}, a blob by its size. */
+    /**
+     * A value as AWS quotes it: {@code null}, {@code 'x'}, {@code '[a, b]'}, {@code '{k=v}'}, a blob by its
+     * size. Unlike AWS, never more than {@value #MAX_SHOWN} characters of it, and a list of structures only
+     * by its size: an error answer must not echo a large request back.
+     */
     static String shown(Object value) {
         if (value == null) {
             return "null";
@@ -178,10 +191,12 @@ public record Constraint(String field, List<Rule> rules) {
         } else if (value instanceof Map<?, ?> m) {
             text = m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining(", ", "{", "}"));
+        } else if (value instanceof Collection<?> c && !c.stream().allMatch(String.class::isInstance)) {
+            text = "[" + c.size() + " entries]";
         } else {
             text = String.valueOf(value);
         }
-        return "'" + text + "'";
+        return "'" + (text.length() <= MAX_SHOWN ? text : text.substring(0, MAX_SHOWN) + "...") + "'";
     }
 
     /** The exception a list of violations makes: {@code N validation error(s) detected: a; b}. */

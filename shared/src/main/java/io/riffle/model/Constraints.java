@@ -7,6 +7,7 @@ import io.riffle.model.Constraint.Max;
 import io.riffle.model.Constraint.Min;
 import io.riffle.model.Constraint.Rule;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -49,8 +50,8 @@ public final class Constraints {
     }
 
     /** The enum value set of a member, in the order the API model lists it. */
-    public static Constraint oneOf(String field, String... values) {
-        return Constraint.of(field, new Constraint.OneOf(Arrays.asList(values)));
+    public static Constraint oneOf(String field, List<String> values) {
+        return Constraint.of(field, new Constraint.OneOf(List.copyOf(values)));
     }
 
     private static Rule[] rules(Rule first, Rule... rest) {
