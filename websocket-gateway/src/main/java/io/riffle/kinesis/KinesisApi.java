@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@code BodyHandler} before it (without one it reads the body itself, up to {@link #MAX_BODY_BYTES}).
  *
  * <p>Holds no state of its own (streams live in the engine, subscriptions in their HTTP responses), so one
- * instance per gateway verticle is fine; call {@link #handle} on that verticle's event loop. Every answer carries {@code x-amzn-RequestId}; errors are {@code {"__type","message"}} in the
+ * instance per gateway verticle is fine; call {@link #handle} on that verticle's event loop. Every answer
+ * carries {@code x-amzn-RequestId} and {@code x-amz-id-2}; errors are {@code {"__type","message"}} ({@code "Message"} for SerializationException, as AWS sends it) in the
  * request's encoding, 400 for client errors and 500 (503 while the engine is unavailable) otherwise.
  * Authentication headers are accepted and not checked (SigV4 verification comes later).
  */
