@@ -41,7 +41,7 @@ final class RequestShapes {
     private static final Map<String, List<Member>> OPERATIONS = Map.ofEntries(
             Map.entry("CreateStream", List.of(integer("MaxRecordSizeInKiB", Constraints.MAX_RECORD_SIZE_KIB),
                     integer("ShardCount", Constraints.SHARD_COUNT), string("StreamName", Constraints.STREAM_NAME.required()),
-                    new Member("Tags", Kind.MAP, Constraint.of("tags", Constraint.length(1, Tags.MAX_PER_REQUEST))))),
+                    new Member("Tags", Kind.MAP, Constraint.of("tags", new Constraint.MaxLength(Tags.MAX_PER_REQUEST))))),
             Map.entry("DeleteStream", List.of(STREAM_ARN, STREAM_NAME)),
             Map.entry("DescribeStream", List.of(string("ExclusiveStartShardId", Constraints.SHARD_ID.at("exclusiveStartShardId")),
                     LIMIT, STREAM_ARN, STREAM_NAME)),

@@ -191,6 +191,61 @@ class KinesisProtocolTest {
     }
 
     @Test
+    void aStreamHoldsAtMostFiftyTagsInAll() {
+        kinesis.json("CreateStream", "{\"StreamName\":\"tagged\",\"ShardCount\":1}");
+        String fifty = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "\"k" + i + "\":\"v\"")
+                .collect(java.util.stream.Collectors.joining(","));
+        assertThat(kinesis.json("AddTagsToStream", "{\"StreamName\":\"tagged\",\"Tags\":{" + fifty + "}}").status()).isEqualTo(200);
+        assertThat(kinesis.json("AddTagsToStream", "{\"StreamName\":\"tagged\",\"Tags\":{\"k0\":\"changed\"}}").status()).isEqualTo(200);
+        var over = kinesis.json("AddTagsToStream", "{\"StreamName\":\"tagged\",\"Tags\":{\"k50\":\"v\"}}");
+        assertThat(over.type()).isEqualTo("InvalidArgumentException");
+        assertThat(over.body().path("message").asText()).isEqualTo("Failed to add tags to stream tagged under account 123456789012"
+                + " because a given stream cannot have more than 50 tags associated with it.");
+        assertThat(kinesis.json("ListTagsForStream", "{\"StreamName\":\"tagged\"}").body().path("Tags")).hasSize(50);
+    }
+
+    @Test
+    void cborTextThatIsNotUnicodeIsASerializationException() {
+        kinesis.json("CreateStream", "{\"StreamName\":\"bytes\",\"ShardCount\":1}");
+        // {"StreamName":"bytes","PartitionKey":<text>,"Data":h''} with the text's bytes given raw.
+        java.util.function.Function<byte[], byte[]> putWithKey = key -> {
+            var out = new java.io.ByteArrayOutputStream();
+            out.write(0xa3);
+            out.writeBytes(new byte[] {0x6a, 'S', 't', 'r', 'e', 'a', 'm', 'N', 'a', 'm', 'e', 0x65, 'b', 'y', 't', 'e', 's'});
+            out.writeBytes(new byte[] {0x6c, 'P', 'a', 'r', 't', 'i', 't', 'i', 'o', 'n', 'K', 'e', 'y'});
+            out.write(0x60 + key.length);
+            out.writeBytes(key);
+            out.writeBytes(new byte[] {0x64, 'D', 'a', 't', 'a', 0x40});
+            return out.toByteArray();
+        };
+        byte[][] notUnicode = {{(byte) 0xff, (byte) 0xfe}, {(byte) 0xc3, 0x28}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}};
+        for (byte[] key : notUnicode) {
+            var a = kinesis.send("Kinesis_20131202.PutRecord", "application/x-amz-cbor-1.1", putWithKey.apply(key));
+            assertThat(a.status()).isEqualTo(400);
+            assertThat(a.type()).isEqualTo("SerializationException");
+        }
+        var ok = kinesis.send("Kinesis_20131202.PutRecord", "application/x-amz-cbor-1.1", putWithKey.apply(new byte[] {(byte) 0xc3, (byte) 0xa9}));
+        assertThat(ok.status()).isEqualTo(200);
+        String iterator = kinesis.json("GetShardIterator", "{\"StreamName\":\"bytes\",\"ShardId\":\"shardId-0\","
+                + "\"ShardIteratorType\":\"TRIM_HORIZON\"}").body().path("ShardIterator").asText();
+        var records = kinesis.json("GetRecords", "{\"ShardIterator\":\"" + iterator + "\"}").body().path("Records");
+        assertThat(records).hasSize(1);
+        assertThat(records.get(0).path("PartitionKey").asText()).isEqualTo("é");
+    }
+
+    @Test
+    void cborNumbersAreNotCoercedEither() {
+        assertThat(kinesis.cbor("CreateStream", Map.of("StreamName", "f", "ShardCount", 2.0)).type()).isEqualTo("SerializationException");
+        kinesis.cbor("CreateStream", Map.of("StreamName", "f", "ShardCount", 1));
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
+            var a = kinesis.cbor("GetShardIterator", Map.of("StreamName", "f", "ShardId", "shardId-000000000000",
+                    "ShardIteratorType", "AT_TIMESTAMP", "Timestamp", bad));
+            assertThat(a.status()).as(String.valueOf(bad)).isEqualTo(400);
+            assertThat(a.type()).as(String.valueOf(bad)).isEqualTo("SerializationException");
+        }
+    }
+
+    @Test
     void everyAnswerCarriesAnExtendedRequestIdToo() {
         assertThat(kinesis.json("ListStreams", "{}").header("x-amz-id-2")).isNotBlank();
         assertThat(kinesis.json("Nope", "{}").header("x-amz-id-2")).isNotBlank();
