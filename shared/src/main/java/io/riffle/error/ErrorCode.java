@@ -1,5 +1,9 @@
 package io.riffle.error;
 
+import java.util.Arrays;
+import java.util.Map;
+import java.util.stream.Collectors;
+
 /**
  * Every failure Riffle reports, with its wire name (the Kinesis {@code __type}) and the HTTP status of
  * Riffle's native API. The Kinesis API answers every client error with 400 and internal ones with 500,
@@ -7,28 +11,33 @@ package io.riffle.error;
  * (for example a record that is too large is a {@code ValidationException} with 413).
  */
 public enum ErrorCode {
-    VALIDATION("ValidationException", 400),
-    INVALID_ARGUMENT("InvalidArgumentException", 400),
-    SERIALIZATION("SerializationException", 400),
-    PAYLOAD_TOO_LARGE("ValidationException", 413),
-    RESOURCE_NOT_FOUND("ResourceNotFoundException", 404),
-    RESOURCE_IN_USE("ResourceInUseException", 409),
-    LIMIT_EXCEEDED("LimitExceededException", 400),
-    PROVISIONED_THROUGHPUT_EXCEEDED("ProvisionedThroughputExceededException", 429),
-    EXPIRED_ITERATOR("ExpiredIteratorException", 400),
-    EXPIRED_NEXT_TOKEN("ExpiredNextTokenException", 400),
-    UNKNOWN_OPERATION("UnknownOperationException", 400),
-    ACCESS_DENIED("AccessDeniedException", 403),
-    UNSUPPORTED_OPERATION("UnsupportedOperationException", 400),
-    SERVICE_UNAVAILABLE("ServiceUnavailable", 503),
-    INTERNAL_FAILURE("InternalFailure", 500);
+    VALIDATION("ValidationException", 400, 1000),
+    INVALID_ARGUMENT("InvalidArgumentException", 400, 1001),
+    SERIALIZATION("SerializationException", 400, 1002),
+    PAYLOAD_TOO_LARGE("ValidationException", 413, 1003),
+    RESOURCE_NOT_FOUND("ResourceNotFoundException", 404, 1004),
+    RESOURCE_IN_USE("ResourceInUseException", 409, 1005),
+    LIMIT_EXCEEDED("LimitExceededException", 400, 1006),
+    PROVISIONED_THROUGHPUT_EXCEEDED("ProvisionedThroughputExceededException", 429, 1007),
+    EXPIRED_ITERATOR("ExpiredIteratorException", 400, 1008),
+    EXPIRED_NEXT_TOKEN("ExpiredNextTokenException", 400, 1009),
+    UNKNOWN_OPERATION("UnknownOperationException", 400, 1010),
+    ACCESS_DENIED("AccessDeniedException", 403, 1011),
+    UNSUPPORTED_OPERATION("UnsupportedOperationException", 400, 1012),
+    SERVICE_UNAVAILABLE("ServiceUnavailable", 503, 1013),
+    INTERNAL_FAILURE("InternalFailure", 500, 1014);
+
+    private static final Map<Integer, ErrorCode> BY_FAILURE_CODE = Arrays.stream(values())
+            .collect(Collectors.toUnmodifiableMap(ErrorCode::failureCode, c -> c));
 
     private final String wireName;
     private final int httpStatus;
+    private final int failureCode;
 
-    ErrorCode(String wireName, int httpStatus) {
+    ErrorCode(String wireName, int httpStatus, int failureCode) {
         this.wireName = wireName;
         this.httpStatus = httpStatus;
+        this.failureCode = failureCode;
     }
 
     /** The Kinesis {@code __type} name, also the {@code code} of a native API error. */
@@ -46,15 +55,17 @@ public enum ErrorCode {
         return httpStatus < 500;
     }
 
-    /** Event bus failure codes: the ordinal shifted away from Vert.x's own negative codes. */
+    /**
+     * The event bus failure code: fixed per constant (never derived from the declaration order), since it
+     * crosses the wire between nodes of different versions. Above 1000, away from Vert.x's own codes. A new
+     * constant takes a new number; a number is never reused.
+     */
     public int failureCode() {
-        return 1000 + ordinal();
+        return failureCode;
     }
 
-    /** The inverse of {@link #failureCode()}; unknown codes map to {@link #INTERNAL_FAILURE}. */
+    /** The inverse of {@link #failureCode()}; unknown codes (a newer node's, Vert.x's) map to {@link #INTERNAL_FAILURE}. */
     public static ErrorCode fromFailureCode(int code) {
-        int i = code - 1000;
-        ErrorCode[] all = values();
-        return i >= 0 && i < all.length ? all[i] : INTERNAL_FAILURE;
+        return BY_FAILURE_CODE.getOrDefault(code, INTERNAL_FAILURE);
     }
 }

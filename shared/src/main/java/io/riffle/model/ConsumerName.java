@@ -3,7 +3,7 @@ package io.riffle.model;
 /** A validated enhanced fan-out consumer name: {@code [a-zA-Z0-9_.-]{1,128}}. */
 public record ConsumerName(String value) {
     public ConsumerName {
-        StreamName.requireName("consumerName", value);
+        StreamName.requireName(Constraints.CONSUMER_NAME, value);
     }
 
     public static ConsumerName of(String value) {

@@ -5,11 +5,9 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.regex.Pattern;
 
 /** Routing: which hash key a record has, from its partition key or an explicit hash key. */
 public final class HashKeys {
-    private static final Pattern EXPLICIT = Pattern.compile("0|([1-9]\\d{0,38})");
     /** Kinesis's limit, in Unicode characters. */
     public static final int MAX_PARTITION_KEY_CHARS = 256;
 
@@ -18,16 +16,7 @@ public final class HashKeys {
 
     /** Validates a partition key: 1..256 Unicode characters. */
     public static String requirePartitionKey(String partitionKey) {
-        if (partitionKey == null) {
-            throw RiffleException.validation("1 validation error detected: Value null at 'partitionKey'"
-                    + " failed to satisfy constraint: Member must not be null");
-        }
-        int chars = partitionKey.codePointCount(0, partitionKey.length());
-        if (chars < 1 || chars > MAX_PARTITION_KEY_CHARS) {
-            throw RiffleException.constraint("partitionKey", partitionKey,
-                    "have length less than or equal to 256 and greater than or equal to 1");
-        }
-        return partitionKey;
+        return Constraints.PARTITION_KEY.required().require(partitionKey);
     }
 
     /** The MD5 of the UTF-8 partition key, read as an unsigned 128-bit integer. */
@@ -42,10 +31,7 @@ public final class HashKeys {
 
     /** Parses and validates an {@code ExplicitHashKey}: a decimal in {@code [0, 2^128-1]}. */
     public static BigInteger parseExplicit(String explicitHashKey) {
-        if (!EXPLICIT.matcher(explicitHashKey).matches()) {
-            throw RiffleException.constraint("explicitHashKey", explicitHashKey,
-                    "satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
-        }
+        Constraints.EXPLICIT_HASH_KEY.require(explicitHashKey);
         BigInteger key = new BigInteger(explicitHashKey);
         if (key.compareTo(HashKeyRange.MAX) > 0) {
             throw RiffleException.invalidArgument("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was " + explicitHashKey);

@@ -2,7 +2,6 @@ package io.riffle.model;
 
 import io.riffle.error.RiffleException;
 import java.math.BigInteger;
-import java.util.regex.Pattern;
 
 /**
  * A record's sequence number: the shard it lives in and its offset in that shard's log.
@@ -23,7 +22,6 @@ public record SequenceNumber(int shardIndex, long offset) implements Comparable<
     private static final BigInteger OFFSET_MASK = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     private static final int WIRE_DIGITS = 38;
     private static final long BILLION = 1_000_000_000L;
-    private static final Pattern WIRE = Pattern.compile("0|([1-9]\\d{0,128})");
 
     public SequenceNumber {
         if (shardIndex < 0 || offset < 0) {
@@ -70,9 +68,7 @@ public record SequenceNumber(int shardIndex, long offset) implements Comparable<
      * a well-formed number that Riffle never issued is an InvalidArgumentException.
      */
     public static SequenceNumber parse(String field, String wire) {
-        if (wire == null || !WIRE.matcher(wire).matches()) {
-            throw RiffleException.constraint(field, wire, "satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
-        }
+        Constraints.SEQUENCE_NUMBER.at(field).required().require(wire);
         BigInteger v = new BigInteger(wire);
         BigInteger rest = v.subtract(MARKER);
         if (v.bitLength() != 125 || rest.shiftRight(96).signum() != 0 || rest.testBit(63)) {

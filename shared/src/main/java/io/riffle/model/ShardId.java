@@ -9,8 +9,7 @@ import java.util.regex.Pattern;
  * {@code shardId-000000000000} (12 digits). Children of a split or merge take the next free index.
  */
 public record ShardId(int index) implements Comparable<ShardId> {
-    private static final Pattern WIRE = Pattern.compile("shardId-(\\d{12})");
-    private static final Pattern ANY_SHARD_ID = Pattern.compile("[a-zA-Z0-9_.-]{1,128}");
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
     public ShardId {
         if (index < 0) {
@@ -19,25 +18,33 @@ public record ShardId(int index) implements Comparable<ShardId> {
     }
 
     /**
-     * Parses a shard id given by a client. A value that breaks Kinesis's ShardId pattern is a
-     * ValidationException; a well-formed id that is not of Riffle's form names no shard, so it is
-     * empty and the caller answers ResourceNotFoundException naming the stream.
+     * Parses a shard id given by a client as Kinesis does: the index is the decimal number after the last
+     * {@code '-'} (or the whole text if there is none), so {@code shardId-0}, {@code shardId-000000000000}
+     * and {@code any-0} name the same shard. A value that breaks Kinesis's ShardId pattern is a
+     * ValidationException; a well-formed id that holds no index names no shard, so it is empty and the
+     * caller answers ResourceNotFoundException naming the stream.
      */
     public static Optional<ShardId> parse(String field, String value) {
-        if (value == null || !ANY_SHARD_ID.matcher(value).matches()) {
-            throw RiffleException.constraint(field, value, "satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-        }
-        var m = WIRE.matcher(value);
-        if (!m.matches()) {
+        Constraints.SHARD_ID.at(field).required().require(value);
+        return index(value);
+    }
+
+    /** The index a well-formed shard id names, if any (see {@link #parse}). */
+    static Optional<ShardId> index(String value) {
+        String digits = value.substring(value.lastIndexOf('-') + 1);
+        if (!DIGITS.matcher(digits).matches()) {
             return Optional.empty();
         }
-        long index = Long.parseLong(m.group(1));
-        return index > Integer.MAX_VALUE ? Optional.empty() : Optional.of(new ShardId((int) index));
+        String significant = digits.replaceFirst("^0+(?=.)", "");
+        if (significant.length() > 10 || Long.parseLong(significant) > Integer.MAX_VALUE) {
+            return Optional.empty();
+        }
+        return Optional.of(new ShardId(Integer.parseInt(significant)));
     }
 
     /** Parses a shard id of Riffle's own form, as found in addresses and files. */
     public static ShardId of(String wire) {
-        return parse("shardId", wire).orElseThrow(
+        return index(wire).filter(id -> id.toString().equals(wire)).orElseThrow(
                 () -> RiffleException.invalidArgument("Not a Riffle shard id: " + wire));
     }
 

@@ -1,14 +1,10 @@
 package io.riffle.model;
 
-import io.riffle.error.RiffleException;
-import java.util.regex.Pattern;
 
 /** A validated stream name: {@code [a-zA-Z0-9_.-]{1,128}}. */
 public record StreamName(String value) implements Comparable<StreamName> {
-    static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,128}");
-
     public StreamName {
-        requireName("streamName", value);
+        requireName(Constraints.STREAM_NAME, value);
     }
 
     public static StreamName of(String value) {
@@ -16,17 +12,8 @@ public record StreamName(String value) implements Comparable<StreamName> {
     }
 
     /** Validates a stream or consumer name, failing with a Kinesis-shaped ValidationException. */
-    static void requireName(String field, String value) {
-        if (value == null) {
-            throw RiffleException.validation("1 validation error detected: Value null at '" + field
-                    + "' failed to satisfy constraint: Member must not be null");
-        }
-        if (value.isEmpty() || value.length() > 128) {
-            throw RiffleException.constraint(field, value, "have length less than or equal to 128 and greater than or equal to 1");
-        }
-        if (!NAME.matcher(value).matches()) {
-            throw RiffleException.constraint(field, value, "satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-        }
+    static void requireName(Constraint constraint, String value) {
+        constraint.required().require(value);
     }
 
     @Override

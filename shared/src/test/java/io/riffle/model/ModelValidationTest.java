@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -82,8 +84,71 @@ class ModelValidationTest {
     void shardIdsHaveTwelveDigits() {
         assertThat(new ShardId(7).toString()).isEqualTo("shardId-000000000007");
         assertThat(ShardId.of("shardId-000000000123")).isEqualTo(new ShardId(123));
-        assertThat(ShardId.parse("shardId", "shard-1")).isEmpty();
         assertCode(() -> ShardId.parse("shardId", "bad id!"), ErrorCode.VALIDATION, "shardId");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shardId-000000000001", "shardId-1", "shardId-01", "shard-1", "foo-1", "1", "a-b-c-0001"})
+    void shardIdsNameTheShardOfTheDigitsAfterTheLastDash(String given) {
+        assertThat(ShardId.parse("shardId", given)).contains(new ShardId(1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shardId-", "shardId-x", "shardId-1x", "shardId-2147483648", "shardId-99999999999999999999", "foo"})
+    void shardIdsWithoutAnIndexNameNoShard(String given) {
+        assertThat(ShardId.parse("shardId", given)).isEmpty();
+    }
+
+    @Test
+    void shardIdsBreakingThePatternListEveryViolation() {
+        assertCode(() -> ShardId.parse("shardId", ""), ErrorCode.VALIDATION, "2 validation errors detected: Value '' at"
+                + " 'shardId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+;"
+                + " Value '' at 'shardId' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        assertThat(ShardId.parse("shardId", "shardId-" + "0".repeat(119) + "1")).contains(new ShardId(1));
+        assertCode(() -> ShardId.parse("shardId", "s".repeat(129)), ErrorCode.VALIDATION,
+                "1 validation error detected: Value '" + "s".repeat(129) + "' at 'shardId' failed to satisfy constraint:"
+                        + " Member must have length less than or equal to 128");
+    }
+
+    @Test
+    void aStreamNameBreakingPatternAndLengthGetsBothViolations() {
+        assertCode(() -> StreamName.of(""), ErrorCode.VALIDATION, "2 validation errors detected: Value '' at 'streamName'"
+                + " failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value ''"
+                + " at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        assertCode(() -> StreamName.of(null), ErrorCode.VALIDATION,
+                "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: Member must not be null");
+    }
+
+    @Test
+    void violationsOfSeveralMembersAreListedInOneMessage() {
+        Violations v = new Violations().check(Constraints.SHARD_COUNT, 0).check(Constraints.STREAM_NAME, "a b");
+        assertCode(v::throwIfAny, ErrorCode.VALIDATION, "2 validation errors detected: Value '0' at 'shardCount' failed"
+                + " to satisfy constraint: Member must have value greater than or equal to 1; Value 'a b' at 'streamName'"
+                + " failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"env", "Prod Team", "a_b.c:d/e=f+g-h@i", "ünïcödé", "数据", "١٢٣", ""})
+    void tagsOfLettersDigitsSpacesAndAllowedPunctuationAreLegal(String tag) {
+        assertThat(Tags.legal(tag)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a;b", "a\tb", "a\nb", "a,b", "100%", "<b>", "a*", "a#b", "a\"b"})
+    void tagsWithOtherCharactersAreIllegal(String tag) {
+        assertThat(Tags.legal(tag)).isFalse();
+        assertCode(() -> Tags.requireLegal(Map.of("k", tag), "Failed to add tags to stream s"),
+                ErrorCode.INVALID_ARGUMENT, "Failed to add tags to stream s because some tags contained illegal characters");
+        assertCode(() -> Tags.requireLegalKeys(List.of(tag), "Failed to remove tags from stream s"),
+                ErrorCode.INVALID_ARGUMENT, "Failed to remove tags from stream s because");
+    }
+
+    @Test
+    void aStreamHoldsAtMostFiftyTags() {
+        List<String> fifty = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "k" + i).toList();
+        Tags.requireRoom(fifty, List.of("k0"), "Failed to add tags to stream s");
+        assertCode(() -> Tags.requireRoom(fifty, List.of("k50"), "Failed to add tags to stream s"), ErrorCode.INVALID_ARGUMENT,
+                "Failed to add tags to stream s because a given stream cannot have more than 50 tags associated with it.");
     }
 
     @Test
@@ -139,5 +204,23 @@ class ModelValidationTest {
             assertThat(ErrorCode.fromFailureCode(c.failureCode())).isEqualTo(c);
         }
         assertThat(ErrorCode.fromFailureCode(-1)).isEqualTo(ErrorCode.INTERNAL_FAILURE);
+    }
+
+    @Test
+    void failureCodesAreUniqueAndNeverChange() {
+        // Nodes of different versions exchange these numbers: a row here may be added, never changed.
+        Map<ErrorCode, Integer> known = Map.ofEntries(
+                Map.entry(ErrorCode.VALIDATION, 1000), Map.entry(ErrorCode.INVALID_ARGUMENT, 1001),
+                Map.entry(ErrorCode.SERIALIZATION, 1002), Map.entry(ErrorCode.PAYLOAD_TOO_LARGE, 1003),
+                Map.entry(ErrorCode.RESOURCE_NOT_FOUND, 1004), Map.entry(ErrorCode.RESOURCE_IN_USE, 1005),
+                Map.entry(ErrorCode.LIMIT_EXCEEDED, 1006), Map.entry(ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED, 1007),
+                Map.entry(ErrorCode.EXPIRED_ITERATOR, 1008), Map.entry(ErrorCode.EXPIRED_NEXT_TOKEN, 1009),
+                Map.entry(ErrorCode.UNKNOWN_OPERATION, 1010), Map.entry(ErrorCode.ACCESS_DENIED, 1011),
+                Map.entry(ErrorCode.UNSUPPORTED_OPERATION, 1012), Map.entry(ErrorCode.SERVICE_UNAVAILABLE, 1013),
+                Map.entry(ErrorCode.INTERNAL_FAILURE, 1014));
+        known.forEach((code, number) -> assertThat(code.failureCode()).as(code.name()).isEqualTo(number));
+        assertThat(Arrays.stream(ErrorCode.values()).map(ErrorCode::failureCode).distinct().count())
+                .isEqualTo(ErrorCode.values().length);
+        assertThat(Arrays.stream(ErrorCode.values()).mapToInt(ErrorCode::failureCode).min().orElseThrow()).isGreaterThanOrEqualTo(1000);
     }
 }

@@ -3,6 +3,7 @@ package io.riffle.kinesis;
 import io.riffle.error.RiffleException;
 import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
+import io.riffle.model.Constraints;
 import io.riffle.model.StreamName;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -13,13 +14,9 @@ import java.util.regex.Pattern;
  * {@code StreamName}, by {@code StreamARN}, or by both when they agree.
  */
 public final class Arns {
-    private static final Pattern STREAM_ARN = Pattern.compile("arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+");
     private static final Pattern STREAM_ARN_PARTS = Pattern.compile("arn:[^:]+:kinesis:([^:]*):(\\d{12}):stream/(.+)");
-    private static final Pattern CONSUMER_ARN = Pattern.compile(
-            "arn:aws.*:kinesis:.*:\\d{12}:.*stream/[a-zA-Z0-9_.-]+/consumer/[a-zA-Z0-9_.-]+:[0-9]+");
     private static final Pattern CONSUMER_ARN_PARTS = Pattern.compile(
             "arn:[^:]+:kinesis:([^:]*):(\\d{12}):stream/([a-zA-Z0-9_.-]+)/consumer/([a-zA-Z0-9_.-]+):([0-9]+)");
-    private static final int MAX_ARN = 2048;
 
     /** A parsed consumer ARN; {@code createdSeconds} tells a re-registered consumer from an old one. */
     public record ConsumerRef(StreamName stream, ConsumerName consumer, long createdSeconds) {
@@ -33,6 +30,11 @@ public final class Arns {
         this.accountId = settings.accountId();
     }
 
+    /** The account ARNs name, as Kinesis messages name it too. */
+    public String accountId() {
+        return accountId;
+    }
+
     public String stream(StreamName name) {
         return "arn:aws:kinesis:" + region + ":" + accountId + ":stream/" + name.value();
     }
@@ -43,12 +45,7 @@ public final class Arns {
 
     /** Parses a stream ARN of this node; another region or account names no stream Riffle has. */
     public StreamName parseStream(String field, String arn) {
-        if (arn.isEmpty() || arn.length() > MAX_ARN) {
-            throw RiffleException.constraint(field, arn, "have length less than or equal to 2048 and greater than or equal to 1");
-        }
-        if (!STREAM_ARN.matcher(arn).matches()) {
-            throw RiffleException.constraint(field, arn, "satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+");
-        }
+        Constraints.STREAM_ARN.at(field).require(arn);
         Matcher m = STREAM_ARN_PARTS.matcher(arn);
         if (!m.matches()) {
             throw RiffleException.invalidArgument("Invalid StreamARN " + arn);
@@ -59,13 +56,7 @@ public final class Arns {
     }
 
     public ConsumerRef parseConsumer(String field, String arn) {
-        if (arn.isEmpty() || arn.length() > MAX_ARN) {
-            throw RiffleException.constraint(field, arn, "have length less than or equal to 2048 and greater than or equal to 1");
-        }
-        if (!CONSUMER_ARN.matcher(arn).matches()) {
-            throw RiffleException.constraint(field, arn, "satisfy regular expression pattern: "
-                    + "arn:aws.*:kinesis:.*:\\d{12}:.*stream/[a-zA-Z0-9_.-]+/consumer/[a-zA-Z0-9_.-]+:[0-9]+");
-        }
+        Constraints.CONSUMER_ARN.at(field).require(arn);
         Matcher m = CONSUMER_ARN_PARTS.matcher(arn);
         if (!m.matches()) {
             throw RiffleException.invalidArgument("Invalid ConsumerARN " + arn);

@@ -53,7 +53,7 @@ final class ConsumerOperations {
 
     private Future<?> listConsumers(KinesisRequest r) {
         StreamName stream = arns.streamArnOf(r);
-        int max = Checks.intInRange(r, "MaxResults", 1, 10_000, 100);
+        int max = r.member("MaxResults").integer().orElse(100);
         Optional<String> after = r.member("NextToken").string()
                 .map(t -> tokens.openNextToken(Tokens.Kind.LIST_CONSUMERS, t));
         r.member("StreamCreationTimestamp").timestampMillis();

@@ -17,9 +17,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -33,11 +37,13 @@ import org.slf4j.LoggerFactory;
  * account))} as the node's {@link KinesisEndpoint}. Elsewhere, mount it with one call on a router, before
  * routes that would take other {@code POST}s:
  * <pre>{@code router.post().handler(new KinesisApi(vertx, engine.client(), kinesisSettings));}</pre>
- * A request without {@code X-Amz-Target} is passed on with {@code ctx.next()}. It works with or without a
+ * A request without {@code X-Amz-Target} is UnknownOperationException on {@code POST /} (where AWS
+ * clients send every call) and passed on with {@code ctx.next()} on any other path. It works with or without a
  * {@code BodyHandler} before it (without one it reads the body itself, up to {@link #MAX_BODY_BYTES}).
  *
  * <p>Holds no state of its own (streams live in the engine, subscriptions in their HTTP responses), so one
- * instance per gateway verticle is fine; call {@link #handle} on that verticle's event loop. Every answer carries {@code x-amzn-RequestId}; errors are {@code {"__type","message"}} in the
+ * instance per gateway verticle is fine; call {@link #handle} on that verticle's event loop. Every answer
+ * carries {@code x-amzn-RequestId} and {@code x-amz-id-2}; errors are {@code {"__type","message"}} ({@code "Message"} for SerializationException, as AWS sends it) in the
  * request's encoding, 400 for client errors and 500 (503 while the engine is unavailable) otherwise.
  * Authentication headers are accepted and not checked (SigV4 verification comes later).
  */
@@ -48,7 +54,10 @@ public final class KinesisApi implements Handler<RoutingContext> {
     public static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
 
     private final Map<String, Function<KinesisRequest, Future<?>>> operations = new HashMap<>();
+    private static final Pattern ENGINE_STREAM_NOT_FOUND = Pattern.compile("Stream (\\S+) (?:was )?not found\\.?");
+
     private final SubscribeToShard subscribeToShard;
+    private final String accountId;
 
     /**
      * The Kinesis API over {@code streams}.
@@ -63,6 +72,7 @@ public final class KinesisApi implements Handler<RoutingContext> {
 
     private KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings, SubscriptionOptions subscriptions,
                        SubscriptionMetrics metrics, BooleanSupplier nodeStopping) {
+        this.accountId = settings.accountId();
         Arns arns = new Arns(settings);
         Tokens tokens = new Tokens(settings.tokenKey(), settings.clock());
         new StreamOperations(streams, arns, tokens).register(operations);
@@ -100,39 +110,77 @@ public final class KinesisApi implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         String target = ctx.request().getHeader("X-Amz-Target");
-        if (target == null) {
+        if (target == null && !ctx.request().path().equals("/")) {
+            // Mounted before other POST routes: a request without a target on another path is not ours.
             ctx.next();
             return;
         }
         String requestId = UUID.randomUUID().toString();
-        WireFormat format = WireFormat.of(ctx.request().getHeader("Content-Type"));
+        String contentType = ctx.request().getHeader("Content-Type");
+        WireFormat format = WireFormat.of(contentType);
         HttpServerResponse response = ctx.response();
-        response.putHeader("x-amzn-RequestId", requestId);
+        response.putHeader("x-amzn-RequestId", requestId).putHeader("x-amz-id-2", extendedRequestId());
         body(ctx)
-                .compose(body -> dispatch(target, format, body, ctx))
+                .compose(body -> dispatch(target, contentType, format, body, ctx))
                 .onSuccess(answer -> {
-                    if (answer != SubscribeToShard.STREAMING) {
-                        response.putHeader("Content-Type", format.contentType()).end(format.write(answer));
+                    if (answer == SubscribeToShard.STREAMING) {
+                        return;
+                    }
+                    response.putHeader("Content-Type", format.contentType());
+                    // Operations without output members (CreateStream, AddTagsToStream, ...) answer an empty
+                    // body, as AWS does.
+                    if (answer instanceof Map<?, ?> m && m.isEmpty()) {
+                        response.end();
+                    } else {
+                        response.end(format.write(answer));
                     }
                 })
-                .onFailure(t -> answerError(response, format, requestId, target, t));
+                .onFailure(t -> answerError(response, format, requestId, String.valueOf(target), t));
     }
 
-    private Future<?> dispatch(String target, WireFormat format, Buffer body, RoutingContext ctx) {
+    private Future<?> dispatch(String target, String contentType, WireFormat format, Buffer body, RoutingContext ctx) {
         try {
-            String operation = target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : "";
+            String operation = target != null && target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : "";
             boolean subscribe = operation.equals("SubscribeToShard");
             Function<KinesisRequest, Future<?>> op = operations.get(operation);
             if (op == null && !subscribe) {
-                throw new RiffleException(ErrorCode.UNKNOWN_OPERATION, "Operation " + target + " is not supported.");
+                throw new RiffleException(ErrorCode.UNKNOWN_OPERATION, target == null
+                        ? "Missing X-Amz-Target header: no operation named." : "Operation " + target + " is not supported.");
+            }
+            if (contentType == null) {
+                throw new RiffleException(ErrorCode.SERIALIZATION, "Missing Content-Type: expected "
+                        + WireFormat.JSON.contentType() + " or " + WireFormat.CBOR.contentType() + ".");
             }
             KinesisRequest request = new KinesisRequest(operation, format.parse(body), format);
-            return subscribe ? subscribeToShard.subscribe(request, ctx).map(v -> SubscribeToShard.STREAMING)
+            RequestShapes.check(request);
+            Future<?> answer = subscribe ? subscribeToShard.subscribe(request, ctx).map(v -> SubscribeToShard.STREAMING)
                     : op.apply(request);
+            return answer.recover(t -> Future.failedFuture(inKinesisWords(t)));
         } catch (RuntimeException e) {
             // Validation in model constructors throws synchronously; it is answered like any failure.
             return Future.failedFuture(e);
         }
+    }
+
+    /**
+     * The engine says {@code Stream x was not found.}; Kinesis says {@code Stream x under account
+     * 000000000000 not found.} (clients and test suites match it).
+     */
+    private Throwable inKinesisWords(Throwable t) {
+        if (t instanceof RiffleException e && e.code() == ErrorCode.RESOURCE_NOT_FOUND) {
+            Matcher m = ENGINE_STREAM_NOT_FOUND.matcher(String.valueOf(e.getMessage()));
+            if (m.matches()) {
+                return RiffleException.notFound("Stream " + m.group(1) + " under account " + accountId + " not found.");
+            }
+        }
+        return t;
+    }
+
+    /** AWS's {@code x-amz-id-2}: an opaque id of the serving host and request, random here. */
+    private static String extendedRequestId() {
+        byte[] id = new byte[48];
+        ThreadLocalRandom.current().nextBytes(id);
+        return Base64.getEncoder().encodeToString(id);
     }
 
     /** The request body, read here unless a BodyHandler already did, refusing more than MAX_BODY_BYTES. */
@@ -189,9 +237,11 @@ public final class KinesisApi implements Handler<RoutingContext> {
             return;
         }
         int status = code.isClientError() ? 400 : code == ErrorCode.SERVICE_UNAVAILABLE ? 503 : 500;
+        // AWS's SerializationException carries "Message", every other error "message" (clients read both).
+        String messageKey = code == ErrorCode.SERIALIZATION ? "Message" : "message";
         response.setStatusCode(status)
                 .putHeader("Content-Type", format.contentType())
                 .putHeader("x-amzn-ErrorType", code.wireName())
-                .end(format.write(Shapes.obj("__type", code.wireName(), "message", message)));
+                .end(format.write(Shapes.obj("__type", code.wireName(), messageKey, message)));
     }
 }

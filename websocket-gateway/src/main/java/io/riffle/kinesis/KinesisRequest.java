@@ -3,7 +3,7 @@ package io.riffle.kinesis;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
-import java.io.IOException;
+import io.riffle.model.Constraint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +29,7 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
             return new KinesisRequest(operation, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), format);
         }
         if (!node.isObject()) {
-            throw serialization(name, "structure");
+            throw serialization(node, "a Structure");
         }
         return new KinesisRequest(operation, node, format);
     }
@@ -40,13 +40,45 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
         return node != null && !node.isNull();
     }
 
+    /**
+     * A string as the client meant it. The parsers refuse bytes that are not UTF-8, but a JSON {@code \\ud800}
+     * escape without its pair, or a surrogate encoded in a CBOR text string, would come through as a lone
+     * surrogate and be stored as U+FFFD or '?': refused instead, as the same text must hash to the same
+     * shard and read back as sent.
+     */
+    static String wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new RiffleException(ErrorCode.SERIALIZATION, "Unpaired surrogate (not encodable as UTF-8) in a string at character " + i);
+            }
+        }
+        return s;
+    }
+
     /** The AWS message field name of a wire member: {@code StreamName} becomes {@code streamName}. */
     public static String fieldName(String wireName) {
         return Character.toLowerCase(wireName.charAt(0)) + wireName.substring(1);
     }
 
-    static RiffleException serialization(String name, String expected) {
-        return new RiffleException(ErrorCode.SERIALIZATION, "Unexpected value type for " + name + ": expected " + expected);
+    /**
+     * A member of the wrong type, worded as AWS words it ({@code class java.lang.String can not be converted
+     * to an Integer}, {@code Start of list found where not expected}).
+     */
+    static RiffleException serialization(JsonNode found, String expected) {
+        String message;
+        if (found.isArray()) {
+            message = "Start of list found where not expected";
+        } else if (found.isObject()) {
+            message = "Start of structure or map found where not expected.";
+        } else {
+            String javaType = found.isTextual() ? "java.lang.String" : found.isBoolean() ? "java.lang.Boolean"
+                    : found.isBinary() ? "java.nio.ByteBuffer" : found.isIntegralNumber() ? "java.lang.Long" : "java.lang.Double";
+            message = "class " + javaType + " can not be converted to " + expected;
+        }
+        return new RiffleException(ErrorCode.SERIALIZATION, message);
     }
 
     /** One member's value with typed getters. */
@@ -60,9 +92,9 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
                 return Optional.empty();
             }
             if (!node.isTextual()) {
-                throw serialization(name, "string");
+                throw serialization(node, "an String");
             }
-            return Optional.of(node.textValue());
+            return Optional.of(wellFormed(node.textValue()));
         }
 
         public String requiredString() {
@@ -73,8 +105,9 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
             if (!present()) {
                 return Optional.empty();
             }
+            // Jackson would coerce 2.5, 2.0000000000000001 or "2" to 2: only an integer token is an Integer.
             if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-                throw serialization(name, "integer");
+                throw serialization(node, "an Integer");
             }
             return Optional.of(node.intValue());
         }
@@ -88,7 +121,7 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
                 return Optional.empty();
             }
             if (!node.isBoolean()) {
-                throw serialization(name, "boolean");
+                throw serialization(node, "an Boolean");
             }
             return Optional.of(node.booleanValue());
         }
@@ -98,14 +131,13 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
             if (!present()) {
                 throw missing();
             }
-            if (!node.isBinary() && !node.isTextual()) {
-                throw serialization(name, "blob");
+            if (node.isBinary()) {
+                return ((com.fasterxml.jackson.databind.node.BinaryNode) node).binaryValue();
             }
-            try {
-                return node.binaryValue();
-            } catch (IOException | IllegalArgumentException e) {
-                throw new RiffleException(ErrorCode.SERIALIZATION, "Base64 encoded value expected for " + name);
+            if (!node.isTextual()) {
+                throw serialization(node, "a Blob");
             }
+            return StrictBase64.decode(node.textValue());
         }
 
         /** A timestamp as epoch milliseconds. */
@@ -117,7 +149,7 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
             List<KinesisRequest> out = new ArrayList<>();
             for (JsonNode item : list()) {
                 if (!item.isObject()) {
-                    throw serialization(name, "list of structures");
+                    throw serialization(item, "a Structure");
                 }
                 out.add(new KinesisRequest(operation, item, format));
             }
@@ -128,9 +160,9 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
             List<String> out = new ArrayList<>();
             for (JsonNode item : list()) {
                 if (!item.isTextual()) {
-                    throw serialization(name, "list of strings");
+                    throw serialization(item, "an String");
                 }
-                out.add(item.textValue());
+                out.add(wellFormed(item.textValue()));
             }
             return out;
         }
@@ -142,14 +174,15 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
                 return out;
             }
             if (!node.isObject()) {
-                throw serialization(name, "map");
+                throw new RiffleException(ErrorCode.SERIALIZATION, node.isArray() ? "Start of list found where not expected"
+                        : "Expected map or null");
             }
             for (var it = node.fields(); it.hasNext(); ) {
                 var e = it.next();
                 if (!e.getValue().isTextual()) {
-                    throw serialization(name, "map of strings");
+                    throw serialization(e.getValue(), "an String");
                 }
-                out.put(e.getKey(), e.getValue().textValue());
+                out.put(wellFormed(e.getKey()), wellFormed(e.getValue().textValue()));
             }
             return out;
         }
@@ -159,14 +192,15 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
                 return List.of();
             }
             if (!node.isArray()) {
-                throw serialization(name, "list");
+                throw new RiffleException(ErrorCode.SERIALIZATION, node.isObject()
+                        ? "Start of structure or map found where not expected." : "Expected list or null");
             }
             return node;
         }
 
         public RiffleException missing() {
-            return RiffleException.validation("1 validation error detected: Value null at '" + fieldName(name)
-                    + "' failed to satisfy constraint: Member must not be null");
+            return Constraint.of(fieldName(name), Constraint.notNull()).violations(null).stream()
+                    .map(RiffleException::validation).findFirst().orElseThrow();
         }
     }
 }

@@ -3,6 +3,7 @@ package io.riffle.kinesis;
 import static io.riffle.kinesis.Shapes.obj;
 
 import io.riffle.error.RiffleException;
+import io.riffle.model.Constraint;
 import io.riffle.model.Limits;
 import io.riffle.model.SequenceNumber;
 import io.riffle.model.ShardId;
@@ -13,20 +14,19 @@ import io.riffle.stream.ReadFrom;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Future;
 import java.math.BigInteger;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The data plane by polling: PutRecord, PutRecords, GetShardIterator, GetRecords. Throughput limits are the
  * engine's (its shard buckets answer ProvisionedThroughputExceeded); this class maps shapes and positions.
  */
 final class RecordOperations {
-    private static final Pattern SEQUENCE_NUMBER = Pattern.compile("0|([1-9]\\d{0,128})");
-    private static final List<String> ITERATOR_TYPES = List.of("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER",
+    static final List<String> ITERATOR_TYPES = List.of("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER",
             "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP");
 
     private final StreamClient streams;
@@ -50,21 +50,16 @@ final class RecordOperations {
 
     private Future<?> putRecord(KinesisRequest r) {
         StreamName name = arns.streamOf(r);
+        // SequenceNumberForOrdering needs no work: the shard verticle appends one request at a time, so a
+        // writer that waits for each answer is already strictly ordered (RequestShapes checked its form).
         PutEntry entry = entry(r);
-        r.member("SequenceNumberForOrdering").string().ifPresent(s -> {
-            // The shard verticle appends one request at a time, so a writer that waits for each answer is
-            // already strictly ordered; the value only needs to be well formed.
-            if (!SEQUENCE_NUMBER.matcher(s).matches()) {
-                throw RiffleException.constraint("sequenceNumberForOrdering", s, "satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
-            }
-        });
         return streams.put(name, List.of(entry)).map(outcomes -> {
             if (outcomes.get(0) instanceof PutOutcome.Rejected x) {
                 throw new RiffleException(x.code(), x.message());
             }
             PutOutcome.Accepted a = (PutOutcome.Accepted) outcomes.get(0);
-            return obj("ShardId", a.shardId().toString(), "SequenceNumber", a.sequenceNumber().wire(),
-                    "EncryptionType", "NONE");
+            // No EncryptionType: AWS names it only for encrypted streams, and Riffle does not encrypt yet.
+            return obj("ShardId", a.shardId().toString(), "SequenceNumber", a.sequenceNumber().wire());
         });
     }
 
@@ -74,7 +69,6 @@ final class RecordOperations {
             throw r.member("Records").missing();
         }
         List<KinesisRequest> items = r.member("Records").structures("PutRecords");
-        Checks.requireSize("Records", items, 1, Limits.PUT_RECORDS_MAX_ENTRIES);
         List<PutEntry> entries = new ArrayList<>(items.size());
         long bytes = 0;
         for (KinesisRequest item : items) {
@@ -97,7 +91,7 @@ final class RecordOperations {
                     results.add(obj("ErrorCode", x.code().wireName(), "ErrorMessage", x.message()));
                 }
             }
-            return obj("FailedRecordCount", failed, "Records", results, "EncryptionType", "NONE");
+            return obj("FailedRecordCount", failed, "Records", results);
         });
     }
 
@@ -106,10 +100,7 @@ final class RecordOperations {
         String partitionKey = r.member("PartitionKey").requiredString();
         byte[] data = r.member("Data").requiredBlob();
         int max = Limits.MAX_RECORD_SIZE_KIB_MAX * 1024;
-        if (data.length > max) {
-            throw RiffleException.constraint("data", "java.nio.HeapByteBuffer[pos=0 lim=" + data.length + "]",
-                    "have length less than or equal to " + max);
-        }
+        Constraint.of("data", new Constraint.MaxLength(max)).require(data);
         return new PutEntry(partitionKey, r.member("ExplicitHashKey").string(), data);
     }
 
@@ -117,10 +108,7 @@ final class RecordOperations {
         StreamName name = arns.streamOf(r);
         ShardId shard = shardOf(name, r.member("ShardId").requiredString());
         String type = r.member("ShardIteratorType").requiredString();
-        if (!ITERATOR_TYPES.contains(type)) {
-            throw RiffleException.constraint("shardIteratorType", type, "satisfy enum value set: " + ITERATOR_TYPES);
-        }
-        ReadFrom from = readFrom(type, shard, r.member("StartingSequenceNumber"), r.member("Timestamp"));
+        ReadFrom from = readFrom(type, shard, r.member("StartingSequenceNumber"), r.member("Timestamp"), settings.clock());
         return streams.resolve(name, shard, from)
                 .map(offset -> obj("ShardIterator", tokens.shardIterator(name, shard, offset)));
     }
@@ -129,15 +117,20 @@ final class RecordOperations {
      * The start position a GetShardIterator or SubscribeToShard names. A sequence number must belong to the
      * shard it is used with.
      */
-    static ReadFrom readFrom(String type, ShardId shard, KinesisRequest.Member sequenceNumber, KinesisRequest.Member timestamp) {
+    static ReadFrom readFrom(String type, ShardId shard, KinesisRequest.Member sequenceNumber, KinesisRequest.Member timestamp,
+                             Clock clock) {
+        boolean bySequenceNumber = type.endsWith("_SEQUENCE_NUMBER");
+        if (bySequenceNumber != sequenceNumber.present() && !type.equals("AT_TIMESTAMP")) {
+            throw RiffleException.invalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and"
+                    + " StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified "
+                    + type + (bySequenceNumber ? " and no StartingSequenceNumber." : " and also a StartingSequenceNumber."));
+        }
         return switch (type) {
             case "TRIM_HORIZON" -> new ReadFrom.TrimHorizon();
             case "LATEST" -> new ReadFrom.Latest();
-            case "AT_TIMESTAMP" -> new ReadFrom.AtTimestamp(timestamp.timestampMillis().orElseThrow(
-                    () -> RiffleException.invalidArgument("Timestamp must be specified for ShardIteratorType AT_TIMESTAMP.")));
+            case "AT_TIMESTAMP" -> new ReadFrom.AtTimestamp(pastTimestamp(timestamp, clock));
             default -> {
-                String wire = sequenceNumber.string().orElseThrow(() -> RiffleException.invalidArgument(
-                        "StartingSequenceNumber must be specified for " + type + "."));
+                String wire = sequenceNumber.requiredString();
                 if (wire.equals(beforeFirstRecord(shard))) {
                     // From the first record on: TRIM_HORIZON, which also works before that record exists.
                     yield new ReadFrom.TrimHorizon();
@@ -146,6 +139,18 @@ final class RecordOperations {
                 yield type.equals("AT_SEQUENCE_NUMBER") ? ReadFrom.at(shard, seq) : ReadFrom.after(shard, seq);
             }
         };
+    }
+
+    /** An AT_TIMESTAMP position: required, and not after now (AWS's words). */
+    private static long pastTimestamp(KinesisRequest.Member timestamp, Clock clock) {
+        long millis = timestamp.timestampMillis().orElseThrow(() -> RiffleException.invalidArgument("Must specify"
+                + " timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter."));
+        long now = clock.millis();
+        if (millis > now) {
+            throw RiffleException.invalidArgument("The timestampInMillis parameter cannot be greater than the"
+                    + " currentTimestampInMillis. timestampInMillis: " + millis + ", currentTimestampInMillis: " + now);
+        }
+        return millis;
     }
 
     /**
@@ -159,16 +164,18 @@ final class RecordOperations {
         return new BigInteger(new SequenceNumber(shard.index(), 0).wire()).subtract(BigInteger.ONE).toString();
     }
 
-    /** A shard id of the request; one not of Riffle's form names no shard of the stream. */
+    /**
+     * A shard id of the request, parsed as AWS does ({@code shardId-0} and {@code shardId-000000000000} are
+     * the same); one without a shard index names no shard of the stream.
+     */
     ShardId shardOf(StreamName name, String shardId) {
-        return ShardId.parse("shardId", shardId).orElseThrow(() -> RiffleException.notFound("Shard " + shardId
-                + " in stream " + name + " under account " + settings.accountId() + " does not exist"));
+        return ShardId.parse("shardId", shardId).orElseThrow(() -> RiffleException.notFound("Could not find shard "
+                + shardId + " in stream " + name + " under account " + settings.accountId() + "."));
     }
 
     private Future<?> getRecords(KinesisRequest r) {
         String iterator = r.member("ShardIterator").requiredString();
-        Checks.requireLength("ShardIterator", iterator, 1, 512);
-        int limit = Checks.intInRange(r, "Limit", 1, Limits.GET_RECORDS_MAX_RECORDS, Limits.GET_RECORDS_MAX_RECORDS);
+        int limit = r.member("Limit").integer().orElse(Limits.GET_RECORDS_MAX_RECORDS);
         Tokens.ShardPosition pos = tokens.openShardIterator(iterator);
         Optional<String> arn = r.member("StreamARN").string();
         if (arn.isPresent() && !arns.parseStream("streamARN", arn.get()).equals(pos.stream())) {

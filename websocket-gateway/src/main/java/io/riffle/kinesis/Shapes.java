@@ -43,8 +43,8 @@ final class Shapes {
                 "SequenceNumber", r.sequenceNumber(shard).wire(),
                 "ApproximateArrivalTimestamp", Instant.ofEpochMilli(r.arrivalMillis()),
                 "Data", r.data(),
-                "PartitionKey", r.partitionKey(),
-                "EncryptionType", "NONE");
+                // AWS names EncryptionType on records of encrypted streams only; Riffle does not encrypt yet.
+                "PartitionKey", r.partitionKey());
     }
 
     /** The children of a shard (its split or merge products), as GetRecords and SubscribeToShard list them. */

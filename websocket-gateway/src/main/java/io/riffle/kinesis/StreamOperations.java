@@ -3,12 +3,15 @@ package io.riffle.kinesis;
 import static io.riffle.kinesis.Shapes.obj;
 
 import io.riffle.error.RiffleException;
+import io.riffle.model.Constraints;
 import io.riffle.model.Limits;
 import io.riffle.model.ShardDescription;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamMode;
 import io.riffle.model.StreamName;
+import io.riffle.model.Tags;
+import io.riffle.model.Violations;
 import io.riffle.stream.CreateStream;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Future;
@@ -20,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * The stream-level operations: lifecycle, description and listing, retention, tags, limits, enhanced
@@ -34,6 +38,9 @@ final class StreamOperations {
             "UpdateStreamMode", "StartStreamEncryption", "StopStreamEncryption", "PutResourcePolicy",
             "GetResourcePolicy", "DeleteResourcePolicy", "UpdateStreamWarmThroughput", "DescribeAccountSettings",
             "UpdateAccountSettings");
+    private static final List<String> METRIC_NAMES = Stream.concat(SHARD_LEVEL_METRICS.stream(), Stream.of("ALL")).toList();
+    private static final List<String> SHARD_FILTER_TYPES = List.of("AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON",
+            "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP");
     private static final int ON_DEMAND_DEFAULT_SHARDS = 4;
     private static final int ON_DEMAND_STREAM_LIMIT = 50;
 
@@ -77,17 +84,12 @@ final class StreamOperations {
         StreamMode mode = r.nested("StreamModeDetails").member("StreamMode").string()
                 .map(m -> enumValue(StreamMode.class, "streamModeDetails.streamMode", m)).orElse(StreamMode.PROVISIONED);
         Optional<Integer> shardCount = r.member("ShardCount").integer();
-        shardCount.ifPresent(n -> Checks.requireRange("ShardCount", n, 1, Integer.MAX_VALUE));
         if (mode == StreamMode.PROVISIONED && shardCount.isEmpty()) {
             throw RiffleException.invalidArgument("ShardCount is required for a PROVISIONED stream " + name + ".");
         }
         Map<String, String> tags = r.member("Tags").stringMap();
-        if (!tags.isEmpty()) {
-            Checks.requireTags("Tags", tags, 50);
-        }
+        requireTags(tags, "Failed to create stream " + name + " under account " + arns.accountId());
         Optional<Integer> maxRecordKiB = r.member("MaxRecordSizeInKiB").integer();
-        maxRecordKiB.ifPresent(k -> Checks.requireRange("MaxRecordSizeInKiB", k, Limits.MAX_RECORD_SIZE_KIB_MIN,
-                Limits.MAX_RECORD_SIZE_KIB_MAX));
         CreateStream request = new CreateStream(name, shardCount.orElse(ON_DEMAND_DEFAULT_SHARDS),
                 Limits.RETENTION_HOURS_DEFAULT, mode, tags, Optional.empty());
         Future<StreamDescription> created = streams.create(request);
@@ -103,7 +105,7 @@ final class StreamOperations {
 
     private Future<?> describeStream(KinesisRequest r) {
         StreamName name = arns.streamOf(r);
-        int limit = Checks.intInRange(r, "Limit", 1, 10_000, 100);
+        int limit = r.member("Limit").integer().orElse(100);
         Optional<ShardId> after = exclusiveStartShard(r, "ExclusiveStartShardId");
         return streams.describe(name).map(d -> {
             List<ShardDescription> shards = d.shards().stream()
@@ -139,7 +141,7 @@ final class StreamOperations {
     }
 
     private Future<?> listStreams(KinesisRequest r) {
-        int limit = Checks.intInRange(r, "Limit", 1, 10_000, 100);
+        int limit = r.member("Limit").integer().orElse(100);
         Optional<String> token = r.member("NextToken").string();
         Optional<String> exclusiveStart = r.member("ExclusiveStartStreamName").string();
         exclusiveStart.ifPresent(StreamName::of);
@@ -171,7 +173,7 @@ final class StreamOperations {
      * timestamp filters return every retained shard (a superset of AWS's answer, never fewer).
      */
     private Future<?> listShards(KinesisRequest r) {
-        int max = Checks.intInRange(r, "MaxResults", 1, 10_000, 1000);
+        int max = r.member("MaxResults").integer().orElse(1000);
         Optional<String> token = r.member("NextToken").string();
         StreamName name;
         Optional<ShardId> after;
@@ -192,11 +194,7 @@ final class StreamOperations {
             after = exclusiveStartShard(r, "ExclusiveStartShardId");
             KinesisRequest filter = r.nested("ShardFilter");
             filterType = r.has("ShardFilter") ? filter.member("Type").requiredString() : "FROM_TRIM_HORIZON";
-            if (!List.of("AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP",
-                    "FROM_TIMESTAMP").contains(filterType)) {
-                throw RiffleException.constraint("shardFilter.type", filterType, "satisfy enum value set: "
-                        + "[AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]");
-            }
+            Constraints.oneOf("shardFilter.type", SHARD_FILTER_TYPES).require(filterType);
             filterShard = exclusiveStartShard(filter, "ShardId");
             if (filterType.equals("AFTER_SHARD_ID") && filterShard.isEmpty()) {
                 throw RiffleException.invalidArgument("ShardFilter of type AFTER_SHARD_ID needs a ShardId.");
@@ -226,7 +224,6 @@ final class StreamOperations {
     private Future<?> changeRetention(KinesisRequest r, boolean increase) {
         StreamName name = arns.streamOf(r);
         int hours = r.member("RetentionPeriodHours").requiredInteger();
-        Checks.requireRange("RetentionPeriodHours", hours, 1, Integer.MAX_VALUE);
         if (hours < Limits.RETENTION_HOURS_MIN) {
             throw RiffleException.invalidArgument("Minimum allowed retention period is " + Limits.RETENTION_HOURS_MIN
                     + " hours. Requested retention period (" + hours + " hours) is too short.");
@@ -237,12 +234,16 @@ final class StreamOperations {
         }
         return streams.describe(name).compose(d -> {
             int current = d.retentionHours();
-            if (increase && hours <= current) {
+            if (hours == current) {
+                // AWS answers a change to the current value with success and changes nothing.
+                return Future.succeededFuture(obj());
+            }
+            if (increase && hours < current) {
                 return Future.failedFuture(RiffleException.invalidArgument("Requested retention period (" + hours
                         + " hours) for stream " + name + " can not be shorter than or equal to the existing retention period ("
                         + current + " hours). Use DecreaseStreamRetentionPeriod API."));
             }
-            if (!increase && hours >= current) {
+            if (!increase && hours > current) {
                 return Future.failedFuture(RiffleException.invalidArgument("Requested retention period (" + hours
                         + " hours) for stream " + name + " can not be longer than or equal to the existing retention period ("
                         + current + " hours). Use IncreaseStreamRetentionPeriod API."));
@@ -256,8 +257,20 @@ final class StreamOperations {
             throw r.member("Tags").missing();
         }
         Map<String, String> tags = r.member("Tags").stringMap();
-        Checks.requireTags("Tags", tags, 50);
-        return streams.addTags(name, tags).map(d -> obj());
+        String failure = "Failed to add tags to stream " + name + " under account " + arns.accountId();
+        requireTags(tags, failure);
+        return streams.describe(name).compose(d -> {
+            Tags.requireRoom(d.tags().keySet(), tags.keySet(), failure);
+            return streams.addTags(name, tags);
+        }).map(d -> obj());
+    }
+
+    /** Tag lengths (ValidationException) and characters (InvalidArgumentException), before the control plane sees them. */
+    private static void requireTags(Map<String, String> tags, String failure) {
+        Violations lengths = new Violations();
+        tags.forEach((k, v) -> lengths.check(Constraints.TAG_KEY.at("tags.key"), k).check(Constraints.TAG_VALUE.at("tags.value"), v));
+        lengths.throwIfAny();
+        Tags.requireLegal(tags, failure);
     }
 
     private Future<?> removeTags(StreamName name, KinesisRequest r) {
@@ -265,14 +278,16 @@ final class StreamOperations {
             throw r.member("TagKeys").missing();
         }
         List<String> keys = r.member("TagKeys").strings();
-        Checks.requireSize("TagKeys", keys, 1, 50);
-        keys.forEach(k -> Checks.requireLength("TagKey", k, 1, 128));
+        Violations lengths = new Violations();
+        keys.forEach(k -> lengths.check(Constraints.TAG_KEY.at("tagKeys.member"), k));
+        lengths.throwIfAny();
+        Tags.requireLegalKeys(keys, "Failed to remove tags from stream " + name + " under account " + arns.accountId());
         return streams.removeTags(name, Set.copyOf(keys)).map(d -> obj());
     }
 
     private Future<?> listTagsForStream(KinesisRequest r) {
         StreamName name = arns.streamOf(r);
-        int limit = Checks.intInRange(r, "Limit", 1, 50, 50);
+        int limit = r.member("Limit").integer().orElse(Tags.MAX_PER_REQUEST);
         Optional<String> after = r.member("ExclusiveStartTagKey").string();
         return streams.describe(name).map(d -> {
             List<Map<String, Object>> tags = Shapes.tagList(d.tags()).stream()
@@ -309,12 +324,11 @@ final class StreamOperations {
             throw r.member("ShardLevelMetrics").missing();
         }
         List<String> asked = r.member("ShardLevelMetrics").strings();
-        Checks.requireSize("ShardLevelMetrics", asked, 1, 7);
-        for (String m : asked) {
-            if (!m.equals("ALL") && !SHARD_LEVEL_METRICS.contains(m)) {
-                throw RiffleException.constraint("shardLevelMetrics", asked, "satisfy enum value set: " + SHARD_LEVEL_METRICS);
-            }
+        Violations metrics = new Violations();
+        for (int i = 0; i < asked.size(); i++) {
+            metrics.check(Constraints.oneOf("shardLevelMetrics." + (i + 1) + ".member", METRIC_NAMES), asked.get(i));
         }
+        metrics.throwIfAny();
         List<String> named = asked.contains("ALL") ? SHARD_LEVEL_METRICS : asked;
         return streams.describe(name).compose(d -> {
             List<String> current = sortedMetrics(d);
@@ -337,7 +351,6 @@ final class StreamOperations {
     private Future<?> updateMaxRecordSize(KinesisRequest r) {
         StreamName name = arns.streamOf(r);
         int kib = r.member("MaxRecordSizeInKiB").requiredInteger();
-        Checks.requireRange("MaxRecordSizeInKiB", kib, Limits.MAX_RECORD_SIZE_KIB_MIN, Limits.MAX_RECORD_SIZE_KIB_MAX);
         return streams.setMaxRecordSize(name, kib).map(d -> obj());
     }
 
@@ -347,10 +360,7 @@ final class StreamOperations {
     }
 
     static <E extends Enum<E>> E enumValue(Class<E> type, String field, String value) {
-        try {
-            return Enum.valueOf(type, value);
-        } catch (IllegalArgumentException e) {
-            throw RiffleException.constraint(field, value, "satisfy enum value set: " + Arrays.toString(type.getEnumConstants()));
-        }
+        Constraints.oneOf(field, Arrays.stream(type.getEnumConstants()).map(Enum::name).toList()).require(value);
+        return Enum.valueOf(type, value);
     }
 }

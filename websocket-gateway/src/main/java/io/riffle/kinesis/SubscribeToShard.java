@@ -93,7 +93,7 @@ final class SubscribeToShard {
         return consumers.consumerOf(r).compose(found -> {
             ShardId shard = records.shardOf(found.stream(), shardWire);
             ReadFrom from = RecordOperations.readFrom(type, shard, position.member("SequenceNumber"),
-                    position.member("Timestamp"));
+                    position.member("Timestamp"), options.clock());
             EventStreamResponse sink = new EventStreamResponse(found.stream(), shard, found.consumer(), ctx.response(),
                     ctx.request().version());
             return ShardSubscription.start(vertx, streams, found.stream(), shard, found.consumer().name(), from,

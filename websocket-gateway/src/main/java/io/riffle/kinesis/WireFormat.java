@@ -1,6 +1,7 @@
 package io.riffle.kinesis;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
@@ -28,9 +29,11 @@ import java.util.Optional;
  * milliseconds in CBOR (the AWS SDK for Java reads CBOR timestamps as milliseconds and fails on floats).
  */
 public enum WireFormat {
-    JSON("application/x-amz-json-1.1", new ObjectMapper()),
+    // Floats as BigDecimal: 1e400 stays a number (not Infinity) and 2.0000000000000001 stays not an integer.
+    JSON("application/x-amz-json-1.1", new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)),
     CBOR("application/x-amz-cbor-1.1", new ObjectMapper(new CBORFactory()));
 
+    private static final BigDecimal MAX_MILLIS = BigDecimal.valueOf(Long.MAX_VALUE);
     private final String contentType;
     private final ObjectMapper mapper;
 
@@ -48,10 +51,13 @@ public enum WireFormat {
         return contentTypeHeader != null && contentTypeHeader.toLowerCase().startsWith(CBOR.contentType) ? CBOR : JSON;
     }
 
-    /** Parses a request body; an empty body is an empty object. Fails with SERIALIZATION if unparsable. */
+    /**
+     * Parses a request body. Fails with SERIALIZATION if it is empty (AWS clients send at least {@code {}})
+     * or unparsable.
+     */
     public JsonNode parse(Buffer body) {
         if (body == null || body.length() == 0) {
-            return mapper.createObjectNode();
+            throw new RiffleException(ErrorCode.SERIALIZATION, "Start of structure or map expected, found an empty body");
         }
         try {
             JsonNode node = mapper.readTree(body.getBytes());
@@ -69,13 +75,17 @@ public enum WireFormat {
      * parser), in JSON a number of seconds with an optional fraction.
      */
     public long timestampMillis(String field, JsonNode node) {
-        if (!node.isNumber()) {
-            throw new RiffleException(ErrorCode.SERIALIZATION, "Timestamp expected for " + field);
+        if (!node.isNumber() || (node.isFloatingPointNumber() && !node.isBigDecimal() && !Double.isFinite(node.doubleValue()))) {
+            throw KinesisRequest.serialization(node, "a Timestamp");
         }
-        if (this == CBOR && node.isIntegralNumber()) {
-            return node.longValue();
+        BigDecimal millis = this == CBOR && node.isIntegralNumber() ? new BigDecimal(node.bigIntegerValue())
+                : node.decimalValue().movePointRight(3);
+        // Far past and far future (1e300, -1e300, a 20-digit CBOR integer) are instants AWS answers about,
+        // not parse errors: clamp them to what a long of epoch millis holds, never overflow.
+        if (millis.compareTo(MAX_MILLIS) > 0) {
+            return Long.MAX_VALUE;
         }
-        return node.decimalValue().movePointRight(3).longValue();
+        return millis.signum() < 0 ? 0 : millis.longValue();
     }
 
     /** Encodes an answer value (see the class comment for the types it takes). */

@@ -78,8 +78,178 @@ class KinesisProtocolTest {
     }
 
     @Test
-    void requestsWithoutATargetArePassedOnToTheNextRoute() {
-        assertThat(kinesis.send(null, "application/json", "{}".getBytes()).status()).isEqualTo(KinesisTestNode.PASSED_ON_STATUS);
+    void aPostToTheRootWithoutATargetIsAnUnknownOperation() {
+        var a = kinesis.send(null, "application/x-amz-json-1.1", "{}".getBytes());
+        assertThat(a.status()).isEqualTo(400);
+        assertThat(a.type()).isEqualTo("UnknownOperationException");
+        assertThat(a.header("x-amzn-RequestId")).isNotBlank();
+    }
+
+    @Test
+    void requestsWithoutATargetOnOtherPathsArePassedOnToTheNextRoute() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var r = http.send(java.net.http.HttpRequest.newBuilder(node.endpoint().resolve("/v1/streams"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(r.statusCode()).isEqualTo(KinesisTestNode.PASSED_ON_STATUS);
+    }
+
+    @Test
+    void anEmptyBodyOrAMissingContentTypeIsASerializationException() {
+        var empty = kinesis.send("Kinesis_20131202.ListStreams", "application/x-amz-json-1.1", new byte[0]);
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(empty.type()).isEqualTo("SerializationException");
+        var emptyCbor = kinesis.send("Kinesis_20131202.ListStreams", "application/x-amz-cbor-1.1", new byte[0]);
+        assertThat(emptyCbor.type()).isEqualTo("SerializationException");
+        var noContentType = kinesis.send("Kinesis_20131202.ListStreams", null, "{}".getBytes());
+        assertThat(noContentType.status()).isEqualTo(400);
+        assertThat(noContentType.type()).isEqualTo("SerializationException");
+    }
+
+    @Test
+    void aSerializationExceptionCarriesItsMessageUnderCapitalM() {
+        var a = kinesis.json("ListStreams", "{\"Limit\": \"ten\"}");
+        assertThat(a.header("x-amzn-ErrorType")).isEqualTo("SerializationException");
+        assertThat(a.body().path("Message").asText()).isEqualTo("class java.lang.String can not be converted to an Integer");
+        assertThat(a.body().has("message")).isFalse();
+        assertThat(kinesis.json("DescribeStream", "{\"StreamName\":\"missing\"}").body().has("message")).isTrue();
+    }
+
+    @Test
+    void answersWithoutMembersHaveAnEmptyBodyInEitherEncoding() {
+        var created = kinesis.json("CreateStream", "{\"StreamName\":\"empty\",\"ShardCount\":1}");
+        assertThat(created.status()).isEqualTo(200);
+        assertThat(created.raw().body()).isEmpty();
+        var tagged = kinesis.cbor("AddTagsToStream", Map.of("StreamName", "empty", "Tags", Map.of("k", "v")));
+        assertThat(tagged.status()).isEqualTo(200);
+        assertThat(tagged.raw().body()).isEmpty();
+        var retention = kinesis.json("IncreaseStreamRetentionPeriod", "{\"StreamName\":\"empty\",\"RetentionPeriodHours\":48}");
+        assertThat(retention.status()).isEqualTo(200);
+        assertThat(retention.raw().body()).isEmpty();
+        assertThat(kinesis.json("DeleteStream", "{\"StreamName\":\"empty\"}").raw().body()).isEmpty();
+    }
+
+    @Test
+    void retentionSetToItsCurrentValueIsANoOpBothWays() {
+        kinesis.json("CreateStream", "{\"StreamName\":\"ret\",\"ShardCount\":1}");
+        assertThat(kinesis.json("IncreaseStreamRetentionPeriod", "{\"StreamName\":\"ret\",\"RetentionPeriodHours\":24}").status()).isEqualTo(200);
+        assertThat(kinesis.json("DecreaseStreamRetentionPeriod", "{\"StreamName\":\"ret\",\"RetentionPeriodHours\":24}").status()).isEqualTo(200);
+        assertThat(kinesis.json("DescribeStreamSummary", "{\"StreamName\":\"ret\"}").body()
+                .path("StreamDescriptionSummary").path("RetentionPeriodHours").asInt()).isEqualTo(24);
+        assertThat(kinesis.json("IncreaseStreamRetentionPeriod", "{\"StreamName\":\"ret\",\"RetentionPeriodHours\":23}").type())
+                .isEqualTo("InvalidArgumentException");
+    }
+
+    @Test
+    void unencryptedRecordsAndPutAnswersCarryNoEncryptionType() {
+        kinesis.json("CreateStream", "{\"StreamName\":\"plain\",\"ShardCount\":1}");
+        var put = kinesis.json("PutRecord", "{\"StreamName\":\"plain\",\"PartitionKey\":\"k\",\"Data\":\"AA==\"}");
+        assertThat(put.body().has("EncryptionType")).isFalse();
+        var puts = kinesis.json("PutRecords", "{\"StreamName\":\"plain\",\"Records\":[{\"PartitionKey\":\"k\",\"Data\":\"AA==\"}]}");
+        assertThat(puts.body().path("FailedRecordCount").asInt()).isZero();
+        assertThat(puts.body().has("EncryptionType")).isFalse();
+        String iterator = kinesis.json("GetShardIterator", "{\"StreamName\":\"plain\",\"ShardId\":\"shardId-0\","
+                + "\"ShardIteratorType\":\"TRIM_HORIZON\"}").body().path("ShardIterator").asText();
+        var records = kinesis.json("GetRecords", "{\"ShardIterator\":\"" + iterator + "\"}").body().path("Records");
+        assertThat(records).hasSize(2);
+        records.forEach(r -> assertThat(r.has("EncryptionType")).isFalse());
+    }
+
+    @Test
+    void shardIdsNameTheSameShardHoweverTheirDigitsAreWritten() {
+        kinesis.json("CreateStream", "{\"StreamName\":\"ids\",\"ShardCount\":2}");
+        kinesis.json("PutRecord", "{\"StreamName\":\"ids\",\"PartitionKey\":\"k\",\"Data\":\"AA==\",\"ExplicitHashKey\":\"0\"}");
+        for (String id : new String[] {"shardId-000000000000", "shardId-0", "foo-0", "0", "shardId-00"}) {
+            String iterator = kinesis.json("GetShardIterator", "{\"StreamName\":\"ids\",\"ShardId\":\"" + id
+                    + "\",\"ShardIteratorType\":\"TRIM_HORIZON\"}").body().path("ShardIterator").asText();
+            assertThat(kinesis.json("GetRecords", "{\"ShardIterator\":\"" + iterator + "\"}").body().path("Records")).as(id).hasSize(1);
+        }
+        var after = kinesis.json("ListShards", "{\"StreamName\":\"ids\",\"ExclusiveStartShardId\":\"shardId-0\"}");
+        assertThat(after.body().path("Shards")).hasSize(1);
+        assertThat(after.body().path("Shards").get(0).path("ShardId").asText()).isEqualTo("shardId-000000000001");
+    }
+
+    @Test
+    void atTimestampInTheFutureIsAnInvalidArgumentAndInThePastStartsAtTheFirstRecord() {
+        kinesis.json("CreateStream", "{\"StreamName\":\"when\",\"ShardCount\":1}");
+        kinesis.json("PutRecord", "{\"StreamName\":\"when\",\"PartitionKey\":\"k\",\"Data\":\"AA==\"}");
+        String shard = "\"StreamName\":\"when\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"AT_TIMESTAMP\"";
+        double future = (clock.millis() + 60_000) / 1000.0;
+        var a = kinesis.json("GetShardIterator", "{" + shard + ",\"Timestamp\":" + future + "}");
+        assertThat(a.type()).isEqualTo("InvalidArgumentException");
+        assertThat(a.body().path("message").asText()).startsWith("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis.");
+        for (String past : new String[] {"-1e300", "0", "-1"}) {
+            var it = kinesis.json("GetShardIterator", "{" + shard + ",\"Timestamp\":" + past + "}");
+            assertThat(it.status()).as(past).isEqualTo(200);
+            assertThat(kinesis.json("GetRecords", "{\"ShardIterator\":\"" + it.body().path("ShardIterator").asText() + "\"}")
+                    .body().path("Records")).as(past).hasSize(1);
+        }
+        var hugeCbor = kinesis.cbor("GetShardIterator", Map.of("StreamName", "when", "ShardId", "shardId-000000000000",
+                "ShardIteratorType", "AT_TIMESTAMP", "Timestamp", new java.math.BigInteger("123456789012345678901234567890")));
+        assertThat(hugeCbor.status()).isEqualTo(400);
+        assertThat(hugeCbor.type()).isEqualTo("InvalidArgumentException");
+    }
+
+    @Test
+    void aStreamHoldsAtMostFiftyTagsInAll() {
+        kinesis.json("CreateStream", "{\"StreamName\":\"tagged\",\"ShardCount\":1}");
+        String fifty = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "\"k" + i + "\":\"v\"")
+                .collect(java.util.stream.Collectors.joining(","));
+        assertThat(kinesis.json("AddTagsToStream", "{\"StreamName\":\"tagged\",\"Tags\":{" + fifty + "}}").status()).isEqualTo(200);
+        assertThat(kinesis.json("AddTagsToStream", "{\"StreamName\":\"tagged\",\"Tags\":{\"k0\":\"changed\"}}").status()).isEqualTo(200);
+        var over = kinesis.json("AddTagsToStream", "{\"StreamName\":\"tagged\",\"Tags\":{\"k50\":\"v\"}}");
+        assertThat(over.type()).isEqualTo("InvalidArgumentException");
+        assertThat(over.body().path("message").asText()).isEqualTo("Failed to add tags to stream tagged under account 123456789012"
+                + " because a given stream cannot have more than 50 tags associated with it.");
+        assertThat(kinesis.json("ListTagsForStream", "{\"StreamName\":\"tagged\"}").body().path("Tags")).hasSize(50);
+    }
+
+    @Test
+    void cborTextThatIsNotUnicodeIsASerializationException() {
+        kinesis.json("CreateStream", "{\"StreamName\":\"bytes\",\"ShardCount\":1}");
+        // {"StreamName":"bytes","PartitionKey":<text>,"Data":h''} with the text's bytes given raw.
+        java.util.function.Function<byte[], byte[]> putWithKey = key -> {
+            var out = new java.io.ByteArrayOutputStream();
+            out.write(0xa3);
+            out.writeBytes(new byte[] {0x6a, 'S', 't', 'r', 'e', 'a', 'm', 'N', 'a', 'm', 'e', 0x65, 'b', 'y', 't', 'e', 's'});
+            out.writeBytes(new byte[] {0x6c, 'P', 'a', 'r', 't', 'i', 't', 'i', 'o', 'n', 'K', 'e', 'y'});
+            out.write(0x60 + key.length);
+            out.writeBytes(key);
+            out.writeBytes(new byte[] {0x64, 'D', 'a', 't', 'a', 0x40});
+            return out.toByteArray();
+        };
+        byte[][] notUnicode = {{(byte) 0xff, (byte) 0xfe}, {(byte) 0xc3, 0x28}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}};
+        for (byte[] key : notUnicode) {
+            var a = kinesis.send("Kinesis_20131202.PutRecord", "application/x-amz-cbor-1.1", putWithKey.apply(key));
+            assertThat(a.status()).isEqualTo(400);
+            assertThat(a.type()).isEqualTo("SerializationException");
+        }
+        var ok = kinesis.send("Kinesis_20131202.PutRecord", "application/x-amz-cbor-1.1", putWithKey.apply(new byte[] {(byte) 0xc3, (byte) 0xa9}));
+        assertThat(ok.status()).isEqualTo(200);
+        String iterator = kinesis.json("GetShardIterator", "{\"StreamName\":\"bytes\",\"ShardId\":\"shardId-0\","
+                + "\"ShardIteratorType\":\"TRIM_HORIZON\"}").body().path("ShardIterator").asText();
+        var records = kinesis.json("GetRecords", "{\"ShardIterator\":\"" + iterator + "\"}").body().path("Records");
+        assertThat(records).hasSize(1);
+        assertThat(records.get(0).path("PartitionKey").asText()).isEqualTo("é");
+    }
+
+    @Test
+    void cborNumbersAreNotCoercedEither() {
+        assertThat(kinesis.cbor("CreateStream", Map.of("StreamName", "f", "ShardCount", 2.0)).type()).isEqualTo("SerializationException");
+        kinesis.cbor("CreateStream", Map.of("StreamName", "f", "ShardCount", 1));
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
+            var a = kinesis.cbor("GetShardIterator", Map.of("StreamName", "f", "ShardId", "shardId-000000000000",
+                    "ShardIteratorType", "AT_TIMESTAMP", "Timestamp", bad));
+            assertThat(a.status()).as(String.valueOf(bad)).isEqualTo(400);
+            assertThat(a.type()).as(String.valueOf(bad)).isEqualTo("SerializationException");
+        }
+    }
+
+    @Test
+    void everyAnswerCarriesAnExtendedRequestIdToo() {
+        assertThat(kinesis.json("ListStreams", "{}").header("x-amz-id-2")).isNotBlank();
+        assertThat(kinesis.json("Nope", "{}").header("x-amz-id-2")).isNotBlank();
+        assertThat(kinesis.json("ListStreams", "{\"Limit\":0}").header("x-amz-id-2")).isNotBlank();
     }
 
     @Test

@@ -54,8 +54,11 @@ final class RawKinesis {
     }
 
     private CompletableFuture<Answer> sendAsync(String target, String contentType, byte[] body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve("/")).header("Content-Type", contentType)
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve("/"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
         if (target != null) {
             b.header("X-Amz-Target", target);
         }
