@@ -10,6 +10,7 @@ import io.riffle.gateway.subscription.ShardSubscription;
 import io.riffle.gateway.subscription.SubscriptionEnd;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
 import io.riffle.gateway.subscription.SubscriptionOptions;
+import io.riffle.gateway.subscription.SubscriptionResources;
 import io.riffle.gateway.subscription.SubscriptionSink;
 import io.riffle.model.ConsumerDescription;
 import io.riffle.model.SequenceNumber;
@@ -19,7 +20,6 @@ import io.riffle.stream.ReadFrom;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
@@ -113,9 +113,7 @@ final class SubscribeToShard {
         private final HttpServerResponse response;
         private final HttpVersion version;
         private ShardSubscription subscription;
-        private long endTimer = -1;
         private boolean ended;
-        private MessageConsumer<String> streamChanges;
         /** Why the subscription is being cancelled, when the client should hear it as an exception. */
         private RiffleException cancelledBecause;
 
@@ -132,6 +130,11 @@ final class SubscribeToShard {
             // The 5 minutes run from here, on the subscription clock (the node's, or a test's).
             long startedMillis = options.clock().millis();
             this.subscription = s;
+            if (response.closed()) {
+                // The client went away while the subscription was starting: no close handler would fire.
+                s.cancel();
+                return;
+            }
             response.setStatusCode(200).putHeader("Content-Type", "application/vnd.amazon.eventstream");
             if (version != HttpVersion.HTTP_2) {
                 response.setChunked(true);
@@ -144,16 +147,18 @@ final class SubscribeToShard {
             }
             response.closeHandler(v -> subscription.cancel());
             response.exceptionHandler(t -> subscription.cancel());
-            endTimer = vertx.setPeriodic(1_000, t -> {
+            // Held by the subscription, which releases them however it ends (before onEnd).
+            SubscriptionResources held = subscription.resources();
+            held.setPeriodic(1_000, t -> {
                 if (options.clock().millis() - startedMillis >= SUBSCRIPTION_MILLIS || nodeStopping.getAsBoolean()) {
                     subscription.cancel();
                 }
             });
-            streamChanges = vertx.eventBus().consumer(Addresses.streamChanged(), m -> {
+            held.consumer(vertx.eventBus().<String>consumer(Addresses.streamChanged(), m -> {
                 if (m.body().equals(stream.value())) {
                     checkStillSubscribable();
                 }
-            });
+            }));
             LOG.debug("SubscribeToShard on stream {} shard {} started", stream, shard);
             subscription.request(1);
         }
@@ -196,13 +201,9 @@ final class SubscribeToShard {
         @Override
         public void onEnd(SubscriptionEnd end) {
             ended = true;
-            if (streamChanges != null) {
-                streamChanges.unregister();
-            }
             if (subscription == null || response.ended() || response.closed()) {
                 return;
             }
-            vertx.cancelTimer(endTimer);
             if (end instanceof SubscriptionEnd.EndOfShard) {
                 streams.describe(stream).onComplete(d -> {
                     write(obj("Records", List.of(), "MillisBehindLatest", 0L,

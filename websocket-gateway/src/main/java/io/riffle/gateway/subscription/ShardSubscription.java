@@ -70,12 +70,11 @@ public final class ShardSubscription {
     private final SubscriptionSink sink;
     private final SubscriptionMetrics.Slot metrics;
     private final TokenBucket bucket;
+    private final SubscriptionResources resources;
     private final String id = UUID.randomUUID().toString();
 
     private final ArrayDeque<Record> liveBuffer = new ArrayDeque<>();
     private long bufferedBytes;
-    private MessageConsumer<ShardRecords> live;
-    private MessageConsumer<String> takeover;
     /** Offset of the next record to deliver; -1 until the starting position is resolved. */
     private long nextOffset = -1;
     /** Highest offset announced live; the log holds everything up to it. */
@@ -87,8 +86,6 @@ public final class ShardSubscription {
     /** The current log read was started by an idle heartbeat: if it finds nothing, the heartbeat goes out. */
     private boolean heartbeatDue;
     private long waitTimer = -1;
-    private long heartbeatTimer = -1;
-    private long expiryTimer = -1;
     private long demand;
     private long lastEventMillis;
     private boolean ended;
@@ -104,6 +101,7 @@ public final class ShardSubscription {
         this.options = options;
         this.sink = sink;
         this.metrics = metrics.slot(stream, shard, consumer);
+        this.resources = new SubscriptionResources(vertx, metrics.timers);
         this.bucket = new TokenBucket(options.bytesPerSecond(), options.clock());
     }
 
@@ -135,12 +133,12 @@ public final class ShardSubscription {
     private Future<Void> open(ReadFrom from) {
         String address = takeoverAddress(stream, shard, consumer);
         vertx.eventBus().publish(address, id);
-        takeover = vertx.eventBus().consumer(address, m -> {
+        MessageConsumer<String> takeover = resources.consumer(vertx.eventBus().consumer(address, m -> {
             if (!id.equals(m.body())) {
                 end(new SubscriptionEnd.TakenOver());
             }
-        });
-        live = client.onAppended(stream, shard, this::onLive);
+        }));
+        MessageConsumer<ShardRecords> live = resources.consumer(client.onAppended(stream, shard, this::onLive));
         metrics.subscribers.incrementAndGet();
         lastEventMillis = options.clock().millis();
         return Future.all(takeover.completion(), live.completion())
@@ -152,9 +150,9 @@ public final class ShardSubscription {
                     nextOffset = offset;
                     dropDelivered();
                     long period = Math.max(10, Math.min(1000, options.heartbeatMillis() / 2));
-                    heartbeatTimer = vertx.setPeriodic(period, t -> heartbeatIfIdle());
+                    resources.setPeriodic(period, t -> heartbeatIfIdle());
                     if (options.maxDurationMillis() > 0) {
-                        expiryTimer = vertx.setTimer(options.maxDurationMillis(), t -> end(new SubscriptionEnd.Expired()));
+                        resources.setTimer(options.maxDurationMillis(), t -> end(new SubscriptionEnd.Expired()));
                     }
                     LOG.debug("Subscription {} of consumer {} to {}/{} starts at offset {}", id, consumer, stream,
                             shard, offset);
@@ -174,6 +172,14 @@ public final class ShardSubscription {
 
     public ConsumerName consumer() {
         return consumer;
+    }
+
+    /**
+     * The timers and event bus registrations of this subscription, released on every ending before the sink
+     * hears {@link SubscriptionSink#onEnd}: a sink sets its own timers and consumers through it too.
+     */
+    public SubscriptionResources resources() {
+        return resources;
     }
 
     /** Live-record bytes held in memory right now (at most {@link SubscriptionOptions#maxBufferedBytes()}). */
@@ -349,7 +355,7 @@ public final class ShardSubscription {
     }
 
     private void waitFor(long millis) {
-        waitTimer = vertx.setTimer(millis, t -> {
+        waitTimer = resources.setTimer(millis, t -> {
             waitTimer = -1;
             pump();
         });
@@ -383,21 +389,7 @@ public final class ShardSubscription {
             return;
         }
         ended = true;
-        if (waitTimer >= 0) {
-            vertx.cancelTimer(waitTimer);
-        }
-        if (heartbeatTimer >= 0) {
-            vertx.cancelTimer(heartbeatTimer);
-        }
-        if (expiryTimer >= 0) {
-            vertx.cancelTimer(expiryTimer);
-        }
-        if (live != null) {
-            live.unregister();
-        }
-        if (takeover != null) {
-            takeover.unregister();
-        }
+        resources.releaseAll();
         metrics.buffered.addAndGet(-bufferedBytes);
         bufferedBytes = 0;
         liveBuffer.clear();

@@ -220,6 +220,68 @@ class ShardSubscriptionTest {
         assertThat(sink.end).isNotDone();
     }
 
+    /** Timers and event bus registrations the subscription holds, read on its context. */
+    private List<Integer> held(ShardSubscription s) {
+        return await(onContext(() -> Future.succeededFuture(List.of(s.resources().timers(), s.resources().consumers()))));
+    }
+
+    @Test
+    void everyEndingGivesBackEveryTimerAndRegistration() throws Exception {
+        put(0, 2000, 512);
+        SubscriptionOptions o = options(0, 10, 1 << 20, 1 << 20, Clock.systemUTC()).withMaxDurationMillis(60_000);
+        Collector cancelled = new Collector();
+        ShardSubscription c = subscribe(new ReadFrom.Latest(), o, cancelled);
+        assertThat(held(c)).as("heartbeat and expiry timers, live and takeover consumers").containsExactly(2, 2);
+        context.runOnContext(v -> c.cancel());
+        assertThat(cancelled.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.Cancelled.class);
+        assertThat(held(c)).containsExactly(0, 0);
+
+        Collector reading = new Collector();
+        ShardSubscription r = subscribe(new ReadFrom.TrimHorizon(), o, reading);
+        request(r, Long.MAX_VALUE);
+        reading.next();
+        context.runOnContext(v -> r.cancel()); // most likely with a log read in flight
+        reading.end.get(10, TimeUnit.SECONDS);
+        assertThat(held(r)).containsExactly(0, 0);
+
+        Collector first = new Collector();
+        ShardSubscription f = subscribe(new ReadFrom.Latest(), o, first);
+        Collector second = new Collector();
+        ShardSubscription t = subscribe(new ReadFrom.Latest(), o.withMaxDurationMillis(100), second);
+        assertThat(first.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.TakenOver.class);
+        assertThat(held(f)).containsExactly(0, 0);
+        assertThat(second.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.Expired.class);
+        assertThat(held(t)).containsExactly(0, 0);
+
+        // Heartbeats every 50 ms look at the log, which notices the stream is gone.
+        Collector doomed = new Collector();
+        ShardSubscription d = subscribe(new ReadFrom.Latest(),
+                new SubscriptionOptions(0, 50, 10, 1 << 20, 1 << 20, 60_000, Clock.systemUTC()), doomed);
+        request(d, Long.MAX_VALUE);
+        doomed.next();
+        await(client.delete(STREAM, true));
+        assertThat(doomed.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.Failed.class);
+        assertThat(held(d)).containsExactly(0, 0);
+        assertThat(metrics.timers).as("timers of the node's subscriptions").hasValue(0);
+    }
+
+    @Test
+    void aTimerOrConsumerAddedAfterTheEndIsNotKept() throws Exception {
+        Collector sink = new Collector();
+        ShardSubscription s = subscribe(new ReadFrom.Latest(), options(0, 100, 1 << 20, 1 << 20, Clock.systemUTC()), sink);
+        context.runOnContext(v -> s.cancel());
+        sink.end.get(10, TimeUnit.SECONDS);
+        var late = await(onContext(() -> {
+            SubscriptionResources r = s.resources();
+            long timer = r.setPeriodic(10, id -> { });
+            var consumer = r.consumer(vertx.eventBus().consumer("riffle.test.late", m -> { }));
+            return Future.succeededFuture(List.of(timer, (long) r.timers(), (long) r.consumers(),
+                    consumer.isRegistered() ? 1L : 0L));
+        }));
+        assertThat(late).as("timer id, timers, consumers, registered").containsExactly(-1L, 0L, 0L, 0L);
+        assertThat(metrics.timers).hasValue(0);
+    }
+
     static <T> T await(Future<T> f) {
         return io.riffle.testing.Futures.await(f);
     }
