@@ -2,15 +2,12 @@ package io.riffle.kinesis;
 
 import static io.riffle.kinesis.Shapes.obj;
 
-import io.riffle.bus.Addresses;
-import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.gateway.subscription.ShardEvent;
 import io.riffle.gateway.subscription.ShardSubscription;
 import io.riffle.gateway.subscription.SubscriptionEnd;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
 import io.riffle.gateway.subscription.SubscriptionOptions;
-import io.riffle.gateway.subscription.SubscriptionResources;
 import io.riffle.gateway.subscription.SubscriptionSink;
 import io.riffle.model.ConsumerDescription;
 import io.riffle.model.SequenceNumber;
@@ -96,7 +93,7 @@ final class SubscribeToShard {
                     position.member("Timestamp"));
             EventStreamResponse sink = new EventStreamResponse(found.stream(), shard, found.consumer(), ctx.response(),
                     ctx.request().version());
-            return ShardSubscription.start(vertx, streams, found.stream(), shard, found.consumer().name(), from,
+            return ShardSubscription.start(vertx, streams, found.stream(), shard, found.consumer(), from,
                     options.withBytesPerSecond(found.consumerBytesPerSecond()),
                     metrics, sink).map(subscription -> {
                         sink.begin(subscription);
@@ -114,8 +111,6 @@ final class SubscribeToShard {
         private final HttpVersion version;
         private ShardSubscription subscription;
         private boolean ended;
-        /** Why the subscription is being cancelled, when the client should hear it as an exception. */
-        private RiffleException cancelledBecause;
 
         EventStreamResponse(StreamName stream, ShardId shard, ConsumerDescription consumer, HttpServerResponse response,
                             HttpVersion version) {
@@ -147,19 +142,13 @@ final class SubscribeToShard {
             }
             response.closeHandler(v -> subscription.cancel());
             response.exceptionHandler(t -> subscription.cancel());
-            // Held by the subscription, which releases them however it ends (before onEnd).
-            SubscriptionResources held = subscription.resources();
-            held.setPeriodic(1_000, t -> {
+            // Held by the subscription, which releases it however it ends (before onEnd).
+            subscription.resources().setPeriodic(1_000, t -> {
                 if (options.clock().millis() - startedMillis >= SUBSCRIPTION_MILLIS || nodeStopping.getAsBoolean()) {
                     subscription.cancel();
                 }
             });
-            held.consumer(vertx.eventBus().<String>consumer(Addresses.streamChanged(), m -> {
-                if (m.body().equals(stream.value())) {
-                    checkStillSubscribable();
-                }
-            }));
-            LOG.debug("SubscribeToShard on stream {} shard {} started", stream, shard);
+            LOG.debug("SubscribeToShard of consumer {} on stream {} shard {} started", consumer.name(), stream, shard);
             subscription.request(1);
         }
 
@@ -176,26 +165,6 @@ final class SubscribeToShard {
             } else {
                 response.drainHandler(v -> subscription.request(1));
             }
-        }
-
-        /** After a change of the stream: ends the subscription if the stream or the consumer is gone. */
-        private void checkStillSubscribable() {
-            streams.describe(stream).onComplete(d -> {
-                if (ended) {
-                    return;
-                }
-                if (d.failed()) {
-                    RiffleException e = RiffleException.of(d.cause());
-                    if (e.code() == ErrorCode.RESOURCE_NOT_FOUND) {
-                        cancelledBecause = RiffleException.notFound("Stream " + stream + " was deleted.");
-                        subscription.cancel();
-                    }
-                } else if (!d.result().consumers().contains(consumer)) {
-                    cancelledBecause = RiffleException.notFound("Consumer " + consumer.name() + " of stream " + stream
-                            + " was deregistered.");
-                    subscription.cancel();
-                }
-            });
         }
 
         @Override
@@ -217,8 +186,6 @@ final class SubscribeToShard {
                         + " of stream " + stream + "."));
             } else if (end instanceof SubscriptionEnd.Failed f) {
                 exception(f.error());
-            } else if (cancelledBecause != null) {
-                exception(cancelledBecause);
             }
             finish();
         }

@@ -283,7 +283,7 @@ class SubscriptionReleaseIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Via.class, names = {"KINESIS_HTTP1", "KINESIS_H2C"})
+    @EnumSource(Via.class)
     void subscriptionsOfADeregisteredConsumerReleaseEveryTimerAndHandler(Via via) throws Exception {
         streamWithConsumers("fickle", 0);
         Held before = held();

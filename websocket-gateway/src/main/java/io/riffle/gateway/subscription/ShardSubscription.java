@@ -2,6 +2,7 @@ package io.riffle.gateway.subscription;
 
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
+import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
 import io.riffle.model.Record;
 import io.riffle.model.SequenceNumber;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  *       shared polling quota).</li>
  *   <li>Live: once a read comes back empty, records pushed by the shard are delivered from a small buffer.
  *       Records at offsets already delivered are dropped, so the switch never duplicates.</li>
+ *   <li>It ends with {@link SubscriptionEnd.Failed} (RESOURCE_NOT_FOUND) once its stream is deleted or its
+ *       consumer registration is gone ({@link RegistrationWatch}).</li>
  * </ol>
  *
  * <h2>Pace and memory</h2>
@@ -65,6 +68,7 @@ public final class ShardSubscription {
     private final StreamClient client;
     private final StreamName stream;
     private final ShardId shard;
+    private final ConsumerDescription registration;
     private final ConsumerName consumer;
     private final SubscriptionOptions options;
     private final SubscriptionSink sink;
@@ -91,13 +95,14 @@ public final class ShardSubscription {
     private boolean ended;
 
     private ShardSubscription(Vertx vertx, StreamClient client, StreamName stream, ShardId shard,
-                              ConsumerName consumer, SubscriptionOptions options, SubscriptionMetrics metrics,
+                              ConsumerDescription registration, SubscriptionOptions options, SubscriptionMetrics metrics,
                               SubscriptionSink sink) {
         this.vertx = vertx;
         this.client = client;
         this.stream = stream;
         this.shard = shard;
-        this.consumer = consumer;
+        this.registration = registration;
+        this.consumer = registration.name();
         this.options = options;
         this.sink = sink;
         this.metrics = metrics.slot(stream, shard, consumer);
@@ -109,12 +114,13 @@ public final class ShardSubscription {
      * Starts a subscription on the current Vert.x context (it must be called on one). Demand starts at 0:
      * call {@link #request(long)} to receive events.
      *
+     * @param consumer the registration subscribing (ends the subscription when it is gone)
      * @return the running subscription once its position is resolved; fails with the
      *         {@link RiffleException} of the engine (RESOURCE_NOT_FOUND for an unknown stream or shard,
      *         INVALID_ARGUMENT for a bad position, ...), in which case the sink hears nothing
      */
     public static Future<ShardSubscription> start(Vertx vertx, StreamClient client, StreamName stream, ShardId shard,
-                                                  ConsumerName consumer, ReadFrom from, SubscriptionOptions options,
+                                                  ConsumerDescription consumer, ReadFrom from, SubscriptionOptions options,
                                                   SubscriptionMetrics metrics, SubscriptionSink sink) {
         Context context = Vertx.currentContext();
         if (context == null) {
@@ -139,9 +145,11 @@ public final class ShardSubscription {
             }
         }));
         MessageConsumer<ShardRecords> live = resources.consumer(client.onAppended(stream, shard, this::onLive));
+        Future<Void> watch = RegistrationWatch.start(vertx, client, stream, registration, resources, () -> ended,
+                e -> end(new SubscriptionEnd.Failed(e)));
         metrics.subscribers.incrementAndGet();
         lastEventMillis = options.clock().millis();
-        return Future.all(takeover.completion(), live.completion())
+        return Future.all(takeover.completion(), live.completion(), watch)
                 .compose(v -> client.resolve(stream, shard, from))
                 .<Void>map(offset -> {
                     if (ended) {

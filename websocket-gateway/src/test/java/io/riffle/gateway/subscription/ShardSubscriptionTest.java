@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
+import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
 import io.riffle.model.Record;
 import io.riffle.model.ShardId;
@@ -51,6 +52,7 @@ class ShardSubscriptionTest {
     private StreamClient client;
     private Context context;
     private SubscriptionMetrics metrics;
+    private ConsumerDescription registered;
 
     @BeforeEach
     void start() {
@@ -58,6 +60,7 @@ class ShardSubscriptionTest {
         engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(ThroughputLimits.OFF)));
         client = engine.client();
         await(client.create(CreateStream.of(STREAM.value(), 1)));
+        registered = await(client.registerConsumer(STREAM, CONSUMER));
         context = vertx.getOrCreateContext();
         metrics = new SubscriptionMetrics(new SimpleMeterRegistry());
     }
@@ -91,7 +94,7 @@ class ShardSubscriptionTest {
     }
 
     private ShardSubscription subscribe(ReadFrom from, SubscriptionOptions options, Collector sink) {
-        return await(onContext(() -> ShardSubscription.start(vertx, client, STREAM, SHARD, CONSUMER, from, options,
+        return await(onContext(() -> ShardSubscription.start(vertx, client, STREAM, SHARD, registered, from, options,
                 metrics, sink)));
     }
 
@@ -215,7 +218,7 @@ class ShardSubscriptionTest {
     void startingOnAnUnknownShardFailsWithNotFound() {
         Collector sink = new Collector();
         assertThatThrownBy(() -> await(onContext(() -> ShardSubscription.start(vertx, client, STREAM, new ShardId(5),
-                CONSUMER, new ReadFrom.Latest(), SubscriptionOptions.defaults(), metrics, sink))))
+                registered, new ReadFrom.Latest(), SubscriptionOptions.defaults(), metrics, sink))))
                 .isInstanceOfSatisfying(RiffleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
         assertThat(sink.end).isNotDone();
     }
@@ -231,7 +234,8 @@ class ShardSubscriptionTest {
         SubscriptionOptions o = options(0, 10, 1 << 20, 1 << 20, Clock.systemUTC()).withMaxDurationMillis(60_000);
         Collector cancelled = new Collector();
         ShardSubscription c = subscribe(new ReadFrom.Latest(), o, cancelled);
-        assertThat(held(c)).as("heartbeat and expiry timers, live and takeover consumers").containsExactly(2, 2);
+        assertThat(held(c)).as("heartbeat and expiry timers; live, takeover and stream-change consumers")
+                .containsExactly(2, 3);
         context.runOnContext(v -> c.cancel());
         assertThat(cancelled.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.Cancelled.class);
         assertThat(held(c)).containsExactly(0, 0);
@@ -263,6 +267,16 @@ class ShardSubscriptionTest {
         assertThat(doomed.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.Failed.class);
         assertThat(held(d)).containsExactly(0, 0);
         assertThat(metrics.timers).as("timers of the node's subscriptions").hasValue(0);
+    }
+
+    @Test
+    void deregisteringItsConsumerEndsTheSubscriptionWithNotFound() throws Exception {
+        Collector sink = new Collector();
+        ShardSubscription s = subscribe(new ReadFrom.Latest(), options(0, 100, 1 << 20, 1 << 20, Clock.systemUTC()), sink);
+        await(client.deregisterConsumer(STREAM, CONSUMER));
+        assertThat(sink.end.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(SubscriptionEnd.Failed.class,
+                f -> assertThat(f.error().code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+        assertThat(held(s)).containsExactly(0, 0);
     }
 
     @Test
