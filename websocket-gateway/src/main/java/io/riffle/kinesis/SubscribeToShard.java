@@ -2,8 +2,6 @@ package io.riffle.kinesis;
 
 import static io.riffle.kinesis.Shapes.obj;
 
-import io.riffle.bus.Addresses;
-import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.gateway.subscription.ShardEvent;
 import io.riffle.gateway.subscription.ShardSubscription;
@@ -19,7 +17,6 @@ import io.riffle.stream.ReadFrom;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
@@ -96,7 +93,7 @@ final class SubscribeToShard {
                     position.member("Timestamp"), options.clock());
             EventStreamResponse sink = new EventStreamResponse(found.stream(), shard, found.consumer(), ctx.response(),
                     ctx.request().version());
-            return ShardSubscription.start(vertx, streams, found.stream(), shard, found.consumer().name(), from,
+            return ShardSubscription.start(vertx, streams, found.stream(), shard, found.consumer(), from,
                     options.withBytesPerSecond(found.consumerBytesPerSecond()),
                     metrics, sink).map(subscription -> {
                         sink.begin(subscription);
@@ -113,11 +110,7 @@ final class SubscribeToShard {
         private final HttpServerResponse response;
         private final HttpVersion version;
         private ShardSubscription subscription;
-        private long endTimer = -1;
         private boolean ended;
-        private MessageConsumer<String> streamChanges;
-        /** Why the subscription is being cancelled, when the client should hear it as an exception. */
-        private RiffleException cancelledBecause;
 
         EventStreamResponse(StreamName stream, ShardId shard, ConsumerDescription consumer, HttpServerResponse response,
                             HttpVersion version) {
@@ -132,6 +125,11 @@ final class SubscribeToShard {
             // The 5 minutes run from here, on the subscription clock (the node's, or a test's).
             long startedMillis = options.clock().millis();
             this.subscription = s;
+            if (response.closed()) {
+                // The client went away while the subscription was starting: no close handler would fire.
+                s.cancel();
+                return;
+            }
             response.setStatusCode(200).putHeader("Content-Type", "application/vnd.amazon.eventstream");
             if (version != HttpVersion.HTTP_2) {
                 response.setChunked(true);
@@ -144,17 +142,13 @@ final class SubscribeToShard {
             }
             response.closeHandler(v -> subscription.cancel());
             response.exceptionHandler(t -> subscription.cancel());
-            endTimer = vertx.setPeriodic(1_000, t -> {
+            // Held by the subscription, which releases it however it ends (before onEnd).
+            subscription.resources().setPeriodic(1_000, t -> {
                 if (options.clock().millis() - startedMillis >= SUBSCRIPTION_MILLIS || nodeStopping.getAsBoolean()) {
                     subscription.cancel();
                 }
             });
-            streamChanges = vertx.eventBus().consumer(Addresses.streamChanged(), m -> {
-                if (m.body().equals(stream.value())) {
-                    checkStillSubscribable();
-                }
-            });
-            LOG.debug("SubscribeToShard on stream {} shard {} started", stream, shard);
+            LOG.debug("SubscribeToShard of consumer {} on stream {} shard {} started", consumer.name(), stream, shard);
             subscription.request(1);
         }
 
@@ -173,36 +167,12 @@ final class SubscribeToShard {
             }
         }
 
-        /** After a change of the stream: ends the subscription if the stream or the consumer is gone. */
-        private void checkStillSubscribable() {
-            streams.describe(stream).onComplete(d -> {
-                if (ended) {
-                    return;
-                }
-                if (d.failed()) {
-                    RiffleException e = RiffleException.of(d.cause());
-                    if (e.code() == ErrorCode.RESOURCE_NOT_FOUND) {
-                        cancelledBecause = RiffleException.notFound("Stream " + stream + " was deleted.");
-                        subscription.cancel();
-                    }
-                } else if (!d.result().consumers().contains(consumer)) {
-                    cancelledBecause = RiffleException.notFound("Consumer " + consumer.name() + " of stream " + stream
-                            + " was deregistered.");
-                    subscription.cancel();
-                }
-            });
-        }
-
         @Override
         public void onEnd(SubscriptionEnd end) {
             ended = true;
-            if (streamChanges != null) {
-                streamChanges.unregister();
-            }
             if (subscription == null || response.ended() || response.closed()) {
                 return;
             }
-            vertx.cancelTimer(endTimer);
             if (end instanceof SubscriptionEnd.EndOfShard) {
                 streams.describe(stream).onComplete(d -> {
                     write(obj("Records", List.of(), "MillisBehindLatest", 0L,
@@ -216,8 +186,6 @@ final class SubscribeToShard {
                         + " of stream " + stream + "."));
             } else if (end instanceof SubscriptionEnd.Failed f) {
                 exception(f.error());
-            } else if (cancelledBecause != null) {
-                exception(cancelledBecause);
             }
             finish();
         }

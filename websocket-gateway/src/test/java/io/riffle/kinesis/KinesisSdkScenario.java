@@ -316,7 +316,7 @@ abstract class KinesisSdkScenario {
         sub.awaitRecords(7);
         node.awaitSubscribers(1);
         sub.cancel();
-        node.awaitSubscribers(0);
+        node.awaitSubscriptionsReleased();
         assertThat(sub.errors).isEmpty();
         assertThat(received).extracting(r -> r.data().asUtf8String())
                 .containsExactly("before0", "before1", "before2", "during0", "during1", "during2", "during3");

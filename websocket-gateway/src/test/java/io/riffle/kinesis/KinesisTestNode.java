@@ -14,6 +14,7 @@ import io.vertx.ext.web.Router;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -95,9 +96,17 @@ final class KinesisTestNode implements AutoCloseable {
         }
     }
 
-    /** Live push subscriptions on this node, from the subscription meters. */
+    /**
+     * Live push subscriptions on this node, from the subscription meters; fails (MeterNotFoundException)
+     * before any subscription made them, rather than reading 0.
+     */
     long subscribers() {
-        return (long) meters.find("riffle.subscribers").gauges().stream().mapToDouble(g -> g.value()).sum();
+        return (long) meters.get("riffle.subscribers").gauges().stream().mapToDouble(g -> g.value()).sum();
+    }
+
+    /** Timers held by this node's subscriptions. */
+    long subscriptionTimers() {
+        return (long) meters.get("riffle.subscription.timers").gauge().value();
     }
 
     /** Waits (at most 10 s) until the node holds exactly {@code n} live subscriptions, and asserts it. */
@@ -107,6 +116,16 @@ final class KinesisTestNode implements AutoCloseable {
             Thread.sleep(20);
         }
         org.assertj.core.api.Assertions.assertThat(subscribers()).isEqualTo(n);
+    }
+
+    /** Waits (at most 10 s) until no subscription and none of their timers is left, and asserts it. */
+    void awaitSubscriptionsReleased() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((subscribers() != 0 || subscriptionTimers() != 0) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        org.assertj.core.api.Assertions.assertThat(List.of(subscribers(), subscriptionTimers()))
+                .as("live subscriptions, their timers").containsExactly(0L, 0L);
     }
 
     int port() {

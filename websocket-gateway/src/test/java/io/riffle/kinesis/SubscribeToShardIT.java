@@ -210,7 +210,7 @@ class SubscribeToShardIT {
         assertThat(header(t.next(), ":event-type")).isEqualTo("initial-response");
         assertThat(kinesis.json("DeleteStream", "{\"StreamName\":\"sub\",\"EnforceConsumerDeletion\":true}").status()).isEqualTo(200);
         assertThat(endOf(t)).isEqualTo("ResourceNotFoundException");
-        node.awaitSubscribers(0);
+        node.awaitSubscriptionsReleased();
     }
 
     /** Skips events to the exception that ends a subscription, checks the body ends there, returns its type. */
@@ -245,7 +245,7 @@ class SubscribeToShardIT {
             assertThat(header(m, ":message-type")).isEqualTo("event");
             m = s.next();
         }
-        node.awaitSubscribers(0);
+        node.awaitSubscriptionsReleased();
     }
 
     @Test
@@ -255,7 +255,7 @@ class SubscribeToShardIT {
         assertThat(header(s.next(), ":event-type")).isEqualTo("initial-response");
         node.awaitSubscribers(1);
         s.response().body().close();
-        node.awaitSubscribers(0);
+        node.awaitSubscriptionsReleased();
     }
 
     @Test

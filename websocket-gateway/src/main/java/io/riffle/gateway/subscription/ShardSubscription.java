@@ -2,6 +2,7 @@ package io.riffle.gateway.subscription;
 
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
+import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
 import io.riffle.model.Record;
 import io.riffle.model.SequenceNumber;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  *       shared polling quota).</li>
  *   <li>Live: once a read comes back empty, records pushed by the shard are delivered from a small buffer.
  *       Records at offsets already delivered are dropped, so the switch never duplicates.</li>
+ *   <li>It ends with {@link SubscriptionEnd.Failed} (RESOURCE_NOT_FOUND) once its stream is deleted or its
+ *       consumer registration is gone ({@link RegistrationWatch}).</li>
  * </ol>
  *
  * <h2>Pace and memory</h2>
@@ -65,17 +68,17 @@ public final class ShardSubscription {
     private final StreamClient client;
     private final StreamName stream;
     private final ShardId shard;
+    private final ConsumerDescription registration;
     private final ConsumerName consumer;
     private final SubscriptionOptions options;
     private final SubscriptionSink sink;
     private final SubscriptionMetrics.Slot metrics;
     private final TokenBucket bucket;
+    private final SubscriptionResources resources;
     private final String id = UUID.randomUUID().toString();
 
     private final ArrayDeque<Record> liveBuffer = new ArrayDeque<>();
     private long bufferedBytes;
-    private MessageConsumer<ShardRecords> live;
-    private MessageConsumer<String> takeover;
     /** Offset of the next record to deliver; -1 until the starting position is resolved. */
     private long nextOffset = -1;
     /** Highest offset announced live; the log holds everything up to it. */
@@ -87,23 +90,23 @@ public final class ShardSubscription {
     /** The current log read was started by an idle heartbeat: if it finds nothing, the heartbeat goes out. */
     private boolean heartbeatDue;
     private long waitTimer = -1;
-    private long heartbeatTimer = -1;
-    private long expiryTimer = -1;
     private long demand;
     private long lastEventMillis;
     private boolean ended;
 
     private ShardSubscription(Vertx vertx, StreamClient client, StreamName stream, ShardId shard,
-                              ConsumerName consumer, SubscriptionOptions options, SubscriptionMetrics metrics,
+                              ConsumerDescription registration, SubscriptionOptions options, SubscriptionMetrics metrics,
                               SubscriptionSink sink) {
         this.vertx = vertx;
         this.client = client;
         this.stream = stream;
         this.shard = shard;
-        this.consumer = consumer;
+        this.registration = registration;
+        this.consumer = registration.name();
         this.options = options;
         this.sink = sink;
         this.metrics = metrics.slot(stream, shard, consumer);
+        this.resources = new SubscriptionResources(vertx, metrics.timers);
         this.bucket = new TokenBucket(options.bytesPerSecond(), options.clock());
     }
 
@@ -111,12 +114,13 @@ public final class ShardSubscription {
      * Starts a subscription on the current Vert.x context (it must be called on one). Demand starts at 0:
      * call {@link #request(long)} to receive events.
      *
+     * @param consumer the registration subscribing (ends the subscription when it is gone)
      * @return the running subscription once its position is resolved; fails with the
      *         {@link RiffleException} of the engine (RESOURCE_NOT_FOUND for an unknown stream or shard,
      *         INVALID_ARGUMENT for a bad position, ...), in which case the sink hears nothing
      */
     public static Future<ShardSubscription> start(Vertx vertx, StreamClient client, StreamName stream, ShardId shard,
-                                                  ConsumerName consumer, ReadFrom from, SubscriptionOptions options,
+                                                  ConsumerDescription consumer, ReadFrom from, SubscriptionOptions options,
                                                   SubscriptionMetrics metrics, SubscriptionSink sink) {
         Context context = Vertx.currentContext();
         if (context == null) {
@@ -135,15 +139,17 @@ public final class ShardSubscription {
     private Future<Void> open(ReadFrom from) {
         String address = takeoverAddress(stream, shard, consumer);
         vertx.eventBus().publish(address, id);
-        takeover = vertx.eventBus().consumer(address, m -> {
+        MessageConsumer<String> takeover = resources.consumer(vertx.eventBus().consumer(address, m -> {
             if (!id.equals(m.body())) {
                 end(new SubscriptionEnd.TakenOver());
             }
-        });
-        live = client.onAppended(stream, shard, this::onLive);
+        }));
+        MessageConsumer<ShardRecords> live = resources.consumer(client.onAppended(stream, shard, this::onLive));
+        Future<Void> watch = RegistrationWatch.start(vertx, client, stream, registration, resources, () -> ended,
+                e -> end(new SubscriptionEnd.Failed(e)));
         metrics.subscribers.incrementAndGet();
         lastEventMillis = options.clock().millis();
-        return Future.all(takeover.completion(), live.completion())
+        return Future.all(takeover.completion(), live.completion(), watch)
                 .compose(v -> client.resolve(stream, shard, from))
                 .<Void>map(offset -> {
                     if (ended) {
@@ -152,9 +158,9 @@ public final class ShardSubscription {
                     nextOffset = offset;
                     dropDelivered();
                     long period = Math.max(10, Math.min(1000, options.heartbeatMillis() / 2));
-                    heartbeatTimer = vertx.setPeriodic(period, t -> heartbeatIfIdle());
+                    resources.setPeriodic(period, t -> heartbeatIfIdle());
                     if (options.maxDurationMillis() > 0) {
-                        expiryTimer = vertx.setTimer(options.maxDurationMillis(), t -> end(new SubscriptionEnd.Expired()));
+                        resources.setTimer(options.maxDurationMillis(), t -> end(new SubscriptionEnd.Expired()));
                     }
                     LOG.debug("Subscription {} of consumer {} to {}/{} starts at offset {}", id, consumer, stream,
                             shard, offset);
@@ -174,6 +180,14 @@ public final class ShardSubscription {
 
     public ConsumerName consumer() {
         return consumer;
+    }
+
+    /**
+     * The timers and event bus registrations of this subscription, released on every ending before the sink
+     * hears {@link SubscriptionSink#onEnd}: a sink sets its own timers and consumers through it too.
+     */
+    public SubscriptionResources resources() {
+        return resources;
     }
 
     /** Live-record bytes held in memory right now (at most {@link SubscriptionOptions#maxBufferedBytes()}). */
@@ -349,7 +363,7 @@ public final class ShardSubscription {
     }
 
     private void waitFor(long millis) {
-        waitTimer = vertx.setTimer(millis, t -> {
+        waitTimer = resources.setTimer(millis, t -> {
             waitTimer = -1;
             pump();
         });
@@ -383,21 +397,7 @@ public final class ShardSubscription {
             return;
         }
         ended = true;
-        if (waitTimer >= 0) {
-            vertx.cancelTimer(waitTimer);
-        }
-        if (heartbeatTimer >= 0) {
-            vertx.cancelTimer(heartbeatTimer);
-        }
-        if (expiryTimer >= 0) {
-            vertx.cancelTimer(expiryTimer);
-        }
-        if (live != null) {
-            live.unregister();
-        }
-        if (takeover != null) {
-            takeover.unregister();
-        }
+        resources.releaseAll();
         metrics.buffered.addAndGet(-bufferedBytes);
         bufferedBytes = 0;
         liveBuffer.clear();

@@ -22,14 +22,20 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code riffle.subscription.buffered.bytes}: live records held in memory, waiting for the sink
  *       (bounded by {@link SubscriptionOptions#maxBufferedBytes()} per subscription).</li>
  * </ul>
+ * and, node-wide, {@code riffle.subscription.timers}: timers held by live subscriptions (a few each; see
+ * {@link SubscriptionResources}).
  * One instance per node, shared by every gateway verticle: thread-safe.
  */
 public final class SubscriptionMetrics {
     private final MeterRegistry registry;
     private final ConcurrentMap<Tags, Slot> slots = new ConcurrentHashMap<>();
+    /** Timers held by every subscription of the node. */
+    final AtomicLong timers = new AtomicLong();
 
     public SubscriptionMetrics(MeterRegistry registry) {
         this.registry = registry;
+        Gauge.builder("riffle.subscription.timers", timers, AtomicLong::get)
+                .description("Timers held by live subscriptions").register(registry);
     }
 
     /** The meters of one stream, shard and consumer; subscriptions that share them add up. */

@@ -18,6 +18,9 @@ public interface SubscriptionSink {
     /** The next event; records of consecutive events are contiguous. A heartbeat has no records. */
     void onEvent(ShardEvent event);
 
-    /** The subscription ended and has released everything it held; no event follows. */
+    /**
+     * The subscription ended and has released everything it held, including the timers and consumers the
+     * sink added through {@link ShardSubscription#resources()}; no event follows.
+     */
     void onEnd(SubscriptionEnd end);
 }

@@ -7,7 +7,7 @@ import io.riffle.gateway.subscription.ShardEvent;
 import io.riffle.gateway.subscription.ShardSubscription;
 import io.riffle.gateway.subscription.SubscriptionEnd;
 import io.riffle.gateway.subscription.SubscriptionSink;
-import io.riffle.model.ConsumerName;
+import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamName;
 import io.riffle.stream.ReadFrom;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * "continuationSequenceNumber"}}, {@code {"type":"heartbeat", ...same fields but records}} and
  * {@code {"type":"end","shardId"}} at the end of a closed shard. Close codes: 1000 when every shard ended,
  * 1001 when the node stops, 4409 when another subscription of the same consumer took a shard over, and
- * 4000 + the native HTTP status of an engine error (4404 for a deleted stream, ...).
+ * 4000 + the native HTTP status of an engine error (4404 for a deleted stream or a deregistered consumer, ...).
  *
  * <p>Lives on the event loop of the gateway verticle that accepted the socket.
  */
@@ -82,7 +82,8 @@ public final class SubscriberSocket {
      * Starts one subscription per shard, each pushing at most {@code bytesPerSecond} (the stream's
      * consumer limit; 0 = off); a failure to start closes the socket with the error's code.
      */
-    Future<Void> start(StreamName stream, ConsumerName consumer, Map<ShardId, ReadFrom> positions, long bytesPerSecond) {
+    Future<Void> start(StreamName stream, ConsumerDescription consumer, Map<ShardId, ReadFrom> positions,
+                       long bytesPerSecond) {
         List<Future<ShardSubscription>> started = new ArrayList<>();
         positions.forEach((shard, from) -> started.add(ShardSubscription.start(services.vertx(), services.client(),
                 stream, shard, consumer, from, services.subscriptions().withMaxBatchBytes(MAX_FRAME_RECORD_BYTES).withBytesPerSecond(bytesPerSecond),

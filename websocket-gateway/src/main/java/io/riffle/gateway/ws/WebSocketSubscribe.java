@@ -4,6 +4,7 @@ import io.riffle.error.RiffleException;
 import io.riffle.gateway.GatewayServices;
 import io.riffle.gateway.http.NativeApi;
 import io.riffle.gateway.http.Requests;
+import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
 import io.riffle.model.ShardDescription;
 import io.riffle.model.ShardId;
@@ -69,11 +70,13 @@ public final class WebSocketSubscribe {
         ctx.request().pause();
         services.client().describe(stream)
                 .compose(d -> {
-                    Map<ShardId, ReadFrom> positions = positions(d, consumer, type, ctx);
+                    ConsumerDescription registered = d.consumers().stream().filter(c -> c.name().equals(consumer))
+                            .findFirst().orElseThrow(() -> NativeApi.consumerNotFound(d.name(), consumer));
+                    Map<ShardId, ReadFrom> positions = positions(d, type, ctx);
                     return ctx.request().toWebSocket().compose(ws -> {
                         SubscriberSocket socket = new SubscriberSocket(ws, services, frames, onClose);
                         onOpen.accept(socket);
-                        return socket.start(stream, consumer, positions, d.limits().consumerBytesPerSecond());
+                        return socket.start(stream, registered, positions, d.limits().consumerBytesPerSecond());
                     });
                 })
                 .onFailure(e -> {
@@ -83,11 +86,7 @@ public final class WebSocketSubscribe {
                 });
     }
 
-    private static Map<ShardId, ReadFrom> positions(StreamDescription d, ConsumerName consumer,
-                                                    Requests.StartType type, RoutingContext ctx) {
-        if (d.consumers().stream().noneMatch(c -> c.name().equals(consumer))) {
-            throw NativeApi.consumerNotFound(d.name(), consumer);
-        }
+    private static Map<ShardId, ReadFrom> positions(StreamDescription d, Requests.StartType type, RoutingContext ctx) {
         Set<ShardId> known = new HashSet<>();
         d.shards().forEach(s -> known.add(s.shardId()));
         Map<ShardId, String> resumeAfter = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
+import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
 import io.riffle.model.Record;
 import io.riffle.model.ShardId;
@@ -51,6 +52,7 @@ class ShardSubscriptionTest {
     private StreamClient client;
     private Context context;
     private SubscriptionMetrics metrics;
+    private ConsumerDescription registered;
 
     @BeforeEach
     void start() {
@@ -58,6 +60,7 @@ class ShardSubscriptionTest {
         engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(ThroughputLimits.OFF)));
         client = engine.client();
         await(client.create(CreateStream.of(STREAM.value(), 1)));
+        registered = await(client.registerConsumer(STREAM, CONSUMER));
         context = vertx.getOrCreateContext();
         metrics = new SubscriptionMetrics(new SimpleMeterRegistry());
     }
@@ -91,7 +94,7 @@ class ShardSubscriptionTest {
     }
 
     private ShardSubscription subscribe(ReadFrom from, SubscriptionOptions options, Collector sink) {
-        return await(onContext(() -> ShardSubscription.start(vertx, client, STREAM, SHARD, CONSUMER, from, options,
+        return await(onContext(() -> ShardSubscription.start(vertx, client, STREAM, SHARD, registered, from, options,
                 metrics, sink)));
     }
 
@@ -215,9 +218,82 @@ class ShardSubscriptionTest {
     void startingOnAnUnknownShardFailsWithNotFound() {
         Collector sink = new Collector();
         assertThatThrownBy(() -> await(onContext(() -> ShardSubscription.start(vertx, client, STREAM, new ShardId(5),
-                CONSUMER, new ReadFrom.Latest(), SubscriptionOptions.defaults(), metrics, sink))))
+                registered, new ReadFrom.Latest(), SubscriptionOptions.defaults(), metrics, sink))))
                 .isInstanceOfSatisfying(RiffleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
         assertThat(sink.end).isNotDone();
+    }
+
+    /** Timers and event bus registrations the subscription holds, read on its context. */
+    private List<Integer> held(ShardSubscription s) {
+        return await(onContext(() -> Future.succeededFuture(List.of(s.resources().timers(), s.resources().consumers()))));
+    }
+
+    @Test
+    void everyEndingGivesBackEveryTimerAndRegistration() throws Exception {
+        put(0, 2000, 512);
+        SubscriptionOptions o = options(0, 10, 1 << 20, 1 << 20, Clock.systemUTC()).withMaxDurationMillis(60_000);
+        Collector cancelled = new Collector();
+        ShardSubscription c = subscribe(new ReadFrom.Latest(), o, cancelled);
+        assertThat(held(c)).as("heartbeat and expiry timers; live, takeover and stream-change consumers")
+                .containsExactly(2, 3);
+        context.runOnContext(v -> c.cancel());
+        assertThat(cancelled.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.Cancelled.class);
+        assertThat(held(c)).containsExactly(0, 0);
+
+        Collector reading = new Collector();
+        ShardSubscription r = subscribe(new ReadFrom.TrimHorizon(), o, reading);
+        request(r, Long.MAX_VALUE);
+        reading.next();
+        context.runOnContext(v -> r.cancel()); // most likely with a log read in flight
+        reading.end.get(10, TimeUnit.SECONDS);
+        assertThat(held(r)).containsExactly(0, 0);
+
+        Collector first = new Collector();
+        ShardSubscription f = subscribe(new ReadFrom.Latest(), o, first);
+        Collector second = new Collector();
+        ShardSubscription t = subscribe(new ReadFrom.Latest(), o.withMaxDurationMillis(100), second);
+        assertThat(first.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.TakenOver.class);
+        assertThat(held(f)).containsExactly(0, 0);
+        assertThat(second.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.Expired.class);
+        assertThat(held(t)).containsExactly(0, 0);
+
+        // Heartbeats every 50 ms look at the log, which notices the stream is gone.
+        Collector doomed = new Collector();
+        ShardSubscription d = subscribe(new ReadFrom.Latest(),
+                new SubscriptionOptions(0, 50, 10, 1 << 20, 1 << 20, 60_000, Clock.systemUTC()), doomed);
+        request(d, Long.MAX_VALUE);
+        doomed.next();
+        await(client.delete(STREAM, true));
+        assertThat(doomed.end.get(10, TimeUnit.SECONDS)).isInstanceOf(SubscriptionEnd.Failed.class);
+        assertThat(held(d)).containsExactly(0, 0);
+        assertThat(metrics.timers).as("timers of the node's subscriptions").hasValue(0);
+    }
+
+    @Test
+    void deregisteringItsConsumerEndsTheSubscriptionWithNotFound() throws Exception {
+        Collector sink = new Collector();
+        ShardSubscription s = subscribe(new ReadFrom.Latest(), options(0, 100, 1 << 20, 1 << 20, Clock.systemUTC()), sink);
+        await(client.deregisterConsumer(STREAM, CONSUMER));
+        assertThat(sink.end.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(SubscriptionEnd.Failed.class,
+                f -> assertThat(f.error().code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
+        assertThat(held(s)).containsExactly(0, 0);
+    }
+
+    @Test
+    void aTimerOrConsumerAddedAfterTheEndIsNotKept() throws Exception {
+        Collector sink = new Collector();
+        ShardSubscription s = subscribe(new ReadFrom.Latest(), options(0, 100, 1 << 20, 1 << 20, Clock.systemUTC()), sink);
+        context.runOnContext(v -> s.cancel());
+        sink.end.get(10, TimeUnit.SECONDS);
+        var late = await(onContext(() -> {
+            SubscriptionResources r = s.resources();
+            long timer = r.setPeriodic(10, id -> { });
+            var consumer = r.consumer(vertx.eventBus().consumer("riffle.test.late", m -> { }));
+            return Future.succeededFuture(List.of(timer, (long) r.timers(), (long) r.consumers(),
+                    consumer.isRegistered() ? 1L : 0L));
+        }));
+        assertThat(late).as("timer id, timers, consumers, registered").containsExactly(-1L, 0L, 0L, 0L);
+        assertThat(metrics.timers).hasValue(0);
     }
 
     static <T> T await(Future<T> f) {
