@@ -8,6 +8,7 @@ import io.riffle.gateway.GatewayVerticle;
 import io.riffle.gateway.Health;
 import io.riffle.gateway.KinesisEndpoint;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
+import io.riffle.gateway.tcp.FrontDoorTransport;
 import io.riffle.kinesis.KinesisApi;
 import io.riffle.kinesis.KinesisSettings;
 import io.riffle.kinesis.TlsFrontDoor;
@@ -94,6 +95,8 @@ public final class Node {
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(registry))
+                // Counts and guards connections before Vert.x sees them: maxConnections, header-read timeout.
+                .withTransport(FrontDoorTransport.nio(config.guardOptions()))
                 .build();
         Health health = new Health();
         try {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.riffle.gateway.subscription.SubscriptionOptions;
+import io.riffle.gateway.tcp.ConnectionLimit;
+import io.riffle.gateway.tcp.GuardOptions;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
 import io.riffle.stream.EngineConfig;
@@ -17,6 +19,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A node's validated configuration. {@link #load} merges, in increasing precedence, the defaults
@@ -31,6 +34,8 @@ public record NodeConfig(
         int maxHeaderBytes,
         int maxInitialLineBytes,
         int idleTimeoutSeconds,
+        int maxConnections,
+        int headerReadTimeoutSeconds,
         int shutdownTimeoutSeconds,
         Path dataDir,
         FsyncPolicy fsync,
@@ -186,6 +191,8 @@ public record NodeConfig(
                 (int) p.longIn(Setting.MAX_HEADER_BYTES, 1024, 1 << 20),
                 (int) p.longIn(Setting.MAX_INITIAL_LINE_BYTES, 256, 1 << 20),
                 (int) p.longIn(Setting.IDLE_TIMEOUT_SECONDS, 0, 86_400),
+                p.maxConnections(ConnectionLimit.fileDescriptorLimit()),
+                (int) p.longIn(Setting.HEADER_READ_TIMEOUT_SECONDS, 1, 3600),
                 (int) p.longIn(Setting.SHUTDOWN_TIMEOUT_SECONDS, 0, 3600),
                 Path.of(dataDir),
                 p.fsync(),
@@ -256,6 +263,13 @@ public record NodeConfig(
             return file;
         }
 
+        /** 0 picks the default; an explicit value must leave the file descriptors logs need. */
+        int maxConnections(long fdLimit) {
+            long most = Math.max(1, Math.min(1_000_000, ConnectionLimit.mostFor(fdLimit)));
+            long n = longIn(Setting.MAX_CONNECTIONS, 0, most);
+            return n == 0 ? ConnectionLimit.defaultFor(fdLimit) : (int) n;
+        }
+
         boolean bool(Setting s) {
             return switch (text(s).toLowerCase(Locale.ROOT)) {
                 case "true" -> true;
@@ -284,6 +298,12 @@ public record NodeConfig(
         LogConfig log = new LogConfig(segmentBytes, d.segmentMaxAgeMillis(), d.indexIntervalBytes(), fsync,
                 fsyncIntervalMillis, d.retentionMillis());
         return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, Clock.systemUTC(), metrics);
+    }
+
+    /** What the node's transport enforces on every accepted connection (one count for the whole node). */
+    public GuardOptions guardOptions() {
+        return new GuardOptions(new ConnectionLimit(maxConnections), TimeUnit.SECONDS.toMillis(headerReadTimeoutSeconds),
+                maxInitialLineBytes, maxHeaderBytes);
     }
 
     /** Options of every push subscription on this node. */
