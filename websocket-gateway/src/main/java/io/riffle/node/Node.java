@@ -8,6 +8,7 @@ import io.riffle.gateway.GatewayVerticle;
 import io.riffle.gateway.Health;
 import io.riffle.gateway.KinesisEndpoint;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
+import io.riffle.gateway.tcp.ConnectionLimit;
 import io.riffle.gateway.tcp.FrontDoorTransport;
 import io.riffle.kinesis.KinesisApi;
 import io.riffle.kinesis.KinesisSettings;
@@ -96,7 +97,8 @@ public final class Node {
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 // Counts and guards connections before Vert.x sees them: maxConnections, header-read timeout.
-                .withTransport(FrontDoorTransport.nio(config.guardOptions()))
+                // The node owns the one count, shared by every listening socket and event loop.
+                .withTransport(FrontDoorTransport.nio(config.guardOptions(new ConnectionLimit(config.maxConnections()))))
                 .build();
         Health health = new Health();
         try {

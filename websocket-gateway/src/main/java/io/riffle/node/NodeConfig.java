@@ -300,10 +300,10 @@ public record NodeConfig(
         return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, Clock.systemUTC(), metrics);
     }
 
-    /** What the node's transport enforces on every accepted connection (one count for the whole node). */
-    public GuardOptions guardOptions() {
-        return new GuardOptions(new ConnectionLimit(maxConnections), TimeUnit.SECONDS.toMillis(headerReadTimeoutSeconds),
-                maxInitialLineBytes, maxHeaderBytes);
+    /** What the node's transport enforces on every accepted connection, counting them in {@code limit}. */
+    public GuardOptions guardOptions(ConnectionLimit limit) {
+        return new GuardOptions(limit, TimeUnit.SECONDS.toMillis(headerReadTimeoutSeconds), maxInitialLineBytes,
+                maxHeaderBytes);
     }
 
     /** Options of every push subscription on this node. */

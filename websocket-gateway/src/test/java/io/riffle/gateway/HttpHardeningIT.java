@@ -1,6 +1,7 @@
 package io.riffle.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.KinesisException;
 
 /** What the HTTP front door refuses, and how: framing it cannot trust, values it cannot hold, wrong methods. */
 @Timeout(60)
@@ -158,6 +165,21 @@ class HttpHardeningIT {
         assertThat(cbor.getHeader("Content-Type")).isEqualTo(KINESIS_CBOR);
         JsonNode cborBody = new ObjectMapper(new CBORFactory()).readTree(cbor.body().getBytes());
         assertThat(cborBody.path("__type").asText()).isEqualTo("ValidationException");
+    }
+
+    @Test
+    void theAwsSdkReportsAnOversizedPutAsAValidationException() {
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDRIFFLETEST", "secret"));
+        try (KinesisClient sdk = KinesisClient.builder().endpointOverride(java.net.URI.create("http://127.0.0.1:" + node.port()))
+                .region(Region.US_EAST_1).credentialsProvider(credentials).build()) {
+            assertThatThrownBy(() -> sdk.putRecord(b -> b.streamName("hardened").partitionKey("k")
+                    .data(SdkBytes.fromByteArray(new byte[3_000_001]))))
+                    .isInstanceOfSatisfying(KinesisException.class, e -> {
+                        assertThat(e.statusCode()).isEqualTo(413);
+                        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
+                        assertThat(e.awsErrorDetails().errorMessage()).contains("3000000");
+                    });
+        }
     }
 
     private static HttpResponse<Buffer> kinesis(String operation, String contentType, Buffer body) {
