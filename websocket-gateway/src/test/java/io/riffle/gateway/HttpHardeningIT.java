@@ -37,7 +37,8 @@ class HttpHardeningIT {
 
     @BeforeAll
     static void start() {
-        node = RunningNode.start(dataDir, "--max-body-bytes", "3000000");
+        node = RunningNode.start(dataDir, "--max-body-bytes", "3000000", "--header-read-timeout-seconds", "1",
+                "--heartbeat-millis", "500");
         node.createStream("hardened", 1);
     }
 
@@ -86,6 +87,20 @@ class HttpHardeningIT {
         RawHttp.Reply r = RawHttp.exchange(node.port(), post("/v1/streams", "Transfer-Encoding: chunked\r\n",
                 Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n0\r\n\r\n"));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
+    }
+
+    @Test
+    void aWebSocketSubscriptionOutlivesTheHeaderReadTimeout() throws Exception {
+        node.createStream("pushed", 1);
+        assertThat(node.postJson("/v1/streams/pushed/consumers", new JsonObject().put("name", "c")).statusCode())
+                .isEqualTo(201);
+        try (Subscriber s = Subscriber.connect(node, "/v1/streams/pushed/subscribe?consumer=c&from=LATEST")) {
+            Thread.sleep(2500); // past this node's 1 s header-read timeout, with heartbeats flowing
+            assertThat(node.postRaw("/v1/streams/pushed/records?partitionKey=k", "text/plain", Buffer.buffer("late"))
+                    .statusCode()).isEqualTo(200);
+            assertThat(s.records(1, 10_000)).hasSize(1);
+            assertThat(s.closed).isNotDone();
+        }
     }
 
     @Test

@@ -1,7 +1,12 @@
 package io.riffle.gateway.tcp;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * How many TCP connections a node accepts, counted over all its listening sockets and event loops (one
@@ -9,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * kept for health probes ({@code GET /health}) and live a few seconds at most; beyond those a connection
  * is closed as soon as it is accepted, so a flood cannot use up the process's file descriptors.
  */
-public final class ConnectionLimit {
+public final class ConnectionLimit implements MeterBinder {
     /** Connections above {@code max} kept so a monitoring probe still gets an answer at the limit. */
     public static final int RESERVE = 8;
     /** The default when the file descriptor limit allows it. */
@@ -27,6 +32,7 @@ public final class ConnectionLimit {
 
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
+    private final LongAdder refused = new LongAdder();
 
     public ConnectionLimit(int max) {
         this.max = max;
@@ -35,7 +41,21 @@ public final class ConnectionLimit {
     /** Counts a new connection and says what it may do; every call is balanced by one {@link #release()}. */
     public Admission admit() {
         int n = open.incrementAndGet();
-        return n <= max ? Admission.SERVED : n <= max + RESERVE ? Admission.HEALTH_ONLY : Admission.REFUSED;
+        if (n > max + RESERVE) {
+            refused.increment();
+            return Admission.REFUSED;
+        }
+        return n <= max ? Admission.SERVED : Admission.HEALTH_ONLY;
+    }
+
+    /** {@code riffle_connections_open} and {@code riffle_connections_refused_total}. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("riffle.connections.open", open, AtomicInteger::get)
+                .description("TCP connections open on the node, over all its ports").register(registry);
+        Gauge.builder("riffle.connections.max", () -> max).description("The maxConnections setting").register(registry);
+        FunctionCounter.builder("riffle.connections.refused", refused, LongAdder::sum)
+                .description("Connections closed at accept, beyond maxConnections and its reserve").register(registry);
     }
 
     public void release() {
