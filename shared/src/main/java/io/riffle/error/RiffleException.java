@@ -37,12 +37,20 @@ public class RiffleException extends RuntimeException {
         return new RiffleException(ErrorCode.RESOURCE_IN_USE, message);
     }
 
+    /** Longest rendering of a value in a message; AWS too cuts long values short. */
+    static final int MAX_VALUE_CHARS = 256;
+
     /**
      * A Kinesis-shaped constraint violation: {@code 1 validation error detected: Value 'x' at 'field'
-     * failed to satisfy constraint: Member must ...}.
+     * failed to satisfy constraint: Member must ...}. A value longer than {@value #MAX_VALUE_CHARS} characters
+     * is cut short, so an answer never echoes a large request back.
      */
     public static RiffleException constraint(String field, Object value, String constraint) {
-        return validation("1 validation error detected: Value '" + value + "' at '" + field
+        String shown = String.valueOf(value);
+        if (shown.length() > MAX_VALUE_CHARS) {
+            shown = shown.substring(0, MAX_VALUE_CHARS) + "...";
+        }
+        return validation("1 validation error detected: Value '" + shown + "' at '" + field
                 + "' failed to satisfy constraint: Member must " + constraint);
     }
 

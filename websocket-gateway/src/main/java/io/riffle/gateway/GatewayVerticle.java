@@ -2,6 +2,7 @@ package io.riffle.gateway;
 
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
+import io.riffle.gateway.http.AllowedMethods;
 import io.riffle.gateway.http.ErrorResponses;
 import io.riffle.gateway.http.NativeApi;
 import io.riffle.gateway.ws.SubscriberSocket;
@@ -83,7 +84,8 @@ public final class GatewayVerticle extends VerticleBase {
 
         router.route().failureHandler(ErrorResponses::handle);
         router.errorHandler(404, ErrorResponses::noRoute);
-        router.errorHandler(405, ErrorResponses::noRoute);
+        AllowedMethods allowed = new AllowedMethods(router);
+        router.errorHandler(405, ctx -> ErrorResponses.methodNotAllowed(ctx, allowed));
         return router;
     }
 
@@ -94,6 +96,7 @@ public final class GatewayVerticle extends VerticleBase {
             ctx.fail(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, "The node is shutting down"));
             return;
         }
+        ctx.put(ErrorResponses.MAX_BODY_BYTES, services.options().maxBodyBytes());
         if (!ctx.request().canUpgradeToWebSocket()) {
             inFlight++;
             ctx.addEndHandler(v -> inFlight--);

@@ -34,6 +34,12 @@ public record KinesisRequest(String operation, JsonNode body, WireFormat format)
         return new KinesisRequest(operation, node, format);
     }
 
+    /** A size, never the body: the request may be megabytes of records, and messages quote their values. */
+    @Override
+    public String toString() {
+        return "structure of " + body.size() + " members";
+    }
+
     /** Whether the member is present (and not null). */
     public boolean has(String name) {
         JsonNode node = body.get(name);

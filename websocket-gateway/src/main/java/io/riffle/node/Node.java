@@ -8,6 +8,8 @@ import io.riffle.gateway.GatewayVerticle;
 import io.riffle.gateway.Health;
 import io.riffle.gateway.KinesisEndpoint;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
+import io.riffle.gateway.tcp.ConnectionLimit;
+import io.riffle.gateway.tcp.FrontDoorTransport;
 import io.riffle.kinesis.KinesisApi;
 import io.riffle.kinesis.KinesisSettings;
 import io.riffle.kinesis.TlsFrontDoor;
@@ -91,9 +93,14 @@ public final class Node {
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        ConnectionLimit connections = new ConnectionLimit(config.maxConnections());
+        connections.bindTo(registry);
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(registry))
+                // Counts and guards connections before Vert.x sees them: maxConnections, header-read timeout.
+                // The node owns the one count, shared by every listening socket and event loop.
+                .withTransport(FrontDoorTransport.nio(config.guardOptions(connections)))
                 .build();
         Health health = new Health();
         try {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.riffle.gateway.subscription.SubscriptionOptions;
+import io.riffle.gateway.tcp.ConnectionLimit;
+import io.riffle.gateway.tcp.GuardOptions;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
 import io.riffle.shard.LogPools;
@@ -18,6 +20,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A node's validated configuration. {@link #load} merges, in increasing precedence, the defaults
@@ -32,6 +35,8 @@ public record NodeConfig(
         int maxHeaderBytes,
         int maxInitialLineBytes,
         int idleTimeoutSeconds,
+        int maxConnections,
+        int headerReadTimeoutSeconds,
         int shutdownTimeoutSeconds,
         Path dataDir,
         FsyncPolicy fsync,
@@ -189,6 +194,8 @@ public record NodeConfig(
                 (int) p.longIn(Setting.MAX_HEADER_BYTES, 1024, 1 << 20),
                 (int) p.longIn(Setting.MAX_INITIAL_LINE_BYTES, 256, 1 << 20),
                 (int) p.longIn(Setting.IDLE_TIMEOUT_SECONDS, 0, 86_400),
+                p.maxConnections(ConnectionLimit.fileDescriptorLimit()),
+                (int) p.longIn(Setting.HEADER_READ_TIMEOUT_SECONDS, 1, 3600),
                 (int) p.longIn(Setting.SHUTDOWN_TIMEOUT_SECONDS, 0, 3600),
                 Path.of(dataDir),
                 p.fsync(),
@@ -261,6 +268,13 @@ public record NodeConfig(
             return file;
         }
 
+        /** 0 picks the default; an explicit value must leave the file descriptors logs need. */
+        int maxConnections(long fdLimit) {
+            long most = Math.max(1, Math.min(1_000_000, ConnectionLimit.mostFor(fdLimit)));
+            long n = longIn(Setting.MAX_CONNECTIONS, 0, most);
+            return n == 0 ? ConnectionLimit.defaultFor(fdLimit) : (int) n;
+        }
+
         boolean bool(Setting s) {
             return switch (text(s).toLowerCase(Locale.ROOT)) {
                 case "true" -> true;
@@ -290,6 +304,12 @@ public record NodeConfig(
                 fsyncIntervalMillis, d.retentionMillis());
         return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, Clock.systemUTC(), metrics,
                 LogPools.of(logWriteThreads, logReadThreads));
+    }
+
+    /** What the node's transport enforces on every accepted connection, counting them in {@code limit}. */
+    public GuardOptions guardOptions(ConnectionLimit limit) {
+        return new GuardOptions(limit, TimeUnit.SECONDS.toMillis(headerReadTimeoutSeconds), maxInitialLineBytes,
+                maxHeaderBytes);
     }
 
     /** Options of every push subscription on this node. */

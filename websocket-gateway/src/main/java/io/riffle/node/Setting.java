@@ -15,6 +15,8 @@ public enum Setting {
     MAX_HEADER_BYTES("maxHeaderBytes", "largest request headers in bytes"),
     MAX_INITIAL_LINE_BYTES("maxInitialLineBytes", "largest request line in bytes"),
     IDLE_TIMEOUT_SECONDS("idleTimeoutSeconds", "idle connection timeout, 0 = none"),
+    MAX_CONNECTIONS("maxConnections", "most open connections, 0 = sized to the file descriptor limit"),
+    HEADER_READ_TIMEOUT_SECONDS("headerReadTimeoutSeconds", "seconds a request line and headers may take to arrive"),
     SHUTDOWN_TIMEOUT_SECONDS("shutdownTimeoutSeconds", "how long SIGTERM waits for in-flight requests"),
     DATA_DIR("dataDir", "directory for stream metadata and shard logs"),
     FSYNC("fsync", "PER_BATCH or INTERVAL"),

@@ -205,7 +205,7 @@ class NativeApiIT {
         assertError(node.get("/v1/streams/known/shards/other-shard/records"), 404, "ResourceNotFoundException");
         assertError(node.get("/v1/streams/known/shards/bad!shard/records"), 400, "ValidationException");
         assertError(node.get("/v1/nothing/here"), 404, "ResourceNotFoundException");
-        assertError(node.send(HttpMethod.PUT, "/v1/streams"), 400, "UnknownOperationException");
+        assertError(node.send(HttpMethod.PUT, "/v1/streams"), 405, "UnknownOperationException");
         assertError(node.postJson("/v1/streams", new JsonObject().put("name", "known")), 409, "ResourceInUseException");
     }
 

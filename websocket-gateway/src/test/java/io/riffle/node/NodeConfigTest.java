@@ -3,6 +3,7 @@ package io.riffle.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.riffle.gateway.tcp.ConnectionLimit;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.throttle.ThroughputLimits;
 import java.io.IOException;
@@ -128,5 +129,24 @@ class NodeConfigTest {
         assertThat(help).contains("--config").contains("--help");
         assertThat(Setting.DATA_DIR.flag()).isEqualTo("--data-dir");
         assertThat(Setting.DATA_DIR.envVar()).isEqualTo("RIFFLE_DATA_DIR");
+    }
+
+    @Test
+    void maxConnectionsDefaultsToWhatTheFileDescriptorLimitLeavesAndRefusesMore() {
+        long fds = ConnectionLimit.fileDescriptorLimit();
+        assertThat(NodeConfig.defaults().maxConnections()).isEqualTo(ConnectionLimit.defaultFor(fds)).isBetween(16, 10_000);
+        assertThat(ConnectionLimit.defaultFor(1024)).isEqualTo(1024 - 256 - ConnectionLimit.RESERVE);
+        assertThat(ConnectionLimit.defaultFor(1_048_576)).isEqualTo(10_000);
+        assertThat(load(Map.of(), "--max-connections", "5").maxConnections()).isEqualTo(5);
+        assertThatThrownBy(() -> load(Map.of(), "--max-connections", String.valueOf(fds)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("maxConnections");
+        assertThatThrownBy(() -> load(Map.of(), "--max-connections", "-1")).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void headerReadTimeoutIsAtLeastOneSecond() {
+        assertThat(NodeConfig.defaults().headerReadTimeoutSeconds()).isEqualTo(10);
+        assertThatThrownBy(() -> load(Map.of(), "--header-read-timeout-seconds", "0"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("headerReadTimeoutSeconds");
     }
 }

@@ -20,6 +20,9 @@ import java.util.Optional;
  * values that break a constraint). Shared by the HTTP and WebSocket handlers.
  */
 public final class Requests {
+    private static final Instant MIN_TIMESTAMP = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant MAX_TIMESTAMP = Instant.parse("9999-12-31T23:59:59.999Z");
+
     private Requests() {
     }
 
@@ -62,14 +65,18 @@ public final class Requests {
         return Optional.of(s);
     }
 
+    /**
+     * An integer field. Only a JSON integer literal counts: Jackson reads {@code 2.0000000000000001}, {@code 2.0}
+     * and {@code 1e1} as doubles that happen to be whole, so a fraction or exponent is refused by type rather
+     * than by value.
+     */
     public static Optional<Integer> integer(JsonObject o, String field) {
         Object v = o.getValue(field);
         if (v == null) {
             return Optional.empty();
         }
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-                && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
-            return Optional.of(n.intValue());
+        if ((v instanceof Integer || v instanceof Long) && Math.abs(((Number) v).longValue()) <= Integer.MAX_VALUE) {
+            return Optional.of(((Number) v).intValue());
         }
         throw RiffleException.constraint(field, v, "be an integer");
     }
@@ -139,20 +146,28 @@ public final class Requests {
         return SequenceNumber.parse("sequenceNumber", sequenceNumber);
     }
 
-    /** Epoch milliseconds, from a decimal number of milliseconds or an ISO-8601 instant. */
+    /**
+     * Epoch milliseconds, from a decimal number of milliseconds or an ISO-8601 instant, within the years
+     * 0001 to 9999 (what a four-digit ISO year holds), so no later arithmetic on it can overflow.
+     */
     public static long timestampMillis(String timestamp) {
         if (timestamp == null || timestamp.isEmpty()) {
             throw RiffleException.invalidArgument("A timestamp is required when from is AT_TIMESTAMP");
         }
+        long millis;
         try {
-            return Long.parseLong(timestamp);
+            millis = Long.parseLong(timestamp);
         } catch (NumberFormatException notMillis) {
             try {
-                return Instant.parse(timestamp).toEpochMilli();
-            } catch (DateTimeParseException e) {
-                throw RiffleException.constraint("timestamp", timestamp,
-                        "be epoch milliseconds or an ISO-8601 instant such as 2026-01-31T12:00:00Z");
+                millis = Instant.parse(timestamp).toEpochMilli();
+            } catch (DateTimeParseException | ArithmeticException e) {
+                millis = Long.MIN_VALUE;
             }
         }
+        if (millis < MIN_TIMESTAMP.toEpochMilli() || millis > MAX_TIMESTAMP.toEpochMilli()) {
+            throw RiffleException.constraint("timestamp", timestamp, "be epoch milliseconds or an ISO-8601 instant "
+                    + "such as 2026-01-31T12:00:00Z, from " + MIN_TIMESTAMP + " to " + MAX_TIMESTAMP);
+        }
+        return millis;
     }
 }
