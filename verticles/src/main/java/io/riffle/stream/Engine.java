@@ -3,26 +3,38 @@ package io.riffle.stream;
 import io.riffle.shard.Codecs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shard engine of one node: the control plane verticle and one verticle per shard. Start it once
  * per node, then talk to it only through {@link #client()} (or a {@link StreamClient} made anywhere).
+ * It holds its data directory's {@link DataDirLock} from start to stop.
  */
 public final class Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private final Vertx vertx;
     private final String deploymentId;
     private final StreamClient client;
+    private final DataDirLock lock;
 
-    private Engine(Vertx vertx, String deploymentId) {
+    private Engine(Vertx vertx, String deploymentId, DataDirLock lock) {
         this.vertx = vertx;
         this.deploymentId = deploymentId;
+        this.lock = lock;
         this.client = new StreamClient(vertx);
     }
 
-    /** Registers codecs, opens (recovering) every stream under the data dir and deploys its shards. */
+    /**
+     * Locks the data dir, registers codecs, opens (recovering) every stream under it and deploys its
+     * shards. Fails with {@link DataDirInUseException}, touching no file, if another node holds the lock.
+     */
     public static Future<Engine> start(Vertx vertx, EngineConfig config) {
         Codecs.register(vertx.eventBus());
-        return vertx.deployVerticle(new ControlPlaneVerticle(config)).map(id -> new Engine(vertx, id));
+        return vertx.executeBlocking(() -> DataDirLock.acquire(config.dataDir()))
+                .compose(lock -> vertx.deployVerticle(new ControlPlaneVerticle(config))
+                        .map(id -> new Engine(vertx, id, lock))
+                        .onFailure(err -> release(lock)));
     }
 
     /** A client shared by whoever started the engine; others may make their own. */
@@ -30,9 +42,20 @@ public final class Engine {
         return client;
     }
 
-    /** Stops every shard: finishes in-flight appends, flushes and closes the logs. */
+    /** Stops every shard: finishes in-flight appends, flushes and closes the logs, then releases the lock. */
     public Future<Void> stop() {
         client.close();
-        return vertx.undeploy(deploymentId);
+        return vertx.undeploy(deploymentId).eventually(() -> {
+            release(lock);
+            return Future.succeededFuture();
+        });
+    }
+
+    private static void release(DataDirLock lock) {
+        try {
+            lock.close();
+        } catch (java.io.IOException e) {
+            LOG.warn("Releasing the data directory lock failed: {}", e.toString());
+        }
     }
 }

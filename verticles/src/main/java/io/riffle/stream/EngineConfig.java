@@ -17,31 +17,52 @@ import java.time.Clock;
  * @param maxConsumersPerStream enhanced fan-out consumers a stream may register (Kinesis: 20)
  * @param clock          time source; tests inject a movable one
  * @param metrics        where the engine records per stream and shard metrics
+ * @param transitionMillis how long a new stream stays CREATING and a deleted one DELETING, at least
+ *                       (Kinesis takes seconds; clients wait for ACTIVE); 0 .. {@link #MAX_TRANSITION_MILLIS}
  */
 public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits defaultLimits, int maxShards,
-                           int maxConsumersPerStream, Clock clock, MeterRegistry metrics) {
+                           int maxConsumersPerStream, Clock clock, MeterRegistry metrics, long transitionMillis) {
+    public static final long DEFAULT_TRANSITION_MILLIS = 50;
+    public static final long MAX_TRANSITION_MILLIS = 60_000;
+
+    public EngineConfig {
+        if (transitionMillis < 0 || transitionMillis > MAX_TRANSITION_MILLIS) {
+            throw new IllegalArgumentException("transitionMillis must be within 0.." + MAX_TRANSITION_MILLIS + ": " + transitionMillis);
+        }
+    }
+
+    /** A config with the default stream transition time. */
+    public EngineConfig(Path dataDir, LogConfig log, ThroughputLimits defaultLimits, int maxShards,
+                        int maxConsumersPerStream, Clock clock, MeterRegistry metrics) {
+        this(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, DEFAULT_TRANSITION_MILLIS);
+    }
+
     public static EngineConfig defaults(Path dataDir) {
         return new EngineConfig(dataDir, LogConfig.defaults(), ThroughputLimits.KINESIS, 1000,
                 io.riffle.model.Limits.CONSUMERS_PER_STREAM, Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
     public EngineConfig withLimits(ThroughputLimits limits) {
-        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics);
+        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics, transitionMillis);
     }
 
     public EngineConfig withLog(LogConfig logConfig) {
-        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics);
+        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, transitionMillis);
     }
 
     public EngineConfig withMaxConsumersPerStream(int n) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics, transitionMillis);
     }
 
     public EngineConfig withClock(Clock c) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics, transitionMillis);
     }
 
     public EngineConfig withMetrics(MeterRegistry registry) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry, transitionMillis);
+    }
+
+    public EngineConfig withTransitionMillis(long millis) {
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, millis);
     }
 }
