@@ -14,6 +14,7 @@ import io.riffle.kinesis.TlsFrontDoor;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.Optional;
+import io.riffle.stream.DataDirInUseException;
 import io.riffle.stream.Engine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -106,7 +107,11 @@ public final class Node {
         List<String> deployments = new ArrayList<>();
         AtomicInteger port = new AtomicInteger(config.port());
         Promise<Node> result = Promise.promise();
-        Engine.start(vertx, config.engineConfig(registry)).compose(engine -> {
+        Engine.start(vertx, config.engineConfig(registry))
+                // Another node on the same directory is a configuration mistake: exit code 2, its message.
+                .recover(err -> Future.failedFuture(err instanceof DataDirInUseException
+                        ? new ConfigException(err.getMessage()) : err))
+                .compose(engine -> {
             // Vert.x shares a random port among server instances only when asked with a negative port.
             int listenPort = config.port() == 0 ? -1 : config.port();
             GatewayOptions options = new GatewayOptions(config.host(), listenPort, config.maxBodyBytes(),
