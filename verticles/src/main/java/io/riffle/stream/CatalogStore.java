@@ -121,7 +121,7 @@ final class CatalogStore {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        DurableFile.write(dir.resolve(DELETING_MARKER), new byte[0]);
+        markDeleting(dir);
         DurableFile.delete(dir.resolve(METADATA_FILE));
         Path marker = dir.resolve(DELETING_MARKER);
         try (Stream<Path> walk = Files.walk(dir)) {
@@ -134,6 +134,14 @@ final class CatalogStore {
         Files.delete(marker);
         Files.delete(dir);
         DurableFile.syncDirectory(root);
+    }
+
+    /**
+     * Makes a stream's deletion durable before its files go: from here a restarted node finishes the
+     * removal instead of loading the stream.
+     */
+    void markDeleting(Path dir) throws IOException {
+        DurableFile.write(dir.resolve(DELETING_MARKER), new byte[0]);
     }
 
     /**

@@ -212,7 +212,11 @@ public final class ControlPlaneVerticle extends VerticleBase {
             entry.target = StreamStatus.DELETING;
             entry.settled = Promise.promise();
             changed(name);
-            Future<Void> stopped = undeployShards(entry);
+            // Once answered, a delete is durable: the marker is on disk before the reply.
+            Future<Void> stopped = undeployShards(entry).compose(v -> vertx.executeBlocking(() -> {
+                store.markDeleting(entry.dir);
+                return null;
+            }));
             stopped.compose(v -> removeFiles(entry))
                     .transform(ar -> afterTransition())
                     .onComplete(ar -> {
