@@ -7,7 +7,6 @@ import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamName;
-import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -33,13 +32,12 @@ class CatalogFilesTest {
 
     @TempDir
     Path dataDir;
-    private Vertx vertx;
-    private Engine engine;
+    private DiskEngine engine;
     private Map<String, Integer> bystanderFiles;
 
     @BeforeEach
     void start(Vertx vertx) {
-        this.vertx = vertx;
+        engine = new DiskEngine(vertx, dataDir);
         startEngine(EngineConfig.DEFAULT_TRANSITION_MILLIS);
         await(engine.client().create(CreateStream.of(BYSTANDER.value(), 2)));
         put(BYSTANDER, "kept");
@@ -49,19 +47,15 @@ class CatalogFilesTest {
 
     @AfterEach
     void stop() {
-        if (engine != null) {
-            stopEngine();
-        }
+        engine.close();
     }
 
     private void startEngine(long transitionMillis) {
-        engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(ThroughputLimits.OFF)
-                .withTransitionMillis(transitionMillis)));
+        engine.start(transitionMillis);
     }
 
     private void stopEngine() {
-        await(engine.stop());
-        engine = null;
+        engine.stop();
     }
 
     private static <T> T await(Future<T> f) {
@@ -84,7 +78,7 @@ class CatalogFilesTest {
     }
 
     private void assertBystanderUntouched() {
-        if (engine != null) {
+        if (engine.running()) {
             stopEngine();
         }
         assertThat(DataDirFiles.snapshot(DataDirFiles.streamDir(dataDir, BYSTANDER.value()))).isEqualTo(bystanderFiles);

@@ -8,7 +8,6 @@ import io.riffle.error.RiffleException;
 import io.riffle.model.Record;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamName;
-import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -33,29 +32,25 @@ class StreamNamesOnDiskTest {
 
     @TempDir
     Path dataDir;
-    private Vertx vertx;
-    private Engine engine;
+    private DiskEngine engine;
 
     @BeforeEach
     void start(Vertx vertx) {
-        this.vertx = vertx;
-        startEngine();
+        engine = new DiskEngine(vertx, dataDir);
+        engine.start();
     }
 
     @AfterEach
     void stop() {
-        if (engine != null) {
-            stopEngine();
-        }
+        engine.close();
     }
 
     private void startEngine() {
-        engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(ThroughputLimits.OFF)));
+        engine.start();
     }
 
     private void stopEngine() {
-        await(engine.stop());
-        engine = null;
+        engine.stop();
     }
 
     private static <T> T await(Future<T> f) {

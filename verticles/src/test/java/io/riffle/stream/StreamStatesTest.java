@@ -9,7 +9,6 @@ import io.riffle.model.ConsumerName;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamName;
 import io.riffle.model.StreamStatus;
-import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -32,30 +31,24 @@ class StreamStatesTest {
 
     @TempDir
     Path dataDir;
-    private Vertx vertx;
-    private Engine engine;
+    private DiskEngine engine;
 
     @BeforeEach
     void start(Vertx vertx) {
-        this.vertx = vertx;
+        engine = new DiskEngine(vertx, dataDir);
     }
 
     @AfterEach
     void stop() {
-        if (engine != null) {
-            await(engine.stop());
-        }
+        engine.close();
     }
 
     private StreamClient startEngine(long transitionMillis) {
-        engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(ThroughputLimits.OFF)
-                .withTransitionMillis(transitionMillis)));
-        return engine.client();
+        return engine.start(transitionMillis);
     }
 
     private void stopEngine() {
-        await(engine.stop());
-        engine = null;
+        engine.stop();
     }
 
     private static <T> T await(Future<T> f) {
