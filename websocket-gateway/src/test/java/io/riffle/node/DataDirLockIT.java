@@ -73,6 +73,18 @@ class DataDirLockIT {
     }
 
     @Test
+    void aNodeThatFailsToStartReleasesTheDataDirectory() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            NodeConfig onTakenPort = NodeConfig.load(new String[] {"--host", "127.0.0.1", "--port",
+                    Integer.toString(taken.getLocalPort()), "--data-dir", dataDir.toString(), "--gateway-instances", "1"}, Map.of());
+            var failed = Node.start(onTakenPort).toCompletionStage().toCompletableFuture();
+            assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        }
+        Node node = RunningNode.await(Node.start(configFor(dataDir)));
+        RunningNode.await(node.stop());
+    }
+
+    @Test
     void aSecondNodeProcessExitsWithCodeTwoNamingTheDirectory() throws Exception {
         try (RunningNode first = RunningNode.start(dataDir)) {
             first.createStream("orders", 1);
