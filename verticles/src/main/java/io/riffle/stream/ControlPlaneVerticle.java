@@ -62,6 +62,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
     private final CatalogStore store;
     private final Map<StreamName, Entry> streams = new TreeMap<>();
     private MessageConsumer<JsonObject> consumer;
+    /** Timers of streams between two states, cancelled at stop. */
+    private final Set<Long> transitions = new java.util.HashSet<>();
 
     public ControlPlaneVerticle(EngineConfig config) {
         this.config = config;
@@ -89,8 +91,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        // Shard verticles are children of this deployment: Vert.x undeploys them after this stop, and
-        // cancels the transition timers; whoever waits for one hears that the node stops.
+        // Shard verticles are children of this deployment: Vert.x undeploys them after this stop. No stream
+        // changes state any more; whoever waits for one hears that the node stops.
+        transitions.forEach(vertx::cancelTimer);
         streams.values().forEach(e -> e.settled.tryFail(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE,
                 "The node stopped before stream " + e.description.name() + " became " + e.target)));
         return consumer == null ? Future.succeededFuture() : consumer.unregister();
@@ -283,13 +286,14 @@ public final class ControlPlaneVerticle extends VerticleBase {
         });
     }
 
+    /** Completes after the configured transition time; never once the verticle stops (no shard opens after that). */
     private Future<Void> afterTransition() {
         Promise<Void> elapsed = Promise.promise();
-        if (config.transitionMillis() == 0) {
-            vertx.runOnContext(v -> elapsed.complete());
-        } else {
-            vertx.setTimer(config.transitionMillis(), id -> elapsed.complete());
-        }
+        long id = vertx.setTimer(Math.max(1, config.transitionMillis()), t -> {
+            transitions.remove(t);
+            elapsed.complete();
+        });
+        transitions.add(id);
         return elapsed.future();
     }
 
