@@ -4,7 +4,6 @@ import io.riffle.bus.Addresses;
 import io.riffle.bus.Failures;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
-import io.riffle.log.LogConfig;
 import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
 import io.riffle.model.HashKeyRange;
@@ -21,61 +20,63 @@ import io.riffle.shard.ShardSettings;
 import io.riffle.shard.ShardVerticle;
 import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's stream catalog: the only owner of stream metadata. Creates, changes and deletes streams,
- * deploys one {@link ShardVerticle} per shard, and keeps every stream's description durable in
- * {@code <dataDir>/streams/<name>/stream.json} (written to a temporary file, fsynced, then atomically
- * renamed), so a restarted node has every stream it acknowledged. Shard logs live in
- * {@code <dataDir>/streams/<name>/shards/<index>/}.
+ * deploys one {@link ShardVerticle} per shard, and keeps every stream's description durable through the
+ * {@link CatalogStore} (which owns the directory layout), so a restarted node has every stream it
+ * acknowledged.
+ *
+ * <p>Stream states follow Kinesis: a created stream is CREATING (durable, shards not open yet, so data
+ * calls find no shard) for {@link EngineConfig#transitionMillis()}, then its shards open and it is ACTIVE;
+ * a deleted one is DELETING (shards closed, files being removed) for at least as long before it
+ * disappears. Each create and delete either answers at once or once the change is complete
+ * ({@code await}), as the caller asks.
  *
  * <p>Requests are JSON objects with an {@code op} on {@link Addresses#controlPlane()}; {@link StreamClient}
- * is the only sender. Metadata writes run in one ordered blocking queue, so they reach the disk in the
- * order the catalog changed.
+ * is the only sender. Changes of one stream run one after the other, so a failed change rolls back only
+ * itself.
  */
 public final class ControlPlaneVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneVerticle.class);
-    private static final String METADATA_FILE = "stream.json";
-    /** Key of a stream's own throughput limits in its metadata file. */
-    private static final String OWN_LIMITS = "ownLimits";
 
     private final EngineConfig config;
+    private final CatalogStore store;
     private final Map<StreamName, Entry> streams = new TreeMap<>();
     private MessageConsumer<JsonObject> consumer;
+    /** Timers of streams between two states, cancelled at stop. */
+    private final Set<Long> transitions = new java.util.HashSet<>();
 
     public ControlPlaneVerticle(EngineConfig config) {
         this.config = config;
+        this.store = new CatalogStore(config.dataDir());
     }
 
     @Override
     public Future<?> start() {
-        return vertx.executeBlocking(this::loadCatalog)
+        return vertx.executeBlocking(() -> store.load(config.defaultLimits()))
                 .compose(loaded -> {
                     List<Future<?>> deployments = new ArrayList<>();
-                    for (Entry e : loaded) {
+                    for (CatalogStore.Stored s : loaded) {
+                        Entry e = new Entry(s.description(), s.ownLimits(), config.defaultLimits(), s.dir());
                         streams.put(e.description.name(), e);
                         deployments.add(deployShards(e));
                     }
@@ -90,7 +91,11 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        // Shard verticles are children of this deployment: Vert.x undeploys them after this stop.
+        // Shard verticles are children of this deployment: Vert.x undeploys them after this stop. No stream
+        // changes state any more; whoever waits for one hears that the node stops.
+        transitions.forEach(vertx::cancelTimer);
+        streams.values().forEach(e -> e.settled.tryFail(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE,
+                "The node stopped before stream " + e.description.name() + " became " + e.target)));
         return consumer == null ? Future.succeededFuture() : consumer.unregister();
     }
 
@@ -106,15 +111,15 @@ public final class ControlPlaneVerticle extends VerticleBase {
                         .put("onDemandStreams", streams.values().stream().filter(e -> e.description.mode() == StreamMode.ON_DEMAND).count())
                         .put("defaultShardLimits", StreamJson.toJson(config.defaultLimits())));
                 case "list" -> Future.succeededFuture(new JsonArray(streams.keySet().stream().map(StreamName::value).toList()));
-                case "delete" -> delete(require(body), body.getBoolean("enforceConsumerDeletion", false));
-                case "setRetention" -> update(require(body), d -> withRetention(d, body.getInteger("retentionHours")));
-                case "addTags" -> update(require(body), d -> d.withTags(addTags(d.tags(), body.getJsonObject("tags"))));
-                case "removeTags" -> update(require(body), d -> d.withTags(removeTags(d.tags(), body.getJsonArray("keys"))));
-                case "setMaxRecordSize" -> update(require(body), d -> withMaxRecordSize(d, body.getInteger("maxRecordSizeKiB")));
-                case "setShardLevelMetrics" -> update(require(body), d -> d.withShardLevelMetrics(
-                        body.getJsonArray("metrics").stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet())));
-                case "registerConsumer" -> registerConsumer(require(body), ConsumerName.of(body.getString("consumer")));
-                case "deregisterConsumer" -> deregisterConsumer(require(body), ConsumerName.of(body.getString("consumer")));
+                case "delete" -> delete(find(body), body.getBoolean("enforceConsumerDeletion", false), body.getBoolean("await", true));
+                case "setRetention" -> update(find(body), d -> StreamChanges.withRetention(d, body.getInteger("retentionHours")));
+                case "addTags" -> update(find(body), d -> d.withTags(StreamChanges.addTags(d.tags(), body.getJsonObject("tags"))));
+                case "removeTags" -> update(find(body), d -> d.withTags(StreamChanges.removeTags(d.tags(), body.getJsonArray("keys"))));
+                case "setMaxRecordSize" -> update(find(body), d -> StreamChanges.withMaxRecordSize(d, body.getInteger("maxRecordSizeKiB")));
+                case "setShardLevelMetrics" -> update(find(body), d -> d.withShardLevelMetrics(
+                        body.getJsonArray("metrics").stream().map(String::valueOf).collect(Collectors.toSet())));
+                case "registerConsumer" -> registerConsumer(find(body), ConsumerName.of(body.getString("consumer")));
+                case "deregisterConsumer" -> deregisterConsumer(find(body), ConsumerName.of(body.getString("consumer")));
                 default -> Future.failedFuture(RiffleException.invalidArgument("Unknown control plane op " + body.getString("op")));
             };
         } catch (RuntimeException e) {
@@ -123,24 +128,22 @@ public final class ControlPlaneVerticle extends VerticleBase {
         result.onSuccess(message::reply).onFailure(err -> Failures.fail(message, err));
     }
 
-    /** The stream a request names, whatever its status but DELETING (describe shows CREATING too). */
+    /** The stream a request names, in whatever state (describe shows CREATING and DELETING too). */
     private Entry find(JsonObject body) {
         StreamName name = StreamName.of(body.getString("stream"));
         Entry e = streams.get(name);
-        if (e == null || e.description.status() == StreamStatus.DELETING) {
+        if (e == null) {
             throw RiffleException.notFound("Stream " + name + " was not found.");
         }
         return e;
     }
 
-    /** The stream a request changes: it must exist and be ACTIVE. */
-    private Entry require(JsonObject body) {
-        Entry e = find(body);
-        StreamName name = e.description.name();
-        if (e.description.status() == StreamStatus.CREATING) {
-            throw RiffleException.inUse("Stream " + name + " is still being created");
+    /** Fails unless the stream is ACTIVE: changes of a stream being created or deleted are refused, as Kinesis does. */
+    private static void requireActive(Entry e) {
+        StreamStatus status = e.description.status();
+        if (status != StreamStatus.ACTIVE) {
+            throw RiffleException.inUse("Stream " + e.description.name() + " is not ACTIVE, instead in state " + status + ".");
         }
-        return e;
     }
 
     private Future<JsonObject> create(JsonObject body) {
@@ -154,8 +157,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
             throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "Creating stream " + name + " with " + shardCount
                     + " shards would exceed this node's limit of " + config.maxShards() + " open shards (" + used + " in use)");
         }
-        Map<String, String> tags = new LinkedHashMap<>();
-        addTags(tags, body.getJsonObject("tags", new JsonObject())).forEach(tags::put);
+        Map<String, String> tags = new LinkedHashMap<>(StreamChanges.addTags(Map.of(), body.getJsonObject("tags", new JsonObject())));
         List<HashKeyRange> ranges = HashKeyRange.evenSplit(shardCount);
         List<ShardDescription> shards = new ArrayList<>(shardCount);
         for (int i = 0; i < shardCount; i++) {
@@ -166,90 +168,140 @@ public final class ControlPlaneVerticle extends VerticleBase {
         StreamDescription description = new StreamDescription(name, StreamStatus.CREATING,
                 StreamMode.valueOf(body.getString("mode", StreamMode.PROVISIONED.name())),
                 body.getInteger("retentionHours"), config.clock().millis(),
-                Limits.DEFAULT_MAX_RECORD_BYTES / 1024, shards, List.of(), tags, java.util.Set.of(),
+                body.getInteger("maxRecordSizeKiB", Limits.DEFAULT_MAX_RECORD_BYTES / 1024), shards, List.of(), tags, Set.of(),
                 config.defaultLimits());
         Optional<ThroughputLimits> limits = Optional.ofNullable(body.getJsonObject("limits")).map(StreamJson::limitsFromJson);
-        Entry entry = new Entry(description, limits, config.defaultLimits());
+        Entry entry = new Entry(description, limits, config.defaultLimits(), null);
         streams.put(name, entry);
-        return persist(entry)
-                .compose(v -> deployShards(entry))
-                .map(v -> {
-                    entry.description = entry.description.withStatus(StreamStatus.ACTIVE);
-                    LOG.info("Created stream {} with {} shards", name, shardCount);
-                    changed(name);
+        Future<JsonObject> durable = vertx.executeBlocking(() -> store.create(entry.description, entry.limits))
+                .map(dir -> {
+                    entry.dir = dir;
                     return StreamJson.toJson(entry.description);
+                });
+        durable.compose(v -> afterTransition())
+                .compose(v -> deployShards(entry))
+                .onSuccess(v -> {
+                    entry.description = entry.description.withStatus(StreamStatus.ACTIVE);
+                    LOG.info("Created stream {} with {} shards in {}", name, shardCount, entry.dir);
+                    changed(name);
+                    entry.settled.tryComplete();
                 })
                 .onFailure(err -> {
                     LOG.error("Creating stream {} failed: {}", name, err.toString());
-                    streams.remove(name);
-                    undeployShards(entry).onComplete(ar -> removeFiles(name));
+                    undeployShards(entry).transform(ar -> removeFiles(entry)).onComplete(removed -> {
+                        streams.remove(name, entry);
+                        changed(name);
+                        entry.settled.tryFail(err);
+                    });
                 });
+        return body.getBoolean("await", true)
+                ? entry.settled.future().map(v -> StreamJson.toJson(entry.description))
+                : durable;
     }
 
     private int openShardCount() {
         return streams.values().stream().mapToInt(e -> e.description.openShards().size()).sum();
     }
 
-    private Future<Void> delete(Entry entry, boolean enforceConsumerDeletion) {
-        StreamName name = entry.description.name();
-        if (!entry.description.consumers().isEmpty() && !enforceConsumerDeletion) {
-            throw RiffleException.inUse("Stream " + name + " has " + entry.description.consumers().size()
-                    + " registered consumers; deregister them or set EnforceConsumerDeletion");
-        }
-        entry.description = entry.description.withStatus(StreamStatus.DELETING);
-        return undeployShards(entry)
-                .compose(v -> removeFiles(name))
-                .onComplete(ar -> {
-                    streams.remove(name);
-                    changed(name);
-                    LOG.info("Deleted stream {}", name);
-                });
+    private Future<Void> delete(Entry entry, boolean enforceConsumerDeletion, boolean await) {
+        return entry.serially(() -> {
+            StreamName name = entry.description.name();
+            requireActive(entry);
+            if (!entry.description.consumers().isEmpty() && !enforceConsumerDeletion) {
+                throw RiffleException.inUse("Stream " + name + " has " + entry.description.consumers().size()
+                        + " registered consumers; deregister them or set EnforceConsumerDeletion");
+            }
+            entry.description = entry.description.withStatus(StreamStatus.DELETING);
+            entry.target = StreamStatus.DELETING;
+            entry.settled = Promise.promise();
+            changed(name);
+            // Once answered, a delete is durable: the marker is on disk before the reply.
+            Future<Void> stopped = undeployShards(entry).compose(v -> vertx.executeBlocking(() -> {
+                store.markDeleting(entry.dir);
+                return null;
+            }));
+            stopped.compose(v -> removeFiles(entry))
+                    .transform(ar -> afterTransition())
+                    .onComplete(ar -> {
+                        streams.remove(name, entry);
+                        changed(name);
+                        LOG.info("Deleted stream {}", name);
+                        entry.settled.tryComplete();
+                    });
+            return await ? entry.settled.future() : stopped;
+        });
     }
 
+    /**
+     * Applies {@code change} to the stream's description as it is when this change's turn comes, makes it
+     * durable and tells the shards if it concerns them. On failure the description goes back to what it
+     * was before this change only.
+     */
     private Future<JsonObject> update(Entry entry, UnaryOperator<StreamDescription> change) {
-        StreamDescription before = entry.description;
-        entry.description = change.apply(before);
-        // Only retention, record size and limits concern running shards; tags and consumers do not.
-        boolean shardsAffected = !settingsOf(before).equals(settingsOf(entry.description));
-        return persist(entry)
-                .compose(v -> shardsAffected ? configureShards(entry) : Future.succeededFuture())
-                .map(v -> {
-                    changed(entry.description.name());
-                    return StreamJson.toJson(entry.description);
-                })
-                .onFailure(err -> entry.description = before);
+        requireActive(entry);
+        return entry.serially(() -> {
+            requireActive(entry);
+            StreamDescription before = entry.description;
+            StreamDescription after = change.apply(before);
+            entry.description = after;
+            // Only retention, record size and limits concern running shards; tags and consumers do not.
+            boolean shardsAffected = !settingsOf(before).equals(settingsOf(after));
+            return persist(entry)
+                    .compose(v -> shardsAffected ? configureShards(entry) : Future.succeededFuture())
+                    .map(v -> {
+                        changed(entry.description.name());
+                        return StreamJson.toJson(entry.description);
+                    })
+                    .onFailure(err -> {
+                        if (entry.description == after) {
+                            entry.description = before;
+                        }
+                    });
+        });
     }
 
     private Future<JsonObject> registerConsumer(Entry entry, ConsumerName consumer) {
-        StreamDescription d = entry.description;
-        if (d.consumers().stream().anyMatch(c -> c.name().equals(consumer))) {
-            throw RiffleException.inUse("Consumer " + consumer + " of stream " + d.name() + " already exists");
-        }
-        if (d.consumers().size() >= config.maxConsumersPerStream()) {
-            throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "Stream " + d.name() + " already has "
-                    + config.maxConsumersPerStream() + " consumers, the most a stream can have");
-        }
-        ConsumerDescription created = new ConsumerDescription(consumer, config.clock().millis());
-        List<ConsumerDescription> consumers = new ArrayList<>(d.consumers());
-        consumers.add(created);
-        return update(entry, x -> x.withConsumers(consumers))
-                .map(v -> new JsonObject().put("name", consumer.value()).put("createdMillis", created.createdMillis()));
+        long createdMillis = config.clock().millis();
+        return update(entry, d -> {
+            if (d.consumers().stream().anyMatch(c -> c.name().equals(consumer))) {
+                throw RiffleException.inUse("Consumer " + consumer + " of stream " + d.name() + " already exists");
+            }
+            if (d.consumers().size() >= config.maxConsumersPerStream()) {
+                throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "Stream " + d.name() + " already has "
+                        + config.maxConsumersPerStream() + " consumers, the most a stream can have");
+            }
+            List<ConsumerDescription> consumers = new ArrayList<>(d.consumers());
+            consumers.add(new ConsumerDescription(consumer, createdMillis));
+            return d.withConsumers(consumers);
+        }).map(v -> new JsonObject().put("name", consumer.value()).put("createdMillis", createdMillis));
     }
 
     private Future<JsonObject> deregisterConsumer(Entry entry, ConsumerName consumer) {
-        StreamDescription d = entry.description;
-        List<ConsumerDescription> rest = d.consumers().stream().filter(c -> !c.name().equals(consumer)).toList();
-        if (rest.size() == d.consumers().size()) {
-            throw RiffleException.notFound("Consumer " + consumer + " of stream " + d.name() + " was not found");
-        }
-        return update(entry, x -> x.withConsumers(rest));
+        return update(entry, d -> {
+            List<ConsumerDescription> rest = d.consumers().stream().filter(c -> !c.name().equals(consumer)).toList();
+            if (rest.size() == d.consumers().size()) {
+                throw RiffleException.notFound("Consumer " + consumer + " of stream " + d.name() + " was not found");
+            }
+            return d.withConsumers(rest);
+        });
+    }
+
+    /** Completes after the configured transition time; never once the verticle stops (no shard opens after that). */
+    private Future<Void> afterTransition() {
+        Promise<Void> elapsed = Promise.promise();
+        long id = vertx.setTimer(Math.max(1, config.transitionMillis()), t -> {
+            transitions.remove(t);
+            elapsed.complete();
+        });
+        transitions.add(id);
+        return elapsed.future();
     }
 
     private Future<Void> deployShards(Entry entry) {
         StreamDescription d = entry.description;
         List<Future<String>> deployed = new ArrayList<>();
         for (ShardDescription shard : d.shards()) {
-            ShardVerticle verticle = new ShardVerticle(d.name(), shard, shardDir(d.name(), shard.shardId()),
+            ShardVerticle verticle = new ShardVerticle(d.name(), shard, CatalogStore.shardDir(entry.dir, shard.shardId()),
                     config.log(), settingsOf(entry.description), config.clock(), config.metrics());
             deployed.add(vertx.deployVerticle(verticle).onSuccess(entry.deployments::add));
         }
@@ -284,140 +336,57 @@ public final class ControlPlaneVerticle extends VerticleBase {
         vertx.eventBus().publish(Addresses.streamChanged(), name.value());
     }
 
-    // ---- durable metadata ------------------------------------------------------------------------
-
-    private Path streamsDir() {
-        return config.dataDir().resolve("streams");
-    }
-
-    private Path shardDir(StreamName name, ShardId shard) {
-        return streamsDir().resolve(name.value()).resolve("shards").resolve(Integer.toString(shard.index()));
-    }
-
-    /** Writes the entry durably; on disk a stream is always ACTIVE (a node that loads it makes it so). */
     private Future<Void> persist(Entry entry) {
-        JsonObject json = StreamJson.toJson(entry.description.withStatus(StreamStatus.ACTIVE));
-        // Only a stream's own limits are kept: one that follows the node's defaults follows their changes.
-        json.remove("limits");
-        entry.limits.ifPresent(l -> json.put(OWN_LIMITS, StreamJson.toJson(l)));
-        Path dir = streamsDir().resolve(entry.description.name().value());
+        StreamDescription d = entry.description;
         return vertx.executeBlocking(() -> {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(METADATA_FILE + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(java.nio.ByteBuffer.wrap(json.encodePrettily().getBytes(StandardCharsets.UTF_8)));
-                ch.force(true);
-            }
-            Files.move(tmp, dir.resolve(METADATA_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(dir);
+            store.write(entry.dir, d, entry.limits);
             return null;
         });
     }
 
-    private Future<Void> removeFiles(StreamName name) {
-        Path dir = streamsDir().resolve(name.value());
-        return vertx.executeBlocking(() -> {
-            deleteRecursively(dir);
+    /**
+     * Removes the directory this node made for the stream, and only that (nothing if none was made). A
+     * failure is logged; the directory keeps its deleting marker, so the next start finishes the removal.
+     */
+    private Future<Void> removeFiles(Entry entry) {
+        Path dir = entry.dir;
+        if (dir == null) {
+            return Future.succeededFuture();
+        }
+        return vertx.<Void>executeBlocking(() -> {
+            store.remove(dir);
             return null;
-        });
+        }).onFailure(err -> LOG.error("Removing the files of stream {} in {} failed: {}",
+                entry.description.name(), dir, err.toString()));
     }
 
-    private List<Entry> loadCatalog() throws IOException {
-        Path root = streamsDir();
-        Files.createDirectories(root);
-        List<Entry> loaded = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(root)) {
-            for (Path dir : dirs.sorted().toList()) {
-                Path file = dir.resolve(METADATA_FILE);
-                if (!Files.exists(file)) {
-                    // A stream whose creation never persisted, or whose deletion was cut short.
-                    LOG.warn("Removing {}: it has no {}", dir, METADATA_FILE);
-                    deleteRecursively(dir);
-                    continue;
-                }
-                JsonObject json = new JsonObject(Files.readString(file));
-                Optional<ThroughputLimits> limits = Optional.ofNullable(json.getJsonObject(OWN_LIMITS)).map(StreamJson::limitsFromJson);
-                json.put("limits", StreamJson.toJson(config.defaultLimits()));
-                StreamDescription d = StreamJson.fromJson(json);
-                loaded.add(new Entry(d.withStatus(StreamStatus.ACTIVE), limits, config.defaultLimits()));
-            }
-        }
-        return loaded;
-    }
-
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        // Remove the metadata first: a crash half-way leaves a directory that loadCatalog cleans up.
-        Files.deleteIfExists(dir.resolve(METADATA_FILE));
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    // ---- description changes -----------------------------------------------------------------------
-
-    private static StreamDescription withRetention(StreamDescription d, int hours) {
-        if (hours < Limits.RETENTION_HOURS_MIN || hours > Limits.RETENTION_HOURS_MAX) {
-            throw RiffleException.invalidArgument("Retention period hours " + hours + " must be between "
-                    + Limits.RETENTION_HOURS_MIN + " and " + Limits.RETENTION_HOURS_MAX);
-        }
-        return d.withRetentionHours(hours);
-    }
-
-    private static StreamDescription withMaxRecordSize(StreamDescription d, int kib) {
-        if (kib < Limits.MAX_RECORD_SIZE_KIB_MIN || kib > Limits.MAX_RECORD_SIZE_KIB_MAX) {
-            throw RiffleException.constraint("maxRecordSizeInKiB", kib, "have value less than or equal to "
-                    + Limits.MAX_RECORD_SIZE_KIB_MAX + " and greater than or equal to " + Limits.MAX_RECORD_SIZE_KIB_MIN);
-        }
-        return d.withMaxRecordSizeKiB(kib);
-    }
-
-    /** Tags: key 1..128 chars, value 0..256 chars, at most 50 per stream. */
-    private static Map<String, String> addTags(Map<String, String> existing, JsonObject add) {
-        Map<String, String> tags = new LinkedHashMap<>(existing);
-        for (Map.Entry<String, Object> e : add) {
-            String key = e.getKey();
-            String value = e.getValue() == null ? "" : e.getValue().toString();
-            if (key.isEmpty() || key.length() > 128) {
-                throw RiffleException.constraint("tags.key", key, "have length less than or equal to 128 and greater than or equal to 1");
-            }
-            if (value.length() > 256) {
-                throw RiffleException.constraint("tags.value", value, "have length less than or equal to 256");
-            }
-            tags.put(key, value);
-        }
-        if (tags.size() > 50) {
-            throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "A stream can have at most 50 tags; this would make " + tags.size());
-        }
-        return tags;
-    }
-
-    private static Map<String, String> removeTags(Map<String, String> existing, JsonArray keys) {
-        Map<String, String> tags = new LinkedHashMap<>(existing);
-        keys.forEach(k -> tags.remove(String.valueOf(k)));
-        return tags;
-    }
-
-    /** A stream in the catalog: its description, its own limits if any, and its shard deployments. */
+    /** A stream in the catalog: its description, its own limits if any, its directory and shard deployments. */
     private static final class Entry {
         StreamDescription description;
         final Optional<ThroughputLimits> limits;
+        /** Set once the stream's directory exists; null while a creation has not made it yet. */
+        Path dir;
         final List<String> deployments = new ArrayList<>();
+        /** Completed when the stream reaches {@link #target} (ACTIVE, or gone when DELETING). */
+        Promise<Void> settled = Promise.promise();
+        StreamStatus target = StreamStatus.ACTIVE;
+        /** The end of the last change queued for this stream; the next one starts after it. */
+        private Future<?> last = Future.succeededFuture();
 
-        Entry(StreamDescription description, Optional<ThroughputLimits> limits, ThroughputLimits nodeDefaults) {
+        Entry(StreamDescription description, Optional<ThroughputLimits> limits, ThroughputLimits nodeDefaults, Path dir) {
             this.description = description.withLimits(limits.orElse(nodeDefaults));
             this.limits = limits;
+            this.dir = dir;
+            if (description.status() == StreamStatus.ACTIVE) {
+                settled.complete();
+            }
+        }
+
+        /** Runs {@code change} once every change queued before it has finished, successfully or not. */
+        <T> Future<T> serially(java.util.function.Supplier<Future<T>> change) {
+            Future<T> result = last.transform(ar -> change.get());
+            last = result;
+            return result;
         }
     }
 }

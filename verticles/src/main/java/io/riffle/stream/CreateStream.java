@@ -12,10 +12,12 @@ import java.util.Optional;
  * A request to create a stream. Validates what does not depend on the node; the control plane checks the
  * node's shard limit and name clashes.
  *
- * @param limits per-stream throughput limits; empty takes the node's defaults
+ * @param limits           per-stream throughput limits; empty takes the node's defaults
+ * @param maxRecordSizeKiB the largest record the stream takes; empty is Kinesis's default (1 MiB)
  */
 public record CreateStream(StreamName name, int shardCount, int retentionHours, StreamMode mode,
-                           Map<String, String> tags, Optional<ThroughputLimits> limits) {
+                           Map<String, String> tags, Optional<ThroughputLimits> limits,
+                           Optional<Integer> maxRecordSizeKiB) {
     public CreateStream {
         if (shardCount < 1) {
             throw RiffleException.constraint("shardCount", shardCount, "have value greater than or equal to 1");
@@ -24,11 +26,22 @@ public record CreateStream(StreamName name, int shardCount, int retentionHours, 
             throw RiffleException.invalidArgument("Retention period hours " + retentionHours
                     + " must be between " + Limits.RETENTION_HOURS_MIN + " and " + Limits.RETENTION_HOURS_MAX);
         }
+        maxRecordSizeKiB.ifPresent(StreamChanges::requireMaxRecordSize);
         tags = Map.copyOf(tags);
+    }
+
+    /** A request with Kinesis's default record size limit. */
+    public CreateStream(StreamName name, int shardCount, int retentionHours, StreamMode mode,
+                        Map<String, String> tags, Optional<ThroughputLimits> limits) {
+        this(name, shardCount, retentionHours, mode, tags, limits, Optional.empty());
     }
 
     public static CreateStream of(String name, int shardCount) {
         return new CreateStream(StreamName.of(name), shardCount, Limits.RETENTION_HOURS_DEFAULT,
                 StreamMode.PROVISIONED, Map.of(), Optional.empty());
+    }
+
+    public CreateStream withMaxRecordSizeKiB(int kib) {
+        return new CreateStream(name, shardCount, retentionHours, mode, tags, limits, Optional.of(kib));
     }
 }

@@ -19,36 +19,52 @@ import java.time.Clock;
  * @param clock          time source; tests inject a movable one
  * @param metrics        where the engine records per stream and shard metrics
  * @param pools          sizes of the worker pools for log writes and reads
+ * @param transitionMillis how long a new stream stays CREATING and a deleted one DELETING, at least
+ *                       (Kinesis takes seconds; clients wait for ACTIVE); 0 .. {@link #MAX_TRANSITION_MILLIS}
  */
 public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits defaultLimits, int maxShards,
-                           int maxConsumersPerStream, Clock clock, MeterRegistry metrics, LogPools pools) {
+                           int maxConsumersPerStream, Clock clock, MeterRegistry metrics, LogPools pools,
+                           long transitionMillis) {
+    public static final long DEFAULT_TRANSITION_MILLIS = 50;
+    public static final long MAX_TRANSITION_MILLIS = 60_000;
+
+    public EngineConfig {
+        if (transitionMillis < 0 || transitionMillis > MAX_TRANSITION_MILLIS) {
+            throw new IllegalArgumentException("transitionMillis must be within 0.." + MAX_TRANSITION_MILLIS + ": " + transitionMillis);
+        }
+    }
+
     public static EngineConfig defaults(Path dataDir) {
         return new EngineConfig(dataDir, LogConfig.defaults(), ThroughputLimits.KINESIS, 1000,
                 io.riffle.model.Limits.CONSUMERS_PER_STREAM, Clock.systemUTC(), new SimpleMeterRegistry(),
-                LogPools.defaults());
+                LogPools.defaults(), DEFAULT_TRANSITION_MILLIS);
     }
 
     public EngineConfig withPools(LogPools p) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, p);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, p, transitionMillis);
     }
 
     public EngineConfig withLimits(ThroughputLimits limits) {
-        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics, pools);
+        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis);
     }
 
     public EngineConfig withLog(LogConfig logConfig) {
-        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools);
+        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis);
     }
 
     public EngineConfig withMaxConsumersPerStream(int n) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics, pools);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics, pools, transitionMillis);
     }
 
     public EngineConfig withClock(Clock c) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics, pools);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics, pools, transitionMillis);
     }
 
     public EngineConfig withMetrics(MeterRegistry registry) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry, pools);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry, pools, transitionMillis);
+    }
+
+    public EngineConfig withTransitionMillis(long millis) {
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, millis);
     }
 }

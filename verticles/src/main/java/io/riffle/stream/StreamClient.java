@@ -56,12 +56,29 @@ public final class StreamClient implements AutoCloseable {
         changes.unregister();
     }
 
+    /**
+     * Creates a stream and answers once it is ACTIVE (its shards take puts and reads), as the native API
+     * promises. Fails with RESOURCE_IN_USE if the name is taken, LIMIT_EXCEEDED beyond the node's shards.
+     */
     public Future<StreamDescription> create(CreateStream request) {
+        return describing(control("create", request.name(), createBody(request).put("await", true)));
+    }
+
+    /**
+     * Creates a stream and answers as soon as it is durable, still CREATING, as Kinesis's CreateStream does:
+     * it becomes ACTIVE shortly after (the caller polls describe); until then data calls find no shard.
+     */
+    public Future<StreamDescription> beginCreate(CreateStream request) {
+        return describing(control("create", request.name(), createBody(request).put("await", false)));
+    }
+
+    private static JsonObject createBody(CreateStream request) {
         JsonObject body = new JsonObject().put("shardCount", request.shardCount())
                 .put("retentionHours", request.retentionHours()).put("mode", request.mode().name())
                 .put("tags", new JsonObject(new LinkedHashMap<>(request.tags())));
         request.limits().ifPresent(l -> body.put("limits", StreamJson.toJson(l)));
-        return describing(control("create", request.name(), body));
+        request.maxRecordSizeKiB().ifPresent(k -> body.put("maxRecordSizeKiB", k));
+        return body;
     }
 
     /** Fails with RESOURCE_NOT_FOUND naming the stream if it does not exist. */
@@ -83,11 +100,25 @@ public final class StreamClient implements AutoCloseable {
     }
 
     /**
-     * Deletes a stream and its data. With consumers registered and {@code enforceConsumerDeletion}
-     * false, fails with RESOURCE_IN_USE.
+     * Deletes a stream and its data, answering once it is gone (the name is free again). With consumers
+     * registered and {@code enforceConsumerDeletion} false, fails with RESOURCE_IN_USE; a stream that is
+     * not ACTIVE is RESOURCE_IN_USE too.
      */
     public Future<Void> delete(StreamName name, boolean enforceConsumerDeletion) {
-        return control("delete", name, new JsonObject().put("enforceConsumerDeletion", enforceConsumerDeletion)).mapEmpty();
+        return delete(name, enforceConsumerDeletion, true);
+    }
+
+    /**
+     * Deletes a stream as Kinesis's DeleteStream does: answers once its shards have stopped, while describe
+     * still shows it DELETING; it disappears shortly after.
+     */
+    public Future<Void> beginDelete(StreamName name, boolean enforceConsumerDeletion) {
+        return delete(name, enforceConsumerDeletion, false);
+    }
+
+    private Future<Void> delete(StreamName name, boolean enforceConsumerDeletion, boolean await) {
+        return control("delete", name, new JsonObject().put("enforceConsumerDeletion", enforceConsumerDeletion)
+                .put("await", await)).mapEmpty();
     }
 
     /** Sets the retention period; the caller checks that it really increases or decreases. */

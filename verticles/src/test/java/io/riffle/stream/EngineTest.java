@@ -329,9 +329,9 @@ class EngineTest {
     void deleteStopsShardsAndRemovesData() {
         await(client.create(CreateStream.of("orders", 2)));
         await(client.put(S, List.of(entry("k", "v"))));
-        assertThat(dataDir.resolve("streams/orders")).exists();
+        Path dir = DataDirFiles.streamDir(dataDir, "orders");
         await(client.delete(S, false));
-        assertThat(dataDir.resolve("streams/orders")).doesNotExist();
+        assertThat(dir).doesNotExist();
         assertThat(await(client.list())).isEmpty();
         assertThatThrownBy(() -> await(client.put(S, List.of(entry("k", "v")))))
                 .isInstanceOfSatisfying(RiffleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_FOUND));
@@ -502,7 +502,7 @@ class EngineTest {
     @Test
     void metadataIsAFileThatSurvivesAsJson() throws Exception {
         await(client.create(CreateStream.of("orders", 1)));
-        String json = Files.readString(dataDir.resolve("streams/orders/stream.json"));
-        assertThat(json).contains("\"name\" : \"orders\"").contains("\"status\" : \"ACTIVE\"");
+        String json = Files.readString(DataDirFiles.streamDir(dataDir, "orders").resolve("stream.json"));
+        assertThat(json).contains("\"formatVersion\" : 1").contains("\"name\" : \"orders\"").contains("\"status\" : \"ACTIVE\"");
     }
 }

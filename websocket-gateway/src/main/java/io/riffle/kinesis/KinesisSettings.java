@@ -1,10 +1,10 @@
 package io.riffle.kinesis;
 
+import io.riffle.log.DurableFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -69,14 +69,9 @@ public record KinesisSettings(String region, String accountId, byte[] tokenKey, 
             Files.createDirectories(file.getParent());
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
-            Path tmp = file.resolveSibling(KEY_FILE + ".tmp");
-            Files.write(tmp, key, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // Not a POSIX file system: the data dir's own permissions protect the key.
-            }
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // Owner-only from the first byte (where the file system has permissions), fsynced and renamed
+            // atomically, so a crash never leaves a torn key that would invalidate every issued iterator.
+            DurableFile.write(file, key, PosixFilePermissions.fromString("rw-------"));
             return key;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read or create the Kinesis token key " + file, e);

@@ -91,16 +91,15 @@ final class StreamOperations {
         requireTags(tags, "Failed to create stream " + name + " under account " + arns.accountId());
         Optional<Integer> maxRecordKiB = r.member("MaxRecordSizeInKiB").integer();
         CreateStream request = new CreateStream(name, shardCount.orElse(ON_DEMAND_DEFAULT_SHARDS),
-                Limits.RETENTION_HOURS_DEFAULT, mode, tags, Optional.empty());
-        Future<StreamDescription> created = streams.create(request);
-        return maxRecordKiB.map(k -> created.compose(d -> streams.setMaxRecordSize(name, k))).orElse(created)
-                .map(d -> obj());
+                Limits.RETENTION_HOURS_DEFAULT, mode, tags, Optional.empty(), maxRecordKiB);
+        // Kinesis answers while the stream is CREATING; clients wait for ACTIVE.
+        return streams.beginCreate(request).map(d -> obj());
     }
 
     private Future<?> deleteStream(KinesisRequest r) {
         StreamName name = arns.streamOf(r);
         boolean enforce = r.member("EnforceConsumerDeletion").bool().orElse(false);
-        return streams.delete(name, enforce).map(v -> obj());
+        return streams.beginDelete(name, enforce).map(v -> obj());
     }
 
     private Future<?> describeStream(KinesisRequest r) {

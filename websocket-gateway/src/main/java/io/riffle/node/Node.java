@@ -16,6 +16,7 @@ import io.riffle.kinesis.TlsFrontDoor;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.Optional;
+import io.riffle.stream.DataDirInUseException;
 import io.riffle.stream.Engine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -33,6 +34,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,14 +76,15 @@ public final class Node {
      * iterator key kept in the data directory so issued shard iterators survive a restart.
      */
     public static Future<Node> start(NodeConfig config) {
-        KinesisSettings settings;
-        try {
-            settings = KinesisSettings.load(config.dataDir(), config.region(), config.accountId());
-        } catch (RuntimeException e) {
-            return Future.failedFuture(new ConfigException("Invalid setting 'dataDir' = '" + config.dataDir()
-                    + "': cannot keep the Kinesis iterator key there (" + e.getMessage() + ")"));
-        }
-        return start(config, KinesisApi.endpoint(settings));
+        // Loaded only once the engine holds the data directory's lock: a second node must not touch the key.
+        return startWith(config, () -> {
+            try {
+                return KinesisApi.endpoint(KinesisSettings.load(config.dataDir(), config.region(), config.accountId()));
+            } catch (RuntimeException e) {
+                throw new ConfigException("Invalid setting 'dataDir' = '" + config.dataDir()
+                        + "': cannot keep the Kinesis iterator key there (" + e.getMessage() + ")");
+            }
+        });
     }
 
     /**
@@ -88,6 +92,10 @@ public final class Node {
      * gateways. Fails (having released everything) if any step fails, e.g. the port is taken.
      */
     public static Future<Node> start(NodeConfig config, KinesisEndpoint kinesis) {
+        return startWith(config, () -> kinesis);
+    }
+
+    private static Future<Node> startWith(NodeConfig config, Supplier<KinesisEndpoint> kinesisApi) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // The JVM's own heap, threads and CPU, so operators (and the load tests) need no jcmd.
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
@@ -113,8 +121,16 @@ public final class Node {
         List<String> deployments = new ArrayList<>();
         AtomicInteger port = new AtomicInteger(config.port());
         Promise<Node> result = Promise.promise();
+        AtomicReference<Engine> started = new AtomicReference<>();
         // Health listens before any shard starts, so it hears every shard whose writes fail.
-        health.listen(vertx.eventBus()).compose(v -> Engine.start(vertx, config.engineConfig(registry))).compose(engine -> {
+        health.listen(vertx.eventBus())
+                .compose(v -> Engine.start(vertx, config.engineConfig(registry)))
+                // Another node on the same directory is a configuration mistake: exit code 2, its message.
+                .recover(err -> Future.failedFuture(err instanceof DataDirInUseException
+                        ? new ConfigException(err.getMessage()) : err))
+                .compose(engine -> {
+            started.set(engine);
+            KinesisEndpoint kinesis = kinesisApi.get();
             // Vert.x shares a random port among server instances only when asked with a negative port.
             int listenPort = config.port() == 0 ? -1 : config.port();
             GatewayOptions options = new GatewayOptions(config.host(), listenPort, config.maxBodyBytes(),
@@ -147,8 +163,10 @@ public final class Node {
                 result.complete(ar.result());
             } else {
                 LOG.error("Riffle node failed to start", ar.cause());
-                result.fail(ar.cause());
-                closeOffContext(vertx);
+                // Stopping the engine releases the data directory's lock before Vert.x closes.
+                Engine engine = started.get();
+                (engine == null ? Future.<Void>succeededFuture() : engine.stop())
+                        .onComplete(stopped -> closeOffContext(vertx).onComplete(closed -> result.fail(ar.cause())));
             }
         });
         return result.future();

@@ -47,6 +47,7 @@ public record NodeConfig(
         ThroughputLimits limits,
         int maxShards,
         int maxConsumersPerStream,
+        long streamTransitionMillis,
         long heartbeatMillis,
         long subscriberBufferBytes,
         String region,
@@ -206,6 +207,7 @@ public record NodeConfig(
                 throttling ? limits : ThroughputLimits.OFF,
                 (int) p.longIn(Setting.MAX_SHARDS, 1, 1_000_000),
                 (int) p.longIn(Setting.MAX_CONSUMERS_PER_STREAM, 1, 100_000),
+                p.longIn(Setting.STREAM_TRANSITION_MILLIS, 0, EngineConfig.MAX_TRANSITION_MILLIS),
                 p.longIn(Setting.HEARTBEAT_MILLIS, 10, 5000),
                 p.longIn(Setting.SUBSCRIBER_BUFFER_BYTES, 0, 1L << 32),
                 p.matching(Setting.REGION, "[a-z0-9-]{1,32}", "must be a region name such as us-east-1"),
@@ -303,7 +305,7 @@ public record NodeConfig(
         LogConfig log = new LogConfig(segmentBytes, d.segmentMaxAgeMillis(), d.indexIntervalBytes(), fsync,
                 fsyncIntervalMillis, d.retentionMillis());
         return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, Clock.systemUTC(), metrics,
-                LogPools.of(logWriteThreads, logReadThreads));
+                LogPools.of(logWriteThreads, logReadThreads), streamTransitionMillis);
     }
 
     /** What the node's transport enforces on every accepted connection, counting them in {@code limit}. */

@@ -32,6 +32,7 @@ public enum Setting {
     CONSUMER_BYTES_PER_SECOND("consumerBytesPerSecond", "per-consumer-per-shard push bytes/s, 0 = off"),
     MAX_SHARDS("maxShards", "most shards on this node"),
     MAX_CONSUMERS_PER_STREAM("maxConsumersPerStream", "enhanced fan-out consumers per stream (Kinesis: 20)"),
+    STREAM_TRANSITION_MILLIS("streamTransitionMillis", "how long a new stream is CREATING, a deleted one DELETING"),
     HEARTBEAT_MILLIS("heartbeatMillis", "subscription heartbeat period, at most 5000"),
     SUBSCRIBER_BUFFER_BYTES("subscriberBufferBytes", "live bytes buffered per slow subscription"),
     REGION("region", "region in the Kinesis API's ARNs"),

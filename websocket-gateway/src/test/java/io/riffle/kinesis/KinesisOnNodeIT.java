@@ -55,6 +55,7 @@ class KinesisOnNodeIT {
     @Test
     void stoppingTheNodeEndsSubscribeToShardStreamsCleanly() throws Exception {
         kinesis.createStream(b -> b.streamName("stop").shardCount(1));
+        StreamWaits.active(kinesis, "stop");
         String consumer = kinesis.registerStreamConsumer(b -> b.streamARN("arn:aws:kinesis:us-east-1:000000000000:stream/stop")
                 .consumerName("app")).consumer().consumerARN();
         SdkSubscription sub = SdkSubscription.open(async, consumer, "shardId-000000000000", ShardIteratorType.LATEST);
@@ -67,7 +68,7 @@ class KinesisOnNodeIT {
     @Test
     void aNodeServesTheKinesisApiAndPushesRecordsToSubscribeToShard() throws Exception {
         kinesis.createStream(b -> b.streamName("node").shardCount(2));
-        kinesis.waiter().waitUntilStreamExists(b -> b.streamName("node"));
+        StreamWaits.active(kinesis, "node");
         String arn = kinesis.describeStreamSummary(b -> b.streamName("node")).streamDescriptionSummary().streamARN();
         assertThat(arn).isEqualTo("arn:aws:kinesis:us-east-1:000000000000:stream/node");
         String consumer = kinesis.registerStreamConsumer(b -> b.streamARN(arn).consumerName("app")).consumer().consumerARN();

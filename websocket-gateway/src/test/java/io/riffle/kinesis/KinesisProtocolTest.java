@@ -285,6 +285,7 @@ class KinesisProtocolTest {
     @Test
     void blobsAreBase64InJsonAndByteStringsInCbor() {
         kinesis.json("CreateStream", "{\"StreamName\":\"blobs\",\"ShardCount\":1}");
+        kinesis.awaitActive("blobs");
         byte[] data = {0, 1, 2, (byte) 0xff, 'h', 'i'};
         var put = kinesis.json("PutRecord", "{\"StreamName\":\"blobs\",\"PartitionKey\":\"k\",\"Data\":\""
                 + Base64.getEncoder().encodeToString(data) + "\"}");
@@ -305,6 +306,7 @@ class KinesisProtocolTest {
     @Test
     void shardIteratorsSurviveARestartAndExpireAfterFiveMinutes() {
         kinesis.json("CreateStream", "{\"StreamName\":\"it\",\"ShardCount\":1}");
+        kinesis.awaitActive("it");
         kinesis.json("PutRecord", "{\"StreamName\":\"it\",\"PartitionKey\":\"k\",\"Data\":\"AA==\"}");
         String iterator = kinesis.json("GetShardIterator",
                 "{\"StreamName\":\"it\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\"}")
@@ -322,6 +324,7 @@ class KinesisProtocolTest {
     @Test
     void aForgedOrAlteredShardIteratorIsAnInvalidArgument() {
         kinesis.json("CreateStream", "{\"StreamName\":\"it\",\"ShardCount\":1}");
+        kinesis.awaitActive("it");
         String iterator = kinesis.json("GetShardIterator",
                 "{\"StreamName\":\"it\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"LATEST\"}")
                 .body().path("ShardIterator").asText();

@@ -89,7 +89,7 @@ abstract class KinesisSdkScenario {
 
     void create(String stream, int shards) {
         kinesis.createStream(b -> b.streamName(stream).shardCount(shards));
-        kinesis.waiter().waitUntilStreamExists(b -> b.streamName(stream));
+        StreamWaits.active(kinesis, stream);
     }
 
     @Test
@@ -129,7 +129,7 @@ abstract class KinesisSdkScenario {
         assertThat(kinesis.listStreams().streamSummaries()).anyMatch(s -> s.streamARN().equals(arn("life-c")));
 
         names.forEach(n -> kinesis.deleteStream(b -> b.streamName(n)));
-        kinesis.waiter().waitUntilStreamNotExists(b -> b.streamName("life-a"));
+        names.forEach(n -> StreamWaits.gone(kinesis, n));
         assertThatThrownBy(() -> kinesis.describeStream(b -> b.streamName("life-b"))).isInstanceOf(ResourceNotFoundException.class);
     }
 
@@ -281,6 +281,7 @@ abstract class KinesisSdkScenario {
         assertThatThrownBy(() -> kinesis.describeStreamConsumer(b -> b.consumerARN(c.consumerARN())))
                 .isInstanceOf(ResourceNotFoundException.class);
         kinesis.deleteStream(b -> b.streamName(s).enforceConsumerDeletion(true));
+        StreamWaits.gone(kinesis, s);
         assertThatThrownBy(() -> kinesis.describeStream(b -> b.streamName(s))).isInstanceOf(ResourceNotFoundException.class);
     }
 
@@ -288,6 +289,7 @@ abstract class KinesisSdkScenario {
     void theAsyncClientPutsAndReadsOverHttp2() throws Exception {
         String s = "async";
         async.createStream(b -> b.streamName(s).shardCount(1)).get(10, TimeUnit.SECONDS);
+        StreamWaits.active(async, s);
         var put = async.putRecords(b -> b.streamName(s).records(PutRecordsRequestEntry.builder().partitionKey("a")
                 .data(SdkBytes.fromUtf8String("via h2")).build())).get(10, TimeUnit.SECONDS);
         assertThat(put.failedRecordCount()).isZero();

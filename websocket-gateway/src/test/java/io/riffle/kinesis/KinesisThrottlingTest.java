@@ -26,6 +26,7 @@ class KinesisThrottlingTest {
         node = KinesisTestNode.start(dataDir, ThroughputLimits.KINESIS, Clock.systemUTC());
         kinesis = new RawKinesis(node.endpoint());
         kinesis.json("CreateStream", "{\"StreamName\":\"hot\",\"ShardCount\":1}");
+        kinesis.awaitActive("hot");
     }
 
     @AfterEach

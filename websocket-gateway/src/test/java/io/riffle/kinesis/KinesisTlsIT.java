@@ -56,6 +56,7 @@ class KinesisTlsIT {
                         .buildWithDefaults(trustAll))
                 .build()) {
             async.createStream(b -> b.streamName("tls").shardCount(1)).get();
+            StreamWaits.active(async, "tls");
             String arn = "arn:aws:kinesis:eu-west-1:123456789012:stream/tls";
             String consumer = async.registerStreamConsumer(b -> b.streamARN(arn).consumerName("c")).get().consumer().consumerARN();
             SdkSubscription sub = SdkSubscription.open(async, consumer, "shardId-000000000000", ShardIteratorType.LATEST);

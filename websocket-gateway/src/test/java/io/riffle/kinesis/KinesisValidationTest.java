@@ -26,6 +26,7 @@ class KinesisValidationTest {
         node = KinesisTestNode.start(dataDir);
         kinesis = new RawKinesis(node.endpoint());
         assertThat(kinesis.json("CreateStream", "{\"StreamName\":\"known\",\"ShardCount\":1}").status()).isEqualTo(200);
+        kinesis.awaitActive("known");
     }
 
     @AfterAll

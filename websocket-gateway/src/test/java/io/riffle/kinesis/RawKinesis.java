@@ -44,6 +44,34 @@ final class RawKinesis {
         }
     }
 
+    /**
+     * Waits (at most 10 s) until DescribeStreamSummary shows the stream in {@code status}, as AWS clients
+     * wait after CreateStream (which answers while the stream is CREATING).
+     */
+    void awaitStatus(String stream, String status) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String seen = null;
+        while (System.nanoTime() < deadline) {
+            Answer a = json("DescribeStreamSummary", "{\"StreamName\":\"" + stream + "\"}");
+            seen = a.body().path("StreamDescriptionSummary").path("StreamStatus").asText(a.type());
+            if (status.equals(seen)) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("Stream " + stream + " did not become " + status + " in 10 s; last seen " + seen);
+    }
+
+    /** Waits until the stream is ACTIVE. */
+    void awaitActive(String stream) {
+        awaitStatus(stream, "ACTIVE");
+    }
+
     Answer send(String target, String contentType, byte[] body) {
         return sendAsync(target, contentType, body).join();
     }

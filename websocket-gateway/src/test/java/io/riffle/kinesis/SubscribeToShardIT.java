@@ -42,6 +42,7 @@ class SubscribeToShardIT {
         node = KinesisTestNode.start(dataDir, limits, clock);
         kinesis = new RawKinesis(node.endpoint());
         assertThat(kinesis.json("CreateStream", "{\"StreamName\":\"sub\",\"ShardCount\":1}").status()).isEqualTo(200);
+        kinesis.awaitActive("sub");
         return kinesis.json("RegisterStreamConsumer", "{\"StreamARN\":\"" + STREAM_ARN + "\",\"ConsumerName\":\"c\"}")
                 .body().path("Consumer").path("ConsumerARN").asText();
     }

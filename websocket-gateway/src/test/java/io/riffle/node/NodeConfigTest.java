@@ -114,6 +114,17 @@ class NodeConfigTest {
     }
 
     @Test
+    void streamTransitionIsShortByDefaultAndBounded() {
+        assertThat(NodeConfig.defaults().streamTransitionMillis()).isBetween(1L, 99L);
+        assertThat(load(Map.of(), "--stream-transition-millis", "0").engineConfig(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+                .transitionMillis()).isZero();
+        assertThatThrownBy(() -> load(Map.of("RIFFLE_STREAM_TRANSITION_MILLIS", "60001")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'streamTransitionMillis'").hasMessageContaining("'60001'");
+        assertThatThrownBy(() -> load(Map.of(), "--stream-transition-millis", "-1"))
+                .hasMessageContaining("'streamTransitionMillis'");
+    }
+
+    @Test
     void unknownOrIncompleteArgumentsAreRefused() {
         assertThatThrownBy(() -> load(Map.of(), "--prot", "1")).hasMessageContaining("Unknown argument '--prot'");
         assertThatThrownBy(() -> load(Map.of(), "--port")).hasMessageContaining("--port needs a value");

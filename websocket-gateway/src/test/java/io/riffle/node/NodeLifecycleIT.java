@@ -270,7 +270,7 @@ class NodeLifecycleIT {
     }
 
     /** The shaded jar when the build made it (the real artifact), else the test class path. */
-    private static Process startChild(Path log, String... args) throws IOException {
+    static Process startChild(Path log, String... args) throws IOException {
         Path jar = Path.of("target", "riffle.jar");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m"));

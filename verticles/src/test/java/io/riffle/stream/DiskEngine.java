@@ -1,0 +1,56 @@
+package io.riffle.stream;
+
+import io.riffle.throttle.ThroughputLimits;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+
+/**
+ * An engine (throttling off) on a test's data directory that the test stops and starts again, as a node
+ * restarts, to see what the files hold. Blocking; closing stops the engine if it runs.
+ */
+final class DiskEngine implements AutoCloseable {
+    private final Vertx vertx;
+    private final Path dataDir;
+    private Engine engine;
+
+    DiskEngine(Vertx vertx, Path dataDir) {
+        this.vertx = vertx;
+        this.dataDir = dataDir;
+    }
+
+    /** Starts the engine with this stream transition time and returns its client. */
+    StreamClient start(long transitionMillis) {
+        engine = io.riffle.testing.Futures.await(Engine.start(vertx, EngineConfig.defaults(dataDir)
+                .withLimits(ThroughputLimits.OFF).withTransitionMillis(transitionMillis)));
+        return engine.client();
+    }
+
+    StreamClient start() {
+        return start(EngineConfig.DEFAULT_TRANSITION_MILLIS);
+    }
+
+    void stop() {
+        io.riffle.testing.Futures.await(engine.stop());
+        engine = null;
+    }
+
+    StreamClient restart() {
+        stop();
+        return start();
+    }
+
+    StreamClient client() {
+        return engine.client();
+    }
+
+    boolean running() {
+        return engine != null;
+    }
+
+    @Override
+    public void close() {
+        if (engine != null) {
+            stop();
+        }
+    }
+}
