@@ -3,6 +3,7 @@ package io.riffle.gateway;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.gateway.http.AllowedMethods;
+import io.riffle.gateway.http.ConsoleRoutes;
 import io.riffle.gateway.http.ErrorResponses;
 import io.riffle.gateway.http.NativeApi;
 import io.riffle.gateway.ws.SubscriberSocket;
@@ -78,6 +79,7 @@ public final class GatewayVerticle extends VerticleBase {
         WebSocketSubscribe subscribe = new WebSocketSubscribe(services, sockets::add, sockets::remove);
         router.get("/v1/streams/:name/subscribe").handler(subscribe::handle);
         new NativeApi(services.client()).mount(router, body);
+        ConsoleRoutes.mount(router);
 
         // ---- Kinesis API hook: the ONE place POST / (X-Amz-Target requests) is routed. ----
         router.post("/").handler(body).handler(kinesis.create(services));

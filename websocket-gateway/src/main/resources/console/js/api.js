@@ -1,0 +1,53 @@
+// The node's public native API (README "Native API reference"), same origin. Every POST sends JSON with
+// Content-Type: application/json; errors become Error objects carrying the API's code and message.
+async function call(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, init);
+  if (res.status === 204) return null;
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    const err = new Error(json?.error?.message ?? `${res.status} ${res.statusText}`);
+    err.code = json?.error?.code;
+    err.status = res.status;
+    throw err;
+  }
+  return json;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  async streamNames() {
+    const names = [];
+    let page = { hasMore: true };
+    while (page.hasMore) {
+      const after = names.length ? `&exclusiveStartStreamName=${enc(names[names.length - 1])}` : "";
+      page = await call("GET", `/v1/streams?limit=100${after}`);
+      names.push(...page.streams);
+    }
+    return names;
+  },
+  describe: name => call("GET", `/v1/streams/${enc(name)}`),
+  createStream: spec => call("POST", "/v1/streams", spec),
+  deleteStream: (name, withConsumers) =>
+    call("DELETE", `/v1/streams/${enc(name)}${withConsumers ? "?enforceConsumerDeletion=true" : ""}`),
+  putRecords: (name, records) => call("POST", `/v1/streams/${enc(name)}/records`, { records }),
+  registerConsumer: (stream, consumer) => call("POST", `/v1/streams/${enc(stream)}/consumers`, { name: consumer }),
+  deregisterConsumer: (stream, consumer) => call("DELETE", `/v1/streams/${enc(stream)}/consumers/${enc(consumer)}`),
+  health: () => fetch("/health").then(r => r.json()),
+  metrics: () => fetch("/metrics").then(r => r.text()),
+  subscribeUrl(stream, consumer, from, timestamp) {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ts = from === "AT_TIMESTAMP" ? `&timestamp=${enc(timestamp)}` : "";
+    return `${scheme}://${location.host}/v1/streams/${enc(stream)}/subscribe?consumer=${enc(consumer)}&from=${from}${ts}`;
+  },
+  // For pagehide: a keepalive request survives the page being unloaded.
+  deregisterOnUnload(stream, consumer) {
+    fetch(`/v1/streams/${enc(stream)}/consumers/${enc(consumer)}`, { method: "DELETE", keepalive: true });
+  },
+};
