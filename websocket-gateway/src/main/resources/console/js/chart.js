@@ -5,9 +5,10 @@ const W = 300, H = 100, PAD = 4;
 
 export class LineChart {
   constructor(container, series, points = 60) {
-    this.series = series; // [{key, cls}]
+    this.series = series; // [{key, color, dash?}]
     this.points = points;
-    this.values = Object.fromEntries(series.map(s => [s.key, []]));
+    // Starts flat at zero so the line spans the chart from the first sample on.
+    this.values = Object.fromEntries(series.map(s => [s.key, new Array(points).fill(0)]));
     this.svg = document.createElementNS(NS, "svg");
     this.svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     this.svg.setAttribute("preserveAspectRatio", "none");
@@ -22,6 +23,7 @@ export class LineChart {
       line.setAttribute("stroke-width", "2");
       line.setAttribute("vector-effect", "non-scaling-stroke");
       line.setAttribute("stroke", s.color);
+      if (s.dash) line.setAttribute("stroke-dasharray", s.dash);
       this.lines[s.key] = line;
       this.svg.append(line);
     }

@@ -1,5 +1,5 @@
 import { api } from "./api.js";
-import { h, replace, rate, time } from "./dom.js";
+import { h, replace, rate, time, bytes } from "./dom.js";
 import { RatePoller } from "./metrics.js";
 import { LineChart } from "./chart.js";
 import { shardMap } from "./shardmap.js";
@@ -8,7 +8,7 @@ import { Tail } from "./tail.js";
 import { deleteStream } from "./remove.js";
 
 const DESCRIBE_REFRESH_MS = 5000;
-const SERIES = [{ key: "in", color: "#2563eb" }, { key: "out", color: "#16a34a" }];
+const SERIES = [{ key: "in", color: "#2563eb" }, { key: "out", color: "#16a34a", dash: "5 4" }];
 // Outgoing = polling reads (riffle_shard_outgoing_*) plus pushes to subscribers (riffle_subscription_outgoing_*).
 const DIRECTION = {
   riffle_shard_incoming_records_total: "in",
@@ -70,8 +70,8 @@ export function streamPage(root, name) {
           if (await deleteStream(d.name, description.consumers.length)) location.hash = "#/";
         } }, "Delete stream")),
       h("p", { class: "muted" }, `${d.mode} · ${open} open shard${open === 1 ? "" : "s"} · retention ${d.retentionHours} h · ` +
-        `created ${time(d.createdAt)} · limits per shard: ${d.limits.writeRecordsPerSecond} rec/s and ` +
-        `${d.limits.writeBytesPerSecond} B/s in, ${d.limits.consumerBytesPerSecond} B/s per consumer`));
+        `created ${time(d.createdAt)} · per shard: writes ${limit(d.limits.writeRecordsPerSecond, " rec/s")}, ` +
+        `${limit(d.limits.writeBytesPerSecond)}; each consumer ${limit(d.limits.consumerBytesPerSecond)}`));
   }
 
   function renderConsumers() {
@@ -104,6 +104,12 @@ export function streamPage(root, name) {
   refresh();
   const timer = setInterval(refresh, DESCRIBE_REFRESH_MS);
   return () => { poller.stop(); clearInterval(timer); tail.leave(); };
+}
+
+// A limit of 0 is turned off.
+function limit(value, unit) {
+  if (!value) return "unlimited";
+  return unit ? `${value}${unit}` : `${bytes(value)}/s`;
 }
 
 // The largest riffle_subscriber_lag_millis over a consumer's subscribed shards, and how many shards it holds.
