@@ -23,6 +23,9 @@ final class FrameScanner {
         CORRUPT
     }
 
+    /** Largest single read, so a big frame does not leave a big cached direct buffer with the reading thread. */
+    private static final int MAX_IO = 256 << 10;
+
     private final FileChannel channel;
     private final long end;
     private final CRC32C crc = new CRC32C();
@@ -164,10 +167,12 @@ final class FrameScanner {
         bufStart = at;
         p = 0;
         int want = (int) Math.min(buf.length - bufLen, end - (bufStart + bufLen));
+        int limit = bufLen + want;
         ByteBuffer bb = ByteBuffer.wrap(buf, bufLen, want);
-        while (bb.hasRemaining()) {
-            int r = channel.read(bb, bufStart + bb.position());
-            if (r < 0) {
+        while (bb.position() < limit) {
+            // Bounded reads: the JDK copies each into a per-thread direct buffer it keeps at the largest size seen.
+            bb.limit(Math.min(limit, bb.position() + MAX_IO));
+            if (channel.read(bb, bufStart + bb.position()) < 0) {
                 break;
             }
         }

@@ -54,13 +54,13 @@ final class Frames {
     }
 
     /**
-     * Writes one frame at the buffer's position and advances it. The buffer must have room for
-     * {@link #frameSize}; {@code crc} is a scratch checksum owned by the caller.
+     * Encodes the part of a frame before its data (length, CRC, version, offset, arrival, key) into
+     * {@code head} and returns its length ({@value #OVERHEAD} + keyBytes); the CRC already covers the
+     * data, which the caller writes right after. {@code crc} is a scratch checksum owned by the caller.
      */
-    static void encode(ByteBuffer buf, CRC32C crc, long offset, long arrival, String key, int keyBytes, byte[] data) {
-        int start = buf.position();
-        int bodyLength = FIXED_BODY + keyBytes + data.length;
-        buf.putInt(bodyLength);
+    static int encodeHead(byte[] head, CRC32C crc, long offset, long arrival, String key, int keyBytes, byte[] data) {
+        ByteBuffer buf = ByteBuffer.wrap(head);
+        buf.putInt(FIXED_BODY + keyBytes + data.length);
         buf.putInt(0); // CRC, filled in below
         buf.put(VERSION);
         buf.putLong(offset);
@@ -77,13 +77,11 @@ final class Frames {
             // Same bytes keyBytes() counted (an unpaired surrogate becomes '?').
             buf.position(keyStart).put(key.getBytes(StandardCharsets.UTF_8));
         }
-        buf.put(data);
         int end = buf.position();
-        int limit = buf.limit();
         crc.reset();
-        buf.position(start + HEADER).limit(end);
-        crc.update(buf);
-        buf.limit(limit).position(end);
-        buf.putInt(start + 4, (int) crc.getValue());
+        crc.update(head, HEADER, end - HEADER);
+        crc.update(data, 0, data.length);
+        buf.putInt(4, (int) crc.getValue());
+        return end;
     }
 }
