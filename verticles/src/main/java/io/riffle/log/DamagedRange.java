@@ -24,6 +24,11 @@ public record DamagedRange(long fromOffset, long toOffset, String segment, long 
         return toOffset - fromOffset + 1;
     }
 
+    /** The segment file name and byte position, or the file name and "missing": for operators, no directory. */
+    public String location() {
+        return bytePosition < 0 ? segment + " (missing)" : segment + " at byte " + bytePosition;
+    }
+
     boolean covers(long offset) {
         return offset >= fromOffset && offset <= toOffset;
     }

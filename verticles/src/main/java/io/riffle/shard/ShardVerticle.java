@@ -1,6 +1,7 @@
 package io.riffle.shard;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -12,6 +13,7 @@ import io.riffle.log.AppendRecord;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
 import io.riffle.log.ShardLog;
+import io.riffle.model.DamagedRecords;
 import io.riffle.model.Limits;
 import io.riffle.model.Record;
 import io.riffle.model.ShardDescription;
@@ -108,6 +110,7 @@ public final class ShardVerticle extends VerticleBase {
                     consumers.add(bus.consumer(Addresses.shardRead(stream, shard.shardId()), this::onRead));
                     consumers.add(bus.consumer(Addresses.shardResolve(stream, shard.shardId()), this::onResolve));
                     consumers.add(bus.consumer(Addresses.shardConfigure(stream, shard.shardId()), this::onConfigure));
+                    consumers.add(bus.consumer(Addresses.shardStatus(stream, shard.shardId()), this::onStatus));
                     if (logConfig.fsyncPolicy() == FsyncPolicy.INTERVAL) {
                         vertx.setPeriodic(logConfig.fsyncIntervalMillis(), id -> flushInBackground());
                     }
@@ -337,6 +340,14 @@ public final class ShardVerticle extends VerticleBase {
         }).onComplete(ar -> message.reply(null));
     }
 
+    /** Reports the log's damaged records (the start offset behind them may read an index file: off the event loop). */
+    private void onStatus(Message<JsonObject> message) {
+        vertx.executeBlocking(() -> log.damaged().stream()
+                        .map(d -> new DamagedRecords(d.fromOffset(), d.toOffset(), d.location(), d.reason())).toList(), false)
+                .onSuccess(damaged -> message.reply(new JsonObject().put("damaged", StreamJson.toJson(damaged))))
+                .onFailure(err -> Failures.fail(message, err));
+    }
+
     private void flushInBackground() {
         vertx.executeBlocking(() -> {
             log.flush();
@@ -364,6 +375,9 @@ public final class ShardVerticle extends VerticleBase {
         throttledReads = counter("riffle.shard.throttled.reads", tags, "Polling reads refused by the read limits");
         outgoingRecords = counter("riffle.shard.outgoing.records", tags.and("consumer", "shared"), "Records read by polling");
         outgoingBytes = counter("riffle.shard.outgoing.bytes", tags.and("consumer", "shared"), "Data bytes read by polling");
+        meters.add(FunctionCounter.builder("riffle.log.corrupt.frames", this, v -> v.log == null ? 0 : v.log.corruptRecordsFound())
+                .tags(tags).description("Unreadable records found in the shard's log: damaged frames, missing or cut segment files")
+                .register(metrics));
     }
 
     private Counter counter(String name, Tags tags, String help) {
