@@ -95,8 +95,9 @@ final class LogReader {
                 return expected;
             }
             boolean intact = st == FrameScanner.Status.FRAME && sc.offset == expected;
-            if (!intact && first) {
-                // The index pointed at something odd: it is derived data, so fall back to the log itself.
+            if (!intact && first && damage.covering(expected).isEmpty()) {
+                // The index pointed at something odd that is not known damage: it is derived data, so fall
+                // back to the log itself (the scan from the start meets the damage, if it is damage, once).
                 LOG.warn("Shard log {}: index of {} gave byte {} for offset {}; scanning the segment from its start", dir, seg, entry[0], from);
                 sc = new FrameScanner(seg.channel(), 0, seg.size(), chunk);
                 expected = seg.baseOffset;

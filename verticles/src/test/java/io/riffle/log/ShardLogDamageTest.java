@@ -199,4 +199,32 @@ class ShardLogDamageTest {
             assertThat(log.recovery().recordsVerified()).isLessThan(verifiedAfterUnknownMarker);
         }
     }
+
+    @Test
+    void damageAtAnIndexEntryIsLocatedFromTheSegmentStartAndLaterOffsetsStayReadable() throws IOException {
+        writeFortyRecords();
+        // Segment 10 is indexed at records 10, 13, 16 and 19: damage the frame an index entry points at.
+        flipBit(segment(10), positionOf(10, 13, SIZE) + 60);
+        try (ShardLog log = open()) {
+            assertNumbered(log.read(14, 2, 1 << 20), 14, 2);
+            assertReadFailsAt(log, 13, 13, 13);
+            assertNumbered(log.read(10, 100, 1 << 20), 10, 3);
+            assertNumbered(log.read(14, 2, 1 << 20), 14, 2);
+        }
+    }
+
+    @Test
+    void atTimestampWithinAMissingSegmentAnswersTheStartOfTheGap() throws IOException {
+        try (ShardLog log = open()) {
+            for (int i = 0; i < 40; i++) {
+                log.append(List.of(LogFixtures.record(i, SIZE, T0 + i * 1000L)));
+            }
+        }
+        deleteSegment(10);
+        try (ShardLog log = open()) {
+            assertThat(log.offsetForTimestamp(T0 + 5_000)).isEqualTo(5);
+            assertThat(log.offsetForTimestamp(T0 + 15_000)).isEqualTo(10);
+            assertThat(log.offsetForTimestamp(T0 + 25_000)).isEqualTo(25);
+        }
+    }
 }
