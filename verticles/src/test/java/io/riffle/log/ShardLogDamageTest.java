@@ -18,6 +18,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Damage that is not a torn tail (flipped bytes in older segments, deleted or truncated segment files) is
@@ -77,27 +79,22 @@ class ShardLogDamageTest {
                 .hasMessageContaining("offsets " + from + ".." + to);
     }
 
-    @Test
-    void aFlippedDataByteInAMiddleSegmentFailsTheReadThatReachesItAndLaterRecordsStayReadable() throws IOException {
+    /** Segment 10 holds records 10..19 and is indexed at records 10, 13, 16 and 19. */
+    @ParameterizedTest(name = "record {0}, byte {1} of its frame")
+    @CsvSource({
+        "14, 60", // in the data
+        "12, 1",  // in the length field: where the next frame starts is lost
+        "13, 60", // in the frame an index entry points at
+    })
+    void aFlippedByteInAMiddleSegmentFailsTheReadsThatReachItAndLaterRecordsStayReadable(long n, int at) throws IOException {
         writeFortyRecords();
-        flipBit(segment(10), positionOf(10, 14, SIZE) + 60);
+        flipBit(segment(10), positionOf(10, n, SIZE) + at);
         try (ShardLog log = open()) {
-            assertNumbered(log.read(0, 100, 1 << 20), 0, 14);
-            assertReadFailsAt(log, 14, 14, 14);
-            assertNumbered(log.read(15, 5, 1 << 20), 15, 5);
-            assertNumbered(log.read(0, 100, 1 << 20), 0, 14);
-        }
-    }
-
-    @Test
-    void aFlippedLengthByteInAMiddleSegmentIsFoundByItsNeighboursAndReported() throws IOException {
-        writeFortyRecords();
-        flipBit(segment(10), positionOf(10, 12, SIZE) + 1);
-        try (ShardLog log = open()) {
-            assertNumbered(log.read(10, 2, 1 << 20), 10, 2);
-            assertReadFailsAt(log, 10 + 2, 12, 12);
-            assertReadFailsAt(log, 12, 12, 12);
-            assertNumbered(log.read(13, 100, 1 << 20), 13, 27);
+            assertNumbered(log.read(n + 1, 2, 1 << 20), n + 1, 2);
+            assertReadFailsAt(log, n, n, n);
+            assertNumbered(log.read(0, 100, 1 << 20), 0, n);
+            assertNumbered(log.read(n + 1, 100, 1 << 20), n + 1, 39 - n);
+            assertThat(log.damaged()).extracting(DamagedRange::fromOffset).containsExactly(n);
         }
     }
 
@@ -197,19 +194,6 @@ class ShardLogDamageTest {
             assertThat(log.recovery().cleanShutdown()).isTrue();
             // Only the records after the last index entry of the last segment, instead of all ten of it.
             assertThat(log.recovery().recordsVerified()).isLessThan(verifiedAfterUnknownMarker);
-        }
-    }
-
-    @Test
-    void damageAtAnIndexEntryIsLocatedFromTheSegmentStartAndLaterOffsetsStayReadable() throws IOException {
-        writeFortyRecords();
-        // Segment 10 is indexed at records 10, 13, 16 and 19: damage the frame an index entry points at.
-        flipBit(segment(10), positionOf(10, 13, SIZE) + 60);
-        try (ShardLog log = open()) {
-            assertNumbered(log.read(14, 2, 1 << 20), 14, 2);
-            assertReadFailsAt(log, 13, 13, 13);
-            assertNumbered(log.read(10, 100, 1 << 20), 10, 3);
-            assertNumbered(log.read(14, 2, 1 << 20), 14, 2);
         }
     }
 
