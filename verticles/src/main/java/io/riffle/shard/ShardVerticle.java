@@ -342,6 +342,10 @@ public final class ShardVerticle extends VerticleBase {
 
     /** Reports the log's damaged records (the start offset behind them may read an index file: off the event loop). */
     private void onStatus(Message<JsonObject> message) {
+        if (log.corruptRecordsFound() == 0) {
+            message.reply(new JsonObject().put("damaged", StreamJson.toJson(List.of())));
+            return;
+        }
         vertx.executeBlocking(() -> log.damaged().stream()
                         .map(d -> new DamagedRecords(d.fromOffset(), d.toOffset(), d.location(), d.reason())).toList(), false)
                 .onSuccess(damaged -> message.reply(new JsonObject().put("damaged", StreamJson.toJson(damaged))))
