@@ -14,7 +14,6 @@ final class FrameWriter implements AutoCloseable {
     private final FileChannel channel;
     private final CRC32C crc;
     private final ByteBuffer buf = WriteBuffers.borrow();
-    private final byte[] head = new byte[Frames.OVERHEAD + Frames.MAX_KEY_BYTES];
     /** File position of the buffer's first byte. */
     private long position;
 
@@ -30,7 +29,10 @@ final class FrameWriter implements AutoCloseable {
     }
 
     void frame(long offset, long arrival, String key, int keyBytes, byte[] data) throws IOException {
-        put(head, Frames.encodeHead(head, crc, offset, arrival, key, keyBytes, data));
+        if (buf.remaining() < Frames.OVERHEAD + keyBytes) {
+            flush();
+        }
+        Frames.encodeHead(buf, crc, offset, arrival, key, keyBytes, data);
         int done = 0;
         while (done < data.length) {
             if (!buf.hasRemaining()) {
@@ -40,13 +42,6 @@ final class FrameWriter implements AutoCloseable {
             buf.put(data, done, n);
             done += n;
         }
-    }
-
-    private void put(byte[] bytes, int length) throws IOException {
-        if (buf.remaining() < length) {
-            flush();
-        }
-        buf.put(bytes, 0, length);
     }
 
     /** Writes what is buffered. */

@@ -54,12 +54,13 @@ final class Frames {
     }
 
     /**
-     * Encodes the part of a frame before its data (length, CRC, version, offset, arrival, key) into
-     * {@code head} and returns its length ({@value #OVERHEAD} + keyBytes); the CRC already covers the
-     * data, which the caller writes right after. {@code crc} is a scratch checksum owned by the caller.
+     * Writes the part of a frame before its data (length, CRC, version, offset, arrival, key) at the
+     * buffer's position and advances it; the buffer must have room for {@value #OVERHEAD} + keyBytes. The
+     * CRC already covers the data, which the caller writes right after. {@code crc} is a scratch checksum
+     * owned by the caller.
      */
-    static int encodeHead(byte[] head, CRC32C crc, long offset, long arrival, String key, int keyBytes, byte[] data) {
-        ByteBuffer buf = ByteBuffer.wrap(head);
+    static void encodeHead(ByteBuffer buf, CRC32C crc, long offset, long arrival, String key, int keyBytes, byte[] data) {
+        int start = buf.position();
         buf.putInt(FIXED_BODY + keyBytes + data.length);
         buf.putInt(0); // CRC, filled in below
         buf.put(VERSION);
@@ -78,10 +79,12 @@ final class Frames {
             buf.position(keyStart).put(key.getBytes(StandardCharsets.UTF_8));
         }
         int end = buf.position();
+        int limit = buf.limit();
         crc.reset();
-        crc.update(head, HEADER, end - HEADER);
+        buf.position(start + HEADER).limit(end);
+        crc.update(buf);
+        buf.limit(limit).position(end);
         crc.update(data, 0, data.length);
-        buf.putInt(4, (int) crc.getValue());
-        return end;
+        buf.putInt(start + 4, (int) crc.getValue());
     }
 }
