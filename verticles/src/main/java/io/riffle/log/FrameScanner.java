@@ -121,30 +121,24 @@ final class FrameScanner {
 
     /**
      * After TORN or CORRUPT: counts the frames in the rest of the range by following length headers
-     * (the unparseable remainder counts as one) and reports the highest offset held by a CRC-valid frame.
-     * Returns {frames, highestValidOffset or -1}.
+     * (the unparseable remainder counts as one), for the report of what a cut dropped.
      */
-    long[] countRemainder() throws IOException {
+    long countRemainder() throws IOException {
         long frames = 0;
-        long highest = -1;
         long pos = framePosition;
         p = (int) (pos - bufStart);
         while (pos < end) {
             Status s = next();
-            if (s == Status.FRAME) {
-                frames++;
-                highest = Math.max(highest, offset);
-            } else if (s == Status.CORRUPT && bodyPresent) {
+            frames++;
+            if (s == Status.CORRUPT && bodyPresent) {
                 // the length header looks sane and its body is there: skip the frame and keep walking
-                frames++;
                 p += Frames.HEADER + getInt(p);
-            } else {
-                frames++;
+            } else if (s != Status.FRAME) {
                 break;
             }
             pos = bufStart + p;
         }
-        return new long[] {frames, highest};
+        return frames;
     }
 
     /** Makes n bytes available from p, reading more of the file if needed; false if the end comes first. */

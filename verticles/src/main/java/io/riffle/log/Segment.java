@@ -251,7 +251,7 @@ final class Segment {
                 sc = new FrameScanner(channel, resume, fileSize, 1 << 20);
                 resynced = true;
             } else if (active) {
-                long frames = sc.countRemainder()[0];
+                long frames = sc.countRemainder();
                 channel.truncate(writeSize);
                 channel.force(true);
                 rec.truncated(logFile, writeSize, fileSize - writeSize, frames, problem);
