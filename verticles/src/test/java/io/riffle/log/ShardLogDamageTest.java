@@ -211,4 +211,17 @@ class ShardLogDamageTest {
             assertThat(log.offsetForTimestamp(T0 + 25_000)).isEqualTo(25);
         }
     }
+
+    @Test
+    void bitRotInTheActiveSegmentOfAnOpenLogIsFoundByReadsWhileAppendsGoOn() throws IOException {
+        try (ShardLog log = open()) {
+            appendNumbered(log, 0, 5, 1, SIZE, T0);
+            flipBit(segment(0), positionOf(0, 2, SIZE) + 60);
+            assertNumbered(log.read(0, 100, 1 << 20), 0, 2);
+            appendNumbered(log, 5, 3, 1, SIZE, T0);
+            assertReadFailsAt(log, 2, 2, 2);
+            assertNumbered(log.read(3, 100, 1 << 20), 3, 5);
+            assertThat(log.corruptRecordsFound()).isEqualTo(1);
+        }
+    }
 }
