@@ -10,6 +10,7 @@ import io.riffle.bus.Failures;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.log.AppendRecord;
+import io.riffle.log.CorruptLogException;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
 import io.riffle.log.ShardLog;
@@ -418,7 +419,9 @@ public final class ShardVerticle extends VerticleBase {
      */
     private RiffleException internalFailure(String what, Throwable err) {
         LOG.error("{} failed: {}", what, err.toString());
-        return new RiffleException(ErrorCode.INTERNAL_FAILURE, what + " failed");
+        // Damage is described without file paths, and the offsets tell a reader where to resume.
+        return new RiffleException(ErrorCode.INTERNAL_FAILURE, what + " failed"
+                + (err instanceof CorruptLogException c ? ": " + c.getMessage() : ""));
     }
 
     private void enforceRetention() {
