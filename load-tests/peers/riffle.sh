@@ -4,7 +4,8 @@
 #
 # usage: riffle.sh FSYNC [SCENARIOS...]
 #   FSYNC: PER_BATCH (fsync before acknowledging each append batch) or INTERVAL (every 1000 ms)
-#   SCENARIOS: any of ingest100 ingest1k e2e1k e2e10k fanout100 fanout1000 throttle (default: all)
+#   SCENARIOS: any of ingest100 ingest1k e2e1k e2e10k fanout100 fanout1000 throttle (default: all), or
+#              idle1000 (RSS of the node with 1,000 idle shards; not in the default list)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 FSYNC="${1:-PER_BATCH}"; shift || true
@@ -48,6 +49,7 @@ for s in "${SCENARIOS[@]}"; do
     fanout100)  run_node false --max-consumers-per-stream 1000; load "$s" --scenario fanout --rate 1000 --record-size 100 --producers 1 --subscribers 100 --shards 1 --consumers-per-stream 1000 ;;
     fanout1000) run_node false --max-consumers-per-stream 1000; load "$s" --scenario fanout --rate 1000 --record-size 100 --producers 1 --subscribers 1000 --shards 1 --consumers-per-stream 1000 ;;
     throttle)   run_node true;  load "$s" --scenario throttle --rate 3000 --limit 1000 --record-size 100 --producers 1 --shards 1 ;;
+    idle1000)   run_node false; load "$s" --scenario idle --streams 10 --shards 100 ;;
     *) echo "unknown scenario $s" >&2; exit 2 ;;
   esac
   stop_pid "$NODE_PID"

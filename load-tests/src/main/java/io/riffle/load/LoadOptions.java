@@ -10,7 +10,7 @@ import java.util.Locale;
  *
  * @param host         node host (loopback by default)
  * @param port         node HTTP port
- * @param scenario     ingest, e2e, fanout or throttle
+ * @param scenario     ingest, e2e, fanout, throttle or idle (node RSS with idle shards)
  * @param rate         target records/s of the producers together (0: as fast as the node takes them)
  * @param recordSize   data bytes per record
  * @param producers    producer clients (each on its own event loop)
@@ -38,7 +38,7 @@ public record LoadOptions(String host, int port, String scenario, long rate, int
             java -jar load-tests/target/riffle-load.jar [flags]
               --host H             node host (127.0.0.1)
               --port N             node HTTP port (4567)
-              --scenario S         ingest | e2e | fanout | throttle (ingest)
+              --scenario S         ingest | e2e | fanout | throttle | idle (ingest)
               --rate N             target records/s, all producers together; 0 = as fast as possible (0)
               --record-size N      data bytes per record (100)
               --producers N        producer clients (2)
@@ -52,7 +52,7 @@ public record LoadOptions(String host, int port, String scenario, long rate, int
               --window N           putAll calls in flight per producer, ingest (4)
               --keys N             distinct partition keys (10000)
               --limit N            the node's per-shard write limit in records/s, throttle (1000)
-              --node-pid N         sample the node's heap with jcmd (0 = off)
+              --node-pid N         sample the node's heap with jcmd, and its RSS for idle (0 = off)
               --progress N         seconds between progress lines (5)
               --max-records N      hard cap on records sent (100000000)
               --label TEXT         copied into the RESULT line
@@ -110,7 +110,7 @@ public record LoadOptions(String host, int port, String scenario, long rate, int
                 default -> throw new IllegalArgumentException("Unknown flag " + flag);
             }
         }
-        if (!List.of("ingest", "e2e", "fanout", "throttle").contains(scenario)) {
+        if (!List.of("ingest", "e2e", "fanout", "throttle", "idle").contains(scenario)) {
             throw new IllegalArgumentException("Unknown scenario " + scenario);
         }
         if (recordSize < 8 || producers < 1 || subscribers < 0 || duration < 1 || warmup < 0 || streams < 1

@@ -71,6 +71,11 @@ public record StreamDescription(
                 consumers, tags, metrics, limits);
     }
 
+    public StreamDescription withShards(List<ShardDescription> newShards) {
+        return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, newShards,
+                consumers, tags, shardLevelMetrics, limits);
+    }
+
     public List<ShardDescription> openShards() {
         return shards.stream().filter(ShardDescription::isOpen).toList();
     }

@@ -38,6 +38,11 @@ public final class Addresses {
         return shard(stream, shard) + ".configure";
     }
 
+    /** Ask a running shard for what only it knows, such as its damaged records (JSON). */
+    public static String shardStatus(StreamName stream, ShardId shard) {
+        return shard(stream, shard) + ".status";
+    }
+
     /** Published by a shard after each acknowledged batch, carrying the records (binary codec). */
     public static String shardAppended(StreamName stream, ShardId shard) {
         return shard(stream, shard) + ".appended";

@@ -23,6 +23,9 @@ final class FrameScanner {
         CORRUPT
     }
 
+    /** Largest single read, so a big frame does not leave a big cached direct buffer with the reading thread. */
+    private static final int MAX_IO = 256 << 10;
+
     private final FileChannel channel;
     private final long end;
     private final CRC32C crc = new CRC32C();
@@ -118,30 +121,24 @@ final class FrameScanner {
 
     /**
      * After TORN or CORRUPT: counts the frames in the rest of the range by following length headers
-     * (the unparseable remainder counts as one) and reports the highest offset held by a CRC-valid frame.
-     * Returns {frames, highestValidOffset or -1}.
+     * (the unparseable remainder counts as one), for the report of what a cut dropped.
      */
-    long[] countRemainder() throws IOException {
+    long countRemainder() throws IOException {
         long frames = 0;
-        long highest = -1;
         long pos = framePosition;
         p = (int) (pos - bufStart);
         while (pos < end) {
             Status s = next();
-            if (s == Status.FRAME) {
-                frames++;
-                highest = Math.max(highest, offset);
-            } else if (s == Status.CORRUPT && bodyPresent) {
+            frames++;
+            if (s == Status.CORRUPT && bodyPresent) {
                 // the length header looks sane and its body is there: skip the frame and keep walking
-                frames++;
                 p += Frames.HEADER + getInt(p);
-            } else {
-                frames++;
+            } else if (s != Status.FRAME) {
                 break;
             }
             pos = bufStart + p;
         }
-        return new long[] {frames, highest};
+        return frames;
     }
 
     /** Makes n bytes available from p, reading more of the file if needed; false if the end comes first. */
@@ -164,10 +161,12 @@ final class FrameScanner {
         bufStart = at;
         p = 0;
         int want = (int) Math.min(buf.length - bufLen, end - (bufStart + bufLen));
+        int limit = bufLen + want;
         ByteBuffer bb = ByteBuffer.wrap(buf, bufLen, want);
-        while (bb.hasRemaining()) {
-            int r = channel.read(bb, bufStart + bb.position());
-            if (r < 0) {
+        while (bb.position() < limit) {
+            // Bounded reads: the JDK copies each into a per-thread direct buffer it keeps at the largest size seen.
+            bb.limit(Math.min(limit, bb.position() + MAX_IO));
+            if (channel.read(bb, bufStart + bb.position()) < 0) {
                 break;
             }
         }

@@ -54,13 +54,14 @@ final class Frames {
     }
 
     /**
-     * Writes one frame at the buffer's position and advances it. The buffer must have room for
-     * {@link #frameSize}; {@code crc} is a scratch checksum owned by the caller.
+     * Writes the part of a frame before its data (length, CRC, version, offset, arrival, key) at the
+     * buffer's position and advances it; the buffer must have room for {@value #OVERHEAD} + keyBytes. The
+     * CRC already covers the data, which the caller writes right after. {@code crc} is a scratch checksum
+     * owned by the caller.
      */
-    static void encode(ByteBuffer buf, CRC32C crc, long offset, long arrival, String key, int keyBytes, byte[] data) {
+    static void encodeHead(ByteBuffer buf, CRC32C crc, long offset, long arrival, String key, int keyBytes, byte[] data) {
         int start = buf.position();
-        int bodyLength = FIXED_BODY + keyBytes + data.length;
-        buf.putInt(bodyLength);
+        buf.putInt(FIXED_BODY + keyBytes + data.length);
         buf.putInt(0); // CRC, filled in below
         buf.put(VERSION);
         buf.putLong(offset);
@@ -77,13 +78,13 @@ final class Frames {
             // Same bytes keyBytes() counted (an unpaired surrogate becomes '?').
             buf.position(keyStart).put(key.getBytes(StandardCharsets.UTF_8));
         }
-        buf.put(data);
         int end = buf.position();
         int limit = buf.limit();
         crc.reset();
         buf.position(start + HEADER).limit(end);
         crc.update(buf);
         buf.limit(limit).position(end);
+        crc.update(data, 0, data.length);
         buf.putInt(start + 4, (int) crc.getValue());
     }
 }

@@ -16,7 +16,6 @@ final class Recovery {
     private long bytesVerified;
     private long recordsVerified;
     private int indexesRebuilt;
-    private long highestDroppedOffset = -1;
     private boolean cleanShutdown;
     private final List<RecoveryReport.Truncation> truncations = new ArrayList<>();
     private final List<Path> deleted = new ArrayList<>();
@@ -43,10 +42,9 @@ final class Recovery {
         indexesRebuilt++;
     }
 
-    void truncated(Path file, long position, long bytes, long records, String reason, long highestValidOffset) {
+    void truncated(Path file, long position, long bytes, long records, String reason) {
         LOG.warn("Recovery of {}: dropped {} bytes ({} frames) from byte {} on: {}", file, bytes, records, position, reason);
         truncations.add(new RecoveryReport.Truncation(file, position, bytes, records, reason));
-        highestDroppedOffset = Math.max(highestDroppedOffset, highestValidOffset);
     }
 
     void deleted(Path file) {
@@ -54,20 +52,15 @@ final class Recovery {
         deleted.add(file);
     }
 
-    /** Highest offset seen in a CRC-valid frame that was dropped behind a bad one, or -1: such offsets were issued. */
-    long highestDroppedOffset() {
-        return highestDroppedOffset;
-    }
-
-    RecoveryReport report(long nextOffset) {
+    RecoveryReport report(long nextOffset, List<DamagedRange> damaged) {
         RecoveryReport r = new RecoveryReport(dir, segmentsFound, segmentsVerified, bytesVerified, recordsVerified,
-                indexesRebuilt, truncations, deleted, nextOffset, cleanShutdown);
+                indexesRebuilt, truncations, deleted, damaged, nextOffset, cleanShutdown);
         if (r.clean()) {
             LOG.info("Opened {}: {} segments, verified {} records in {} bytes{}, next offset {}", dir, segmentsFound,
                     recordsVerified, bytesVerified, cleanShutdown ? " after a clean shutdown" : "", nextOffset);
         } else {
-            LOG.warn("Recovered {}: {} segments, {} indexes rebuilt, dropped {} bytes and {} frames in {} truncations, next offset {}",
-                    dir, segmentsFound, indexesRebuilt, r.bytesDropped(), r.recordsDropped(), truncations.size(), nextOffset);
+            LOG.warn("Recovered {}: {} segments, {} indexes rebuilt, dropped {} bytes and {} frames in {} truncations, {} damaged ranges, next offset {}",
+                    dir, segmentsFound, indexesRebuilt, r.bytesDropped(), r.recordsDropped(), truncations.size(), damaged.size(), nextOffset);
         }
         return r;
     }

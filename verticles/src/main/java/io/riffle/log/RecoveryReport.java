@@ -14,18 +14,21 @@ import java.util.List;
  * @param bytesVerified    bytes of frames CRC-checked
  * @param recordsVerified  frames CRC-checked
  * @param indexesRebuilt   segments whose index files were missing or invalid and were rebuilt from the log
- * @param truncations      every cut made in a segment file, with what was dropped
- * @param filesDeleted     files removed (empty sealed segments, orphan or temporary index files)
+ * @param truncations      every cut made in the last segment's torn tail, with what was dropped
+ * @param filesDeleted     files removed (empty sealed segments, orphan or temporary index files, segments
+ *                         below the log start that retention had not deleted yet)
+ * @param damaged          unreadable ranges found: damage in the frames verified, missing or cut segments
  * @param nextOffset       the offset the next append gets
  * @param cleanShutdown    the log was closed cleanly and the last segment was unchanged since, so it was
  *                         opened from its index and only its tail verified
  */
 public record RecoveryReport(Path directory, int segmentsFound, int segmentsVerified, long bytesVerified,
                              long recordsVerified, int indexesRebuilt, List<Truncation> truncations,
-                             List<Path> filesDeleted, long nextOffset, boolean cleanShutdown) {
+                             List<Path> filesDeleted, List<DamagedRange> damaged, long nextOffset, boolean cleanShutdown) {
     public RecoveryReport {
         truncations = List.copyOf(truncations);
         filesDeleted = List.copyOf(filesDeleted);
+        damaged = List.copyOf(damaged);
     }
 
     /**
@@ -50,8 +53,8 @@ public record RecoveryReport(Path directory, int segmentsFound, int segmentsVeri
         return truncations.stream().mapToLong(Truncation::recordsDropped).sum();
     }
 
-    /** True when nothing was truncated or rebuilt. */
+    /** True when nothing was truncated, rebuilt or found damaged. */
     public boolean clean() {
-        return truncations.isEmpty() && indexesRebuilt == 0;
+        return truncations.isEmpty() && indexesRebuilt == 0 && damaged.isEmpty();
     }
 }

@@ -2,7 +2,6 @@ package io.riffle.log;
 
 import java.io.IOException;
 import java.lang.ref.SoftReference;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +44,12 @@ final class Segment {
      */
     private volatile SparseIndex index;
     private volatile SoftReference<SparseIndex> cachedIndex;
+    /** Set by recovery when the end of a sealed segment holds no intact frame (the bytes are kept). */
+    private Optional<UnreadableTail> unreadableTail = Optional.empty();
+
+    /** Bytes from {@code position} to the end of a sealed segment's file that hold no intact frame. */
+    record UnreadableTail(long position, long bytes, String reason) {
+    }
 
     /** Writer state; the builder is null once the segment is sealed. */
     private SparseIndex.Builder builder;
@@ -89,10 +94,10 @@ final class Segment {
 
     /**
      * Opens a segment that is not the last one. If its index files are valid, only the frames after the last
-     * index entry are verified; otherwise the whole segment is verified, truncated at the first bad frame
-     * and its index rebuilt and written.
+     * index entry are verified; otherwise the whole segment is verified (damage found is recorded in
+     * {@code damage}, the file is never cut) and its index rebuilt and written.
      */
-    static Segment openSealed(Path dir, long baseOffset, int indexInterval, Recovery rec) throws IOException {
+    static Segment openSealed(Path dir, long baseOffset, int indexInterval, Recovery rec, DamageMap damage) throws IOException {
         FileChannel ch = FileChannel.open(dir.resolve(name(baseOffset, ".log")), StandardOpenOption.READ, StandardOpenOption.WRITE);
         Segment s = new Segment(baseOffset, dir, ch);
         try {
@@ -105,7 +110,7 @@ final class Segment {
             if (loaded.isEmpty()) {
                 LOG.warn("Index of {} missing or invalid: rebuilding it from the log", s.logFile);
             }
-            s.recoverFully(indexInterval, rec);
+            s.recoverFully(indexInterval, rec, damage, false);
             rec.indexRebuilt();
             s.builder = null;
             if (s.size > 0) {
@@ -121,9 +126,11 @@ final class Segment {
     /**
      * Opens the last segment as the active one. After a clean shutdown that left it at exactly
      * {@code cleanSize} bytes (else pass -1) it is opened like a sealed segment, from its index files and a
-     * verified tail; otherwise every frame is verified, a bad tail truncated and the index rebuilt in memory.
+     * verified tail; otherwise every frame is verified, a torn tail truncated, damage followed by intact
+     * frames recorded in {@code damage}, and the index rebuilt in memory.
      */
-    static Segment openActive(Path dir, long baseOffset, int indexInterval, long cleanSize, Recovery rec) throws IOException {
+    static Segment openActive(Path dir, long baseOffset, int indexInterval, long cleanSize, Recovery rec, DamageMap damage)
+            throws IOException {
         FileChannel ch = FileChannel.open(dir.resolve(name(baseOffset, ".log")), StandardOpenOption.READ, StandardOpenOption.WRITE);
         Segment s = new Segment(baseOffset, dir, ch);
         try {
@@ -136,7 +143,7 @@ final class Segment {
                     return s;
                 }
             }
-            s.recoverFully(indexInterval, rec);
+            s.recoverFully(indexInterval, rec, damage, true);
             return s;
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -196,42 +203,70 @@ final class Segment {
         return true;
     }
 
-    /** Verifies every frame from the start, truncates at the first bad one and rebuilds the index in memory. */
-    private void recoverFully(int indexInterval, Recovery rec) throws IOException {
+    /**
+     * Verifies every frame from the start and rebuilds the index in memory. Bad bytes followed by an intact
+     * frame are damage: recorded, kept, and skipped (the intact frame gets an index entry, so reads by
+     * offset reach it). Bad bytes with no intact frame after them are a torn tail in the active segment
+     * (cut, as after a crash) and an {@link UnreadableTail} in a sealed one (kept).
+     */
+    private void recoverFully(int indexInterval, Recovery rec, DamageMap damage, boolean active) throws IOException {
         long fileSize = channel.size();
         FrameScanner sc = new FrameScanner(channel, 0, fileSize, 1 << 20);
         initState(0, baseOffset, -1, -1, new SparseIndex.Builder());
-        FrameScanner.Status st;
-        String problem = null;
-        while ((st = sc.next()) == FrameScanner.Status.FRAME) {
-            if (sc.offset != writeNext) {
-                problem = "offset " + sc.offset + " where " + writeNext + " was expected";
+        long records = 0;
+        boolean resynced = false;
+        while (true) {
+            FrameScanner.Status st = sc.next();
+            if (st == FrameScanner.Status.END) {
                 break;
             }
-            if (sc.arrival < writeLastArrival) {
-                problem = "arrival " + sc.arrival + " before the previous " + writeLastArrival;
-                break;
-            }
-            indexIfDue(sc.framePosition, sc.arrival, indexInterval);
-            writeNext++;
-            writeLastArrival = sc.arrival;
-            if (writeFirstArrival < 0) {
-                writeFirstArrival = sc.arrival;
-            }
-            writeSize = sc.position();
-        }
-        if (st != FrameScanner.Status.END) {
+            String problem = st != FrameScanner.Status.FRAME ? sc.problem
+                    : sc.offset != writeNext ? "offset " + sc.offset + " where " + writeNext + " was expected"
+                    : sc.arrival < writeLastArrival ? "arrival " + sc.arrival + " before the previous " + writeLastArrival
+                    : null;
             if (problem == null) {
-                problem = sc.problem;
+                indexIfDue(sc.framePosition, sc.arrival, resynced ? 0 : indexInterval);
+                resynced = false;
+                writeNext++;
+                records++;
+                writeLastArrival = sc.arrival;
+                if (writeFirstArrival < 0) {
+                    writeFirstArrival = sc.arrival;
+                }
+                writeSize = sc.position();
+                continue;
             }
-            long[] remainder = sc.countRemainder();
-            long dropped = fileSize - writeSize;
-            channel.truncate(writeSize);
-            channel.force(true);
-            rec.truncated(logFile, writeSize, dropped, remainder[0], problem, remainder[1]);
+            long bad = sc.framePosition;
+            Optional<FrameSearch.Found> found = FrameSearch.next(channel, bad + 1, fileSize, writeNext,
+                    writeNext + (fileSize - bad) / Frames.OVERHEAD);
+            if (found.isPresent()) {
+                long resume = found.get().position();
+                if (found.get().offset() > writeNext) {
+                    damage.add(new DamagedRange(writeNext, found.get().offset() - 1, logFile.getFileName().toString(),
+                            bad, resume - bad, problem));
+                } else {
+                    LOG.warn("{}: {} bytes at byte {} hold no record ({}); skipping them", logFile, resume - bad, bad, problem);
+                }
+                writeNext = found.get().offset();
+                sc = new FrameScanner(channel, resume, fileSize, 1 << 20);
+                resynced = true;
+            } else if (active) {
+                long frames = sc.countRemainder();
+                channel.truncate(writeSize);
+                channel.force(true);
+                rec.truncated(logFile, writeSize, fileSize - writeSize, frames, problem);
+                break;
+            } else {
+                unreadableTail = Optional.of(new UnreadableTail(bad, fileSize - bad, problem));
+                break;
+            }
         }
-        rec.verified(writeSize, writeNext - baseOffset);
+        rec.verified(writeSize, records);
         publish();
+    }
+
+    Optional<UnreadableTail> unreadableTail() {
+        return unreadableTail;
     }
 
     /** Adds an index entry for a frame at this position if it is the first or the interval has passed. */
@@ -278,21 +313,11 @@ final class Segment {
         return lastArrival;
     }
 
-    /** Byte position to start scanning at for this offset: the index entry at or before it. */
-    long positionFor(long offset) {
+    /** Where to start scanning for this offset: {byte position, offset} of the index entry at or before it. */
+    long[] entryFor(long offset) {
         SparseIndex idx = index();
         int i = idx.floorByOffset(offset - baseOffset);
-        return i < 0 ? 0 : idx.position(i);
-    }
-
-    /**
-     * Where reading can resume after a corrupt frame at this position: the next index entry, whose frame
-     * start is known, or -1 if there is none (the rest of the segment is unreadable).
-     */
-    long resumePositionAfter(long position) {
-        SparseIndex idx = index();
-        int i = idx.firstAfterPosition(position);
-        return i < 0 ? -1 : idx.position(i);
+        return i < 0 ? new long[] {0, baseOffset} : new long[] {idx.position(i), baseOffset + idx.relOffset(i)};
     }
 
     /**
@@ -304,52 +329,42 @@ final class Segment {
         long endOffset = nextOffset;
         SparseIndex idx = index();
         int i = idx.lastBefore(millis);
+        long expected = i < 0 ? baseOffset : baseOffset + idx.relOffset(i);
         FrameScanner sc = new FrameScanner(channel, i < 0 ? 0 : idx.position(i), end, 16 << 10);
         FrameScanner.Status st;
         while ((st = sc.next()) == FrameScanner.Status.FRAME) {
             if (sc.offset >= endOffset || sc.arrival >= millis) {
                 return Math.min(sc.offset, endOffset);
             }
+            expected = sc.offset + 1;
         }
-        if (st != FrameScanner.Status.END) {
-            // Same policy as reads: what lies behind a corrupt frame is skipped up to the next index entry.
-            int next = idx.firstAfterPosition(sc.framePosition);
-            LOG.error("{}", corrupt(sc).getMessage());
-            return next < 0 ? endOffset : Math.min(endOffset, baseOffset + idx.relOffset(next));
-        }
-        return endOffset;
-    }
-
-    IOException corrupt(FrameScanner sc) {
-        return new IOException("Corrupt frame in " + logFile + " at byte " + sc.framePosition + ": " + sc.problem);
+        // The record sought may be in damaged bytes: answer where they start, so that the read from
+        // there fails with the damage rather than skipping it.
+        return st == FrameScanner.Status.END ? endOffset : Math.min(expected, endOffset);
     }
 
     /**
-     * Writer only: encodes the batch after the current end into buf (which has room for it) and writes it
-     * with one positional write. Nothing becomes visible until {@link #publish}.
+     * Writer only: writes the batch after the current end (through a pooled buffer, see {@link FrameWriter}).
+     * Nothing becomes visible until {@link #publish}.
      *
      * @return the arrival of the batch's last record (clamped to be non-decreasing)
      */
-    long write(List<AppendRecord> batch, int[] keyBytes, long prevArrival, ByteBuffer buf, CRC32C crc,
-               int indexInterval) throws IOException {
-        buf.clear();
+    long write(List<AppendRecord> batch, int[] keyBytes, long prevArrival, CRC32C crc, int indexInterval) throws IOException {
         long arrival = prevArrival;
-        long position = writeSize;
-        for (int i = 0; i < batch.size(); i++) {
-            AppendRecord r = batch.get(i);
-            arrival = Math.max(arrival, r.arrivalMillis());
-            indexIfDue(position + buf.position(), arrival, indexInterval);
-            Frames.encode(buf, crc, writeNext, arrival, r.partitionKey(), keyBytes[i], r.data());
-            writeNext++;
-            if (writeFirstArrival < 0) {
-                writeFirstArrival = arrival;
+        try (FrameWriter out = new FrameWriter(channel, writeSize, crc)) {
+            for (int i = 0; i < batch.size(); i++) {
+                AppendRecord r = batch.get(i);
+                arrival = Math.max(arrival, r.arrivalMillis());
+                indexIfDue(out.position(), arrival, indexInterval);
+                out.frame(writeNext, arrival, r.partitionKey(), keyBytes[i], r.data());
+                writeNext++;
+                if (writeFirstArrival < 0) {
+                    writeFirstArrival = arrival;
+                }
             }
+            out.flush();
+            writeSize = out.position();
         }
-        buf.flip();
-        while (buf.hasRemaining()) {
-            channel.write(buf, position + buf.position());
-        }
-        writeSize = position + buf.limit();
         writeLastArrival = arrival;
         return arrival;
     }

@@ -4,22 +4,17 @@ import io.riffle.model.Record;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -30,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The durable, append-only log of one shard: a directory of {@link Segment segments} named by their base
  * offset ({@code 00000000000000000000.log}, {@code .index}, {@code .timeindex}; frame layout in
- * {@link Frames}, index layout in {@link SparseIndex}) plus a {@code .lock} file held while open.
+ * {@link Frames}, index layout in {@link SparseIndex}), the {@link LogMarker} files {@code .clean-shutdown}
+ * and {@code .log-start}, and a {@code .lock} file held while open. An open log holds no buffer of its own:
+ * appends borrow one from {@link WriteBuffers}.
  *
  * <p><b>Threads.</b> One writer at a time calls {@link #append}, {@link #flush}, {@link #enforceRetention},
  * {@link #setRetentionMillis} and {@link #close}, possibly from different threads one after another (an
@@ -40,19 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Offsets</b> start at 0 and never go back: the last segment is kept (empty if needed) and its file
  * name carries the next offset across restarts, even after retention deleted every record.
  *
- * <p><b>Recovery</b> ({@link #open}): the last segment is verified frame by frame (it is the only one that
- * can hold unsynced bytes: a segment is fsynced when rolled) and cut at the first torn or corrupt frame,
- * unless {@link #close} recorded a clean shutdown ({@code .clean-shutdown}: base offset and size of the last
- * segment, written after its final fsync and index; deleted durably by open before anything else) and the
- * segment still has exactly that size: then it is opened like the earlier segments.
- * Earlier segments are trusted up to their last index entry and verified after it; a missing or invalid
- * index makes the whole segment verified and its index rebuilt. A bad frame in an earlier segment cuts
- * that segment there but keeps the later ones (unlike Kafka, which drops everything after): dropping them
- * would lose more acknowledged records and let new records reuse their offsets, hence their sequence
- * numbers. Reads skip the resulting gap. When valid frames are found behind a bad one in the last segment,
- * the next offset is moved past them for the same reason. Every cut is logged and reported in
- * {@link #recovery()}. Bit rot that a read finds later in a trusted part is logged as an error and skipped
- * up to the next index entry, so consumers are never stuck behind it.
+ * <p><b>Recovery</b> ({@link #open}, in {@link LogLoader}) and <b>damage</b>: see the package comment.
+ * Damaged records are never skipped: {@link #read} fails with {@link CorruptLogException} when it reaches
+ * them, {@link #damaged()} lists them, {@link #corruptRecordsFound()} counts them.
  *
  * <p><b>Durability.</b> Under {@link FsyncPolicy#PER_BATCH} an acknowledged record survives a process crash
  * and a power loss. Under {@link FsyncPolicy#INTERVAL} it survives a process crash (kill -9: the page cache
@@ -64,9 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardLog.class);
-    private static final int MAX_READ_CHUNK = 256 << 10;
-    /** Written by {@link #close}: "base size" of the active segment, whose index files are then current. */
-    private static final String CLEAN_SHUTDOWN = ".clean-shutdown";
 
     private final Path dir;
     private final LogConfig config;
@@ -74,7 +58,10 @@ public final class ShardLog implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final RecoveryReport recovery;
-    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, Segment> segments;
+    private final DamageMap damage;
+    private final LogReader reader;
+    private final LogMarker startMarker;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final CRC32C crc = new CRC32C();
 
@@ -84,11 +71,12 @@ public final class ShardLog implements AutoCloseable {
     private volatile long retentionMillis;
     /** Offsets below this expired under an earlier retention setting; only grows. Set by the writer. */
     private volatile long hiddenBelow;
+    /** First offset retention has not deleted (durable in {@link LogMarker#LOG_START}); set by the writer. */
+    private volatile long logStart;
     private volatile boolean closed;
 
     /** Writer state, guarded by writeLock. */
     private IOException stickyError;
-    private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(1 << 20);
     private int[] keyBytes = new int[512];
 
     private ShardLog(Path dir, LogConfig config, Clock clock, FileChannel lockChannel, FileLock lock) throws IOException {
@@ -98,11 +86,20 @@ public final class ShardLog implements AutoCloseable {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.retentionMillis = config.retentionMillis();
-        this.recovery = recover();
+        this.damage = new DamageMap(dir);
+        this.startMarker = new LogMarker(dir, LogMarker.LOG_START, 1);
+        LogLoader.Loaded loaded = LogLoader.load(dir, config, damage);
+        this.segments = loaded.segments();
+        this.logStart = loaded.logStart();
+        this.active = segments.lastEntry().getValue();
+        this.endOffset = active.nextOffset();
+        this.lastArrival = segments.values().stream().mapToLong(Segment::lastArrival).max().orElse(-1);
+        this.recovery = loaded.report();
+        this.reader = new LogReader(dir, segments, damage, writeLock, this::startOffset);
     }
 
     /**
-     * Opens (creating the directory if missing) and recovers the log; see the class comment for what
+     * Opens (creating the directory if missing) and recovers the log; see the package comment for what
      * recovery verifies, truncates and rebuilds. Fails if another ShardLog holds the directory.
      */
     public static ShardLog open(Path dir, LogConfig config, Clock clock) throws IOException {
@@ -126,120 +123,19 @@ public final class ShardLog implements AutoCloseable {
         }
     }
 
-    private RecoveryReport recover() throws IOException {
-        Recovery rec = new Recovery(dir);
-        long[] clean = takeCleanShutdownMarker();
-        List<Long> bases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                String name = f.getFileName().toString();
-                if (name.endsWith(".tmp")) {
-                    Files.delete(f);
-                    rec.deleted(f);
-                } else if (name.matches("\\d{20}\\.log")) {
-                    bases.add(Long.parseLong(name.substring(0, 20)));
-                }
-            }
-        }
-        bases.sort(Comparator.naturalOrder());
-        rec.segmentsFound(bases.size());
-        try {
-            for (int i = 0; i < bases.size() - 1; i++) {
-                Segment s = Segment.openSealed(dir, bases.get(i), config.indexIntervalBytes(), rec);
-                if (s.isEmpty()) {
-                    // Nothing to read; the next segment's name keeps the offsets.
-                    s.delete();
-                    rec.deleted(s.logFile);
-                } else {
-                    addRecovered(s);
-                }
-            }
-            Segment last;
-            if (bases.isEmpty()) {
-                last = Segment.create(dir, 0);
-            } else {
-                long base = bases.get(bases.size() - 1);
-                long cleanSize = clean != null && clean[0] == base ? clean[1] : -1;
-                last = Segment.openActive(dir, base, config.indexIntervalBytes(), cleanSize, rec);
-            }
-            addRecovered(last);
-            active = last;
-            endOffset = last.nextOffset();
-            if (rec.highestDroppedOffset() >= endOffset) {
-                // Offsets up to there were handed out (their frames sit behind a bad one): never reuse them.
-                rollTo(rec.highestDroppedOffset() + 1);
-            }
-        } catch (IOException | RuntimeException e) {
-            segments.values().forEach(this::closeQuietly);
-            throw e;
-        }
-        deleteOrphanIndexes(rec);
-        lastArrival = segments.values().stream().mapToLong(Segment::lastArrival).max().orElse(-1);
-        return rec.report(endOffset);
-    }
-
-    /**
-     * Reads and deletes the clean-shutdown marker, durably, before anything can be appended: a marker must
-     * never outlive the state it describes. Returns {base, size} or null.
-     */
-    private long[] takeCleanShutdownMarker() throws IOException {
-        Path marker = dir.resolve(CLEAN_SHUTDOWN);
-        if (!Files.exists(marker)) {
-            return null;
-        }
-        String[] parts = Files.readString(marker, StandardCharsets.US_ASCII).trim().split(" ");
-        Files.delete(marker);
-        Segment.fsyncDirectory(dir);
-        try {
-            return parts.length == 2 ? new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])} : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    /** After the final fsync: writes the active segment's index files and the marker that lets open() trust them. */
-    private void writeCleanShutdownMarker() {
-        try {
-            if (!active.isEmpty()) {
-                active.writeIndexFiles();
-            }
-            Path tmp = dir.resolve(CLEAN_SHUTDOWN + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(ByteBuffer.wrap((active.baseOffset + " " + active.size() + "\n").getBytes(StandardCharsets.US_ASCII)));
-                ch.force(true);
-            }
-            Files.move(tmp, dir.resolve(CLEAN_SHUTDOWN), StandardCopyOption.ATOMIC_MOVE);
-            Segment.fsyncDirectory(dir);
-        } catch (IOException e) {
-            LOG.warn("Shard log {}: could not record the clean shutdown; the next open verifies the last segment fully", dir, e);
-        }
-    }
-
-    private void addRecovered(Segment s) throws IOException {
-        Map.Entry<Long, Segment> prev = segments.lastEntry();
-        if (prev != null && prev.getValue().nextOffset() > s.baseOffset) {
-            s.close();
-            throw new IOException("Segments overlap: " + prev.getValue().logFile + " ends at offset "
-                    + prev.getValue().nextOffset() + " after " + s.logFile + " starts; refusing to guess which to keep");
-        }
-        segments.put(s.baseOffset, s);
-    }
-
-    private void deleteOrphanIndexes(Recovery rec) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                String name = f.getFileName().toString();
-                if (name.matches("\\d{20}\\.(index|timeindex)") && !segments.containsKey(Long.parseLong(name.substring(0, 20)))) {
-                    Files.delete(f);
-                    rec.deleted(f);
-                }
-            }
-        }
-    }
-
     /** What {@link #open} verified, truncated, rebuilt and deleted. */
     public RecoveryReport recovery() {
         return recovery;
+    }
+
+    /** Damaged ranges known so far (found by recovery or by reads) that retention has not expired, oldest first. Any thread. */
+    public List<DamagedRange> damaged() {
+        return damage.from(startOffset());
+    }
+
+    /** Unreadable records found since open, recovery's included; only grows (a metric's source). Any thread. */
+    public long corruptRecordsFound() {
+        return damage.recordsFound();
     }
 
     /**
@@ -282,13 +178,10 @@ public final class ShardLog implements AutoCloseable {
                     || clock.millis() - seg.firstArrival() >= config.segmentMaxAgeMillis())) {
                 seg = roll();
             }
-            if (writeBuffer.capacity() < total) {
-                writeBuffer = ByteBuffer.allocateDirect((int) Math.max(total, Math.min(2L * writeBuffer.capacity(), LogConfig.MAX_SEGMENT_BYTES)));
-            }
             long first = endOffset;
             long arrival;
             try {
-                arrival = seg.write(batch, keyBytes, lastArrival, writeBuffer, crc, config.indexIntervalBytes());
+                arrival = seg.write(batch, keyBytes, lastArrival, crc, config.indexIntervalBytes());
             } catch (IOException e) {
                 throw rollBack(seg, describe(n, total, first, seg, "write", e), false);
             } catch (RuntimeException e) {
@@ -341,10 +234,7 @@ public final class ShardLog implements AutoCloseable {
 
     /** Seals the active segment and starts a new one at the end offset. Writer only. */
     private Segment roll() throws IOException {
-        return rollTo(endOffset);
-    }
-
-    private Segment rollTo(long base) throws IOException {
+        long base = endOffset;
         Segment old = active;
         Segment fresh = Segment.create(dir, base);
         if (old.isEmpty()) {
@@ -397,11 +287,9 @@ public final class ShardLog implements AutoCloseable {
      * data, but always at least one record if one is available. Never returns a record older than
      * retention. Thread-safe, lock-free, concurrent with appends and retention.
      *
-     * <p>A corrupt frame found here (bit rot in a segment that recovery trusted up to its index) is logged
-     * as an error naming file and byte, and the read continues at the next index entry: readers are never
-     * stuck behind it, and the records in between are skipped like a recovery gap.
-     *
-     * @throws IOException if the log is closed
+     * @throws CorruptLogException the first record to return is in a {@link DamagedRange} (a read that
+     *                             collected records before one returns them and stops there)
+     * @throws IOException         if the log is closed
      */
     public List<Record> read(long fromOffset, int maxRecords, long maxBytes) throws IOException {
         if (maxRecords <= 0 || maxBytes <= 0) {
@@ -410,93 +298,11 @@ public final class ShardLog implements AutoCloseable {
         for (int attempt = 0; ; attempt++) {
             checkOpen();
             try {
-                return readOnce(fromOffset, maxRecords, maxBytes);
+                long end = endOffset;
+                long cutoff = clock.millis() - retentionMillis;
+                return reader.read(Math.max(fromOffset, startOffset()), end, cutoff, maxRecords, maxBytes);
             } catch (ClosedChannelException e) {
                 afterClosedChannel(e, attempt);
-            }
-        }
-    }
-
-    private List<Record> readOnce(long fromOffset, int maxRecords, long maxBytes) throws IOException {
-        long end = endOffset;
-        long cutoff = clock.millis() - retentionMillis;
-        long next = Math.max(fromOffset, startOffset());
-        List<Record> out = new ArrayList<>(Math.min(maxRecords, 1024));
-        if (next >= end) {
-            return out;
-        }
-        long[] bytes = {0};
-        int chunk = (int) Math.min(MAX_READ_CHUNK, Math.max(8 << 10, Math.min(maxBytes, (long) maxRecords * 256) + Frames.OVERHEAD));
-        Map.Entry<Long, Segment> e = segments.floorEntry(next);
-        if (e == null) {
-            e = segments.ceilingEntry(next);
-        }
-        while (e != null) {
-            Segment seg = e.getValue();
-            if (next < seg.nextOffset() && !readSegment(seg, next, end, cutoff, maxRecords, maxBytes, chunk, out, bytes)) {
-                break;
-            }
-            if (!out.isEmpty()) {
-                next = out.get(out.size() - 1).offset() + 1;
-            }
-            if (next >= end) {
-                break;
-            }
-            e = segments.higherEntry(seg.baseOffset);
-            if (e != null) {
-                next = Math.max(next, e.getKey());
-            }
-        }
-        return out;
-    }
-
-    /** Appends records of one segment to out; false when a bound was reached and the read is complete. */
-    private boolean readSegment(Segment seg, long from, long end, long cutoff, int maxRecords, long maxBytes, int chunk,
-                                List<Record> out, long[] bytes) throws IOException {
-        long start = seg.positionFor(from);
-        FrameScanner sc = new FrameScanner(seg.channel(), start, seg.size(), chunk);
-        boolean first = true;
-        while (true) {
-            FrameScanner.Status st = sc.next();
-            if (st == FrameScanner.Status.END) {
-                return true;
-            }
-            boolean bad = st != FrameScanner.Status.FRAME || first && sc.offset > from && start > 0;
-            if (bad && first && start > 0) {
-                // The index pointed at something odd: it is derived data, so fall back to the log itself.
-                LOG.warn("Shard log {}: index of {} gave byte {} for offset {}; scanning the segment from its start", dir, seg, start, from);
-                sc = new FrameScanner(seg.channel(), 0, seg.size(), chunk);
-                start = 0;
-                continue;
-            }
-            if (st != FrameScanner.Status.FRAME) {
-                // Bit rot inside what was once written and verified. Failing every read here would leave
-                // consumers stuck forever, so skip to the next index entry (a known frame start): those
-                // records are lost, like a gap left by recovery, and the error says exactly which bytes.
-                long resume = seg.resumePositionAfter(sc.framePosition);
-                LOG.error("Shard log {}: {}; skipping to byte {} of the segment", dir, seg.corrupt(sc).getMessage(),
-                        resume < 0 ? "its end" : Long.toString(resume));
-                if (resume < 0) {
-                    return true;
-                }
-                sc = new FrameScanner(seg.channel(), resume, seg.size(), chunk);
-                first = false;
-                continue;
-            }
-            first = false;
-            if (sc.offset >= end) {
-                return false;
-            }
-            if (sc.offset < from || sc.arrival < cutoff) {
-                continue;
-            }
-            if (!out.isEmpty() && bytes[0] + sc.dataLength > maxBytes) {
-                return false;
-            }
-            out.add(new Record(sc.offset, sc.arrival, sc.key(), sc.data()));
-            bytes[0] += sc.dataLength;
-            if (out.size() >= maxRecords) {
-                return false;
             }
         }
     }
@@ -516,19 +322,23 @@ public final class ShardLog implements AutoCloseable {
 
     /**
      * First offset whose arrival is >= epochMillis, or {@link #endOffset()} if none; found through the time
-     * index and a scan of at most one index interval.
+     * index and a scan of at most one index interval. Records whose arrival is unknown because they are
+     * damaged or missing count as arriving at the time of the next intact record, so the answer never
+     * skips them: a read from it fails instead.
      *
-     * @throws UncheckedIOException if that interval holds a corrupt frame
+     * @throws UncheckedIOException if a file cannot be read
      */
     public long offsetForTimestamp(long epochMillis) {
         long end = endOffset;
         for (int attempt = 0; ; attempt++) {
             try {
+                long expected = logStart;
                 for (Segment seg : segments.values()) {
                     if (!seg.isEmpty() && seg.lastArrival() >= epochMillis) {
-                        long found = seg.firstArrival() >= epochMillis ? seg.baseOffset : seg.offsetForTimestamp(epochMillis);
+                        long found = seg.firstArrival() >= epochMillis ? Math.min(expected, seg.baseOffset) : seg.offsetForTimestamp(epochMillis);
                         return Math.min(found, end);
                     }
+                    expected = seg.nextOffset();
                 }
                 return end;
             } catch (ClosedChannelException e) {
@@ -600,17 +410,23 @@ public final class ShardLog implements AutoCloseable {
             if (!active.isEmpty() && (active.lastArrival() < cutoff || active.nextOffset() <= hiddenBelow) && stickyError == null) {
                 roll();
             }
-            int deleted = 0;
-            for (Segment seg : segments.values()) {
-                if (seg == active || !seg.isEmpty() && seg.lastArrival() >= cutoff && seg.nextOffset() > hiddenBelow) {
-                    break;
-                }
+            List<Segment> expired = segments.values().stream()
+                    .takeWhile(seg -> seg != active && (seg.isEmpty() || seg.lastArrival() < cutoff || seg.nextOffset() <= hiddenBelow))
+                    .toList();
+            if (expired.isEmpty()) {
+                return 0;
+            }
+            // The new start is durable before any file goes, so a segment missing above it is damage, never expiry.
+            long newStart = segments.higherKey(expired.get(expired.size() - 1).baseOffset);
+            startMarker.write(newStart);
+            logStart = newStart;
+            for (Segment seg : expired) {
                 segments.remove(seg.baseOffset);
                 seg.delete();
-                deleted++;
                 LOG.info("Shard log {}: retention deleted {} (offsets {}..{})", dir, seg.logFile.getFileName(), seg.baseOffset, seg.nextOffset() - 1);
             }
-            return deleted;
+            damage.forgetBelow(newStart);
+            return expired.size();
         } finally {
             writeLock.unlock();
         }
@@ -619,6 +435,18 @@ public final class ShardLog implements AutoCloseable {
     private void checkOpen() throws IOException {
         if (closed) {
             throw new IOException("Shard log " + dir + " is closed");
+        }
+    }
+
+    /** After the final fsync: writes the active segment's index files and the marker that lets open() trust them. */
+    private void writeCleanShutdownMarker() {
+        try {
+            if (!active.isEmpty()) {
+                active.writeIndexFiles();
+            }
+            new LogMarker(dir, LogMarker.CLEAN_SHUTDOWN, 2).write(active.baseOffset, active.size());
+        } catch (IOException e) {
+            LOG.warn("Shard log {}: could not record the clean shutdown; the next open verifies the last segment fully", dir, e);
         }
     }
 
@@ -640,9 +468,7 @@ public final class ShardLog implements AutoCloseable {
                     failure = e;
                 }
             }
-            for (Segment s : segments.values()) {
-                closeQuietly(s);
-            }
+            segments.values().forEach(LogLoader::closeQuietly);
             lock.release();
             lockChannel.close();
             if (failure != null) {
@@ -650,14 +476,6 @@ public final class ShardLog implements AutoCloseable {
             }
         } finally {
             writeLock.unlock();
-        }
-    }
-
-    private void closeQuietly(Segment s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            LOG.warn("Shard log {}: closing {} failed", dir, s, e);
         }
     }
 

@@ -73,23 +73,6 @@ final class SparseIndex {
         return found;
     }
 
-    /** Index of the first entry whose byte position is > position, or -1. */
-    int firstAfterPosition(long position) {
-        int lo = 0;
-        int hi = count - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (positions[mid] > position) {
-                found = mid;
-                hi = mid - 1;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return found;
-    }
-
     /** Index of the last entry whose arrival is < millis, or -1: the first record at or after millis follows it. */
     int lastBefore(long millis) {
         int lo = 0;

@@ -1,6 +1,7 @@
 package io.riffle.shard;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -9,9 +10,11 @@ import io.riffle.bus.Failures;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.log.AppendRecord;
+import io.riffle.log.CorruptLogException;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
 import io.riffle.log.ShardLog;
+import io.riffle.model.DamagedRecords;
 import io.riffle.model.Limits;
 import io.riffle.model.Record;
 import io.riffle.model.ShardDescription;
@@ -138,6 +141,7 @@ public final class ShardVerticle extends VerticleBase {
                     consumers.add(bus.consumer(Addresses.shardRead(stream, shard.shardId()), this::onRead));
                     consumers.add(bus.consumer(Addresses.shardResolve(stream, shard.shardId()), this::onResolve));
                     consumers.add(bus.consumer(Addresses.shardConfigure(stream, shard.shardId()), this::onConfigure));
+                    consumers.add(bus.consumer(Addresses.shardStatus(stream, shard.shardId()), this::onStatus));
                     if (logConfig.fsyncPolicy() == FsyncPolicy.INTERVAL) {
                         vertx.setPeriodic(logConfig.fsyncIntervalMillis(), id -> flushInBackground());
                     }
@@ -381,6 +385,18 @@ public final class ShardVerticle extends VerticleBase {
                         + Math.floorDiv(retention, 3_600_000L) + " hours to " + shardName(), err)));
     }
 
+    /** Reports the log's damaged records (the start offset behind them may read an index file: off the event loop). */
+    private void onStatus(Message<JsonObject> message) {
+        if (log.corruptRecordsFound() == 0) {
+            message.reply(new JsonObject().put("damaged", StreamJson.toJson(List.of())));
+            return;
+        }
+        reads.executeBlocking(() -> log.damaged().stream()
+                        .map(d -> new DamagedRecords(d.fromOffset(), d.toOffset(), d.location(), d.reason())).toList(), false)
+                .onSuccess(damaged -> message.reply(new JsonObject().put("damaged", StreamJson.toJson(damaged))))
+                .onFailure(err -> Failures.fail(message, err));
+    }
+
     private void flushInBackground() {
         writes.executeBlocking(() -> {
             logMeters.flush().recordCallable(() -> {
@@ -403,7 +419,9 @@ public final class ShardVerticle extends VerticleBase {
      */
     private RiffleException internalFailure(String what, Throwable err) {
         LOG.error("{} failed: {}", what, err.toString());
-        return new RiffleException(ErrorCode.INTERNAL_FAILURE, what + " failed");
+        // Damage is described without file paths, and the offsets tell a reader where to resume.
+        return new RiffleException(ErrorCode.INTERNAL_FAILURE, what + " failed"
+                + (err instanceof CorruptLogException c ? ": " + c.getMessage() : ""));
     }
 
     private void enforceRetention() {
@@ -426,6 +444,9 @@ public final class ShardVerticle extends VerticleBase {
         outgoingRecords = counter("riffle.shard.outgoing.records", tags.and("consumer", "shared"), "Records read by polling");
         outgoingBytes = counter("riffle.shard.outgoing.bytes", tags.and("consumer", "shared"), "Data bytes read by polling");
         logMeters = LogMeters.of(metrics);
+        meters.add(FunctionCounter.builder("riffle.log.corrupt.frames", this, v -> v.log == null ? 0 : v.log.corruptRecordsFound())
+                .tags(tags).description("Unreadable records found in the shard's log: damaged frames, missing or cut segment files")
+                .register(metrics));
     }
 
     private Counter counter(String name, Tags tags, String help) {

@@ -234,8 +234,10 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     /**
      * Applies {@code change} to the stream's description as it is when this change's turn comes, makes it
-     * durable and tells the shards if it concerns them. On failure the description goes back to what it
-     * was before this change only.
+     * durable and tells the shards if it concerns them. If it cannot be made durable, the description goes
+     * back to what it was before this change only. Once durable the change stands, in memory as on disk:
+     * a shard that cannot apply it at once (deleting expired segments failed) fails the answer, keeps the
+     * new setting and retries the deletion with its periodic retention check.
      */
     private Future<JsonObject> update(Entry entry, UnaryOperator<StreamDescription> change) {
         requireActive(entry);
@@ -247,16 +249,16 @@ public final class ControlPlaneVerticle extends VerticleBase {
             // Only retention, record size and limits concern running shards; tags and consumers do not.
             boolean shardsAffected = !settingsOf(before).equals(settingsOf(after));
             return persist(entry)
-                    .compose(v -> shardsAffected ? configureShards(entry) : Future.succeededFuture())
-                    .map(v -> {
-                        changed(entry.description.name());
-                        return StreamJson.toJson(entry.description);
-                    })
                     .onFailure(err -> {
                         if (entry.description == after) {
                             entry.description = before;
                         }
-                    });
+                    })
+                    .compose(v -> {
+                        changed(entry.description.name());
+                        return shardsAffected ? configureShards(entry) : Future.succeededFuture();
+                    })
+                    .map(v -> StreamJson.toJson(entry.description));
         });
     }
 

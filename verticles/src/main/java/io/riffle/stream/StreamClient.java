@@ -10,6 +10,7 @@ import io.riffle.model.ShardDescription;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamName;
+import io.riffle.model.StreamStatus;
 import io.riffle.shard.AppendReply;
 import io.riffle.shard.AppendRequest;
 import io.riffle.shard.Codecs;
@@ -17,6 +18,7 @@ import io.riffle.shard.ReadRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -41,6 +43,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Call {@link #close()} when done with a client to stop listening for those changes.
  */
 public final class StreamClient implements AutoCloseable {
+    /** How long {@link #describe} waits for each shard's status. */
+    static final long STATUS_TIMEOUT_MILLIS = 2_000;
     private final Vertx vertx;
     private final Map<StreamName, Routes> routes = new ConcurrentHashMap<>();
     private final MessageConsumer<String> changes;
@@ -81,9 +85,25 @@ public final class StreamClient implements AutoCloseable {
         return body;
     }
 
-    /** Fails with RESOURCE_NOT_FOUND naming the stream if it does not exist. */
+    /**
+     * The stream as the control plane knows it, with each shard's damaged records as the shard itself
+     * reports them (a shard that does not answer within {@link #STATUS_TIMEOUT_MILLIS} shows none).
+     * Fails with RESOURCE_NOT_FOUND naming the stream if it does not exist.
+     */
     public Future<StreamDescription> describe(StreamName name) {
+        return catalog(name).compose(d -> Future.all(d.shards().stream().map(s -> withStatus(name, s)).toList())
+                .map(all -> d.withShards(all.list())));
+    }
+
+    private Future<StreamDescription> catalog(StreamName name) {
         return describing(control("describe", name, new JsonObject()));
+    }
+
+    private Future<ShardDescription> withStatus(StreamName name, ShardDescription shard) {
+        return vertx.eventBus().<JsonObject>request(Addresses.shardStatus(name, shard.shardId()), new JsonObject(),
+                        new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MILLIS))
+                .map(m -> shard.withDamaged(StreamJson.damagedFromJson(m.body().getJsonArray("damaged"))))
+                .otherwise(shard);
     }
 
     /** All stream names, sorted; callers page over them. */
@@ -286,7 +306,11 @@ public final class StreamClient implements AutoCloseable {
         if (cached != null) {
             return Future.succeededFuture(cached);
         }
-        return describe(name).map(d -> {
+        return catalog(name).map(d -> {
+            if (d.status() == StreamStatus.CREATING || d.status() == StreamStatus.DELETING) {
+                // As Kinesis: records for a stream that is not ACTIVE are refused whole, not one by one.
+                throw RiffleException.notFound("Stream " + name + " was not found.");
+            }
             Routes r = new Routes(d);
             routes.put(name, r);
             return r;

@@ -2,6 +2,7 @@ package io.riffle.stream;
 
 import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
+import io.riffle.model.DamagedRecords;
 import io.riffle.model.HashKeyRange;
 import io.riffle.model.SequenceNumber;
 import io.riffle.model.ShardDescription;
@@ -89,6 +90,19 @@ public final class StreamJson {
                 j.getJsonArray("shardLevelMetrics", new JsonArray()).stream().map(String::valueOf)
                         .collect(java.util.stream.Collectors.toSet()),
                 limitsFromJson(j.getJsonObject("limits")));
+    }
+
+    /** A shard's damaged records, as its status reply carries them (never written to stream.json). */
+    public static JsonArray toJson(List<DamagedRecords> damaged) {
+        JsonArray a = new JsonArray();
+        damaged.forEach(d -> a.add(new JsonObject().put("fromOffset", d.fromOffset()).put("toOffset", d.toOffset())
+                .put("location", d.location()).put("reason", d.reason())));
+        return a;
+    }
+
+    public static List<DamagedRecords> damagedFromJson(JsonArray a) {
+        return a.stream().map(o -> (JsonObject) o).map(d -> new DamagedRecords(d.getLong("fromOffset"), d.getLong("toOffset"),
+                d.getString("location"), d.getString("reason"))).toList();
     }
 
     public static JsonObject toJson(ThroughputLimits l) {

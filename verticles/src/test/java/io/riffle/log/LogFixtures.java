@@ -2,6 +2,10 @@ package io.riffle.log;
 
 import io.riffle.model.Record;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +43,25 @@ final class LogFixtures {
             }
         }
         return firstOffset;
+    }
+
+    /** Byte position of record n in the segment starting at record base, when every record has size data bytes. */
+    static long positionOf(long base, long n, int size) {
+        long pos = 0;
+        for (long i = base; i < n; i++) {
+            pos += Frames.frameSize(("key-" + i).length(), size);
+        }
+        return pos;
+    }
+
+    /** Flips one bit of the byte at this position. */
+    static void flipBit(Path file, long position) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, position);
+            b.put(0, (byte) (b.get(0) ^ 0x10)).rewind();
+            ch.write(b, position);
+        }
     }
 
     /** Reads everything from the offset to the end in chunks. */

@@ -3,8 +3,11 @@ package io.riffle.log;
 import io.riffle.testing.MutableClock;
 import static io.riffle.log.LogFixtures.appendNumbered;
 import static io.riffle.log.LogFixtures.data;
+import static io.riffle.log.LogFixtures.flipBit;
+import static io.riffle.log.LogFixtures.positionOf;
 import static io.riffle.log.LogFixtures.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.riffle.model.Record;
 import java.io.IOException;
@@ -56,24 +59,6 @@ class ShardLogRecoveryTest {
         }
     }
 
-    /** Byte position of frame k in a segment holding only records numbered base.. with SIZE data. */
-    private static long positionOf(long base, long k) {
-        long pos = 0;
-        for (long n = base; n < base + k; n++) {
-            pos += Frames.frameSize(("key-" + n).length(), SIZE);
-        }
-        return pos;
-    }
-
-    private static void flipBit(Path file, long position) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.allocate(1);
-            ch.read(b, position);
-            b.put(0, (byte) (b.get(0) ^ 0x10)).rewind();
-            ch.write(b, position);
-        }
-    }
-
     @Test
     void recoveryTruncatesATornTail() throws IOException {
         try (ShardLog log = open(LogConfig.defaults())) {
@@ -88,7 +73,7 @@ class ShardLogRecoveryTest {
             RecoveryReport r = log.recovery();
             assertThat(r.truncations()).singleElement().satisfies(t -> {
                 assertThat(t.file()).isEqualTo(seg);
-                assertThat(t.position()).isEqualTo(positionOf(0, 9));
+                assertThat(t.position()).isEqualTo(positionOf(0, 9, SIZE));
                 assertThat(t.bytesDropped()).isEqualTo(FRAME - 7);
                 assertThat(t.recordsDropped()).isEqualTo(1);
             });
@@ -125,31 +110,35 @@ class ShardLogRecoveryTest {
     }
 
     @Test
-    void aFlippedBitInTheLastSegmentCutsItThereWithoutReusingTheOffsetsBehind() throws IOException {
+    void aFlippedBitInTheLastSegmentIsReportedAsDamageAndTheRecordsBehindItStay() throws IOException {
         try (ShardLog log = open(LogConfig.defaults())) {
             appendNumbered(log, 0, 10, 1, SIZE, T0);
         }
         Path seg = segmentFiles().get(0);
-        flipBit(seg, positionOf(0, 4) + 40); // inside the data of record 4
+        long size = Files.size(seg);
+        flipBit(seg, positionOf(0, 4, SIZE) + 40); // inside the data of record 4
+        Files.delete(dir().resolve(LogMarker.CLEAN_SHUTDOWN)); // as after a crash: the segment is verified at open
         try (ShardLog log = open(LogConfig.defaults())) {
             RecoveryReport r = log.recovery();
-            assertThat(r.truncations()).singleElement().satisfies(t -> {
-                assertThat(t.position()).isEqualTo(positionOf(0, 4));
-                assertThat(t.recordsDropped()).isEqualTo(6);
-                assertThat(t.bytesDropped()).isEqualTo(6L * FRAME);
-                assertThat(t.reason()).contains("CRC32C");
+            assertThat(r.truncations()).isEmpty();
+            assertThat(r.damaged()).singleElement().satisfies(d -> {
+                assertThat(d).isEqualTo(new DamagedRange(4, 4, seg.getFileName().toString(), positionOf(0, 4, SIZE), FRAME, d.reason()));
+                assertThat(d.reason()).contains("CRC32C");
             });
-            assertNumbered(readAll(log, 0), 0, 4);
-            // Offsets 4..9 were acknowledged once: the next record must not take one of them.
+            assertThat(r.clean()).isFalse();
+            assertThat(Files.size(seg)).isEqualTo(size);
+            assertThat(log.corruptRecordsFound()).isEqualTo(1);
+            assertNumbered(log.read(0, 100, 1 << 20), 0, 4);
+            assertThatThrownBy(() -> log.read(4, 100, 1 << 20)).isInstanceOfSatisfying(CorruptLogException.class,
+                    e -> assertThat(e.range()).isEqualTo(r.damaged().get(0)));
+            assertNumbered(log.read(5, 100, 1 << 20), 5, 5);
             assertThat(log.endOffset()).isEqualTo(10);
             assertThat(log.append(List.of(LogFixtures.record(10, SIZE, T0)))).isEqualTo(10);
-            List<Record> all = readAll(log, 0);
-            assertThat(all).extracting(Record::offset).containsExactly(0L, 1L, 2L, 3L, 10L);
         }
     }
 
     @Test
-    void aFlippedBitInASealedSegmentCutsOnlyThatSegmentAndKeepsTheLaterOnes() throws IOException {
+    void aFlippedBitInASealedSegmentWithoutItsIndexIsFoundAtOpenAndOnlyItsRecordIsLost() throws IOException {
         LogConfig config = LogConfig.defaults().withSegmentBytes(10 * FRAME);
         try (ShardLog log = open(config)) {
             appendNumbered(log, 0, 30, 1, SIZE, T0);
@@ -157,39 +146,42 @@ class ShardLogRecoveryTest {
         List<Path> files = segmentFiles();
         assertThat(files.size()).isGreaterThanOrEqualTo(3);
         assertThat(files.get(1).getFileName()).hasToString(Segment.name(10, ".log"));
+        long size = Files.size(files.get(0));
         Files.delete(Path.of(files.get(0).toString().replace(".log", ".index"))); // forces a full verification
-        flipBit(files.get(0), positionOf(0, 6) + 2); // the length field of record 6
+        flipBit(files.get(0), positionOf(0, 6, SIZE) + 2); // the length field of record 6
         try (ShardLog log = open(config)) {
             RecoveryReport r = log.recovery();
             assertThat(r.indexesRebuilt()).isEqualTo(1);
-            assertThat(r.truncations()).singleElement().satisfies(t -> {
-                assertThat(t.file()).isEqualTo(files.get(0));
-                assertThat(t.position()).isEqualTo(positionOf(0, 6));
-                assertThat(t.bytesDropped()).isEqualTo(4L * FRAME);
-            });
-            List<Record> all = readAll(log, 0);
-            assertNumbered(all.subList(0, 6), 0, 6);
-            assertNumbered(all.subList(6, all.size()), 10, 20);
+            assertThat(r.truncations()).isEmpty();
+            assertThat(r.damaged()).extracting(DamagedRange::fromOffset, DamagedRange::toOffset, DamagedRange::bytePosition)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(6L, 6L, positionOf(0, 6, SIZE)));
+            assertThat(Files.size(files.get(0))).isEqualTo(size);
+            assertNumbered(log.read(0, 100, 1 << 20), 0, 6);
+            assertThatThrownBy(() -> log.read(6, 1, 1 << 20)).isInstanceOf(CorruptLogException.class);
+            assertNumbered(readAll(log, 7), 7, 23);
             assertThat(log.endOffset()).isEqualTo(30);
-            assertThat(log.read(7, 1, 1 << 20)).extracting(Record::offset).containsExactly(10L);
         }
     }
 
     @Test
-    void bitRotBehindAValidIndexIsSkippedByReadsUpToTheNextIndexEntry() throws IOException {
+    void bitRotBehindAValidIndexIsFoundByTheFirstReadThatReachesItAndCountedOnce() throws IOException {
         LogConfig config = LogConfig.defaults().withSegmentBytes(10 * FRAME).withIndexIntervalBytes(3 * FRAME);
         try (ShardLog log = open(config)) {
             appendNumbered(log, 0, 30, 1, SIZE, T0);
         }
         // Segment 0 holds records 0..9, indexed at 0, 3, 6 and 9; recovery only verifies it from record 9 on.
-        flipBit(segmentFiles().get(0), positionOf(0, 4) + 50);
+        flipBit(segmentFiles().get(0), positionOf(0, 4, SIZE) + 50);
         try (ShardLog log = open(config)) {
-            assertThat(log.recovery().truncations()).isEmpty();
-            List<Record> all = readAll(log, 0);
-            assertThat(all).extracting(Record::offset).doesNotContain(4L, 5L).hasSize(28);
-            assertNumbered(all.subList(0, 4), 0, 4);
-            assertNumbered(all.subList(4, all.size()), 6, 24);
-            assertThat(log.read(4, 1, 1 << 20)).extracting(Record::offset).containsExactly(6L);
+            assertThat(log.recovery().clean()).isTrue();
+            assertThat(log.damaged()).isEmpty();
+            assertNumbered(log.read(0, 100, 1 << 20), 0, 4);
+            assertThat(log.damaged()).extracting(DamagedRange::fromOffset, DamagedRange::toOffset)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(4L, 4L));
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> log.read(4, 1, 1 << 20)).isInstanceOf(CorruptLogException.class);
+            }
+            assertThat(log.corruptRecordsFound()).isEqualTo(1);
+            assertNumbered(log.read(5, 1, 1 << 20), 5, 1);
             assertThat(log.offsetForTimestamp(T0)).isZero();
         }
     }
@@ -271,7 +263,7 @@ class ShardLogRecoveryTest {
         Path index0 = Path.of(segmentFiles().get(0).toString().replace(".log", ".index"));
         try (FileChannel ch = FileChannel.open(index0, StandardOpenOption.WRITE)) {
             // Entry 2 (relative offset 4) now claims a position 10 bytes too far: still monotonic, so it loads.
-            ch.write(ByteBuffer.allocate(4).putInt(0, (int) positionOf(0, 4) + 10), 2 * 8 + 4);
+            ch.write(ByteBuffer.allocate(4).putInt(0, (int) positionOf(0, 4, SIZE) + 10), 2 * 8 + 4);
         }
         try (ShardLog log = open(config)) {
             assertNumbered(log.read(5, 2, 1 << 20), 5, 2);

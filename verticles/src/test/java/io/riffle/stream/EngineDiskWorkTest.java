@@ -135,6 +135,11 @@ class EngineDiskWorkTest {
         }
         List<Record> all = await(client.read(S, new ShardId(0), 0, 10, 1 << 20, false)).records();
         assertThat(all).extracting(r -> new String(r.data(), StandardCharsets.UTF_8)).containsExactly("new");
+        // The change was durable before the shard failed to delete: it stands in the catalog, also after a restart.
+        assertThat(await(client.describe(S)).retentionHours()).isEqualTo(24);
+        await(engine.stop());
+        start(vertx, LogPools.defaults());
+        assertThat(await(client.describe(S)).retentionHours()).isEqualTo(24);
     }
 
     @Test

@@ -118,6 +118,7 @@ class KinesisProtocolTest {
     @Test
     void answersWithoutMembersHaveAnEmptyBodyInEitherEncoding() {
         var created = kinesis.json("CreateStream", "{\"StreamName\":\"empty\",\"ShardCount\":1}");
+        kinesis.awaitActive("empty");
         assertThat(created.status()).isEqualTo(200);
         assertThat(created.raw().body()).isEmpty();
         var tagged = kinesis.cbor("AddTagsToStream", Map.of("StreamName", "empty", "Tags", Map.of("k", "v")));
@@ -132,6 +133,7 @@ class KinesisProtocolTest {
     @Test
     void retentionSetToItsCurrentValueIsANoOpBothWays() {
         kinesis.json("CreateStream", "{\"StreamName\":\"ret\",\"ShardCount\":1}");
+        kinesis.awaitActive("ret");
         assertThat(kinesis.json("IncreaseStreamRetentionPeriod", "{\"StreamName\":\"ret\",\"RetentionPeriodHours\":24}").status()).isEqualTo(200);
         assertThat(kinesis.json("DecreaseStreamRetentionPeriod", "{\"StreamName\":\"ret\",\"RetentionPeriodHours\":24}").status()).isEqualTo(200);
         assertThat(kinesis.json("DescribeStreamSummary", "{\"StreamName\":\"ret\"}").body()
@@ -143,6 +145,7 @@ class KinesisProtocolTest {
     @Test
     void unencryptedRecordsAndPutAnswersCarryNoEncryptionType() {
         kinesis.json("CreateStream", "{\"StreamName\":\"plain\",\"ShardCount\":1}");
+        kinesis.awaitActive("plain");
         var put = kinesis.json("PutRecord", "{\"StreamName\":\"plain\",\"PartitionKey\":\"k\",\"Data\":\"AA==\"}");
         assertThat(put.body().has("EncryptionType")).isFalse();
         var puts = kinesis.json("PutRecords", "{\"StreamName\":\"plain\",\"Records\":[{\"PartitionKey\":\"k\",\"Data\":\"AA==\"}]}");
@@ -158,6 +161,7 @@ class KinesisProtocolTest {
     @Test
     void shardIdsNameTheSameShardHoweverTheirDigitsAreWritten() {
         kinesis.json("CreateStream", "{\"StreamName\":\"ids\",\"ShardCount\":2}");
+        kinesis.awaitActive("ids");
         kinesis.json("PutRecord", "{\"StreamName\":\"ids\",\"PartitionKey\":\"k\",\"Data\":\"AA==\",\"ExplicitHashKey\":\"0\"}");
         for (String id : new String[] {"shardId-000000000000", "shardId-0", "foo-0", "0", "shardId-00"}) {
             String iterator = kinesis.json("GetShardIterator", "{\"StreamName\":\"ids\",\"ShardId\":\"" + id
@@ -172,6 +176,7 @@ class KinesisProtocolTest {
     @Test
     void atTimestampInTheFutureIsAnInvalidArgumentAndInThePastStartsAtTheFirstRecord() {
         kinesis.json("CreateStream", "{\"StreamName\":\"when\",\"ShardCount\":1}");
+        kinesis.awaitActive("when");
         kinesis.json("PutRecord", "{\"StreamName\":\"when\",\"PartitionKey\":\"k\",\"Data\":\"AA==\"}");
         String shard = "\"StreamName\":\"when\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"AT_TIMESTAMP\"";
         double future = (clock.millis() + 60_000) / 1000.0;
@@ -193,6 +198,7 @@ class KinesisProtocolTest {
     @Test
     void aStreamHoldsAtMostFiftyTagsInAll() {
         kinesis.json("CreateStream", "{\"StreamName\":\"tagged\",\"ShardCount\":1}");
+        kinesis.awaitActive("tagged");
         String fifty = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "\"k" + i + "\":\"v\"")
                 .collect(java.util.stream.Collectors.joining(","));
         assertThat(kinesis.json("AddTagsToStream", "{\"StreamName\":\"tagged\",\"Tags\":{" + fifty + "}}").status()).isEqualTo(200);
@@ -207,6 +213,7 @@ class KinesisProtocolTest {
     @Test
     void cborTextThatIsNotUnicodeIsASerializationException() {
         kinesis.json("CreateStream", "{\"StreamName\":\"bytes\",\"ShardCount\":1}");
+        kinesis.awaitActive("bytes");
         // {"StreamName":"bytes","PartitionKey":<text>,"Data":h''} with the text's bytes given raw.
         java.util.function.Function<byte[], byte[]> putWithKey = key -> {
             var out = new java.io.ByteArrayOutputStream();

@@ -38,7 +38,7 @@ public final class NativeJson {
     }
 
     public static JsonObject shard(ShardDescription s) {
-        return new JsonObject()
+        JsonObject j = new JsonObject()
                 .put("shardId", s.shardId().toString())
                 .put("state", s.state().name())
                 .put("parentShardId", s.parentShardId().map(ShardId::toString).orElse(null))
@@ -49,6 +49,17 @@ public final class NativeJson {
                 .put("sequenceNumberRange", new JsonObject()
                         .put("startingSequenceNumber", s.startingSequenceNumber().wire())
                         .put("endingSequenceNumber", s.endingSequenceNumber().map(SequenceNumber::wire).orElse(null)));
+        if (!s.damaged().isEmpty()) {
+            JsonArray damaged = new JsonArray();
+            s.damaged().forEach(d -> damaged.add(new JsonObject()
+                    .put("fromSequenceNumber", new SequenceNumber(s.shardId().index(), d.fromOffset()).wire())
+                    .put("toSequenceNumber", new SequenceNumber(s.shardId().index(), d.toOffset()).wire())
+                    .put("records", d.toOffset() - d.fromOffset() + 1)
+                    .put("location", d.location())
+                    .put("reason", d.reason())));
+            j.put("damaged", damaged);
+        }
+        return j;
     }
 
     public static JsonObject consumer(ConsumerDescription c) {
