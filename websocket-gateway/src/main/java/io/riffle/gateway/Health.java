@@ -1,5 +1,8 @@
 package io.riffle.gateway;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.riffle.bus.Addresses;
 import io.riffle.stream.ShardWriteHealth;
 import io.vertx.core.Future;
@@ -16,7 +19,7 @@ import java.util.stream.Collectors;
  * whose writes are failing, learnt from their {@link Addresses#shardHealthChanged()} events. The one owner
  * of that state; every gateway verticle reads it (snapshots in volatile fields, so any thread may).
  */
-public final class Health {
+public final class Health implements MeterBinder {
     /** Where the node is in its life. */
     public enum State {
         STARTING, UP, STOPPING
@@ -35,6 +38,14 @@ public final class Health {
 
     public void set(State s) {
         state = s;
+    }
+
+    /** {@code riffle_shards_failing_writes}: how many shards' writes fail now (non-zero while DEGRADED). */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("riffle.shards.failing.writes", this, h -> h.failingWrites.size())
+                .description("Shards whose writes are failing (the node's /health is DEGRADED while non-zero)")
+                .register(registry);
     }
 
     /** Starts following the shards' write health; completes once registered. */

@@ -111,6 +111,7 @@ public final class Node {
                 .withTransport(FrontDoorTransport.nio(config.guardOptions(connections)))
                 .build();
         Health health = new Health();
+        health.bindTo(registry);
         try {
             Files.createDirectories(config.dataDir());
         } catch (IOException e) {
@@ -118,6 +119,8 @@ public final class Node {
             return Future.failedFuture(new ConfigException("Invalid setting 'dataDir' = '" + config.dataDir()
                     + "': cannot create the directory (" + e + ")"));
         }
+        // disk_free_bytes / disk_total_bytes of the data directory's file system, for the disk alerts.
+        new io.micrometer.core.instrument.binder.system.DiskSpaceMetrics(config.dataDir().toFile()).bindTo(registry);
         List<String> deployments = new ArrayList<>();
         AtomicInteger port = new AtomicInteger(config.port());
         Promise<Node> result = Promise.promise();

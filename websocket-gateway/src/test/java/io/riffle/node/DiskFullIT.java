@@ -60,10 +60,12 @@ class DiskFullIT {
             assertThat(degraded.bodyAsJsonObject().getString("reason"))
                     .isEqualTo("writes to 1 shard are failing: shardId-000000000000 of stream full (No space left on device)");
             assertThat(node.get("/health/live").statusCode()).isEqualTo(200);
+            assertThat(node.get("/metrics").bodyAsString()).containsPattern("(?m)^riffle_shards_failing_writes 1\\.0$");
 
             // Nothing is put any more: the shard's probe notices the space by itself.
             Files.delete(filler);
             assertThat(awaitHealth(node, 200).bodyAsJsonObject().getString("status")).isEqualTo("UP");
+            assertThat(node.get("/metrics").bodyAsString()).containsPattern("(?m)^riffle_shards_failing_writes 0\\.0$");
             assertThat(node.postRaw(PUT, "text/plain", Buffer.buffer("after")).statusCode()).isEqualTo(200);
             JsonArray records = node.get("/v1/streams/full/shards/shardId-000000000000/records").bodyAsJsonObject()
                     .getJsonArray("records");
