@@ -34,7 +34,7 @@ export class Tail {
       h("h2", {}, "Live tail"),
       h("div", { class: "row" }, h("label", {}, "Start from", this.from), h("label", {}, "Timestamp", this.at),
         this.startButton, this.pauseButton,
-        h("button", { class: "plain", onclick: () => this.clear() }, "Clear"), this.status, this.counter),
+        h("button", { id: "tail-clear", class: "plain", onclick: () => this.clear() }, "Clear"), this.status, this.counter),
       h("div", { class: "tail" }, h("table", {},
         h("thead", {}, h("tr", {}, h("th", {}, "Arrived"), h("th", {}, "Shard"), h("th", {}, "Partition key"),
           h("th", {}, "Sequence number"), h("th", {}, "Data"))),
