@@ -66,8 +66,8 @@ export function streamPage(root, name) {
       h("div", { class: "row" },
         h("h1", { class: "grow", id: "stream-name" }, d.name, " ", h("span", { class: "badge", "data-status": d.status }, d.status)),
         h("button", { class: "danger", id: "delete-stream", onclick: async () => {
-          await tail.stop();
-          if (await deleteStream(d.name, description.consumers.length)) location.hash = "#/";
+          const others = description.consumers.filter(c => c.name !== tail.consumer).length;
+          if (await deleteStream(d.name, others, () => tail.stop())) location.hash = "#/";
         } }, "Delete stream")),
       h("p", { class: "muted" }, `${d.mode} · ${open} open shard${open === 1 ? "" : "s"} · retention ${d.retentionHours} h · ` +
         `created ${time(d.createdAt)} · per shard: writes ${limit(d.limits.writeRecordsPerSecond, " rec/s")}, ` +

@@ -9,7 +9,7 @@ const LIST_REFRESH_MS = 5000;
 export function streamsPage(root) {
   const rows = h("tbody", { id: "stream-rows" });
   const error = h("div", { class: "error", id: "create-error" });
-  const form = createForm(error, () => refresh());
+  const form = createForm(error);
   replace(root,
     h("h1", {}, "Streams"),
     h("section", { class: "card" }, h("h2", {}, "Create a stream"), form, error),
@@ -67,7 +67,7 @@ function rateBytes(perSecond) {
   return perSecond === undefined ? "–" : `${bytes(perSecond)}/s`;
 }
 
-function createForm(error, onCreated) {
+function createForm(error) {
   const name = h("input", { name: "name", required: true, pattern: "[a-zA-Z0-9_.\\-]{1,128}", placeholder: "orders" });
   const shards = h("input", { name: "shardCount", type: "number", min: 1, value: 1 });
   const retention = h("input", { name: "retentionHours", type: "number", min: 24, max: 8760, value: 24 });
@@ -79,7 +79,6 @@ function createForm(error, onCreated) {
       await api.createStream({ name: name.value, shardCount: Number(shards.value),
         retentionHours: Number(retention.value), mode: mode.value });
       location.hash = `#/streams/${encodeURIComponent(name.value)}`;
-      onCreated();
     } catch (err) {
       error.textContent = err.message;
     }

@@ -127,6 +127,25 @@ class ConsoleIT {
         browser.until(d -> consumers("history").isEmpty());
     }
 
+    @Test
+    void theStreamPageDeletesItsStreamAfterConfirmationWhileTheTailRuns() {
+        node.createStream("doomed", 1);
+        browser.open(url("/console/#/streams/doomed"));
+        browser.click("#tail-start");
+        browser.until(d -> "connected".equals(d.findElement(By.id("tail-status")).getAttribute("data-status")));
+
+        browser.click("#delete-stream");
+        browser.waitForText("#confirm-text", "cannot be recovered");
+        assertThat(browser.text("#confirm-text")).doesNotContain("consumer");
+        browser.type("#confirm-input", "doome");
+        assertThat(browser.find("#confirm-ok").isEnabled()).isFalse();
+        browser.type("#confirm-input", "doomed");
+        browser.click("#confirm-ok");
+
+        browser.waitForText("#stream-rows", "No streams yet");
+        assertThat(node.get("/v1/streams/doomed").statusCode()).isEqualTo(404);
+    }
+
     private void putThroughTheForm(String key, String as, String data) {
         browser.type("#put-key", key);
         browser.select("#put-as", as);
