@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One gateway instance: an HTTP server (HTTP/1.1, h2c) on the node's port serving the native API, WebSocket
- * subscriptions, {@code /health}, {@code /metrics} and the Kinesis API hook. The node deploys one per
+ * subscriptions, {@code /health}, {@code /metrics}, the web console and the Kinesis API hook. The node deploys one per
  * core; all share the port. Stateless apart from its connections; reaches shards only through
  * {@link io.riffle.stream.StreamClient}.
  *

@@ -34,10 +34,15 @@ class ConsoleIT {
 
     @AfterEach
     void stop() {
+        // Both stay null when the browser is missing and the test was skipped.
         try {
-            browser.close();
+            if (browser != null) {
+                browser.close();
+            }
         } finally {
-            node.close();
+            if (node != null) {
+                node.close();
+            }
         }
     }
 
