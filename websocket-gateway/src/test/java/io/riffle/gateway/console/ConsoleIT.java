@@ -35,13 +35,9 @@ class ConsoleIT {
     @AfterEach
     void stop() {
         // Both stay null when the browser is missing and the test was skipped.
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (node != null) {
-                node.close();
+        try (RunningNode n = node; Browser b = browser) {
+            if (b != null) {
+                assertThat(b.scriptErrors()).as("script errors in the console").isEmpty();
             }
         }
     }
