@@ -1,21 +1,17 @@
 package io.riffle.log;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small versioned file of numbers in a shard log directory, written durably (temporary file, fsync,
- * atomic rename, directory fsync) so that a present file is complete. Layout, ASCII, one line:
+ * A small versioned file of numbers in a shard log directory, written through {@link DurableFile}
+ * (temporary file, fsync, atomic rename, directory fsync) so that a present file is complete. Layout, ASCII, one line:
  * <pre>
  * v1 &lt;number&gt; &lt;number&gt; ...\n
  * </pre>
@@ -66,22 +62,11 @@ final class LogMarker {
         for (long v : values) {
             line.append(' ').append(v);
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer content = ByteBuffer.wrap(line.append('\n').toString().getBytes(StandardCharsets.US_ASCII));
-            while (content.hasRemaining()) {
-                ch.write(content);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Segment.fsyncDirectory(file.getParent());
+        DurableFile.write(file, line.append('\n').toString().getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Deletes the file durably (a no-op if it is missing). */
     void delete() throws IOException {
-        if (Files.deleteIfExists(file)) {
-            Segment.fsyncDirectory(file.getParent());
-        }
+        DurableFile.delete(file);
     }
 }

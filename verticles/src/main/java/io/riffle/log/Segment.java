@@ -75,7 +75,7 @@ final class Segment {
         Path file = dir.resolve(name(baseOffset, ".log"));
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            fsyncDirectory(dir);
+            DurableFile.syncDirectory(dir);
         } catch (IOException e) {
             ch.close();
             Files.deleteIfExists(file);
@@ -84,12 +84,6 @@ final class Segment {
         Segment s = new Segment(baseOffset, dir, ch);
         s.initState(0, baseOffset, -1, -1, new SparseIndex.Builder());
         return s;
-    }
-
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
     }
 
     /**

@@ -10,6 +10,7 @@ import io.riffle.model.ShardId;
 import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamMode;
 import io.riffle.model.StreamName;
+import io.riffle.model.StreamStatus;
 import io.riffle.model.Tags;
 import io.riffle.model.Violations;
 import io.riffle.stream.CreateStream;
@@ -107,7 +108,8 @@ final class StreamOperations {
         int limit = r.member("Limit").integer().orElse(100);
         Optional<ShardId> after = exclusiveStartShard(r, "ExclusiveStartShardId");
         return streams.describe(name).map(d -> {
-            List<ShardDescription> shards = d.shards().stream()
+            // As AWS: a stream that is still CREATING has no shards to show yet.
+            List<ShardDescription> shards = d.status() == StreamStatus.CREATING ? List.of() : d.shards().stream()
                     .filter(s -> after.map(a -> s.shardId().compareTo(a) > 0).orElse(true)).toList();
             List<ShardDescription> page = shards.subList(0, Math.min(limit, shards.size()));
             return obj("StreamDescription", obj(

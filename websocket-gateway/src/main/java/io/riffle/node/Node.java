@@ -165,7 +165,10 @@ public final class Node {
             if (ar.succeeded()) {
                 result.complete(ar.result());
             } else {
-                LOG.error("Riffle node failed to start", ar.cause());
+                if (!(ar.cause() instanceof ConfigException)) {
+                    // A configuration mistake is told once, by its message (RiffleMain exits 2), not as a trace.
+                    LOG.error("Riffle node failed to start", ar.cause());
+                }
                 // Stopping the engine releases the data directory's lock before Vert.x closes.
                 Engine engine = started.get();
                 (engine == null ? Future.<Void>succeededFuture() : engine.stop())

@@ -195,6 +195,17 @@ class NativeApiIT {
     }
 
     @Test
+    void dotNamesThatNoUrlPathCanCarryAreNotCreatedHereButOtherDottedNamesWork() {
+        // "." and ".." are valid Kinesis names (the Kinesis API creates them); a URL path would lose them.
+        assertError(node.postJson("/v1/streams", new JsonObject().put("name", ".")), 400, "ValidationException");
+        assertError(node.postJson("/v1/streams", new JsonObject().put("name", "..")), 400, "ValidationException");
+        assertThat(node.get("/v1/streams").bodyAsJsonObject().getJsonArray("streams")).doesNotContain(".", "..");
+        assertThat(node.postJson("/v1/streams", new JsonObject().put("name", "...")).statusCode()).isEqualTo(201);
+        assertThat(node.get("/v1/streams/...").statusCode()).isEqualTo(200);
+        assertThat(node.delete("/v1/streams/...").statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void unknownStreamsShardsAndRoutesAreNotFound() {
         node.createStream("known", 1);
         assertError(node.get("/v1/streams/nope"), 404, "ResourceNotFoundException");

@@ -81,6 +81,7 @@ class KinesisStreamLifecycleIT {
             RawKinesis k = kinesis(node);
             create(k, "..");
             k.awaitStatus("..", "CREATING");
+            assertThat(k.json("DescribeStream", stream("..")).body().path("StreamDescription").path("Shards")).isEmpty();
             assertThat(put(k, "..", "AA==").type()).isEqualTo("ResourceNotFoundException");
             assertThat(k.json("AddTagsToStream", "{\"StreamName\":\"..\",\"Tags\":{\"a\":\"b\"}}").type())
                     .isEqualTo("ResourceInUseException");
@@ -89,6 +90,7 @@ class KinesisStreamLifecycleIT {
             node.restart();
             k = kinesis(node);
             k.awaitStatus("..", "ACTIVE");
+            assertThat(k.json("DescribeStream", stream("..")).body().path("StreamDescription").path("Shards")).hasSize(1);
             assertThat(put(k, "..", "AA==").status()).isEqualTo(200);
 
             assertThat(k.json("DeleteStream", stream("..")).status()).isEqualTo(200);

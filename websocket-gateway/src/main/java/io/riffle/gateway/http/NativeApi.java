@@ -63,6 +63,12 @@ public final class NativeApi {
     private void createStream(RoutingContext ctx) {
         JsonObject body = Requests.jsonBody(ctx);
         StreamName name = StreamName.of(Requests.string(body, "name").orElse(null));
+        if (name.value().equals(".") || name.value().equals("..")) {
+            // Valid Kinesis names, but a URL path cannot carry them (RFC 3986 removes dot segments, even
+            // percent-encoded): the stream could be created here and never named again. The Kinesis API can.
+            throw RiffleException.validation("Stream name '" + name + "' cannot appear in a URL path; "
+                    + "the native API does not create it (the Kinesis API does)");
+        }
         StreamMode mode = Requests.string(body, "mode")
                 .map(m -> Requests.enumValue(StreamMode.class, "mode", m)).orElse(StreamMode.PROVISIONED);
         int shardCount = Requests.integer(body, "shardCount").orElse(mode == StreamMode.ON_DEMAND ? 4 : 1);
