@@ -114,7 +114,11 @@ final class Browser implements AutoCloseable {
                 .toList();
     }
 
-    /** Saves what the window shows as {@code docs/console/<name>.png}, the window sized to the whole page. */
+    /**
+     * Saves what the window shows as {@code <name>.png}, the window sized to the whole page: in
+     * {@code target/console-screenshots/}, or in {@code docs/console/} when run with
+     * {@code -Dconsole.screenshots=docs} (so an ordinary test run leaves the committed pictures alone).
+     */
     void screenshot(String name) {
         Number height = (Number) driver.executeScript(
                 "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight");
@@ -122,7 +126,9 @@ final class Browser implements AutoCloseable {
         driver.executeScript("window.scrollTo(0, 0)");
         File shot = driver.getScreenshotAs(OutputType.FILE);
         try {
-            Path dir = repositoryRoot().resolve("docs/console");
+            Path dir = "docs".equals(System.getProperty("console.screenshots"))
+                    ? repositoryRoot().resolve("docs/console")
+                    : Path.of("target", "console-screenshots").toAbsolutePath();
             Files.createDirectories(dir);
             Files.copy(shot.toPath(), dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

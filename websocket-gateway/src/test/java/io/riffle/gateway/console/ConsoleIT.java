@@ -17,7 +17,7 @@ import org.openqa.selenium.WebElement;
 
 /**
  * The web console in a real browser (headless Chromium) against a node on port 0: everything it shows and
- * does goes through the public API. Leaves screenshots of each page in docs/console/.
+ * does goes through the public API. Leaves screenshots of each page in target/console-screenshots/ (docs/console/ with -Dconsole.screenshots=docs).
  */
 @Timeout(180)
 class ConsoleIT {
