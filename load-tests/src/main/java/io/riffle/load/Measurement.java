@@ -79,8 +79,9 @@ final class Measurement {
                 if (started) {
                     measured.add(h);
                 }
-                StringBuilder line = new StringBuilder(String.format("[%5.1fs %s]", (now - startNanos) / 1e9,
-                        started ? "measure" : "warmup "));
+                // The time left to the end of the measured window, so a long run tells when it will be done.
+                StringBuilder line = new StringBuilder(String.format("[%5.1fs %s eta %.0fs]", (now - startNanos) / 1e9,
+                        started ? "measure" : "warmup ", (windowEndNanos - now) / 1e9));
                 double secs = (now - lastTick) / 1e9;
                 for (Counter c : counters) {
                     long v = c.value.get();

@@ -104,6 +104,12 @@ public final class ShardVerticle extends VerticleBase {
         this.metrics = metrics;
     }
 
+    /** Bytes the log's recovery CRC-checked when this shard opened (0 before it is open). */
+    public long bytesVerifiedAtOpen() {
+        ShardLog l = log;
+        return l == null ? 0 : l.recovery().bytesVerified();
+    }
+
     @Override
     public Future<?> start() {
         ThroughputLimits l = settings.limits();

@@ -75,10 +75,12 @@ public final class ControlPlaneVerticle extends VerticleBase {
         return vertx.executeBlocking(() -> store.load(config.defaultLimits()))
                 .compose(loaded -> {
                     List<Future<?>> deployments = new ArrayList<>();
+                    RecoveryProgress progress = new RecoveryProgress(
+                            loaded.stream().mapToInt(s -> s.description().shards().size()).sum());
                     for (CatalogStore.Stored s : loaded) {
                         Entry e = new Entry(s.description(), s.ownLimits(), config.defaultLimits(), s.dir());
                         streams.put(e.description.name(), e);
-                        deployments.add(deployShards(e));
+                        deployments.add(deployShards(e, progress));
                     }
                     return Future.all(deployments);
                 })
@@ -300,12 +302,22 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
 
     private Future<Void> deployShards(Entry entry) {
+        return deployShards(entry, null);
+    }
+
+    /** Deploys the stream's shards; {@code progress}, when not null, hears of each one opened. */
+    private Future<Void> deployShards(Entry entry, RecoveryProgress progress) {
         StreamDescription d = entry.description;
         List<Future<String>> deployed = new ArrayList<>();
         for (ShardDescription shard : d.shards()) {
             ShardVerticle verticle = new ShardVerticle(d.name(), shard, CatalogStore.shardDir(entry.dir, shard.shardId()),
                     config.log(), settingsOf(entry.description), config.clock(), config.metrics());
-            deployed.add(vertx.deployVerticle(verticle).onSuccess(entry.deployments::add));
+            deployed.add(vertx.deployVerticle(verticle).onSuccess(id -> {
+                entry.deployments.add(id);
+                if (progress != null) {
+                    progress.shardOpened(verticle.bytesVerifiedAtOpen());
+                }
+            }));
         }
         return Future.all(deployed).mapEmpty();
     }
