@@ -111,6 +111,7 @@ final class SubscribeToShard {
         private final HttpVersion version;
         private ShardSubscription subscription;
         private boolean ended;
+        private boolean gone;
 
         EventStreamResponse(StreamName stream, ShardId shard, ConsumerDescription consumer, HttpServerResponse response,
                             HttpVersion version) {
@@ -119,14 +120,25 @@ final class SubscribeToShard {
             this.consumer = consumer;
             this.response = response;
             this.version = version;
+            // Watched from the start: a client that leaves while the subscription is still starting (an h2
+            // reset can come before the response reports itself closed) must still end it.
+            response.closeHandler(v -> clientGone());
+            response.exceptionHandler(t -> clientGone());
+        }
+
+        private void clientGone() {
+            gone = true;
+            if (subscription != null) {
+                subscription.cancel();
+            }
         }
 
         void begin(ShardSubscription s) {
             // The 5 minutes run from here, on the subscription clock (the node's, or a test's).
             long startedMillis = options.clock().millis();
             this.subscription = s;
-            if (response.closed()) {
-                // The client went away while the subscription was starting: no close handler would fire.
+            if (gone || response.closed()) {
+                // The client went away while the subscription was starting.
                 s.cancel();
                 return;
             }
@@ -140,8 +152,6 @@ final class SubscribeToShard {
                 response.end();
                 return;
             }
-            response.closeHandler(v -> subscription.cancel());
-            response.exceptionHandler(t -> subscription.cancel());
             // Held by the subscription, which releases it however it ends (before onEnd).
             subscription.resources().setPeriodic(1_000, t -> {
                 if (options.clock().millis() - startedMillis >= SUBSCRIPTION_MILLIS || nodeStopping.getAsBoolean()) {

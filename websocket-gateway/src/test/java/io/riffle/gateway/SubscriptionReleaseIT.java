@@ -94,8 +94,12 @@ class SubscriptionReleaseIT {
     /** Waits (at most 15 s) until the node holds what it held before, and asserts it. */
     private void awaitReleased(Held before, String stream) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!held().equals(before) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+        // Settled for a whole second: a subscription the client gave up on may still be starting on the node,
+        // so one matching sample taken before it registered anything proves nothing.
+        int settled = 0;
+        while (settled < 10 && System.nanoTime() < deadline) {
+            settled = held().equals(before) ? settled + 1 : 0;
+            Thread.sleep(100);
         }
         String metrics = node.get("/metrics").bodyAsString();
         assertThat(held(metrics)).as("timers and event bus handlers once every subscription ended").isEqualTo(before);
