@@ -7,11 +7,14 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.riffle.gateway.ClusterView;
 import io.riffle.gateway.Health;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * This node's place in its cluster, for {@code GET /v1/cluster}. Standalone, the node is the one member.
@@ -104,7 +107,7 @@ abstract class Membership implements ClusterView {
             String uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
             String entry = new JsonObject().put("nodeId", nodeId).put("httpAddress", httpAddress)
                     .put("status", health.state().name()).encode();
-            return Future.fromCompletionStage(directory.setAsync(uuid, entry)).mapEmpty();
+            return onCaller(directory.setAsync(uuid, entry)).mapEmpty();
         }
 
         @Override
@@ -116,12 +119,18 @@ abstract class Membership implements ClusterView {
                 if (m.getUuid().equals(local.getUuid())) {
                     members.add(Future.succeededFuture(self().put("address", address)));
                 } else {
-                    members.add(Future.fromCompletionStage(directory.getAsync(m.getUuid().toString()))
+                    members.add(onCaller(directory.getAsync(m.getUuid().toString()))
                             .map(entry -> entry == null ? member(null, address, null, Health.State.STARTING.name())
                                     : announced(new JsonObject(entry), address)));
                 }
             }
             return Future.all(members).map(all -> view("clustered", all.<JsonObject>list()));
+        }
+
+        /** Hazelcast completes on its own threads: callbacks (an HTTP answer) go back to the caller's context. */
+        private static <T> Future<T> onCaller(CompletionStage<T> stage) {
+            Context context = Vertx.currentContext();
+            return context == null ? Future.fromCompletionStage(stage) : Future.fromCompletionStage(stage, context);
         }
 
         private static JsonObject announced(JsonObject entry, String address) {

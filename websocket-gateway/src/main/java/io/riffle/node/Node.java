@@ -146,10 +146,14 @@ public final class Node {
                 .compose(engine -> {
             started.set(engine);
             // Read once the engine holds the data directory's lock, so two nodes never mint ids for one disk.
-            return vertx.executeBlocking(() -> nodeId(config)).map(id -> {
-                membership.set(booted.hazelcast()
+            // Blocking: a file read, and Hazelcast's map proxy may talk to the other members.
+            return vertx.executeBlocking(() -> {
+                String id = nodeId(config);
+                return booted.hazelcast()
                         .map(hz -> Membership.clustered(hz, config.cluster().name(), id, health))
-                        .orElseGet(() -> Membership.standalone(config.cluster().name(), id, health)));
+                        .orElseGet(() -> Membership.standalone(config.cluster().name(), id, health));
+            }).map(m -> {
+                membership.set(m);
                 return engine;
             });
         }).compose(engine -> {
