@@ -44,15 +44,27 @@ final class ClusterBoot {
             return Future.failedFuture(new ConfigException("Invalid setting 'clusterHost' = '" + cluster.host()
                     + "': cannot resolve it (" + e.getMessage() + ")"));
         }
-        options.setEventBusOptions(new EventBusOptions()
-                .setHost(cluster.eventBusHost())
-                .setPort(cluster.eventBusPort())
-                .setClusterPublicHost(cluster.eventBusPublicHost()));
+        options.setEventBusOptions(eventBusOptions(cluster));
         HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
         return builder.with(options)
                 .withClusterManager(new NodeLocalClusterManager(manager))
                 .buildClustered()
                 .map(vertx -> new Booted(vertx, Optional.of(manager.getHazelcastInstance())));
+    }
+
+    /**
+     * The clustered event bus's options. A wildcard host is left to Vert.x, which then binds to and announces
+     * the address Hazelcast picked: announcing {@code 0.0.0.0} would send the other nodes to themselves.
+     */
+    static EventBusOptions eventBusOptions(ClusterConfig cluster) {
+        EventBusOptions options = new EventBusOptions().setPort(cluster.eventBusPort());
+        if (!ClusterConfig.isWildcard(cluster.eventBusHost())) {
+            options.setHost(cluster.eventBusHost());
+        }
+        if (!cluster.eventBusPublicHost().isEmpty()) {
+            options.setClusterPublicHost(cluster.eventBusPublicHost());
+        }
+        return options;
     }
 
     /** Hazelcast's configuration for these settings. */

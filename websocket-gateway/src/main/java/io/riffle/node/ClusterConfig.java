@@ -15,9 +15,9 @@ import java.util.Locale;
  * @param discovery         how members find each other
  * @param members           TCP-IP seeds as {@code host:port}, for {@link Discovery#TCP}
  * @param kubernetesService the headless Service's DNS name, for {@link Discovery#KUBERNETES}
- * @param eventBusHost      the event bus's interface
+ * @param eventBusHost      the event bus's interface ({@code clusterHost} unless set)
  * @param eventBusPort      the event bus's port, 0 for any free one
- * @param eventBusPublicHost the host other nodes connect to for this node's event bus
+ * @param eventBusPublicHost the host other nodes connect to for this node's event bus; empty = the bound one
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port, Discovery discovery,
                             List<String> members, String kubernetesService, String eventBusHost, int eventBusPort,
@@ -58,9 +58,8 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
         if (enabled && discovery == Discovery.KUBERNETES && service.isEmpty()) {
             throw p.bad(Setting.CLUSTER_KUBERNETES_SERVICE, "must name the headless Service when cluster is true with kubernetes discovery");
         }
-        busHost = busHost.isEmpty() ? host : busHost;
-        return new ClusterConfig(enabled, name, host, port, discovery, members, service, busHost, busPort,
-                busPublicHost.isEmpty() ? busHost : busPublicHost);
+        return new ClusterConfig(enabled, name, host, port, discovery, members, service,
+                busHost.isEmpty() ? host : busHost, busPort, busPublicHost);
     }
 
     private static Discovery discovery(NodeConfig.Parser p) {
@@ -91,6 +90,11 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
 
     /** Binds to every interface: Hazelcast then announces the one it picks. */
     public boolean bindsAny() {
+        return isWildcard(host);
+    }
+
+    /** {@code 0.0.0.0} or {@code ::}: an address to bind to, never one to give others. */
+    static boolean isWildcard(String host) {
         return host.equals("0.0.0.0") || host.equals("::");
     }
 }

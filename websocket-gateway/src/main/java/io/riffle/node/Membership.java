@@ -46,8 +46,11 @@ abstract class Membership implements ClusterView {
         return new Clustered(hazelcast, clusterName, nodeId, health);
     }
 
-    /** Tells the cluster this node serves HTTP on {@code httpAddress} ({@code host:port}), in its current state. */
-    abstract Future<Void> announce(String httpAddress);
+    /**
+     * Tells the cluster this node serves HTTP on {@code httpHost:port}, in its current state. A wildcard host
+     * ({@code 0.0.0.0}) is replaced by the address others reach this node at.
+     */
+    abstract Future<Void> announce(String httpHost, int port);
 
     protected JsonObject self() {
         return member(nodeId, null, httpAddress, health.state().name());
@@ -69,8 +72,9 @@ abstract class Membership implements ClusterView {
         }
 
         @Override
-        Future<Void> announce(String httpAddress) {
-            this.httpAddress = httpAddress;
+        Future<Void> announce(String httpHost, int port) {
+            // Alone, the node knows no better name for a wildcard than the wildcard itself.
+            this.httpAddress = httpHost + ":" + port;
             return Future.succeededFuture();
         }
 
@@ -102,9 +106,10 @@ abstract class Membership implements ClusterView {
         }
 
         @Override
-        Future<Void> announce(String httpAddress) {
-            this.httpAddress = httpAddress;
-            String uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        Future<Void> announce(String httpHost, int port) {
+            Member local = hazelcast.getCluster().getLocalMember();
+            this.httpAddress = (ClusterConfig.isWildcard(httpHost) ? local.getAddress().getHost() : httpHost) + ":" + port;
+            String uuid = local.getUuid().toString();
             String entry = new JsonObject().put("nodeId", nodeId).put("httpAddress", httpAddress)
                     .put("status", health.state().name()).encode();
             return onCaller(directory.setAsync(uuid, entry)).mapEmpty();

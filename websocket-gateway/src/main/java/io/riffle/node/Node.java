@@ -186,7 +186,7 @@ public final class Node {
                                 config.host(), port.get(), instances, config.dataDir().toAbsolutePath());
                         Node node = new Node(config, vertx, registry, health, engine, membership.get(), deployments,
                                 port.get(), tls);
-                        return membership.get().announce(node.httpAddress()).map(node);
+                        return membership.get().announce(config.host(), port.get()).map(node);
                     });
         }).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -209,13 +209,6 @@ public final class Node {
             throw new ConfigException("Invalid setting 'dataDir' = '" + config.dataDir()
                     + "': cannot keep the node id there (" + e.getMessage() + ")");
         }
-    }
-
-    /** Where other nodes and clients reach this node's HTTP port: the bound host, or the cluster's public host. */
-    String httpAddress() {
-        String host = config.host().equals("0.0.0.0") || config.host().equals("::")
-                ? config.cluster().eventBusPublicHost() : config.host();
-        return host + ":" + port;
     }
 
     /**
@@ -280,7 +273,7 @@ public final class Node {
             LOG.info("Riffle node stopping");
             List<Future<Void>> undeploys = new ArrayList<>();
             // The other members see this node STOPPING until it leaves their view.
-            undeploys.add(membership.announce(httpAddress()));
+            undeploys.add(membership.announce(config.host(), port));
             tls.ifPresent(server -> undeploys.add(server.close()));
             deployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
             Promise<Void> done = Promise.promise();

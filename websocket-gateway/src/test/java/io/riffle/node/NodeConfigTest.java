@@ -172,7 +172,7 @@ class NodeConfigTest {
         assertThat(c.members()).isEmpty();
         assertThat(c.eventBusPort()).isZero();
         assertThat(c.eventBusHost()).isEqualTo("127.0.0.1");
-        assertThat(c.eventBusPublicHost()).isEqualTo("127.0.0.1");
+        assertThat(c.eventBusPublicHost()).isEmpty();
     }
 
     @Test
@@ -190,6 +190,11 @@ class NodeConfigTest {
         assertThat(c.eventBusHost()).isEqualTo("0.0.0.0");
         assertThat(c.eventBusPort()).isEqualTo(6000);
         assertThat(c.eventBusPublicHost()).isEqualTo("node-b.example");
+        // A wildcard is bound to, never announced: Vert.x then uses the address Hazelcast picked.
+        io.vertx.core.eventbus.EventBusOptions bus = ClusterBoot.eventBusOptions(c);
+        assertThat(bus.getHost()).isNotEqualTo("0.0.0.0");
+        assertThat(bus.getClusterPublicHost()).isEqualTo("node-b.example");
+        assertThat(bus.getPort()).isEqualTo(6000);
 
         ClusterConfig k8s = load(Map.of(), "--cluster", "true", "--cluster-discovery", "kubernetes",
                 "--cluster-kubernetes-service", "riffle-hs.default.svc.cluster.local").cluster();
