@@ -13,6 +13,11 @@ public final class Addresses {
     private Addresses() {
     }
 
+    /** Whether {@code address} is one of Riffle's (every address here, and the gateways' own, start alike). */
+    public static boolean isRiffle(String address) {
+        return address.startsWith(PREFIX);
+    }
+
     /** The control plane: stream lifecycle, consumers, tags, retention. JSON messages with an "op". */
     public static String controlPlane() {
         return PREFIX + "control.command";

@@ -16,8 +16,10 @@ import io.vertx.core.Vertx;
  * @param subscriptionMetrics meters of push subscriptions
  * @param registry     the node's meter registry, scraped at {@code GET /metrics}
  * @param health       the node's health: lifecycle and shards whose writes fail
+ * @param cluster      the node's cluster membership, for {@code GET /v1/cluster}
  */
 public record GatewayServices(Vertx vertx, StreamClient client, GatewayOptions options,
                               SubscriptionOptions subscriptions, SubscriptionMetrics subscriptionMetrics,
-                              PrometheusMeterRegistry registry, Health health) {
+                              PrometheusMeterRegistry registry, Health health,
+                              ClusterView cluster) {
 }

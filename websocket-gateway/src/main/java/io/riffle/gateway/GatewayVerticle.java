@@ -69,6 +69,7 @@ public final class GatewayVerticle extends VerticleBase {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(services.options().maxBodyBytes());
         router.route().handler(this::admit);
         router.get("/health").handler(this::health);
+        router.get("/v1/cluster").handler(ctx -> services.cluster().describe().onSuccess(ctx::json).onFailure(ctx::fail));
         router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

@@ -16,12 +16,14 @@ import io.riffle.kinesis.TlsFrontDoor;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.Optional;
+import io.riffle.cluster.NodeIdentity;
 import io.riffle.stream.DataDirInUseException;
 import io.riffle.stream.Engine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -53,6 +55,7 @@ public final class Node {
     private final PrometheusMeterRegistry registry;
     private final Health health;
     private final Engine engine;
+    private final Membership membership;
     private final List<String> deployments;
     private final int port;
     /** The TLS port's server, when {@code tls} is on. */
@@ -60,7 +63,8 @@ public final class Node {
     private Future<Void> stopping;
 
     private Node(NodeConfig config, Vertx vertx, PrometheusMeterRegistry registry, Health health, Engine engine,
-                 List<String> deployments, int port, Optional<NetServer> tls) {
+                 Membership membership, List<String> deployments, int port, Optional<NetServer> tls) {
+        this.membership = membership;
         this.tls = tls;
         this.config = config;
         this.vertx = vertx;
@@ -103,26 +107,37 @@ public final class Node {
         new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
         ConnectionLimit connections = new ConnectionLimit(config.maxConnections());
         connections.bindTo(registry);
-        Vertx vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+        VertxBuilder builder = Vertx.builder()
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 // Counts and guards connections before Vert.x sees them: maxConnections, header-read timeout.
-                // The node owns the one count, shared by every listening socket and event loop.
-                .withTransport(FrontDoorTransport.nio(config.guardOptions(connections)))
-                .build();
+                // The node owns the one count, shared by every HTTP and TLS socket and event loop.
+                .withTransport(FrontDoorTransport.nio(config.guardOptions(connections)));
+        Future<ClusterBoot.Booted> booted = config.cluster().enabled()
+                ? ClusterBoot.start(builder, options, config.cluster())
+                : Future.succeededFuture(new ClusterBoot.Booted(builder.with(options).build(), Optional.empty()));
+        return booted.compose(b -> startOn(b, config, registry, kinesisApi), err -> {
+            registry.close();
+            return Future.failedFuture(err);
+        });
+    }
+
+    private static Future<Node> startOn(ClusterBoot.Booted booted, NodeConfig config, PrometheusMeterRegistry registry,
+                                        Supplier<KinesisEndpoint> kinesisApi) {
+        Vertx vertx = booted.vertx();
         Health health = new Health();
         health.bindTo(registry);
         try {
             Files.createDirectories(config.dataDir());
         } catch (IOException e) {
-            vertx.close();
-            return Future.failedFuture(new ConfigException("Invalid setting 'dataDir' = '" + config.dataDir()
-                    + "': cannot create the directory (" + e + ")"));
+            return closeOffContext(vertx).transform(closed -> Future.failedFuture(new ConfigException(
+                    "Invalid setting 'dataDir' = '" + config.dataDir() + "': cannot create the directory (" + e + ")")));
         }
         // disk_free_bytes / disk_total_bytes of the data directory's file system, for the disk alerts.
         new io.micrometer.core.instrument.binder.system.DiskSpaceMetrics(config.dataDir().toFile()).bindTo(registry);
         List<String> deployments = new ArrayList<>();
         AtomicInteger port = new AtomicInteger(config.port());
+        AtomicReference<Membership> membership = new AtomicReference<>();
         Promise<Node> result = Promise.promise();
         AtomicReference<Engine> started = new AtomicReference<>();
         // Health listens before any shard starts, so it hears every shard whose writes fail.
@@ -133,15 +148,28 @@ public final class Node {
                         ? new ConfigException(err.getMessage()) : err))
                 .compose(engine -> {
             started.set(engine);
+            // Read once the engine holds the data directory's lock, so two nodes never mint ids for one disk.
+            // Blocking: a file read, and Hazelcast's map proxy may talk to the other members.
+            return vertx.executeBlocking(() -> {
+                String id = nodeId(config);
+                return booted.hazelcast()
+                        .map(hz -> Membership.clustered(hz, config.cluster().name(), id, health))
+                        .orElseGet(() -> Membership.standalone(config.cluster().name(), id, health));
+            }).map(m -> {
+                membership.set(m);
+                return engine;
+            });
+        }).compose(engine -> {
             KinesisEndpoint kinesis = kinesisApi.get();
             // Vert.x shares a random port among server instances only when asked with a negative port.
             int listenPort = config.port() == 0 ? -1 : config.port();
-            GatewayOptions options = new GatewayOptions(config.host(), listenPort, config.maxBodyBytes(),
+            GatewayOptions gatewayOptions = new GatewayOptions(config.host(), listenPort, config.maxBodyBytes(),
                     config.maxHeaderBytes(), config.maxInitialLineBytes(), config.idleTimeoutSeconds(),
                     config.shutdownTimeoutSeconds());
             SubscriptionMetrics subscriptionMetrics = new SubscriptionMetrics(registry);
-            GatewayServices services = new GatewayServices(vertx, engine.client(), options,
-                    config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health);
+            GatewayServices services = new GatewayServices(vertx, engine.client(), gatewayOptions,
+                    config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health,
+                    membership.get());
             int instances = config.effectiveGatewayInstances();
             Set<Integer> ports = ConcurrentHashMap.newKeySet();
             return vertx.deployVerticle(() -> new GatewayVerticle(services, kinesis, ports::add),
@@ -155,11 +183,13 @@ public final class Node {
                         return id;
                     })
                     .compose(v -> startTls(vertx, config, port.get()))
-                    .map(tls -> {
+                    .compose(tls -> {
                         health.set(Health.State.UP);
                         LOG.info("Riffle node listening on http://{}:{} ({} gateway instances, data in {})",
                                 config.host(), port.get(), instances, config.dataDir().toAbsolutePath());
-                        return new Node(config, vertx, registry, health, engine, deployments, port.get(), tls);
+                        Node node = new Node(config, vertx, registry, health, engine, membership.get(), deployments,
+                                port.get(), tls);
+                        return membership.get().announce(config.host(), port.get()).map(node);
                     });
         }).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -176,6 +206,15 @@ public final class Node {
             }
         });
         return result.future();
+    }
+
+    private static String nodeId(NodeConfig config) {
+        try {
+            return NodeIdentity.loadOrCreate(config.dataDir());
+        } catch (IOException e) {
+            throw new ConfigException("Invalid setting 'dataDir' = '" + config.dataDir()
+                    + "': cannot keep the node id there (" + e.getMessage() + ")");
+        }
     }
 
     /**
@@ -217,6 +256,11 @@ public final class Node {
         return port;
     }
 
+    /** The node's Vert.x (clustered with {@code cluster: true}); for in-process tests of the event bus. */
+    Vertx vertx() {
+        return vertx;
+    }
+
     public NodeConfig config() {
         return config;
     }
@@ -234,6 +278,8 @@ public final class Node {
             health.set(Health.State.STOPPING);
             LOG.info("Riffle node stopping");
             List<Future<Void>> undeploys = new ArrayList<>();
+            // The other members see this node STOPPING until it leaves their view.
+            undeploys.add(membership.announce(config.host(), port));
             tls.ifPresent(server -> undeploys.add(server.close()));
             deployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
             Promise<Void> done = Promise.promise();

@@ -55,7 +55,8 @@ public record NodeConfig(
         boolean tls,
         int tlsPort,
         String tlsCertFile,
-        String tlsKeyFile) {
+        String tlsKeyFile,
+        ClusterConfig cluster) {
 
     private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -109,7 +110,7 @@ public record NodeConfig(
         return fromValues(values);
     }
 
-    private record Value(String text, String source) {
+    record Value(String text, String source) {
     }
 
     private static void putYaml(Map<Setting, Value> values, Map<?, ?> yaml, String source) {
@@ -215,11 +216,12 @@ public record NodeConfig(
                 p.bool(Setting.TLS),
                 (int) p.longIn(Setting.TLS_PORT, 0, 65535),
                 p.pemFile(Setting.TLS_CERT_FILE, Setting.TLS_KEY_FILE),
-                p.pemFile(Setting.TLS_KEY_FILE, Setting.TLS_CERT_FILE));
+                p.pemFile(Setting.TLS_KEY_FILE, Setting.TLS_CERT_FILE),
+                ClusterConfig.parse(p));
     }
 
     /** Reads typed values, failing with a message naming the setting, the value and its source. */
-    private record Parser(Map<Setting, Value> values) {
+    record Parser(Map<Setting, Value> values) {
         Value value(Setting s) {
             Value v = values.get(s);
             if (v == null) {

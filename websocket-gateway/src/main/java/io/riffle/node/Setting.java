@@ -40,7 +40,17 @@ public enum Setting {
     TLS("tls", "true to also serve HTTPS (h2 and HTTP/1.1) on tlsPort"),
     TLS_PORT("tlsPort", "HTTPS port, 0 for any free one"),
     TLS_CERT_FILE("tlsCertFile", "PEM certificate; empty = self-signed, kept in the data dir"),
-    TLS_KEY_FILE("tlsKeyFile", "PEM private key of tlsCertFile");
+    TLS_KEY_FILE("tlsKeyFile", "PEM private key of tlsCertFile"),
+    CLUSTER("cluster", "true to join a cluster (preview: membership only)"),
+    CLUSTER_NAME("clusterName", "cluster name; nodes join only a cluster of the same name"),
+    CLUSTER_HOST("clusterHost", "interface for cluster membership (Hazelcast)"),
+    CLUSTER_PORT("clusterPort", "port for cluster membership (Hazelcast)"),
+    CLUSTER_MEMBERS("clusterMembers", "comma-separated host:port seeds for tcp discovery"),
+    CLUSTER_DISCOVERY("clusterDiscovery", "tcp (clusterMembers) or kubernetes (DNS of a headless Service)"),
+    CLUSTER_KUBERNETES_SERVICE("clusterKubernetesService", "headless Service DNS name for kubernetes discovery"),
+    EVENT_BUS_HOST("eventBusHost", "interface of the clustered event bus; empty = clusterHost"),
+    EVENT_BUS_PORT("eventBusPort", "port of the clustered event bus, 0 for any free one"),
+    EVENT_BUS_PUBLIC_HOST("eventBusPublicHost", "event bus host other nodes connect to; empty = eventBusHost");
 
     private final String key;
     private final String help;

@@ -160,4 +160,86 @@ class NodeConfigTest {
         assertThatThrownBy(() -> load(Map.of(), "--header-read-timeout-seconds", "0"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("headerReadTimeoutSeconds");
     }
+
+    @Test
+    void aNodeIsStandaloneByDefaultAndTheClusterDefaultsMatchTheIssue() {
+        ClusterConfig c = NodeConfig.defaults().cluster();
+        assertThat(c.enabled()).isFalse();
+        assertThat(c.name()).isEqualTo("riffle");
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(5701);
+        assertThat(c.discovery()).isEqualTo(ClusterConfig.Discovery.TCP);
+        assertThat(c.members()).isEmpty();
+        assertThat(c.eventBusPort()).isZero();
+        assertThat(c.eventBusHost()).isEqualTo("127.0.0.1");
+        assertThat(c.eventBusPublicHost()).isEmpty();
+    }
+
+    @Test
+    void clusterSettingsComeFromFlagsEnvironmentAndFilesLikeEveryOther() throws IOException {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, "cluster: true\nclusterMembers: 10.0.0.1:5701, node-b:5702\nclusterPort: 5702\n");
+        ClusterConfig c = load(Map.of("RIFFLE_CLUSTER_NAME", "prod", "RIFFLE_EVENT_BUS_PUBLIC_HOST", "node-b.example"),
+                "--config", file.toString(), "--cluster-host", "0.0.0.0", "--event-bus-port", "6000").cluster();
+
+        assertThat(c.enabled()).isTrue();
+        assertThat(c.name()).isEqualTo("prod");
+        assertThat(c.members()).containsExactly("10.0.0.1:5701", "node-b:5702");
+        assertThat(c.port()).isEqualTo(5702);
+        assertThat(c.bindsAny()).isTrue();
+        assertThat(c.eventBusHost()).isEqualTo("0.0.0.0");
+        assertThat(c.eventBusPort()).isEqualTo(6000);
+        assertThat(c.eventBusPublicHost()).isEqualTo("node-b.example");
+        // A wildcard is bound to, never announced: Vert.x then uses the address Hazelcast picked.
+        io.vertx.core.eventbus.EventBusOptions bus = ClusterBoot.eventBusOptions(c);
+        assertThat(bus.getHost()).isNotEqualTo("0.0.0.0");
+        assertThat(bus.getClusterPublicHost()).isEqualTo("node-b.example");
+        assertThat(bus.getPort()).isEqualTo(6000);
+
+        ClusterConfig k8s = load(Map.of(), "--cluster", "true", "--cluster-discovery", "kubernetes",
+                "--cluster-kubernetes-service", "riffle-hs.default.svc.cluster.local").cluster();
+        assertThat(k8s.discovery()).isEqualTo(ClusterConfig.Discovery.KUBERNETES);
+        assertThat(k8s.kubernetesService()).isEqualTo("riffle-hs.default.svc.cluster.local");
+    }
+
+    @Test
+    void badClusterCombinationsNameTheSetting() {
+        assertThatThrownBy(() -> load(Map.of(), "--cluster", "true"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'clusterMembers'")
+                .hasMessageContaining("at least one host:port");
+        assertThatThrownBy(() -> load(Map.of(), "--cluster", "true", "--cluster-discovery", "kubernetes"))
+                .hasMessageContaining("'clusterKubernetesService'");
+        assertThatThrownBy(() -> load(Map.of(), "--cluster-members", "127.0.0.1:5701,127.0.0.1"))
+                .hasMessageContaining("'clusterMembers'").hasMessageContaining("not '127.0.0.1'");
+        assertThatThrownBy(() -> load(Map.of(), "--cluster-members", "127.0.0.1:70000"))
+                .hasMessageContaining("'clusterMembers'");
+        assertThatThrownBy(() -> load(Map.of(), "--cluster-members", "127.0.0.1:5701-5703"))
+                .hasMessageContaining("'clusterMembers'");
+        assertThatThrownBy(() -> load(Map.of(), "--cluster-discovery", "multicast"))
+                .hasMessageContaining("'clusterDiscovery'").hasMessageContaining("tcp or kubernetes");
+        assertThatThrownBy(() -> load(Map.of(), "--cluster-port", "0")).hasMessageContaining("'clusterPort'");
+        assertThatThrownBy(() -> load(Map.of(), "--event-bus-port", "-1")).hasMessageContaining("'eventBusPort'");
+        assertThatThrownBy(() -> load(Map.of(), "--cluster-name", "two words")).hasMessageContaining("'clusterName'");
+        assertThatThrownBy(() -> load(Map.of("RIFFLE_CLUSTER", "yes")))
+                .hasMessageContaining("'cluster'").hasMessageContaining("environment variable RIFFLE_CLUSTER");
+    }
+
+    @Test
+    void hazelcastJoinsOnlyThroughTheSeedsOnTheClusterHostAndNeverPhonesHome() throws Exception {
+        ClusterConfig c = load(Map.of(), "--cluster", "true", "--cluster-port", "5710",
+                "--cluster-members", "127.0.0.1:5710,127.0.0.1:5711").cluster();
+        com.hazelcast.config.Config hz = ClusterBoot.hazelcastConfig(c);
+        com.hazelcast.config.JoinConfig join = hz.getNetworkConfig().getJoin();
+
+        assertThat(hz.getClusterName()).isEqualTo("riffle");
+        assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+        assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
+        assertThat(join.getTcpIpConfig().getMembers()).containsExactly("127.0.0.1:5710", "127.0.0.1:5711");
+        assertThat(hz.getNetworkConfig().getPort()).isEqualTo(5710);
+        assertThat(hz.getNetworkConfig().isPortAutoIncrement()).isFalse();
+        assertThat(hz.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
+        assertThat(hz.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
+        assertThat(hz.getProperty("hazelcast.logging.type")).isEqualTo("slf4j");
+        assertThat(hz.getJetConfig().isEnabled()).isFalse();
+    }
 }

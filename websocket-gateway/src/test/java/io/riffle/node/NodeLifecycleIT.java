@@ -269,13 +269,19 @@ class NodeLifecycleIT {
         return out;
     }
 
+    private static final Path JAR = Path.of("target", "riffle.jar");
+
+    /** Whether {@link #startChild} runs the shaded jar. */
+    static boolean runsTheJar() {
+        return Files.exists(JAR);
+    }
+
     /** The shaded jar when the build made it (the real artifact), else the test class path. */
     static Process startChild(Path log, String... args) throws IOException {
-        Path jar = Path.of("target", "riffle.jar");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m"));
-        if (Files.exists(jar)) {
-            cmd.addAll(List.of("-jar", jar.toString()));
+        if (runsTheJar()) {
+            cmd.addAll(List.of("-jar", JAR.toString()));
         } else {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RiffleMain.class.getName()));
         }
@@ -286,7 +292,7 @@ class NodeLifecycleIT {
     }
 
     /** Waits until the child logs the port it listens on. */
-    private static int awaitPort(Process child, Path log) throws Exception {
+    static int awaitPort(Process child, Path log) throws Exception {
         for (int i = 0; i < 600; i++) {
             Matcher m = LISTENING.matcher(Files.readString(log));
             if (m.find()) {

@@ -9,8 +9,8 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.SocketAddress;
@@ -23,8 +23,9 @@ import java.util.concurrent.ThreadFactory;
  * connection only once the first bytes tell HTTP/1.x from HTTP/2). Install it when building the node's
  * Vert.x: {@code Vertx.builder().withTransport(FrontDoorTransport.nio(options))}. Everything else is NIO's.
  *
- * <p>It guards every server socket of that Vert.x instance (today the HTTP port and the optional TLS port);
- * a future non-HTTP listener on it (a clustered event bus) would need exempting.
+ * <p>It guards the front doors only: HTTP servers and TLS servers (the optional TLS port, whose relay
+ * {@link RequestGuard} steps out of). Any other plain TCP server of the instance, the clustered event
+ * bus's above all, speaks its own protocol and is left alone: a guard would close it as bad HTTP.
  */
 public final class FrontDoorTransport implements Transport {
     private final io.vertx.core.spi.transport.Transport nio = Transport.NIO.implementation();
@@ -58,18 +59,16 @@ public final class FrontDoorTransport implements Transport {
         return new Guarded();
     }
 
-    /** A listening socket whose pipeline starts with the guard (the bootstrap's acceptor goes after it). */
-    private static final class GuardedServerSocketChannel extends NioServerSocketChannel {
-        GuardedServerSocketChannel(AcceptGuard guard) {
-            pipeline().addLast(guard);
-        }
+    /** Whether a server with these options is a front door: an HTTP server or a TLS port. */
+    static boolean guards(NetServerOptions options) {
+        return options instanceof HttpServerOptions || options.isSsl();
     }
 
     /** NIO, but for the server channels. */
     private final class Guarded implements io.vertx.core.spi.transport.Transport {
         @Override
         public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
-            return domainSocket ? nio.serverChannelFactory(true) : () -> new GuardedServerSocketChannel(guard);
+            return nio.serverChannelFactory(domainSocket);
         }
 
         @Override
@@ -140,6 +139,11 @@ public final class FrontDoorTransport implements Transport {
         @Override
         public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
             nio.configure(options, domainSocket, bootstrap);
+            // Vert.x configures each server's bootstrap before binding it and sets no handler of its own: the
+            // listening socket's pipeline gets the guard ahead of the bootstrap's acceptor.
+            if (!domainSocket && guards(options)) {
+                bootstrap.handler(guard);
+            }
         }
     }
 }

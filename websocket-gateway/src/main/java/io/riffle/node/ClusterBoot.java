@@ -1,0 +1,105 @@
+package io.riffle.node;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+
+/**
+ * Starts a clustered node's Vert.x: Hazelcast configured in code (nothing read from a {@code cluster.xml}),
+ * joined through the seeds or a headless Kubernetes Service, never by multicast, never phoning home, logging
+ * through SLF4J (at WARN unless the logging configuration says otherwise). Used only with
+ * {@code cluster: true}; a standalone node never loads Hazelcast.
+ */
+final class ClusterBoot {
+    private static final String PHONE_HOME = "hazelcast.phone.home.enabled";
+
+    private ClusterBoot() {
+    }
+
+    /** A node's Vert.x and, when clustered, its Hazelcast member. */
+    record Booted(Vertx vertx, Optional<HazelcastInstance> hazelcast) {
+    }
+
+    /** The clustered Vert.x, built from {@code builder} (metrics, transport) once this member joined. */
+    static Future<Booted> start(VertxBuilder builder, VertxOptions options, ClusterConfig cluster) {
+        // Read by Hazelcast before any config is: the instance must not probe the network about itself.
+        System.setProperty(PHONE_HOME, "false");
+        System.setProperty("hazelcast.logging.type", "slf4j");
+        Config hazelcast;
+        try {
+            hazelcast = hazelcastConfig(cluster);
+        } catch (UnknownHostException e) {
+            return Future.failedFuture(new ConfigException("Invalid setting 'clusterHost' = '" + cluster.host()
+                    + "': cannot resolve it (" + e.getMessage() + ")"));
+        }
+        options.setEventBusOptions(eventBusOptions(cluster));
+        HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
+        return builder.with(options)
+                .withClusterManager(new NodeLocalClusterManager(manager))
+                .buildClustered()
+                .map(vertx -> new Booted(vertx, Optional.of(manager.getHazelcastInstance())));
+    }
+
+    /**
+     * The clustered event bus's options. A wildcard host is left to Vert.x, which then binds to and announces
+     * the address Hazelcast picked: announcing {@code 0.0.0.0} would send the other nodes to themselves.
+     */
+    static EventBusOptions eventBusOptions(ClusterConfig cluster) {
+        EventBusOptions options = new EventBusOptions().setPort(cluster.eventBusPort());
+        if (!ClusterConfig.isWildcard(cluster.eventBusHost())) {
+            options.setHost(cluster.eventBusHost());
+        }
+        if (!cluster.eventBusPublicHost().isEmpty()) {
+            options.setClusterPublicHost(cluster.eventBusPublicHost());
+        }
+        return options;
+    }
+
+    /** Hazelcast's configuration for these settings. */
+    static Config hazelcastConfig(ClusterConfig cluster) throws UnknownHostException {
+        Config config = new Config();
+        config.setClusterName(cluster.name());
+        config.setProperty(PHONE_HOME, "false");
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        // The seeds are given: waiting for more to appear only delays the start (5 s by default).
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        config.setProperty("hazelcast.socket.bind.any", String.valueOf(cluster.bindsAny()));
+        config.getJetConfig().setEnabled(false);
+        // What Vert.x's own default-cluster.xml declares for its structures.
+        config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+                .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+        config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+        config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
+        config.addMapConfig(new MapConfig(Membership.DIRECTORY).setBackupCount(1));
+
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(cluster.port()).setPortAutoIncrement(false);
+        if (!cluster.bindsAny()) {
+            // Hazelcast matches interfaces by IP address, so a host name is resolved here.
+            network.getInterfaces().setEnabled(true).addInterface(InetAddress.getByName(cluster.host()).getHostAddress());
+        }
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        if (cluster.discovery() == ClusterConfig.Discovery.TCP) {
+            join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+        } else {
+            join.getKubernetesConfig().setEnabled(true)
+                    .setProperty("service-dns", cluster.kubernetesService())
+                    .setProperty("service-port", String.valueOf(cluster.port()));
+        }
+        return config;
+    }
+}

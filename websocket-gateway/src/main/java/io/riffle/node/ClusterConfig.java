@@ -1,0 +1,100 @@
+package io.riffle.node;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The cluster part of a {@link NodeConfig}: whether the node joins a cluster, how it finds the other
+ * members, and where its clustered event bus listens. Off by default; a standalone node ignores the rest.
+ *
+ * @param enabled           join a cluster ({@code cluster})
+ * @param name              the cluster's name; only nodes of the same name form a cluster
+ * @param host              the interface Hazelcast binds to and announces; {@code 0.0.0.0} = any
+ * @param port              Hazelcast's port
+ * @param discovery         how members find each other
+ * @param members           TCP-IP seeds as {@code host:port}, for {@link Discovery#TCP}
+ * @param kubernetesService the headless Service's DNS name, for {@link Discovery#KUBERNETES}
+ * @param eventBusHost      the event bus's interface ({@code clusterHost} unless set)
+ * @param eventBusPort      the event bus's port, 0 for any free one
+ * @param eventBusPublicHost the host other nodes connect to for this node's event bus; empty = the bound one
+ */
+public record ClusterConfig(boolean enabled, String name, String host, int port, Discovery discovery,
+                            List<String> members, String kubernetesService, String eventBusHost, int eventBusPort,
+                            String eventBusPublicHost) {
+
+    /** How members find each other. */
+    public enum Discovery {
+        /** The seeds in {@code clusterMembers}. */
+        TCP,
+        /** The DNS records of a headless Kubernetes Service. */
+        KUBERNETES
+    }
+
+    public ClusterConfig {
+        members = List.copyOf(members);
+    }
+
+    private static final String HOST_PORT = "([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):(\\d{1,5})";
+
+    /** Reads and checks the cluster settings; combinations are checked only when the cluster is on. */
+    static ClusterConfig parse(NodeConfig.Parser p) {
+        boolean enabled = p.bool(Setting.CLUSTER);
+        String name = p.matching(Setting.CLUSTER_NAME, "[A-Za-z0-9._-]{1,64}",
+                "must be 1 to 64 letters, digits, '.', '_' or '-'");
+        String host = p.matching(Setting.CLUSTER_HOST, "[A-Za-z0-9.:-]+", "must be a host name or IP address");
+        int port = (int) p.longIn(Setting.CLUSTER_PORT, 1, 65535);
+        Discovery discovery = discovery(p);
+        List<String> members = members(p);
+        String service = p.matching(Setting.CLUSTER_KUBERNETES_SERVICE, "([a-z0-9]([a-z0-9.-]*[a-z0-9])?)?",
+                "must be a DNS name such as riffle-hs.default.svc.cluster.local");
+        String busHost = p.matching(Setting.EVENT_BUS_HOST, "[A-Za-z0-9.:-]*", "must be a host name, an IP address or empty");
+        int busPort = (int) p.longIn(Setting.EVENT_BUS_PORT, 0, 65535);
+        String busPublicHost = p.matching(Setting.EVENT_BUS_PUBLIC_HOST, "[A-Za-z0-9.:-]*",
+                "must be a host name, an IP address or empty");
+        if (enabled && discovery == Discovery.TCP && members.isEmpty()) {
+            throw p.bad(Setting.CLUSTER_MEMBERS, "must list at least one host:port seed when cluster is true with tcp discovery");
+        }
+        if (enabled && discovery == Discovery.KUBERNETES && service.isEmpty()) {
+            throw p.bad(Setting.CLUSTER_KUBERNETES_SERVICE, "must name the headless Service when cluster is true with kubernetes discovery");
+        }
+        return new ClusterConfig(enabled, name, host, port, discovery, members, service,
+                busHost.isEmpty() ? host : busHost, busPort, busPublicHost);
+    }
+
+    private static Discovery discovery(NodeConfig.Parser p) {
+        return switch (p.text(Setting.CLUSTER_DISCOVERY).toLowerCase(Locale.ROOT)) {
+            case "tcp" -> Discovery.TCP;
+            case "kubernetes" -> Discovery.KUBERNETES;
+            default -> throw p.bad(Setting.CLUSTER_DISCOVERY, "must be tcp or kubernetes");
+        };
+    }
+
+    private static List<String> members(NodeConfig.Parser p) {
+        List<String> members = new ArrayList<>();
+        String text = p.text(Setting.CLUSTER_MEMBERS);
+        if (text.isEmpty()) {
+            return members;
+        }
+        for (String part : text.split(",", -1)) {
+            String member = part.trim();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(HOST_PORT).matcher(member);
+            if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
+                throw p.bad(Setting.CLUSTER_MEMBERS, "must be comma-separated host:port seeds (port 1..65535), not '"
+                        + member + "'");
+            }
+            members.add(member);
+        }
+        return members;
+    }
+
+    /** Binds to every interface: Hazelcast then announces the one it picks. */
+    public boolean bindsAny() {
+        return isWildcard(host);
+    }
+
+    /** {@code 0.0.0.0} or {@code ::}: an address to bind to, never one to give others. */
+    static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::");
+    }
+}

@@ -1,0 +1,145 @@
+package io.riffle.node;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.riffle.gateway.ClusterView;
+import io.riffle.gateway.Health;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * This node's place in its cluster, for {@code GET /v1/cluster}. Standalone, the node is the one member.
+ * Clustered, the members are Hazelcast's current view (oldest first); each member announces its stable node
+ * id and HTTP address in the Hazelcast map {@value #DIRECTORY}, keyed by its member UUID (new at every
+ * start, so a restarted node never shows twice). A member seen in the view before its announcement is
+ * {@code STARTING}; a member that left is gone from the view, and the members still there drop its entry.
+ */
+abstract class Membership implements ClusterView {
+    /** The Hazelcast map of announcements; not an event-bus address. */
+    static final String DIRECTORY = "riffle-cluster-members";
+
+    protected final String clusterName;
+    protected final String nodeId;
+    protected final Health health;
+    protected volatile String httpAddress;
+
+    private Membership(String clusterName, String nodeId, Health health) {
+        this.clusterName = clusterName;
+        this.nodeId = nodeId;
+        this.health = health;
+    }
+
+    static Membership standalone(String clusterName, String nodeId, Health health) {
+        return new Standalone(clusterName, nodeId, health);
+    }
+
+    static Membership clustered(HazelcastInstance hazelcast, String clusterName, String nodeId, Health health) {
+        return new Clustered(hazelcast, clusterName, nodeId, health);
+    }
+
+    /**
+     * Tells the cluster this node serves HTTP on {@code httpHost:port}, in its current state. A wildcard host
+     * ({@code 0.0.0.0}) is replaced by the address others reach this node at.
+     */
+    abstract Future<Void> announce(String httpHost, int port);
+
+    protected JsonObject self() {
+        return member(nodeId, null, httpAddress, health.state().name());
+    }
+
+    protected static JsonObject member(String nodeId, String address, String httpAddress, String status) {
+        return new JsonObject().put("nodeId", nodeId).put("address", address).put("httpAddress", httpAddress)
+                .put("status", status);
+    }
+
+    protected JsonObject view(String mode, List<JsonObject> members) {
+        return new JsonObject().put("clusterName", clusterName).put("self", nodeId).put("mode", mode)
+                .put("members", new JsonArray(new ArrayList<>(members)));
+    }
+
+    private static final class Standalone extends Membership {
+        Standalone(String clusterName, String nodeId, Health health) {
+            super(clusterName, nodeId, health);
+        }
+
+        @Override
+        Future<Void> announce(String httpHost, int port) {
+            // Alone, the node knows no better name for a wildcard than the wildcard itself.
+            this.httpAddress = httpHost + ":" + port;
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<JsonObject> describe() {
+            return Future.succeededFuture(view("standalone", List.of(self())));
+        }
+    }
+
+    private static final class Clustered extends Membership {
+        private final HazelcastInstance hazelcast;
+        private final IMap<String, String> directory;
+
+        Clustered(HazelcastInstance hazelcast, String clusterName, String nodeId, Health health) {
+            super(clusterName, nodeId, health);
+            this.hazelcast = hazelcast;
+            this.directory = hazelcast.getMap(DIRECTORY);
+            hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+                @Override
+                public void memberAdded(MembershipEvent event) {
+                    // A new member announces itself.
+                }
+
+                @Override
+                public void memberRemoved(MembershipEvent event) {
+                    directory.removeAsync(event.getMember().getUuid().toString());
+                }
+            });
+        }
+
+        @Override
+        Future<Void> announce(String httpHost, int port) {
+            Member local = hazelcast.getCluster().getLocalMember();
+            this.httpAddress = (ClusterConfig.isWildcard(httpHost) ? local.getAddress().getHost() : httpHost) + ":" + port;
+            String uuid = local.getUuid().toString();
+            String entry = new JsonObject().put("nodeId", nodeId).put("httpAddress", httpAddress)
+                    .put("status", health.state().name()).encode();
+            return onCaller(directory.setAsync(uuid, entry)).mapEmpty();
+        }
+
+        @Override
+        public Future<JsonObject> describe() {
+            Member local = hazelcast.getCluster().getLocalMember();
+            List<Future<JsonObject>> members = new ArrayList<>();
+            for (Member m : hazelcast.getCluster().getMembers()) {
+                String address = m.getAddress().getHost() + ":" + m.getAddress().getPort();
+                if (m.getUuid().equals(local.getUuid())) {
+                    members.add(Future.succeededFuture(self().put("address", address)));
+                } else {
+                    members.add(onCaller(directory.getAsync(m.getUuid().toString()))
+                            .map(entry -> entry == null ? member(null, address, null, Health.State.STARTING.name())
+                                    : announced(new JsonObject(entry), address)));
+                }
+            }
+            return Future.all(members).map(all -> view("clustered", all.<JsonObject>list()));
+        }
+
+        /** Hazelcast completes on its own threads: callbacks (an HTTP answer) go back to the caller's context. */
+        private static <T> Future<T> onCaller(CompletionStage<T> stage) {
+            Context context = Vertx.currentContext();
+            return context == null ? Future.fromCompletionStage(stage) : Future.fromCompletionStage(stage, context);
+        }
+
+        private static JsonObject announced(JsonObject entry, String address) {
+            return member(entry.getString("nodeId"), address, entry.getString("httpAddress"), entry.getString("status"));
+        }
+    }
+}
