@@ -86,17 +86,22 @@ public final class StreamClient implements AutoCloseable {
     }
 
     /**
-     * The stream as the control plane knows it, with each shard's damaged records as the shard itself
-     * reports them (a shard that does not answer within {@link #STATUS_TIMEOUT_MILLIS} shows none).
-     * Fails with RESOURCE_NOT_FOUND naming the stream if it does not exist.
+     * The stream as the control plane knows it: one request, for every caller that needs the catalog
+     * (GetRecords, consumers, subscriptions). Fails with RESOURCE_NOT_FOUND naming the stream if it does
+     * not exist.
      */
     public Future<StreamDescription> describe(StreamName name) {
-        return catalog(name).compose(d -> Future.all(d.shards().stream().map(s -> withStatus(name, s)).toList())
-                .map(all -> d.withShards(all.list())));
+        return describing(control("describe", name, new JsonObject()));
     }
 
-    private Future<StreamDescription> catalog(StreamName name) {
-        return describing(control("describe", name, new JsonObject()));
+    /**
+     * As {@link #describe}, with each shard's damaged records as the shard itself reports them (one request
+     * per shard; a shard that does not answer within {@link #STATUS_TIMEOUT_MILLIS} shows none). For the
+     * stream description an operator reads, not for paths that only need the catalog.
+     */
+    public Future<StreamDescription> describeWithShardStatus(StreamName name) {
+        return describe(name).compose(d -> Future.all(d.shards().stream().map(s -> withStatus(name, s)).toList())
+                .map(all -> d.withShards(all.list())));
     }
 
     private Future<ShardDescription> withStatus(StreamName name, ShardDescription shard) {
@@ -306,7 +311,7 @@ public final class StreamClient implements AutoCloseable {
         if (cached != null) {
             return Future.succeededFuture(cached);
         }
-        return catalog(name).map(d -> {
+        return describe(name).map(d -> {
             if (d.status() == StreamStatus.CREATING || d.status() == StreamStatus.DELETING) {
                 // As Kinesis: records for a stream that is not ACTIVE are refused whole, not one by one.
                 throw RiffleException.notFound("Stream " + name + " was not found.");

@@ -90,7 +90,7 @@ class EngineDamageTest {
         client = start(vertx, registry);
         assertThat(registry.get("riffle.log.corrupt.frames").tags("stream", "orders", "shard", SHARD.toString())
                 .functionCounter().count()).isEqualTo(1.0);
-        assertThat(await(client.describe(S)).shards().get(0).damaged()).containsExactly(
+        assertThat(await(client.describeWithShardStatus(S)).shards().get(0).damaged()).containsExactly(
                 new DamagedRecords(4, 4, segment.getFileName() + " at byte " + 4 * FRAME, "CRC32C mismatch"));
 
         long start = await(client.resolve(S, SHARD, new ReadFrom.TrimHorizon()));

@@ -1,10 +1,7 @@
 package io.riffle.gateway.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.riffle.error.RiffleException;
-import io.vertx.core.buffer.Buffer;
+import io.riffle.kinesis.WireFormat;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
@@ -19,11 +16,6 @@ import java.util.UUID;
  * it shapes itself.
  */
 final class KinesisErrorShape {
-    private static final String CBOR_TYPE = "application/x-amz-cbor-1.1";
-    private static final String JSON_TYPE = "application/x-amz-json-1.1";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
-
     private KinesisErrorShape() {
     }
 
@@ -31,23 +23,16 @@ final class KinesisErrorShape {
         return ctx.request().getHeader("X-Amz-Target") != null;
     }
 
-    /** Ends {@code response} with {@code e} at {@code status}. */
+    /** Ends {@code response} with {@code e} at {@code status}, encoded as the Kinesis API encodes its answers. */
     static void send(RoutingContext ctx, HttpServerResponse response, int status, RiffleException e) {
-        String contentType = ctx.request().getHeader("Content-Type");
-        boolean cbor = contentType != null && contentType.toLowerCase().startsWith(CBOR_TYPE);
-        Map<String, String> body = new LinkedHashMap<>();
+        WireFormat format = WireFormat.of(ctx.request().getHeader("Content-Type"));
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("__type", e.code().wireName());
         body.put("message", e.getMessage());
-        byte[] encoded;
-        try {
-            encoded = (cbor ? CBOR : JSON).writeValueAsBytes(body);
-        } catch (JsonProcessingException impossible) {
-            throw new IllegalStateException("A map of two strings cannot fail to encode", impossible);
-        }
         response.setStatusCode(status)
-                .putHeader("Content-Type", cbor ? CBOR_TYPE : JSON_TYPE)
+                .putHeader("Content-Type", format.contentType())
                 .putHeader("x-amzn-ErrorType", e.code().wireName())
                 .putHeader("x-amzn-RequestId", UUID.randomUUID().toString())
-                .end(Buffer.buffer(encoded));
+                .end(format.write(body));
     }
 }

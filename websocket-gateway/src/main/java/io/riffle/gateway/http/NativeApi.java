@@ -97,7 +97,7 @@ public final class NativeApi {
     }
 
     private void describeStream(RoutingContext ctx) {
-        reply(ctx, 200, client.describe(streamName(ctx)).map(NativeJson::stream));
+        reply(ctx, 200, client.describeWithShardStatus(streamName(ctx)).map(NativeJson::stream));
     }
 
     private void deleteStream(RoutingContext ctx) {
