@@ -20,7 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
  * Shard iterators and paging tokens: opaque bearer tokens sealed with AES-256-GCM, so a client can neither
  * read nor forge them, and each binds what it was issued for plus its issue time.
  *
- * <p>Token layout before base64url (no padding):
+ * <p>Token layout: the format letter {@code A}, then base64url (no padding) of
  * <pre>
  *   nonce      12 bytes, random
  *   ciphertext of: kind u8 | issuedMillis i64 BE | payload
@@ -28,7 +28,9 @@ import javax.crypto.spec.SecretKeySpec;
  * </pre>
  * Shard iterator payload: {@code offset i64 BE | shardIndex i32 BE | stream name UTF-8} (at most 128 bytes,
  * so an iterator stays far below Kinesis's 512 characters). Paging token payload: the UTF-8 text to resume
- * after. Thread-safe: a fresh {@link Cipher} per call.
+ * after. The leading letter is there because base64url may start with {@code -}: the AWS CLI (like most
+ * command-line parsers) takes {@code --shard-iterator -K...} for an option and refuses it. Thread-safe: a
+ * fresh {@link Cipher} per call.
  */
 public final class Tokens {
     /** What a token was issued for; a token of one kind is refused where another is expected. */
@@ -40,6 +42,8 @@ public final class Tokens {
     public record ShardPosition(StreamName stream, ShardId shard, long offset) {
     }
 
+    /** Format letter: never {@code -}, so a token is never mistaken for a command-line option. */
+    private static final char FORMAT = 'A';
     private static final int NONCE = 12;
     private static final int TAG_BITS = 128;
     private static final long NEXT_TOKEN_TTL_MILLIS = 300_000;
@@ -94,16 +98,19 @@ public final class Tokens {
             byte[] sealed = c.doFinal(plain.array());
             byte[] out = Arrays.copyOf(nonce, NONCE + sealed.length);
             System.arraycopy(sealed, 0, out, NONCE, sealed.length);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+            return FORMAT + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM is required of every JVM", e);
         }
     }
 
     private byte[] open(Kind kind, String token, long ttlMillis, ErrorCode expired, String invalidMessage) {
+        if (token.isEmpty() || token.charAt(0) != FORMAT) {
+            throw RiffleException.invalidArgument(invalidMessage);
+        }
         byte[] raw;
         try {
-            raw = Base64.getUrlDecoder().decode(token);
+            raw = Base64.getUrlDecoder().decode(token.substring(1));
         } catch (IllegalArgumentException e) {
             throw RiffleException.invalidArgument(invalidMessage);
         }

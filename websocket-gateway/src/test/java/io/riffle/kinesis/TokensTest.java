@@ -72,6 +72,20 @@ class TokensTest {
     }
 
     @Test
+    void noTokenStartsWithADashSoTheAwsCliTakesItAsAValue() {
+        // base64url starts with '-' one time in 64; the CLI then reads "--shard-iterator -K..." as two options.
+        Tokens t = tokens(dataDir);
+        for (int i = 0; i < 2_000; i++) {
+            String it = t.shardIterator(StreamName.of("s"), new ShardId(0), i);
+            String next = t.nextToken(Tokens.Kind.LIST_STREAMS, "s" + i);
+            assertThat(it.charAt(0)).isNotEqualTo('-');
+            assertThat(next.charAt(0)).isNotEqualTo('-');
+            assertThat(t.openShardIterator(it).offset()).isEqualTo(i);
+        }
+        assertThat(codeOf(() -> t.openShardIterator(""))).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    }
+
+    @Test
     void settingsRefuseABadRegionOrAccount() {
         assertThatThrownBy(() -> KinesisSettings.load(dataDir, "us-east-1", "1234")).hasMessageContaining("12 digits");
         assertThatThrownBy(() -> KinesisSettings.load(dataDir, "US EAST", "000000000000")).hasMessageContaining("region");
