@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import io.riffle.stream.StreamHosting.Stored;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +54,6 @@ final class CatalogStore {
     static final String DELETING_MARKER = "deleting.marker";
     static final int FORMAT_VERSION = 1;
     private static final String OWN_LIMITS = "ownLimits";
-
-    /** A stream as found on disk. */
-    record Stored(Path dir, StreamDescription description, Optional<ThroughputLimits> ownLimits) {
-    }
 
     private final Path root;
 

@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's stream catalog: the only owner of stream metadata. Creates, changes and deletes streams,
- * deploys one {@link ShardVerticle} per shard, and keeps every stream's description durable through the
- * {@link CatalogStore} (which owns the directory layout), so a restarted node has every stream it
- * acknowledged.
+ * has its {@link StreamHosting} run one {@link ShardVerticle} per shard and keep every stream's
+ * description durable (this node's {@link CatalogStore}, or the cluster's replicated catalog), so a
+ * restarted node has every stream it acknowledged.
  *
  * <p>Stream states follow Kinesis: a created stream is CREATING (durable, shards not open yet, so data
  * calls find no shard) for {@link EngineConfig#transitionMillis()}, then its shards open and it is ACTIVE;
@@ -59,25 +59,25 @@ public final class ControlPlaneVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneVerticle.class);
 
     private final EngineConfig config;
-    private final CatalogStore store;
+    private final StreamHosting hosting;
     private final Map<StreamName, Entry> streams = new TreeMap<>();
     private MessageConsumer<JsonObject> consumer;
     /** Timers of streams between two states, cancelled at stop. */
     private final Set<Long> transitions = new java.util.HashSet<>();
 
-    public ControlPlaneVerticle(EngineConfig config) {
+    public ControlPlaneVerticle(EngineConfig config, StreamHosting hosting) {
         this.config = config;
-        this.store = new CatalogStore(config.dataDir());
+        this.hosting = hosting;
     }
 
     @Override
     public Future<?> start() {
-        return vertx.executeBlocking(() -> store.load(config.defaultLimits()))
+        return hosting.load(config.defaultLimits())
                 .compose(loaded -> {
                     List<Future<?>> deployments = new ArrayList<>();
                     RecoveryProgress progress = new RecoveryProgress(
                             loaded.stream().mapToInt(s -> s.description().shards().size()).sum());
-                    for (CatalogStore.Stored s : loaded) {
+                    for (StreamHosting.Stored s : loaded) {
                         Entry e = new Entry(s.description(), s.ownLimits(), config.defaultLimits(), s.dir());
                         streams.put(e.description.name(), e);
                         deployments.add(deployShards(e, progress));
@@ -175,7 +175,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         Optional<ThroughputLimits> limits = Optional.ofNullable(body.getJsonObject("limits")).map(StreamJson::limitsFromJson);
         Entry entry = new Entry(description, limits, config.defaultLimits(), null);
         streams.put(name, entry);
-        Future<JsonObject> durable = vertx.executeBlocking(() -> store.create(entry.description, entry.limits))
+        Future<JsonObject> durable = hosting.create(entry.description, entry.limits)
                 .map(dir -> {
                     entry.dir = dir;
                     return StreamJson.toJson(entry.description);
@@ -218,10 +218,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
             entry.settled = Promise.promise();
             changed(name);
             // Once answered, a delete is durable: the marker is on disk before the reply.
-            Future<Void> stopped = undeployShards(entry).compose(v -> vertx.executeBlocking(() -> {
-                store.markDeleting(entry.dir);
-                return null;
-            }));
+            Future<Void> stopped = undeployShards(entry).compose(v -> hosting.markDeleting(entry.dir));
             stopped.compose(v -> removeFiles(entry))
                     .transform(ar -> afterTransition())
                     .onComplete(ar -> {
@@ -305,27 +302,14 @@ public final class ControlPlaneVerticle extends VerticleBase {
         return deployShards(entry, null);
     }
 
-    /** Deploys the stream's shards; {@code progress}, when not null, hears of each one opened. */
+    /** Starts the stream's shards; {@code progress}, when not null, hears of each one opened. */
     private Future<Void> deployShards(Entry entry, RecoveryProgress progress) {
-        StreamDescription d = entry.description;
-        List<Future<String>> deployed = new ArrayList<>();
-        for (ShardDescription shard : d.shards()) {
-            ShardVerticle verticle = new ShardVerticle(d.name(), shard, CatalogStore.shardDir(entry.dir, shard.shardId()),
-                    config.log(), settingsOf(entry.description), config.clock(), config.metrics());
-            deployed.add(vertx.deployVerticle(verticle).onSuccess(id -> {
-                entry.deployments.add(id);
-                if (progress != null) {
-                    progress.shardOpened(verticle.bytesVerifiedAtOpen());
-                }
-            }));
-        }
-        return Future.all(deployed).mapEmpty();
+        return hosting.openShards(entry.dir, entry.description, settingsOf(entry.description),
+                progress == null ? verified -> { } : progress::shardOpened);
     }
 
     private Future<Void> undeployShards(Entry entry) {
-        List<Future<Void>> undeployed = entry.deployments.stream().map(vertx::undeploy).toList();
-        entry.deployments.clear();
-        return Future.join(undeployed).mapEmpty();
+        return entry.dir == null ? Future.succeededFuture() : hosting.closeShards(entry.dir);
     }
 
     private Future<Void> configureShards(Entry entry) {
@@ -351,11 +335,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
 
     private Future<Void> persist(Entry entry) {
-        StreamDescription d = entry.description;
-        return vertx.executeBlocking(() -> {
-            store.write(entry.dir, d, entry.limits);
-            return null;
-        });
+        return hosting.write(entry.dir, entry.description, entry.limits);
     }
 
     /**
@@ -367,10 +347,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         if (dir == null) {
             return Future.succeededFuture();
         }
-        return vertx.<Void>executeBlocking(() -> {
-            store.remove(dir);
-            return null;
-        }).onFailure(err -> LOG.error("Removing the files of stream {} in {} failed: {}",
+        return hosting.remove(dir).onFailure(err -> LOG.error("Removing the files of stream {} in {} failed: {}",
                 entry.description.name(), dir, err.toString()));
     }
 
@@ -380,7 +357,6 @@ public final class ControlPlaneVerticle extends VerticleBase {
         final Optional<ThroughputLimits> limits;
         /** Set once the stream's directory exists; null while a creation has not made it yet. */
         Path dir;
-        final List<String> deployments = new ArrayList<>();
         /** Completed when the stream reaches {@link #target} (ACTIVE, or gone when DELETING). */
         Promise<Void> settled = Promise.promise();
         StreamStatus target = StreamStatus.ACTIVE;

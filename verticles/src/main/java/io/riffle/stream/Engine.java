@@ -41,7 +41,7 @@ public final class Engine {
                 .compose(lock -> {
                     WorkerExecutor writePool = config.pools().openWrites(vertx);
                     WorkerExecutor readPool = config.pools().openReads(vertx);
-                    return vertx.deployVerticle(new ControlPlaneVerticle(config))
+                    return vertx.deployVerticle(new ControlPlaneVerticle(config, new LocalHosting(vertx, config)))
                             .map(id -> new Engine(vertx, id, lock, writePool, readPool))
                             .onFailure(err -> {
                                 writePool.close();

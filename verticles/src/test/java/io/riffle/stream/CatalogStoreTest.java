@@ -76,7 +76,7 @@ class CatalogStoreTest {
         CatalogStore store = new CatalogStore(dataDir);
         store.create(stream("follows"), Optional.empty());
         store.create(stream("own"), Optional.of(ThroughputLimits.OFF));
-        List<CatalogStore.Stored> loaded = store.load(ThroughputLimits.KINESIS);
+        List<StreamHosting.Stored> loaded = store.load(ThroughputLimits.KINESIS);
         assertThat(loaded).allMatch(s -> s.description().status() == StreamStatus.ACTIVE);
         assertThat(loaded).filteredOn(s -> s.description().name().value().equals("own"))
                 .singleElement().satisfies(s -> {

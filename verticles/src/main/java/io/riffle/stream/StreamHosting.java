@@ -1,0 +1,53 @@
+package io.riffle.stream;
+
+import io.riffle.model.StreamDescription;
+import io.riffle.shard.ShardSettings;
+import io.riffle.throttle.ThroughputLimits;
+import io.vertx.core.Future;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+
+/**
+ * Where the {@link ControlPlaneVerticle} keeps its streams durable and runs their shards: on this node
+ * alone ({@link LocalHosting}), or across a cluster (the replicated catalog of {@code io.riffle.cluster},
+ * where every node runs the shards the catalog places on it). The control plane decides what changes; a
+ * hosting only makes each change durable and runs or stops shards, answering once that is done.
+ *
+ * <p>A stream is known to its hosting by its directory, {@code <dataDir>/streams/<id>}, chosen by
+ * {@link #create}; in a cluster every node keeps that stream's shards under the same relative path.
+ * Every method is called on the control plane's context, one change of a stream at a time.
+ */
+public interface StreamHosting {
+    /** A stream the hosting holds durably. */
+    record Stored(Path dir, StreamDescription description, Optional<ThroughputLimits> ownLimits) {
+    }
+
+    /**
+     * Every stream held durably, with {@code nodeDefaults} as limits where a stream has none of its own;
+     * creations and deletions cut short are finished first. Called once, at the control plane's start.
+     */
+    Future<List<Stored>> load(ThroughputLimits nodeDefaults);
+
+    /** Makes a new stream durable and returns its directory; on failure nothing of it is left. */
+    Future<Path> create(StreamDescription description, Optional<ThroughputLimits> ownLimits);
+
+    /** Replaces a stream's durable description. */
+    Future<Void> write(Path dir, StreamDescription description, Optional<ThroughputLimits> ownLimits);
+
+    /** Makes a stream's deletion durable: from here it never comes back, even if its removal is cut short. */
+    Future<Void> markDeleting(Path dir);
+
+    /** Removes the stream and its files, and nothing else. */
+    Future<Void> remove(Path dir);
+
+    /**
+     * Starts the stream's shards with {@code settings} and answers once every one takes appends;
+     * {@code opened} hears of each shard this node opens, with the bytes its recovery verified.
+     */
+    Future<Void> openShards(Path dir, StreamDescription description, ShardSettings settings, LongConsumer opened);
+
+    /** Stops the stream's shards (in-flight appends finish, logs close); answers once all have stopped. */
+    Future<Void> closeShards(Path dir);
+}
