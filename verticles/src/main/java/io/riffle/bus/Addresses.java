@@ -66,6 +66,19 @@ public final class Addresses {
         return PREFIX + "stream.changed";
     }
 
+    /**
+     * One node's replica of the cluster catalog (JSON with an "op": state, promise, apply); the catalog
+     * leader is the only sender. Registered by that node alone, so the clustered bus routes it there.
+     */
+    public static String catalogReplica(String nodeId) {
+        return PREFIX + "catalog.replica." + nodeId;
+    }
+
+    /** Whether messages to {@code address} stay on the sending node even on a clustered bus. */
+    public static boolean isNodeLocal(String address) {
+        return address.equals(shardHealthChanged());
+    }
+
     private static String shard(StreamName stream, ShardId shard) {
         // Stream names are case-sensitive and may contain dots; the shard index is last, so the address
         // stays unambiguous.

@@ -41,7 +41,8 @@ public final class Failures {
                 return new RiffleException(ErrorCode.fromFailureCode(re.failureCode()), re.getMessage());
             }
             if (re.failureType() == ReplyFailure.NO_HANDLERS) {
-                return new RiffleException(ErrorCode.RESOURCE_NOT_FOUND, what + " is not running on any node");
+                // Nobody serves it now (a catalog leader being elected, a node starting): worth a retry.
+                return new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, what + " is not running on any node now; retry");
             }
             return new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, what + " did not answer in time");
         }

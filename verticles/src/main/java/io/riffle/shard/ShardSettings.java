@@ -9,4 +9,8 @@ import io.riffle.throttle.ThroughputLimits;
  * @param maxRecordBytes  the largest data blob the stream takes
  */
 public record ShardSettings(ThroughputLimits limits, long retentionMillis, int maxRecordBytes) {
+    /** What a stream's description says its shards enforce. */
+    public static ShardSettings of(io.riffle.model.StreamDescription d) {
+        return new ShardSettings(d.limits(), d.retentionHours() * 3_600_000L, d.maxRecordSizeKiB() * 1024);
+    }
 }

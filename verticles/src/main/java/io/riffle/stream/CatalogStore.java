@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>Only a directory that carries a marker is ever removed at load: it is provably this engine's
  * half-created or half-deleted stream. Anything else without metadata is logged and left alone.
  */
-final class CatalogStore {
+public final class CatalogStore {
     private static final Logger LOG = LoggerFactory.getLogger(CatalogStore.class);
     static final String METADATA_FILE = "stream.json";
     static final String CREATING_MARKER = "creating.marker";
@@ -57,12 +57,12 @@ final class CatalogStore {
 
     private final Path root;
 
-    CatalogStore(Path dataDir) {
+    public CatalogStore(Path dataDir) {
         this.root = dataDir.resolve("streams");
     }
 
     /** Where a shard's log lives inside its stream's directory. */
-    static Path shardDir(Path streamDir, ShardId shard) {
+    public static Path shardDir(Path streamDir, ShardId shard) {
         return streamDir.resolve("shards").resolve(Integer.toString(shard.index()));
     }
 
@@ -114,7 +114,7 @@ final class CatalogStore {
      * Removes one stream's directory and nothing else. The deleting marker goes first and the metadata
      * second, so a removal cut short is finished at the next load and never resurrects the stream.
      */
-    void remove(Path dir) throws IOException {
+    public void remove(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return;
         }

@@ -321,8 +321,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
 
     private static ShardSettings settingsOf(StreamDescription d) {
-        return new ShardSettings(d.limits(), d.retentionHours() * 3_600_000L,
-                d.maxRecordSizeKiB() * 1024);
+        return ShardSettings.of(d);
     }
 
     private static JsonObject settingsJson(ShardSettings s) {

@@ -15,15 +15,19 @@ import org.slf4j.LoggerFactory;
 public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private final Vertx vertx;
-    private final String deploymentId;
+    /** Deployed at start, undeployed in reverse order at stop. */
+    private final java.util.List<String> deploymentIds;
+    private final String nodeId;
     private final StreamClient client;
     private final DataDirLock lock;
     private final WorkerExecutor writePool;
     private final WorkerExecutor readPool;
 
-    private Engine(Vertx vertx, String deploymentId, DataDirLock lock, WorkerExecutor writePool, WorkerExecutor readPool) {
+    private Engine(Vertx vertx, java.util.List<String> deploymentIds, String nodeId, DataDirLock lock,
+                   WorkerExecutor writePool, WorkerExecutor readPool) {
         this.vertx = vertx;
-        this.deploymentId = deploymentId;
+        this.deploymentIds = deploymentIds;
+        this.nodeId = nodeId;
         this.lock = lock;
         this.client = new StreamClient(vertx);
         this.writePool = writePool;
@@ -36,19 +40,59 @@ public final class Engine {
      * Fails with {@link DataDirInUseException}, touching no file, if another node holds the lock.
      */
     public static Future<Engine> start(Vertx vertx, EngineConfig config) {
+        return start(vertx, config, null);
+    }
+
+    /**
+     * As {@link #start(Vertx, EngineConfig)}, as one node of a cluster when {@code coordinationFor} is not
+     * null: instead of its own control plane the node runs a {@link io.riffle.cluster.CatalogReplica} (and
+     * the shards the catalog places here) and campaigns for catalog leadership through the coordination
+     * made for its node id (read from the data directory once it is locked).
+     */
+    public static Future<Engine> start(Vertx vertx, EngineConfig config,
+                                       java.util.function.Function<String, io.riffle.cluster.Coordination> coordinationFor) {
         Codecs.register(vertx.eventBus());
-        return vertx.executeBlocking(() -> DataDirLock.acquire(config.dataDir()))
-                .compose(lock -> {
+        return vertx.executeBlocking(() -> {
+                    DataDirLock lock = DataDirLock.acquire(config.dataDir());
+                    try {
+                        return java.util.Map.entry(lock, io.riffle.cluster.NodeIdentity.loadOrCreate(config.dataDir()));
+                    } catch (java.io.IOException | RuntimeException e) {
+                        release(lock);
+                        throw e;
+                    }
+                })
+                .compose(locked -> {
+                    DataDirLock lock = locked.getKey();
+                    String nodeId = locked.getValue();
                     WorkerExecutor writePool = config.pools().openWrites(vertx);
                     WorkerExecutor readPool = config.pools().openReads(vertx);
-                    return vertx.deployVerticle(new ControlPlaneVerticle(config, new LocalHosting(vertx, config)))
-                            .map(id -> new Engine(vertx, id, lock, writePool, readPool))
+                    java.util.List<String> ids = new java.util.ArrayList<>();
+                    Future<?> deployed;
+                    if (coordinationFor == null) {
+                        deployed = vertx.deployVerticle(new ControlPlaneVerticle(config, new LocalHosting(vertx, config))).onSuccess(ids::add);
+                    } else {
+                        // The replica listens before the node announces itself: a leader that sees the node
+                        // can send it the catalog at once.
+                        deployed = vertx.deployVerticle(new io.riffle.cluster.CatalogReplica(config, nodeId)).onSuccess(ids::add)
+                                .compose(v -> vertx.executeBlocking(() -> coordinationFor.apply(nodeId)))
+                                .compose(coordination -> vertx.deployVerticle(new io.riffle.cluster.CatalogLeader(config, coordination)))
+                                .onSuccess(ids::add);
+                    }
+                    return deployed
+                            .map(v -> new Engine(vertx, ids, nodeId, lock, writePool, readPool))
                             .onFailure(err -> {
+                                java.util.Collections.reverse(ids);
+                                ids.forEach(vertx::undeploy);
                                 writePool.close();
                                 readPool.close();
                                 release(lock);
                             });
                 });
+    }
+
+    /** This node's stable id, from its data directory. */
+    public String nodeId() {
+        return nodeId;
     }
 
     /** A client shared by whoever started the engine; others may make their own. */
@@ -62,7 +106,13 @@ public final class Engine {
      */
     public Future<Void> stop() {
         client.close();
-        return vertx.undeploy(deploymentId)
+        // The leader's campaign before the replica and its shards, which flush and close their logs.
+        Future<Void> undeployed = Future.succeededFuture();
+        for (int i = deploymentIds.size() - 1; i >= 0; i--) {
+            String id = deploymentIds.get(i);
+            undeployed = undeployed.eventually(() -> vertx.undeploy(id));
+        }
+        return undeployed
                 .eventually(() -> Future.join(writePool.close(), readPool.close()))
                 .eventually(() -> {
                     release(lock);

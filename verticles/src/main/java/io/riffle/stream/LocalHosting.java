@@ -19,7 +19,7 @@ import java.util.function.LongConsumer;
  * A standalone node's hosting: the {@link CatalogStore} on this node's disk, and every shard deployed here
  * as a child of the control plane (so they stop after it). Blocking file work runs on worker threads.
  */
-final class LocalHosting implements StreamHosting {
+public final class LocalHosting implements StreamHosting {
     private final Vertx vertx;
     private final EngineConfig config;
     private final CatalogStore store;
@@ -84,7 +84,7 @@ final class LocalHosting implements StreamHosting {
      * hears each deployment id as soon as that shard runs. Answers once all take appends (shared with the
      * cluster's shard host).
      */
-    static Future<Void> deploy(Vertx vertx, EngineConfig config, Path dir, StreamDescription d,
+    public static Future<Void> deploy(Vertx vertx, EngineConfig config, Path dir, StreamDescription d,
                                List<ShardDescription> shards, ShardSettings settings, LongConsumer opened,
                                java.util.function.Consumer<String> started) {
         List<Future<String>> deployed = new ArrayList<>();

@@ -231,17 +231,17 @@ public final class StreamClient implements AutoCloseable {
                     return (Void) null;
                 })
                 .recover(err -> {
-                    if (Failures.isNoHandlers(err)) {
-                        routes.remove(name);
-                    }
-                    RiffleException e = Failures.toRiffle(err, "Shard " + shard + " of stream " + name);
-                    if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
-                        return Future.failedFuture(e);
-                    }
-                    for (int i : indices) {
-                        outcomes[i] = new PutOutcome.Rejected(e.code(), e.getMessage(), 0);
-                    }
-                    return Future.succeededFuture();
+                    Future<RiffleException> why = Failures.isNoHandlers(err) ? unserved(name, shard)
+                            : Future.succeededFuture(Failures.toRiffle(err, "Shard " + shard + " of stream " + name));
+                    return why.compose(e -> {
+                        if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
+                            return Future.failedFuture(e);
+                        }
+                        for (int i : indices) {
+                            outcomes[i] = new PutOutcome.Rejected(e.code(), e.getMessage(), 0);
+                        }
+                        return Future.succeededFuture();
+                    });
                 });
     }
 
@@ -259,7 +259,7 @@ public final class StreamClient implements AutoCloseable {
         }
         return vertx.eventBus().<Long>request(Addresses.shardResolve(name, shard), body)
                 .map(m -> m.body())
-                .recover(err -> Future.failedFuture(shardFailure(err, name, shard)));
+                .recover(err -> shardFailure(err, name, shard));
     }
 
     /**
@@ -273,7 +273,7 @@ public final class StreamClient implements AutoCloseable {
         return vertx.eventBus().<ReadBatch>request(Addresses.shardRead(name, shard),
                         new ReadRequest(offset, maxRecords, maxBytes, sharedQuota))
                 .map(m -> m.body())
-                .recover(err -> Future.failedFuture(shardFailure(err, name, shard)));
+                .recover(err -> shardFailure(err, name, shard));
     }
 
     /**
@@ -285,11 +285,26 @@ public final class StreamClient implements AutoCloseable {
         return vertx.eventBus().<ShardRecords>consumer(Addresses.shardAppended(name, shard), m -> handler.handle(m.body()));
     }
 
-    private static RiffleException shardFailure(Throwable err, StreamName name, ShardId shard) {
+    private <T> Future<T> shardFailure(Throwable err, StreamName name, ShardId shard) {
         if (Failures.isNoHandlers(err)) {
-            return RiffleException.notFound("Shard " + shard + " in stream " + name + " was not found.");
+            return unserved(name, shard).compose(Future::failedFuture);
         }
-        return Failures.toRiffle(err, "Shard " + shard + " of stream " + name);
+        return Future.failedFuture(Failures.toRiffle(err, "Shard " + shard + " of stream " + name));
+    }
+
+    /**
+     * Why no node serves a shard: its stream is gone or not ACTIVE (not found, as before), or the stream
+     * has it and its node is down, starting or stopping (SERVICE_UNAVAILABLE: retry, the shard comes back
+     * with its node). Never a missing handler taken for a deleted stream, which clients would not retry.
+     */
+    private Future<RiffleException> unserved(StreamName name, ShardId shard) {
+        routes.remove(name);
+        return describe(name).<RiffleException>map(d -> d.status() == StreamStatus.ACTIVE
+                        && d.shards().stream().anyMatch(s -> s.shardId().equals(shard))
+                        ? new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, "Shard " + shard + " of stream " + name
+                                + " is not available right now (its node is down, starting or stopping); retry")
+                        : RiffleException.notFound("Shard " + shard + " in stream " + name + " was not found."))
+                .recover(err -> Future.succeededFuture(RiffleException.of(err)));
     }
 
     private <T> Future<T> control(String op, StreamName name, JsonObject body) {

@@ -2,6 +2,7 @@ package io.riffle.kinesis;
 
 import static io.riffle.kinesis.Shapes.obj;
 
+import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.model.Constraint;
 import io.riffle.model.Limits;
@@ -88,7 +89,10 @@ final class RecordOperations {
                     results.add(obj("SequenceNumber", a.sequenceNumber().wire(), "ShardId", a.shardId().toString()));
                 } else if (o instanceof PutOutcome.Rejected x) {
                     failed++;
-                    results.add(obj("ErrorCode", x.code().wireName(), "ErrorMessage", x.message()));
+                    // AWS's per-record codes are the throttling one and InternalFailure; clients retry both.
+                    String code = x.code() == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED ? x.code().wireName()
+                            : ErrorCode.INTERNAL_FAILURE.wireName();
+                    results.add(obj("ErrorCode", code, "ErrorMessage", x.message()));
                 }
             }
             return obj("FailedRecordCount", failed, "Records", results);

@@ -18,10 +18,11 @@ import java.util.Locale;
  * @param eventBusHost      the event bus's interface ({@code clusterHost} unless set)
  * @param eventBusPort      the event bus's port, 0 for any free one
  * @param eventBusPublicHost the host other nodes connect to for this node's event bus; empty = the bound one
+ * @param cpMembers         members of Hazelcast's CP Subsystem (Raft) for catalog leadership; 0 = off
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port, Discovery discovery,
                             List<String> members, String kubernetesService, String eventBusHost, int eventBusPort,
-                            String eventBusPublicHost) {
+                            String eventBusPublicHost, int cpMembers) {
 
     /** How members find each other. */
     public enum Discovery {
@@ -59,7 +60,27 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
             throw p.bad(Setting.CLUSTER_KUBERNETES_SERVICE, "must name the headless Service when cluster is true with kubernetes discovery");
         }
         return new ClusterConfig(enabled, name, host, port, discovery, members, service,
-                busHost.isEmpty() ? host : busHost, busPort, busPublicHost);
+                busHost.isEmpty() ? host : busHost, busPort, busPublicHost, cpMembers(p, discovery, members));
+    }
+
+    /** Raft needs 3 to 7 members, odd so a majority is unambiguous; auto picks 3 when 3 nodes are expected. */
+    private static int cpMembers(NodeConfig.Parser p, Discovery discovery, List<String> members) {
+        String text = p.text(Setting.CLUSTER_CP_MEMBERS).trim().toLowerCase(Locale.ROOT);
+        if (text.equals("auto")) {
+            return discovery == Discovery.KUBERNETES || members.size() >= 3 ? 3 : 0;
+        }
+        return switch (text) {
+            case "0" -> 0;
+            case "3" -> 3;
+            case "5" -> 5;
+            case "7" -> 7;
+            default -> throw p.bad(Setting.CLUSTER_CP_MEMBERS, "must be auto, 0, 3, 5 or 7");
+        };
+    }
+
+    /** Whether catalog leadership comes from Raft, so the cluster tolerates partitions. */
+    public boolean raft() {
+        return cpMembers > 0;
     }
 
     private static Discovery discovery(NodeConfig.Parser p) {

@@ -16,7 +16,6 @@ import io.riffle.kinesis.TlsFrontDoor;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.Optional;
-import io.riffle.cluster.NodeIdentity;
 import io.riffle.stream.DataDirInUseException;
 import io.riffle.stream.Engine;
 import io.vertx.core.DeploymentOptions;
@@ -142,16 +141,19 @@ public final class Node {
         AtomicReference<Engine> started = new AtomicReference<>();
         // Health listens before any shard starts, so it hears every shard whose writes fail.
         health.listen(vertx.eventBus())
-                .compose(v -> Engine.start(vertx, config.engineConfig(registry)))
+                .compose(v -> Engine.start(vertx, config.engineConfig(registry), booted.hazelcast()
+                        .<java.util.function.Function<String, io.riffle.cluster.Coordination>>map(hz -> nodeId ->
+                                new HazelcastCoordination(vertx, hz, nodeId, config.cluster().raft()))
+                        .orElse(null)))
                 // Another node on the same directory is a configuration mistake: exit code 2, its message.
                 .recover(err -> Future.failedFuture(err instanceof DataDirInUseException
                         ? new ConfigException(err.getMessage()) : err))
                 .compose(engine -> {
             started.set(engine);
-            // Read once the engine holds the data directory's lock, so two nodes never mint ids for one disk.
-            // Blocking: a file read, and Hazelcast's map proxy may talk to the other members.
+            // The engine read the id once it held the data directory's lock, so two nodes never mint ids for
+            // one disk. Blocking: Hazelcast's map proxy may talk to the other members.
             return vertx.executeBlocking(() -> {
-                String id = nodeId(config);
+                String id = engine.nodeId();
                 return booted.hazelcast()
                         .map(hz -> Membership.clustered(hz, config.cluster().name(), id, health))
                         .orElseGet(() -> Membership.standalone(config.cluster().name(), id, health));
@@ -206,15 +208,6 @@ public final class Node {
             }
         });
         return result.future();
-    }
-
-    private static String nodeId(NodeConfig config) {
-        try {
-            return NodeIdentity.loadOrCreate(config.dataDir());
-        } catch (IOException e) {
-            throw new ConfigException("Invalid setting 'dataDir' = '" + config.dataDir()
-                    + "': cannot keep the node id there (" + e.getMessage() + ")");
-        }
     }
 
     /**

@@ -17,12 +17,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Hazelcast's cluster manager with Riffle's own event-bus addresses kept off the cluster: their consumers
- * are never registered cluster-wide and a lookup finds none, so the clustered event bus delivers every
- * message to them on the sending node (it falls back to local delivery when no node is registered). While
- * clustering is membership only, each node's engine and gateways thus talk only to themselves, exactly as
- * a standalone node: a create sent on node A never lands on node B's control plane. Any other address
- * (the codec tests', later the routed shard addresses) is clustered as usual.
+ * Hazelcast's cluster manager with Riffle's node-local event-bus addresses ({@link Addresses#isNodeLocal})
+ * kept off the cluster: their consumers are never registered cluster-wide and a lookup finds none, so the
+ * clustered event bus delivers every message to them on the sending node (it falls back to local delivery
+ * when no node is registered). A node's health hears only its own shards. Every other address is
+ * clustered: the catalog leader's control plane, each replica, each shard on its owner node.
  */
 final class NodeLocalClusterManager implements ClusterManager {
     private final HazelcastClusterManager hazelcast;
@@ -37,7 +36,7 @@ final class NodeLocalClusterManager implements ClusterManager {
 
     @Override
     public void addRegistration(String address, RegistrationInfo info, Completable<Void> done) {
-        if (Addresses.isRiffle(address)) {
+        if (Addresses.isNodeLocal(address)) {
             done.succeed();
         } else {
             hazelcast.addRegistration(address, info, done);
@@ -46,7 +45,7 @@ final class NodeLocalClusterManager implements ClusterManager {
 
     @Override
     public void removeRegistration(String address, RegistrationInfo info, Completable<Void> done) {
-        if (Addresses.isRiffle(address)) {
+        if (Addresses.isNodeLocal(address)) {
             done.succeed();
         } else {
             hazelcast.removeRegistration(address, info, done);
@@ -55,7 +54,7 @@ final class NodeLocalClusterManager implements ClusterManager {
 
     @Override
     public void getRegistrations(String address, Completable<List<RegistrationInfo>> done) {
-        if (Addresses.isRiffle(address)) {
+        if (Addresses.isNodeLocal(address)) {
             done.succeed(List.of());
         } else {
             hazelcast.getRegistrations(address, done);

@@ -86,16 +86,51 @@ class ClusterIT {
 
     @Test
     @Order(2)
-    void eachNodeStillServesOnlyItsOwnStreamsWhileClusteringIsMembershipOnly() {
-        nodes.get(0).createStream("only-on-node-0", 1);
+    void aStreamCreatedOnOneNodeIsSpreadOverAllThreeAndServedTheSameByEach() {
+        awaitCatalog(nodes.get(0));
+        nodes.get(0).createStream("orders", 12);
 
-        assertThat(nodes.get(0).get("/v1/streams").bodyAsJsonObject().encode()).contains("only-on-node-0");
-        assertThat(nodes.get(1).get("/v1/streams").bodyAsJsonObject().encode()).doesNotContain("only-on-node-0");
-        assertThat(nodes.get(2).get("/v1/streams/only-on-node-0").statusCode()).isEqualTo(404);
+        // Placement: 4 shards on each node, each node's shard logs on its own disk only.
+        for (int i = 0; i < 3; i++) {
+            assertThat(shardDirs(dir.resolve("node" + i))).as("shards on node %d", i).isEqualTo(4);
+            assertThat(nodes.get(i).get("/v1/streams").bodyAsJsonObject().getJsonArray("streams")).contains("orders");
+        }
+        // Put on node 1, read every shard on node 2: everything acknowledged is there, in order per shard.
+        JsonArray records = new JsonArray();
+        for (int i = 0; i < 120; i++) {
+            records.add(new JsonObject().put("partitionKey", "key-" + i).put("text", "record-" + i));
+        }
+        JsonObject put = nodes.get(1).postJson("/v1/streams/orders/records", new JsonObject().put("records", records)).bodyAsJsonObject();
+        assertThat(put.getInteger("failedRecordCount")).isZero();
+        List<String> read = new ArrayList<>();
+        JsonArray shards = nodes.get(2).get("/v1/streams/orders").bodyAsJsonObject().getJsonArray("shards");
+        assertThat(shards).hasSize(12);
+        for (Object s : shards) {
+            String shardId = ((JsonObject) s).getString("shardId");
+            JsonArray got = nodes.get(2).get("/v1/streams/orders/shards/" + shardId + "/records?from=TRIM_HORIZON&limit=1000")
+                    .bodyAsJsonObject().getJsonArray("records");
+            got.forEach(r -> read.add(new String(java.util.Base64.getDecoder().decode(((JsonObject) r).getString("data")), StandardCharsets.UTF_8)));
+        }
+        assertThat(read).hasSize(120).containsExactlyInAnyOrderElementsOf(
+                IntStream.range(0, 120).mapToObj(i -> "record-" + i).toList());
     }
 
     @Test
     @Order(3)
+    void twoNodesCreatingOneNameAtOnceGetOneWinnerAndOneResourceInUse() {
+        var a = nodes.get(1).web.post(nodes.get(1).port(), "127.0.0.1", "/v1/streams")
+                .sendJsonObject(new JsonObject().put("name", "contested").put("shardCount", 2));
+        var b = nodes.get(2).web.post(nodes.get(2).port(), "127.0.0.1", "/v1/streams")
+                .sendJsonObject(new JsonObject().put("name", "contested").put("shardCount", 3));
+        List<Integer> statuses = List.of(await(a).statusCode(), await(b).statusCode());
+
+        assertThat(statuses).containsExactlyInAnyOrder(201, 409);
+        int shards = nodes.get(0).get("/v1/streams/contested").bodyAsJsonObject().getJsonArray("shards").size();
+        assertThat(shards).isEqualTo(statuses.get(0) == 201 ? 2 : 3);
+    }
+
+    @Test
+    @Order(4)
     void everyShardCodecRoundTripsThroughTheClusteredEventBusBetweenTwoNodes() {
         List<Object> messages = List.of(
                 new AppendRequest(List.of(new AppendRequest.Entry("key-é", bytes("one")), new AppendRequest.Entry("k", new byte[0]))),
@@ -114,16 +149,41 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
-    void aStoppedNodeDropsOutOfTheOthersView() {
-        RunningNode stopped = nodes.remove(2);
+    @Order(5)
+    void aStoppedNodeDropsOutOfTheOthersViewAndItsShardsAnswerRetryUntilItIsBack() {
+        RunningNode stopped = nodes.get(2);
         String stoppedId = ids.get(2);
-        stopped.close();
+        stopped.stopNode();
 
-        for (RunningNode n : nodes) {
+        for (RunningNode n : List.of(nodes.get(0), nodes.get(1))) {
             JsonObject view = awaitView(n, 2);
             assertThat(nodeIds(view)).containsExactlyInAnyOrder(ids.get(0), ids.get(1)).doesNotContain(stoppedId);
         }
+        // Every shard either answers (its node is up) or says retry with 503: never 404, never lost.
+        int unavailable = 0;
+        for (int i = 0; i < 12; i++) {
+            var r = nodes.get(0).get("/v1/streams/orders/shards/shardId-" + String.format("%012d", i) + "/records?from=TRIM_HORIZON");
+            assertThat(r.statusCode()).as("shard %d: %s", i, r.bodyAsString()).isIn(200, 503);
+            if (r.statusCode() == 503) {
+                assertThat(r.getHeader("Retry-After")).isNotNull();
+                unavailable++;
+            }
+        }
+        assertThat(unavailable).isEqualTo(4);
+
+        stopped.startNode();
+        awaitView(nodes.get(0), 3);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        int total;
+        do {
+            total = 0;
+            for (int i = 0; i < 12; i++) {
+                var r = nodes.get(0).get("/v1/streams/orders/shards/shardId-" + String.format("%012d", i) + "/records?from=TRIM_HORIZON&limit=1000");
+                total += r.statusCode() == 200 ? r.bodyAsJsonObject().getJsonArray("records").size() : 0;
+            }
+            sleep();
+        } while (total < 120 && System.nanoTime() < deadline);
+        assertThat(total).isEqualTo(120);
     }
 
     @Test
@@ -153,6 +213,31 @@ class ClusterIT {
             sleep();
         } while (System.nanoTime() < deadline);
         return view;
+    }
+
+    /** Waits until the cluster has elected its catalog leader: the streams list answers instead of 503. */
+    private static void awaitCatalog(RunningNode n) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int status;
+        do {
+            status = n.get("/v1/streams").statusCode();
+            sleep();
+        } while (status != 200 && System.nanoTime() < deadline);
+        assertThat(status).isEqualTo(200);
+    }
+
+    private static long shardDirs(Path dataDir) {
+        try (var streams = Files.list(dataDir.resolve("streams"))) {
+            return streams.mapToLong(s -> {
+                try (var shards = Files.list(s.resolve("shards"))) {
+                    return shards.count();
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static List<String> nodeIds(JsonObject view) {

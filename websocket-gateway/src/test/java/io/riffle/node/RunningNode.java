@@ -46,7 +46,14 @@ public final class RunningNode implements AutoCloseable {
         return n;
     }
 
-    private void startNode() {
+    /** Stops the node only (its clients stay, for {@link #startNode()} on the same directory later). */
+    public void stopNode() {
+        await(node.stop());
+        node = null;
+    }
+
+    /** Starts the node on its data directory and flags. */
+    public void startNode() {
         node = await(Node.start(NodeConfig.load(args.toArray(String[]::new), Map.of())));
     }
 

@@ -87,7 +87,8 @@ public final class ErrorResponses {
             // headers): the connection cannot carry another request, so tell the client not to reuse it.
             response.putHeader("Connection", "close");
         }
-        if (code == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED) {
+        if (code == ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED || code == ErrorCode.SERVICE_UNAVAILABLE) {
+            // A throttled or unavailable request is worth retrying: say when.
             response.putHeader("Retry-After", e instanceof ThrottledException t
                     ? String.valueOf(t.retryAfterSeconds()) : RETRY_AFTER_SECONDS);
         }

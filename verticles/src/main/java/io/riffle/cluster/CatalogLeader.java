@@ -1,0 +1,184 @@
+package io.riffle.cluster;
+
+import io.riffle.bus.Addresses;
+import io.riffle.stream.ControlPlaneVerticle;
+import io.riffle.stream.EngineConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Campaigns for catalog leadership on every clustered node and, while this node holds it, runs the
+ * cluster's one {@link ControlPlaneVerticle} (whose address only the leader registers, so every node's
+ * requests reach it). Taking over:
+ * <ol>
+ *   <li>asks every live replica for its state and takes the highest epoch any promised or wrote;</li>
+ *   <li>gets a higher epoch from the coordination (Raft), and has the replicas promise it: from here no
+ *       older leader can reach a quorum;</li>
+ *   <li>continues from the newest snapshot among a quorum of the voters (every committed change is on a
+ *       majority, so on at least one of them), and recommits it at its own epoch;</li>
+ *   <li>starts the control plane on that catalog. On a change of the member view it recommits, which
+ *       brings a new or restarted node the catalog and so its shards.</li>
+ * </ol>
+ * Loses leadership when the coordination says so or a replica refuses its epoch; then the control plane
+ * stops (requests answer "retry" until the next leader runs) and the campaign starts again.
+ */
+public final class CatalogLeader extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(CatalogLeader.class);
+    private static final long RETRY_MILLIS = 1_000;
+    /** How often the leader checks for live nodes that missed a commit (they get the catalog again). */
+    private static final long CATCH_UP_MILLIS = 2_000;
+
+    private final EngineConfig config;
+    private final Coordination coordination;
+    private volatile boolean stopped;
+    private ClusterHosting hosting;
+    private String controlPlane;
+    private Coordination.Leadership leadership;
+
+    public CatalogLeader(EngineConfig config, Coordination coordination) {
+        this.config = config;
+        this.coordination = coordination;
+    }
+
+    @Override
+    public Future<?> start() {
+        coordination.onViewChange(() -> context.runOnContext(v -> viewChanged()));
+        vertx.setPeriodic(CATCH_UP_MILLIS, t -> {
+            if (hosting != null && hosting.anyoneBehind()) {
+                viewChanged();
+            }
+        });
+        campaign();
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        stopped = true;
+        if (leadership != null) {
+            leadership.release();
+        }
+        return Future.succeededFuture();
+    }
+
+    private void campaign() {
+        if (stopped) {
+            return;
+        }
+        coordination.lead().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("Campaign for catalog leadership failed: {}; retrying", ar.cause().toString());
+                retryLater();
+            } else {
+                takeOver(ar.result());
+            }
+        });
+    }
+
+    private void retryLater() {
+        if (!stopped) {
+            vertx.setTimer(RETRY_MILLIS, t -> campaign());
+        }
+    }
+
+    private void takeOver(Coordination.Leadership held) {
+        if (stopped) {
+            held.release();
+            return;
+        }
+        leadership = held;
+        held.lost().onComplete(v -> context.runOnContext(x -> lost(held)));
+        ask(new JsonObject().put("op", "state"))
+                .compose(states -> held.nextEpoch(highestEpoch(states)))
+                .compose(epoch -> ask(new JsonObject().put("op", "promise").put("epoch", epoch))
+                        .compose(promises -> start(held, epoch, promises)))
+                .onFailure(err -> {
+                    LOG.warn("Taking over the catalog failed: {}", err.toString());
+                    held.release();
+                });
+    }
+
+    private Future<Void> start(Coordination.Leadership held, long epoch, List<JsonObject> promises) {
+        CatalogSnapshot newest = CatalogSnapshot.EMPTY;
+        Set<String> promised = new LinkedHashSet<>();
+        for (JsonObject p : promises) {
+            if (!p.getBoolean("ok")) {
+                return Future.failedFuture(new IllegalStateException("node " + p.getString("nodeId") + " promised a higher epoch"));
+            }
+            promised.add(p.getString("nodeId"));
+            CatalogSnapshot s = CatalogSnapshot.fromJson(p.getJsonObject("snapshot"));
+            if (s.newerThan(newest)) {
+                newest = s;
+            }
+        }
+        Set<String> voters = newest.members().isEmpty() ? coordination.liveNodes() : newest.members();
+        long present = voters.stream().filter(promised::contains).count();
+        boolean quorum = coordination.partitionTolerant() ? present > voters.size() / 2 : promised.containsAll(coordination.liveNodes());
+        if (!quorum) {
+            return Future.failedFuture(new IllegalStateException("only " + promised + " of voters " + voters + " answered"));
+        }
+        ClusterHosting h = new ClusterHosting(vertx, config.dataDir(), coordination, epoch, newest, held::release);
+        return h.recommit()
+                .compose(v -> vertx.deployVerticle(new ControlPlaneVerticle(config, h)))
+                .map(id -> {
+                    if (leadership != held) {
+                        vertx.undeploy(id);
+                        return null;
+                    }
+                    hosting = h;
+                    controlPlane = id;
+                    LOG.info("Node {} leads the catalog at epoch {} ({})", coordination.nodeId(), epoch, h.committed());
+                    return null;
+                });
+    }
+
+    private void lost(Coordination.Leadership held) {
+        if (leadership != held) {
+            return;
+        }
+        LOG.warn("Node {} lost catalog leadership", coordination.nodeId());
+        leadership = null;
+        hosting = null;
+        String id = controlPlane;
+        controlPlane = null;
+        Future<Void> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);
+        undeployed.onComplete(v -> retryLater());
+    }
+
+    private void viewChanged() {
+        if (hosting != null) {
+            hosting.recommit().onFailure(err -> LOG.warn("Sending the catalog to the members failed: {}", err.toString()));
+        }
+    }
+
+    /** Asks every live node's replica; answers the replies that came (a dead node just does not answer). */
+    private Future<List<JsonObject>> ask(JsonObject request) {
+        DeliveryOptions options = new DeliveryOptions().setSendTimeout(ClusterHosting.REPLICATE_TIMEOUT_MILLIS);
+        List<Future<Message<JsonObject>>> asked = new ArrayList<>();
+        for (String node : coordination.liveNodes()) {
+            asked.add(vertx.eventBus().request(Addresses.catalogReplica(node), request, options));
+        }
+        return Future.join(new ArrayList<>(asked)).transform(ar -> {
+            List<JsonObject> answers = new ArrayList<>();
+            asked.stream().filter(Future::succeeded).forEach(f -> answers.add(f.result().body()));
+            return Future.succeededFuture(answers);
+        });
+    }
+
+    private static long highestEpoch(List<JsonObject> states) {
+        long highest = 0;
+        for (JsonObject s : states) {
+            highest = Math.max(highest, Math.max(s.getLong("promised", 0L), s.getJsonObject("snapshot").getLong("epoch", 0L)));
+        }
+        return highest;
+    }
+}

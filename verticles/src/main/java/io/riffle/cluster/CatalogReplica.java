@@ -1,0 +1,190 @@
+package io.riffle.cluster;
+
+import io.riffle.bus.Addresses;
+import io.riffle.bus.Failures;
+import io.riffle.log.DurableFile;
+import io.riffle.model.ShardDescription;
+import io.riffle.model.StreamDescription;
+import io.riffle.shard.ShardSettings;
+import io.riffle.stream.CatalogStore;
+import io.riffle.stream.EngineConfig;
+import io.riffle.stream.LocalHosting;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's replica of the cluster catalog, on every clustered node: it keeps the newest snapshot a
+ * leader sent and the highest epoch it promised durably in {@code <dataDir>/cluster/catalog.json}, refuses
+ * anything from a lower epoch (so a deposed leader can never reach a majority again), and runs exactly the
+ * shards the snapshot places on this node: open ones deployed, closed or deleted ones stopped, removed
+ * streams' directories deleted.
+ *
+ * <p>At start it deploys nothing: the stored snapshot may be stale (a stream deleted while this node was
+ * down), so shards start only from a leader's snapshot, which a leader sends to every member it sees.
+ *
+ * <p>Requests on {@link Addresses#catalogReplica}: {@code state} (the stored snapshot and promise),
+ * {@code promise} {epoch} (promise never to accept a lower epoch), {@code apply} {epoch, snapshot}. Answers
+ * are {@code {ok, nodeId, promised, snapshot?}}; {@code ok:false} is a refusal of a stale epoch. An apply is
+ * answered once this node's shards follow it.
+ */
+public final class CatalogReplica extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(CatalogReplica.class);
+    static final String FILE = "catalog.json";
+
+    private final EngineConfig config;
+    private final String nodeId;
+    private final Path file;
+    private final CatalogStore store;
+    private long promised;
+    private CatalogSnapshot current = CatalogSnapshot.EMPTY;
+    /** Deployment ids of the shards running here, by stream engine id and shard index. */
+    private final Map<String, Map<Integer, String>> running = new HashMap<>();
+    /** Reconciliations run one after the other. */
+    private Future<?> last = Future.succeededFuture();
+    private MessageConsumer<JsonObject> consumer;
+
+    public CatalogReplica(EngineConfig config, String nodeId) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.file = config.dataDir().resolve("cluster").resolve(FILE);
+        this.store = new CatalogStore(config.dataDir());
+    }
+
+    @Override
+    public Future<?> start() {
+        return vertx.executeBlocking(() -> {
+            if (Files.isRegularFile(file)) {
+                JsonObject stored = new JsonObject(Files.readString(file));
+                promised = stored.getLong("promised", 0L);
+                current = CatalogSnapshot.fromJson(stored.getJsonObject("snapshot"));
+            }
+            return null;
+        }).compose(v -> {
+            LOG.info("Catalog replica {} holds {}, promised epoch {}", nodeId, current, promised);
+            consumer = vertx.eventBus().consumer(Addresses.catalogReplica(nodeId), this::handle);
+            return consumer.completion();
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    }
+
+    /** The newest snapshot this node holds (for {@code GET /v1/cluster}); call on this verticle's context. */
+    CatalogSnapshot current() {
+        return current;
+    }
+
+    private void handle(Message<JsonObject> message) {
+        JsonObject body = message.body();
+        Future<JsonObject> answer = switch (body.getString("op")) {
+            case "state" -> Future.succeededFuture(answer(true).put("snapshot", current.toJson()));
+            case "promise" -> promise(body.getLong("epoch"));
+            case "apply" -> apply(body.getLong("epoch"), CatalogSnapshot.fromJson(body.getJsonObject("snapshot")));
+            default -> Future.failedFuture(new IllegalArgumentException("Unknown catalog replica op " + body.getString("op")));
+        };
+        answer.onSuccess(message::reply).onFailure(err -> Failures.fail(message, err));
+    }
+
+    private JsonObject answer(boolean ok) {
+        return new JsonObject().put("ok", ok).put("nodeId", nodeId).put("promised", promised);
+    }
+
+    private Future<JsonObject> promise(long epoch) {
+        if (epoch < promised) {
+            return Future.succeededFuture(answer(false));
+        }
+        return persist(epoch, current).map(v -> answer(true).put("snapshot", current.toJson()));
+    }
+
+    private Future<JsonObject> apply(long epoch, CatalogSnapshot next) {
+        if (epoch < promised) {
+            LOG.warn("Refusing {} from epoch {}: this node promised epoch {}", next, epoch, promised);
+            return Future.succeededFuture(answer(false));
+        }
+        Future<JsonObject> result = last.transform(ar -> {
+            if (epoch < promised) {
+                return Future.succeededFuture(answer(false));
+            }
+            CatalogSnapshot before = current;
+            Future<Void> durable = next.newerThan(before) || epoch > promised
+                    ? persist(epoch, next.newerThan(before) ? next : before) : Future.succeededFuture();
+            // The shards follow the newest snapshot, even when this one was older (a resend).
+            return durable.compose(v -> reconcile(before, current)).map(v -> answer(true));
+        });
+        last = result;
+        return result;
+    }
+
+    private Future<Void> persist(long epoch, CatalogSnapshot snapshot) {
+        long promise = Math.max(promised, epoch);
+        byte[] bytes = new JsonObject().put("promised", promise).put("snapshot", snapshot.toJson()).encode()
+                .getBytes(StandardCharsets.UTF_8);
+        return vertx.<Void>executeBlocking(() -> {
+            Files.createDirectories(file.getParent());
+            DurableFile.write(file, bytes);
+            return null;
+        }).onSuccess(v -> {
+            promised = promise;
+            current = snapshot;
+        });
+    }
+
+    /** Brings this node's shards in line with {@code next}; {@code before} tells which streams went away. */
+    private Future<Void> reconcile(CatalogSnapshot before, CatalogSnapshot next) {
+        Map<String, JsonObject> streams = next.streams();
+        Set<String> ids = new TreeSet<>(streams.keySet());
+        ids.addAll(running.keySet());
+        ids.addAll(before.streams().keySet());
+        List<Future<Void>> steps = ids.stream().map(id -> reconcile(id, streams.get(id), before.streams().containsKey(id))).toList();
+        return Future.all(steps).mapEmpty();
+    }
+
+    private Future<Void> reconcile(String id, JsonObject record, boolean knownBefore) {
+        Path dir = config.dataDir().resolve("streams").resolve(id);
+        boolean open = record != null && record.getBoolean("open", false) && !record.getBoolean("deleting", false);
+        Map<Integer, String> here = running.computeIfAbsent(id, k -> new HashMap<>());
+        if (!open) {
+            List<Future<Void>> stops = here.values().stream().map(vertx::undeploy).toList();
+            here.clear();
+            running.remove(id);
+            Future<Void> stopped = Future.join(stops).mapEmpty();
+            if (record == null && knownBefore) {
+                return stopped.compose(v -> vertx.executeBlocking(() -> {
+                    store.remove(dir);
+                    return null;
+                }));
+            }
+            return stopped;
+        }
+        StreamDescription d = CatalogSnapshot.description(record, config.defaultLimits());
+        JsonObject owners = record.getJsonObject("owners");
+        List<ShardDescription> mine = d.shards().stream()
+                .filter(s -> nodeId.equals(owners.getString(Integer.toString(s.shardId().index()))))
+                .filter(s -> !here.containsKey(s.shardId().index()))
+                .toList();
+        if (mine.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        // One deployment per shard, so each id is kept under its shard as soon as that shard runs.
+        List<Future<Void>> started = mine.stream().map(s -> LocalHosting.deploy(vertx, config, dir, d, List.of(s),
+                ShardSettings.of(d), verified -> { }, deploymentId -> here.put(s.shardId().index(), deploymentId))).toList();
+        return Future.all(started)
+                .onSuccess(v -> LOG.info("Node {} runs {} shards of stream {}", nodeId, here.size(), d.name()))
+                .mapEmpty();
+    }
+}

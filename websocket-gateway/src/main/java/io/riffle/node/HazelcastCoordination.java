@@ -1,0 +1,311 @@
+package io.riffle.node;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.cp.IAtomicLong;
+import com.hazelcast.cp.lock.FencedLock;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.riffle.cluster.Coordination;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Coordination} on Hazelcast. Live nodes are the members of Hazelcast's view that announced their
+ * node id in {@link Membership#DIRECTORY} (this node announces itself at once, as STARTING). Leadership:
+ * <ul>
+ *   <li>with the CP Subsystem (Raft, {@code clusterCpMembers} 3+): the FencedLock {@value #LOCK}, taken and
+ *       watched by a thread of its own (a FencedLock belongs to the thread that took it), and epochs from
+ *       the CP AtomicLong {@value #EPOCH}, raised by compare-and-set;</li>
+ *   <li>without it: the oldest member of the view leads, epochs are the replicas' highest plus one.</li>
+ * </ul>
+ */
+final class HazelcastCoordination implements Coordination {
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastCoordination.class);
+    static final String LOCK = "riffle.catalog";
+    static final String EPOCH = "riffle.catalog.epoch";
+    private static final long WATCH_MILLIS = 500;
+
+    private final Vertx vertx;
+    private final HazelcastInstance hazelcast;
+    private final String nodeId;
+    private final boolean raft;
+    /** Announced node ids by member UUID, kept from the directory's events. */
+    private final Map<UUID, String> announced = new ConcurrentHashMap<>();
+    private final List<Runnable> viewHandlers = new CopyOnWriteArrayList<>();
+
+    HazelcastCoordination(Vertx vertx, HazelcastInstance hazelcast, String nodeId, boolean raft) {
+        this.vertx = vertx;
+        this.hazelcast = hazelcast;
+        this.nodeId = nodeId;
+        this.raft = raft;
+        IMap<String, String> directory = hazelcast.getMap(Membership.DIRECTORY);
+        directory.addEntryListener(new DirectoryListener(), true);
+        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                viewChanged();
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                announced.remove(event.getMember().getUuid());
+                viewChanged();
+            }
+        });
+        UUID self = hazelcast.getCluster().getLocalMember().getUuid();
+        announced.put(self, nodeId);
+        directory.putIfAbsent(self.toString(), new JsonObject().put("nodeId", nodeId).put("status", "STARTING").encode());
+        directory.forEach((uuid, entry) -> announced.put(UUID.fromString(uuid), new JsonObject(entry).getString("nodeId")));
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public Set<String> liveNodes() {
+        Set<String> live = new TreeSet<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            String id = announced.get(m.getUuid());
+            if (id != null) {
+                live.add(id);
+            }
+        }
+        live.add(nodeId);
+        return live;
+    }
+
+    @Override
+    public void onViewChange(Runnable handler) {
+        viewHandlers.add(handler);
+    }
+
+    @Override
+    public boolean partitionTolerant() {
+        return raft;
+    }
+
+    private void viewChanged() {
+        viewHandlers.forEach(Runnable::run);
+    }
+
+    @Override
+    public Future<Leadership> lead() {
+        Context caller = vertx.getOrCreateContext();
+        Promise<Leadership> led = Promise.promise();
+        Held held = raft ? new RaftHeld(caller, led) : new OldestHeld(caller, led);
+        held.campaign();
+        return led.future();
+    }
+
+    /** Leadership of either kind: completes {@code lost} once, on the campaigner's context. */
+    private abstract class Held implements Leadership {
+        final Context caller;
+        final Promise<Leadership> led;
+        final Promise<Void> lost = Promise.promise();
+        volatile boolean released;
+
+        Held(Context caller, Promise<Leadership> led) {
+            this.caller = caller;
+            this.led = led;
+        }
+
+        abstract void campaign();
+
+        void won() {
+            caller.runOnContext(v -> led.tryComplete(this));
+        }
+
+        void ended() {
+            caller.runOnContext(v -> {
+                led.tryFail("leadership ended before it was won");
+                lost.tryComplete();
+            });
+        }
+
+        @Override
+        public Future<Void> lost() {
+            return lost.future();
+        }
+
+        @Override
+        public void release() {
+            released = true;
+        }
+    }
+
+    /** The FencedLock, on a thread of its own from taking to unlocking. */
+    private final class RaftHeld extends Held {
+        RaftHeld(Context caller, Promise<Leadership> led) {
+            super(caller, led);
+        }
+
+        @Override
+        void campaign() {
+            Thread t = new Thread(this::run, "riffle-catalog-leadership");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private void run() {
+            FencedLock lock = null;
+            try {
+                lock = hazelcast.getCPSubsystem().getLock(LOCK);
+                int tries = 0;
+                while (!released && !lock.tryLock(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    // Another node leads; keep asking until it goes or this node stops.
+                    if (++tries % 10 == 0) {
+                        promoteIfMissing();
+                    }
+                }
+                if (!released) {
+                    LOG.info("Node {} holds the catalog lock (fence {})", nodeId, lock.getFence());
+                    won();
+                    while (!released && lock.isLockedByCurrentThread()) {
+                        Thread.sleep(WATCH_MILLIS);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // No CP quorum yet, a lost session, a shut-down instance: leadership is not (or no longer) held.
+                LOG.warn("Catalog leadership on node {} ended: {}", nodeId, e.toString());
+            } finally {
+                unlock(lock);
+                ended();
+            }
+        }
+
+        /**
+         * A node that restarted is a new member to Hazelcast, outside the CP group: once the group has
+         * removed its old identity and is short of members, this node joins it.
+         */
+        private void promoteIfMissing() {
+            try {
+                var cp = hazelcast.getCPSubsystem();
+                if (cp.getLocalCPMember() != null) {
+                    return;
+                }
+                int members = cp.getCPSubsystemManagementService().getCPMembers().toCompletableFuture()
+                        .get(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS).size();
+                if (members < hazelcast.getConfig().getCPSubsystemConfig().getCPMemberCount()) {
+                    LOG.info("Node {} joins the CP group ({} members)", nodeId, members);
+                    cp.getCPSubsystemManagementService().promoteToCPMember().toCompletableFuture()
+                            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.debug("Joining the CP group failed: {}", e.toString());
+            }
+        }
+
+        private void unlock(FencedLock lock) {
+            try {
+                if (lock != null && lock.isLockedByCurrentThread()) {
+                    lock.unlock();
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("Unlocking the catalog lock failed: {}", e.toString());
+            }
+        }
+
+        @Override
+        public Future<Long> nextEpoch(long floor) {
+            return vertx.executeBlocking(() -> {
+                IAtomicLong epoch = hazelcast.getCPSubsystem().getAtomicLong(EPOCH);
+                while (true) {
+                    long now = epoch.get();
+                    long next = Math.max(now, floor) + 1;
+                    if (epoch.compareAndSet(now, next)) {
+                        return next;
+                    }
+                }
+            });
+        }
+    }
+
+    /** The oldest member of the view leads; checked at each change of the view. */
+    private final class OldestHeld extends Held {
+        private volatile boolean leading;
+
+        OldestHeld(Context caller, Promise<Leadership> led) {
+            super(caller, led);
+        }
+
+        @Override
+        void campaign() {
+            onViewChange(this::check);
+            check();
+        }
+
+        private synchronized void check() {
+            if (lost.future().isComplete()) {
+                return;
+            }
+            boolean oldest = hazelcast.getCluster().getMembers().iterator().next().localMember();
+            if (released || (leading && !oldest)) {
+                ended();
+            } else if (oldest && !leading) {
+                leading = true;
+                won();
+            }
+        }
+
+        @Override
+        public void release() {
+            super.release();
+            check();
+        }
+
+        @Override
+        public Future<Long> nextEpoch(long floor) {
+            return Future.succeededFuture(floor + 1);
+        }
+    }
+
+    private final class DirectoryListener implements EntryAddedListener<String, String>,
+            EntryUpdatedListener<String, String>, EntryRemovedListener<String, String> {
+        @Override
+        public void entryAdded(EntryEvent<String, String> event) {
+            put(event);
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> event) {
+            put(event);
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, String> event) {
+            announced.remove(UUID.fromString(event.getKey()));
+            viewChanged();
+        }
+
+        private void put(EntryEvent<String, String> event) {
+            String previous = announced.put(UUID.fromString(event.getKey()), new JsonObject(event.getValue()).getString("nodeId"));
+            if (previous == null) {
+                viewChanged();
+            }
+        }
+    }
+}
