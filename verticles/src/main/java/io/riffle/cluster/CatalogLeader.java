@@ -126,7 +126,8 @@ public final class CatalogLeader extends VerticleBase {
         if (!quorum) {
             return Future.failedFuture(new IllegalStateException("only " + promised + " of voters " + voters + " answered"));
         }
-        ClusterHosting h = new ClusterHosting(vertx, config.dataDir(), coordination, epoch, newest, held::release);
+        // The first leader of a cluster makes the key every node seals iterators with; later ones keep it.
+        ClusterHosting h = new ClusterHosting(vertx, config.dataDir(), coordination, epoch, newest.withTokenKey(), held::release);
         return h.recommit()
                 .compose(v -> vertx.deployVerticle(new ControlPlaneVerticle(config, h)))
                 .map(id -> {

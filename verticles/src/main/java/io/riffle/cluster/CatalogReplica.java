@@ -49,7 +49,8 @@ public final class CatalogReplica extends VerticleBase {
     private final Path file;
     private final CatalogStore store;
     private long promised;
-    private CatalogSnapshot current = CatalogSnapshot.EMPTY;
+    /** Written on this verticle's context only; read by the node's Kinesis API (the token key) from any thread. */
+    private volatile CatalogSnapshot current = CatalogSnapshot.EMPTY;
     /** Deployment ids of the shards running here, by stream engine id and shard index. */
     private final Map<String, Map<Integer, String>> running = new HashMap<>();
     /** Reconciliations run one after the other. */
@@ -84,8 +85,8 @@ public final class CatalogReplica extends VerticleBase {
         return consumer == null ? Future.succeededFuture() : consumer.unregister();
     }
 
-    /** The newest snapshot this node holds (for {@code GET /v1/cluster}); call on this verticle's context. */
-    CatalogSnapshot current() {
+    /** The newest snapshot this node holds; from any thread. */
+    public CatalogSnapshot current() {
         return current;
     }
 
@@ -136,7 +137,8 @@ public final class CatalogReplica extends VerticleBase {
                 .getBytes(StandardCharsets.UTF_8);
         return vertx.<Void>executeBlocking(() -> {
             Files.createDirectories(file.getParent());
-            DurableFile.write(file, bytes);
+            // Owner-only: the catalog carries the key that seals iterators.
+            DurableFile.write(file, bytes, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             return null;
         }).onSuccess(v -> {
             promised = promise;

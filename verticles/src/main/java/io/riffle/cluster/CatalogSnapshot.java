@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  * Immutable; the JSON is the stored and the wire form.
  *
  * <pre>
- * {"formatVersion":1, "epoch":3, "version":17, "members":["n1","n2","n3"],
+ * {"formatVersion":1, "epoch":3, "version":17, "members":["n1","n2","n3"], "tokenKey":"&lt;base64&gt;",
  *  "streams":{"&lt;id&gt;":{"description":{...}, "ownLimits":{...}, "owners":{"0":"n1","1":"n2"},
  *                        "open":true, "deleting":false}}}
  * </pre>
@@ -73,9 +73,32 @@ public final class CatalogSnapshot {
     /** Version {@code version}, written by a leader at {@code epoch}, with {@code members} as voters. */
     CatalogSnapshot next(long epoch, long version, Set<String> members, UnaryOperator<JsonObject> streamsChange) {
         JsonObject streams = streamsChange.apply(json.getJsonObject("streams").copy());
-        return new CatalogSnapshot(new JsonObject().put("formatVersion", FORMAT_VERSION).put("epoch", epoch)
+        JsonObject next = new JsonObject().put("formatVersion", FORMAT_VERSION).put("epoch", epoch)
                 .put("version", version).put("members", new JsonArray(new java.util.ArrayList<>(members)))
-                .put("streams", streams));
+                .put("streams", streams);
+        if (json.containsKey("tokenKey")) {
+            next.put("tokenKey", json.getString("tokenKey"));
+        }
+        return new CatalogSnapshot(next);
+    }
+
+    /**
+     * The key every node seals Kinesis shard iterators and paging tokens with, so one node's iterator works
+     * on every other; null before the first leader made it.
+     */
+    public byte[] tokenKey() {
+        String key = json.getString("tokenKey");
+        return key == null ? null : java.util.Base64.getDecoder().decode(key);
+    }
+
+    /** This catalog with a token key: its own if it has one, else 32 fresh random bytes. */
+    CatalogSnapshot withTokenKey() {
+        if (json.containsKey("tokenKey")) {
+            return this;
+        }
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return new CatalogSnapshot(json.copy().put("tokenKey", java.util.Base64.getEncoder().encodeToString(key)));
     }
 
     /** Shards per owner node over every stream not being deleted, for placement. */

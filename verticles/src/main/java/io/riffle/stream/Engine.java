@@ -18,14 +18,17 @@ public final class Engine {
     /** Deployed at start, undeployed in reverse order at stop. */
     private final java.util.List<String> deploymentIds;
     private final String nodeId;
+    /** This node's replica of the cluster catalog; null when standalone. */
+    private final io.riffle.cluster.CatalogReplica replica;
     private final StreamClient client;
     private final DataDirLock lock;
     private final WorkerExecutor writePool;
     private final WorkerExecutor readPool;
 
-    private Engine(Vertx vertx, java.util.List<String> deploymentIds, String nodeId, DataDirLock lock,
-                   WorkerExecutor writePool, WorkerExecutor readPool) {
+    private Engine(Vertx vertx, java.util.List<String> deploymentIds, String nodeId, io.riffle.cluster.CatalogReplica replica,
+                   DataDirLock lock, WorkerExecutor writePool, WorkerExecutor readPool) {
         this.vertx = vertx;
+        this.replica = replica;
         this.deploymentIds = deploymentIds;
         this.nodeId = nodeId;
         this.lock = lock;
@@ -67,19 +70,21 @@ public final class Engine {
                     WorkerExecutor writePool = config.pools().openWrites(vertx);
                     WorkerExecutor readPool = config.pools().openReads(vertx);
                     java.util.List<String> ids = new java.util.ArrayList<>();
+                    io.riffle.cluster.CatalogReplica replica = coordinationFor == null ? null
+                            : new io.riffle.cluster.CatalogReplica(config, nodeId);
                     Future<?> deployed;
                     if (coordinationFor == null) {
                         deployed = vertx.deployVerticle(new ControlPlaneVerticle(config, new LocalHosting(vertx, config))).onSuccess(ids::add);
                     } else {
                         // The replica listens before the node announces itself: a leader that sees the node
                         // can send it the catalog at once.
-                        deployed = vertx.deployVerticle(new io.riffle.cluster.CatalogReplica(config, nodeId)).onSuccess(ids::add)
+                        deployed = vertx.deployVerticle(replica).onSuccess(ids::add)
                                 .compose(v -> vertx.executeBlocking(() -> coordinationFor.apply(nodeId)))
                                 .compose(coordination -> vertx.deployVerticle(new io.riffle.cluster.CatalogLeader(config, coordination)))
                                 .onSuccess(ids::add);
                     }
                     return deployed
-                            .map(v -> new Engine(vertx, ids, nodeId, lock, writePool, readPool))
+                            .map(v -> new Engine(vertx, ids, nodeId, replica, lock, writePool, readPool))
                             .onFailure(err -> {
                                 java.util.Collections.reverse(ids);
                                 ids.forEach(vertx::undeploy);
@@ -88,6 +93,14 @@ public final class Engine {
                                 release(lock);
                             });
                 });
+    }
+
+    /**
+     * The cluster catalog as this node last received it (empty before the first leader's), or empty when
+     * standalone.
+     */
+    public java.util.Optional<io.riffle.cluster.CatalogSnapshot> clusterCatalog() {
+        return java.util.Optional.ofNullable(replica).map(io.riffle.cluster.CatalogReplica::current);
     }
 
     /** This node's stable id, from its data directory. */

@@ -1,5 +1,6 @@
 package io.riffle.kinesis;
 
+import java.util.function.Supplier;
 import io.riffle.log.DurableFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,10 +17,12 @@ import java.util.regex.Pattern;
  * @param region                  the region stream and consumer ARNs name (any string, e.g. {@code us-east-1})
  * @param accountId               the 12-digit account id stream and consumer ARNs name
  * @param tokenKey                the 256-bit AES key that seals shard iterators and paging tokens; the same
- *                                key must survive restarts, or every issued iterator becomes invalid
+ *                                key must survive restarts, or every issued iterator becomes invalid. In a
+ *                                cluster it is the catalog's, the same on every node, and null until this
+ *                                node has received the catalog
  * @param clock                   time source for iterator expiry; tests inject a movable one
  */
-public record KinesisSettings(String region, String accountId, byte[] tokenKey, Clock clock) {
+public record KinesisSettings(String region, String accountId, Supplier<byte[]> tokenKey, Clock clock) {
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,64}");
     /** Name of the file under the data dir that keeps the token key across restarts. */
@@ -34,10 +37,9 @@ public record KinesisSettings(String region, String accountId, byte[] tokenKey, 
         if (accountId == null || !ACCOUNT.matcher(accountId).matches()) {
             throw new IllegalArgumentException("kinesis account id must be 12 digits, got " + accountId);
         }
-        if (tokenKey == null || tokenKey.length != 32) {
-            throw new IllegalArgumentException("kinesis token key must be 32 bytes");
+        if (tokenKey == null) {
+            throw new IllegalArgumentException("kinesis token key is required");
         }
-        tokenKey = tokenKey.clone();
     }
 
     /**
@@ -45,16 +47,17 @@ public record KinesisSettings(String region, String accountId, byte[] tokenKey, 
      * (32 random bytes, owner-only permissions where the file system allows). Blocking: call at node start.
      */
     public static KinesisSettings load(Path dataDir, String region, String accountId) {
-        return new KinesisSettings(region, accountId, loadOrCreateKey(dataDir.resolve(KEY_FILE)), Clock.systemUTC());
+        byte[] key = loadOrCreateKey(dataDir.resolve(KEY_FILE));
+        return new KinesisSettings(region, accountId, key::clone, Clock.systemUTC());
+    }
+
+    /** Settings of a clustered node: iterators are sealed with the cluster catalog's key, the same on every node. */
+    public static KinesisSettings clustered(String region, String accountId, Supplier<byte[]> catalogKey) {
+        return new KinesisSettings(region, accountId, catalogKey, Clock.systemUTC());
     }
 
     public KinesisSettings withClock(Clock c) {
         return new KinesisSettings(region, accountId, tokenKey, c);
-    }
-
-    @Override
-    public byte[] tokenKey() {
-        return tokenKey.clone();
     }
 
     private static byte[] loadOrCreateKey(Path file) {

@@ -47,13 +47,33 @@ public final class Tokens {
     private static final int NONCE = 12;
     private static final int TAG_BITS = 128;
     private static final long NEXT_TOKEN_TTL_MILLIS = 300_000;
-    private final SecretKeySpec key;
+    private final java.util.function.Supplier<byte[]> keySource;
+    private volatile SecretKeySpec key;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public Tokens(byte[] key, Clock clock) {
-        this.key = new SecretKeySpec(key, "AES");
+    /** Tokens sealed with the 32-byte key {@code keySource} gives; it gives null while a cluster node has no catalog yet. */
+    public Tokens(java.util.function.Supplier<byte[]> keySource, Clock clock) {
+        this.keySource = keySource;
         this.clock = clock;
+    }
+
+    /** The sealing key, read once it exists (it never changes afterwards). */
+    private SecretKeySpec key() {
+        SecretKeySpec k = key;
+        if (k == null) {
+            byte[] bytes = keySource.get();
+            if (bytes == null) {
+                throw new RiffleException(ErrorCode.SERVICE_UNAVAILABLE,
+                        "This node has not received the cluster's catalog yet; retry");
+            }
+            if (bytes.length != 32) {
+                throw new IllegalStateException("The token key must be 32 bytes, not " + bytes.length);
+            }
+            k = new SecretKeySpec(bytes, "AES");
+            key = k;
+        }
+        return k;
     }
 
     public String shardIterator(StreamName stream, ShardId shard, long offset) {
@@ -93,7 +113,7 @@ public final class Tokens {
                 .putLong(clock.millis()).put(payload);
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            c.init(Cipher.ENCRYPT_MODE, key(), new GCMParameterSpec(TAG_BITS, nonce));
             c.updateAAD(new byte[] {(byte) kind.ordinal()});
             byte[] sealed = c.doFinal(plain.array());
             byte[] out = Arrays.copyOf(nonce, NONCE + sealed.length);
@@ -120,7 +140,7 @@ public final class Tokens {
         byte[] plain;
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, raw, 0, NONCE));
+            c.init(Cipher.DECRYPT_MODE, key(), new GCMParameterSpec(TAG_BITS, raw, 0, NONCE));
             c.updateAAD(new byte[] {(byte) kind.ordinal()});
             plain = c.doFinal(raw, NONCE, raw.length - NONCE);
         } catch (GeneralSecurityException e) {

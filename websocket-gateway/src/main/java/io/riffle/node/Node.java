@@ -36,7 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +79,12 @@ public final class Node {
      */
     public static Future<Node> start(NodeConfig config) {
         // Loaded only once the engine holds the data directory's lock: a second node must not touch the key.
-        return startWith(config, () -> {
+        return startWith(config, engine -> {
+            if (config.cluster().enabled()) {
+                // One key for the whole cluster, from the catalog: an iterator from any node works on all.
+                return KinesisApi.endpoint(KinesisSettings.clustered(config.region(), config.accountId(),
+                        () -> engine.clusterCatalog().map(io.riffle.cluster.CatalogSnapshot::tokenKey).orElse(null)));
+            }
             try {
                 return KinesisApi.endpoint(KinesisSettings.load(config.dataDir(), config.region(), config.accountId()));
             } catch (RuntimeException e) {
@@ -95,10 +99,10 @@ public final class Node {
      * gateways. Fails (having released everything) if any step fails, e.g. the port is taken.
      */
     public static Future<Node> start(NodeConfig config, KinesisEndpoint kinesis) {
-        return startWith(config, () -> kinesis);
+        return startWith(config, engine -> kinesis);
     }
 
-    private static Future<Node> startWith(NodeConfig config, Supplier<KinesisEndpoint> kinesisApi) {
+    private static Future<Node> startWith(NodeConfig config, java.util.function.Function<Engine, KinesisEndpoint> kinesisApi) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // The JVM's own heap, threads and CPU, so operators (and the load tests) need no jcmd.
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
@@ -122,7 +126,7 @@ public final class Node {
     }
 
     private static Future<Node> startOn(ClusterBoot.Booted booted, NodeConfig config, PrometheusMeterRegistry registry,
-                                        Supplier<KinesisEndpoint> kinesisApi) {
+                                        java.util.function.Function<Engine, KinesisEndpoint> kinesisApi) {
         Vertx vertx = booted.vertx();
         Health health = new Health();
         health.bindTo(registry);
@@ -162,7 +166,7 @@ public final class Node {
                 return engine;
             });
         }).compose(engine -> {
-            KinesisEndpoint kinesis = kinesisApi.get();
+            KinesisEndpoint kinesis = kinesisApi.apply(engine);
             // Vert.x shares a random port among server instances only when asked with a negative port.
             int listenPort = config.port() == 0 ? -1 : config.port();
             GatewayOptions gatewayOptions = new GatewayOptions(config.host(), listenPort, config.maxBodyBytes(),

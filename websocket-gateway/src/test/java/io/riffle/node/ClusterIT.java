@@ -131,6 +131,25 @@ class ClusterIT {
 
     @Test
     @Order(4)
+    void aShardIteratorIssuedByOneNodeReadsOnEveryOther() {
+        JsonObject it = kinesis(nodes.get(0), "GetShardIterator", new JsonObject().put("StreamName", "orders")
+                .put("ShardId", "shardId-000000000000").put("ShardIteratorType", "TRIM_HORIZON"));
+        for (int i = 1; i < 3; i++) {
+            JsonObject records = kinesis(nodes.get(i), "GetRecords", new JsonObject().put("ShardIterator", it.getString("ShardIterator")));
+            assertThat(records.getJsonArray("Records")).as("records read on node %d", i).isNotEmpty();
+            assertThat(records.getString("NextShardIterator")).isNotBlank();
+        }
+    }
+
+    private static JsonObject kinesis(RunningNode n, String operation, JsonObject body) {
+        var r = await(n.web.post(n.port(), "127.0.0.1", "/").putHeader("X-Amz-Target", "Kinesis_20131202." + operation)
+                .putHeader("Content-Type", "application/x-amz-json-1.1").sendBuffer(io.vertx.core.buffer.Buffer.buffer(body.encode())));
+        assertThat(r.statusCode()).as("%s: %s", operation, r.bodyAsString()).isEqualTo(200);
+        return new JsonObject(r.bodyAsString());
+    }
+
+    @Test
+    @Order(4)
     void everyShardCodecRoundTripsThroughTheClusteredEventBusBetweenTwoNodes() {
         List<Object> messages = List.of(
                 new AppendRequest(List.of(new AppendRequest.Entry("key-é", bytes("one")), new AppendRequest.Entry("k", new byte[0]))),
