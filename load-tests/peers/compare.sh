@@ -30,7 +30,7 @@ for run in $(seq 1 "$RUNS"); do
     echo "## run $run of $RUNS, $(date -u +%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
     for f in "${FS[@]}"; do bash "$PEERS_DIR/riffle.sh" "$f" "${SC[@]}"; done
     for p in "${PE[@]}"; do bash "$PEERS_DIR/$p.sh"; done
-  } 2>&1 | sed "s/^RESULT /RESULT run=$run /" | tee -a "$OUT"
+  } 2>&1 | sed -u "s/^RESULT /RESULT run=$run /" | tee -a "$OUT"
 done
 
 echo
