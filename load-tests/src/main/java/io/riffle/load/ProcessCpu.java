@@ -21,14 +21,18 @@ final class ProcessCpu {
             return -1;
         }
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // The command name (field 2) is in parentheses and may hold spaces: count fields after its ')'.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // f[0] is field 3 (state), so utime (14) and stime (15) are f[11] and f[12].
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+            return parse(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /** User plus system CPU seconds from the text of a {@code /proc/<pid>/stat} file. */
+    static double parse(String stat) {
+        // The command name (field 2) is in parentheses and may hold spaces and ')': count fields after the last ')'.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // f[0] is field 3 (state), so utime (14) and stime (15) are f[11] and f[12].
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
     }
 
     /** CPU seconds per million records, or -1 when either figure is unknown or nothing was stored. */
