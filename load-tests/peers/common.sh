@@ -7,7 +7,9 @@ REPO_DIR="$(cd "$PEERS_DIR/../.." && pwd)"
 # Downloads (Kafka jars, kinesalite) are cached here between runs; data dirs are fresh temp dirs.
 CACHE_DIR="${RIFFLE_PEERS_CACHE:-/tmp/riffle-peers}"
 DURATION="${DURATION:-20}"
-WARMUP="${WARMUP:-5}"
+WARMUP="${WARMUP:-15}"
+# The cold window: the first COLD seconds of load on a freshly started node (0 = not reported).
+COLD="${COLD:-10}"
 mkdir -p "$CACHE_DIR"
 
 STARTED_PIDS=()
@@ -63,6 +65,22 @@ wait_port() {
   done
   echo "nothing listens on 127.0.0.1:$port after ${secs}s" >&2
   return 1
+}
+
+# wait_healthy PORT SECONDS: until GET /health on 127.0.0.1:PORT answers 200
+wait_healthy() {
+  local port="$1" secs="$2"
+  for _ in $(seq 1 $((secs * 10))); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health" 2>/dev/null)" = 200 ]; then return 0; fi
+    sleep 0.1
+  done
+  echo "127.0.0.1:$port/health is not 200 after ${secs}s" >&2
+  return 1
+}
+
+# cpu_seconds PID: user+system CPU seconds PID has used (/proc/PID/stat fields 14 and 15, USER_HZ 100)
+cpu_seconds() {
+  sed 's/.*) //' "/proc/$1/stat" | awk '{ printf "%.2f", ($12 + $13) / 100 }'
 }
 
 # free_port: a port nothing listens on right now

@@ -1,61 +1,39 @@
 #!/usr/bin/env bash
-# One comparison run on this machine: Riffle with fsync per batch AND with interval fsync, Kafka 4.4.0
-# (KRaft, acks=1, no fsync per write: its default), and kinesalite (in memory), then a table of Riffle's
-# figures as ratios to each peer's. Each scenario runs DURATION seconds after WARMUP seconds.
+# Comparison runs on this machine: Riffle with fsync per batch AND with interval fsync, Kafka 4.4.0 (KRaft,
+# acks=1, no fsync per write: its default), and kinesalite (in memory), RUNS times over, then a table of
+# every figure as the median and range of the runs, and Riffle's ratio to each peer computed inside each run.
+#
+# Every Riffle figure comes twice: cold (the first COLD seconds of load on a node started fresh for the
+# scenario, load starting as soon as /health answers 200) and warm (DURATION seconds after WARMUP seconds of
+# load), with the node's CPU seconds per million records stored (from /proc/<pid>/stat) next to Kafka's
+# broker's.
 #
 # usage: load-tests/peers/compare.sh            (after mvn -B -DskipTests package)
-#   env: DURATION=20 WARMUP=5 SCENARIOS="ingest100 ingest1k e2e1k e2e10k fanout100 fanout1000 throttle"
-#        OUT=/tmp/riffle-compare.log (the full log, RESULT lines included)
+#   env: RUNS=3 DURATION=20 WARMUP=15 COLD=10 FSYNCS="PER_BATCH INTERVAL" PEERS="kafka kinesalite"
+#        SCENARIOS="ingest100 ingest1k e2e1k e2e10k fanout100 fanout1000 throttle"
+#        KAFKA_RECORDS_100=5000000 KAFKA_RECORDS_1K=1500000 (Kafka's test runs a fixed record count)
+#        OUT=/tmp/riffle-compare.log (the full log, RESULT lines included, tagged run=N)
+#   smoke run (a few minutes): RUNS=1 COLD=5 WARMUP=5 DURATION=5 SCENARIOS="ingest100 e2e1k" FSYNCS=PER_BATCH \
+#        PEERS=kafka KAFKA_RECORDS_100=1000000 KAFKA_RECORDS_1K=200000 KAFKA_E2E_RECORDS=2000 load-tests/peers/compare.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 OUT="${OUT:-/tmp/riffle-compare.log}"
+RUNS="${RUNS:-3}"
 read -r -a SC <<<"${SCENARIOS:-ingest100 ingest1k e2e1k e2e10k fanout100 fanout1000 throttle}"
+read -r -a FS <<<"${FSYNCS:-PER_BATCH INTERVAL}"
+read -r -a PE <<<"${PEERS:-kafka kinesalite}"
+export COLD WARMUP DURATION
 : >"$OUT"
-{
-  echo "# riffle compare $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)"
-  bash "$PEERS_DIR/riffle.sh" PER_BATCH "${SC[@]}"
-  bash "$PEERS_DIR/riffle.sh" INTERVAL "${SC[@]}"
-  bash "$PEERS_DIR/kafka.sh"
-  bash "$PEERS_DIR/kinesalite.sh"
-} 2>&1 | tee -a "$OUT"
-
-# get PEER [FSYNC] SCENARIO_LABEL_OR_NAME SIZE FIELD
-get() {
-  grep '^RESULT' "$OUT" | grep "peer=$1 " | grep -- "$2" | grep "record_size=$3 " | head -1 | sed -n "s/.* $4=\([^ ]*\).*/\1/p"
-}
-ratio() { # ratio A B
-  if [ -n "$1" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf "%.2f", a/b }'; else echo "n/a"; fi
-}
+echo "# riffle compare $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr); RUNS=$RUNS COLD=$COLD WARMUP=$WARMUP DURATION=$DURATION" | tee -a "$OUT"
+for run in $(seq 1 "$RUNS"); do
+  {
+    echo "## run $run of $RUNS, $(date -u +%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    for f in "${FS[@]}"; do bash "$PEERS_DIR/riffle.sh" "$f" "${SC[@]}"; done
+    for p in "${PE[@]}"; do bash "$PEERS_DIR/$p.sh"; done
+  } 2>&1 | sed -u "s/^RESULT /RESULT run=$run /" | tee -a "$OUT"
+done
 
 echo
-echo "| figure | Riffle fsync=PER_BATCH | Riffle fsync=INTERVAL | Kafka 4.4.0 | kinesalite | PER_BATCH/Kafka | INTERVAL/Kafka | PER_BATCH/kinesalite | INTERVAL/kinesalite |"
-echo "|---|---|---|---|---|---|---|---|---|"
-for size in 100 1024; do
-  rb="$(get riffle 'fsync=PER_BATCH .*scenario=ingest' "$size" records_per_s)"
-  ri="$(get riffle 'fsync=INTERVAL .*scenario=ingest' "$size" records_per_s)"
-  k="$(get kafka 'scenario=ingest' "$size" records_per_s)"
-  kl="$(get kinesalite 'scenario=ingest' "$size" records_per_s)"
-  echo "| ingest ${size} B, records/s | $rb | $ri | $k | $kl | $(ratio "$rb" "$k") | $(ratio "$ri" "$k") | $(ratio "$rb" "$kl") | $(ratio "$ri" "$kl") |"
-done
-for p in p50_ms p99_ms p999_ms; do
-  for label in e2e1k e2e10k; do
-    rb="$(get riffle "fsync=PER_BATCH .*label=$label " 100 "$p")"
-    ri="$(get riffle "fsync=INTERVAL .*label=$label " 100 "$p")"
-    k="$(get kafka 'scenario=e2e' 100 "$p")"
-    echo "| e2e $label $p (Kafka: closed loop) | $rb | $ri | $k | - | $(ratio "$rb" "$k") | $(ratio "$ri" "$k") | - | - |"
-  done
-done
-for label in fanout100 fanout1000; do
-  for f in delivered_per_s expected_delivered_per_s min_subscriber_share node_heap_mib_max p99_ms; do
-    rb="$(get riffle "fsync=PER_BATCH .*label=$label " 100 "$f")"
-    ri="$(get riffle "fsync=INTERVAL .*label=$label " 100 "$f")"
-    echo "| $label $f | $rb | $ri | - | - | - | - | - | - |"
-  done
-done
-for f in offered_per_s accepted_per_s error_pct; do
-  rb="$(grep '^RESULT' "$OUT" | grep 'fsync=PER_BATCH' | grep 'scenario=throttle' | sed -n "s/.* $f=\([^ ]*\).*/\1/p" | head -1)"
-  ri="$(grep '^RESULT' "$OUT" | grep 'fsync=INTERVAL' | grep 'scenario=throttle' | sed -n "s/.* $f=\([^ ]*\).*/\1/p" | head -1)"
-  echo "| throttle $f (limit 1000/s) | $rb | $ri | - | - | - | - | - | - |"
-done
+python3 "$PEERS_DIR/summarize.py" "$OUT"
 echo
 echo "full log: $OUT"

@@ -63,19 +63,36 @@ topic() {
     --create --topic "$1" --partitions "$PARTITIONS" --replication-factor 1 >/dev/null
 }
 
-perf() { # perf SIZE RECORDS
+# perf SIZE RECORDS: ProducerPerformance on a new topic. Kafka's test counts its whole run (its own warm-up
+# included) in records_per_s; its 5 s progress lines give the cold figure (the first COLD seconds, to the
+# nearest progress line) and the warm one (the rest). CPU is the broker's, over the whole producer run.
+perf() {
   local topic="perf-$1"
   topic "$topic"
-  local out
-  out="$(timeout 300 java -Xmx1g "${JAVA_OPTS[@]}" -cp "$CP" org.apache.kafka.tools.ProducerPerformance \
+  local all out cpu0 cpu1
+  cpu0="$(cpu_seconds "$BROKER_PID")"
+  all="$(timeout 300 java -Xmx1g "${JAVA_OPTS[@]}" -cp "$CP" org.apache.kafka.tools.ProducerPerformance \
     --topic "$topic" --num-records "$2" --record-size "$1" --throughput -1 \
-    --producer-props bootstrap.servers="127.0.0.1:$PORT" acks=1 | tail -1)"
+    --producer-props bootstrap.servers="127.0.0.1:$PORT" acks=1)"
+  cpu1="$(cpu_seconds "$BROKER_PID")"
+  out="$(tail -1 <<<"$all")"
   echo "kafka ProducerPerformance ($1 B, acks=1): $out"
   # "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, p50 ms 50th, ..."
-  local rate mbs
+  local rate mbs split
   rate="$(sed -n 's/.* records sent, \([0-9.]*\) records\/sec.*/\1/p' <<<"$out")"
   mbs="$(sed -n 's/.*records\/sec (\([0-9.]*\) MB\/sec).*/\1/p' <<<"$out")"
-  echo "RESULT peer=kafka scenario=ingest record_size=$1 records_per_s=${rate%.*} mb_per_s=$mbs acks=1 partitions=$PARTITIONS"
+  # progress lines: every line but the last; each covers n records at r records/s, so n/r seconds
+  split="$(grep ' records sent, ' <<<"$all" | sed '$d' | sed -n 's/^\([0-9]*\) records sent, \([0-9.]*\) records\/sec.*/\1 \2/p' |
+    awk -v cold="$COLD" -v total="${out%% records sent*}" -v rate="$rate" '
+      $2 > 0 { if (t < cold) { n += $1; t += $1 / $2 } }
+      END {
+        # -1: the run was too short for that window (summarize.py shows n/a)
+        cr = t > 0 ? n / t : -1; rest = total / rate - t
+        wr = rest > 0.5 ? (total - n) / rest : -1
+        printf "cold_records_per_s=%.0f cold_seconds=%.1f warm_records_per_s=%.0f", cr, t, wr }')"
+  local secs
+  secs="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')"
+  echo "RESULT peer=kafka scenario=ingest record_size=$1 records_per_s=${rate%.*} mb_per_s=$mbs acks=1 partitions=$PARTITIONS $split broker_cpu_s=$secs cpu_s_per_m_records=$(awk -v s="$secs" -v n="$2" 'BEGIN { printf "%.2f", s / (n / 1e6) }')"
 }
 
 perf 100 "$RECORDS_100"

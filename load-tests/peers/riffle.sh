@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Riffle: builds nothing (run `mvn -B -DskipTests package` first), starts websocket-gateway/target/riffle.jar
-# on 127.0.0.1 with a temp data dir, runs the load generator's scenarios against it, stops it (SIGTERM).
+# on 127.0.0.1 with a temp data dir, waits for /health to answer 200, runs the load generator's scenarios against it, stops it (SIGTERM).
 #
 # usage: riffle.sh FSYNC [SCENARIOS...]
 #   FSYNC: PER_BATCH (fsync before acknowledging each append batch) or INTERVAL (every 1000 ms)
@@ -26,14 +26,16 @@ run_node() {
   start_bg "$DATA/node.log" java "-Xmx$NODE_HEAP" -XX:+UseParallelGC -jar "$NODE_JAR" --host 127.0.0.1 --port "$PORT" \
     --data-dir "$DATA/data" --fsync "$FSYNC" --throttling "$throttling" "$@"
   NODE_PID=$LAST_PID
-  wait_port "$PORT" 60
+  wait_healthy "$PORT" 60
 }
 
-load() { # load LABEL ARGS...: runs the generator, echoes its progress, tags its RESULT line
+# load LABEL ARGS...: runs the generator, echoes its progress, tags its RESULT line. The generator reports
+# the first COLD seconds of load (cold_* fields) and the DURATION seconds after WARMUP, with the node's CPU.
+load() {
   local label="$1"; shift
   local out
   out="$(timeout $((DURATION + WARMUP + 180)) java -Xmx2g -XX:+UseParallelGC -jar "$LOAD_JAR" --port "$PORT" \
-    --duration "$DURATION" --warmup "$WARMUP" --node-pid "$NODE_PID" --label "$label" "$@" 2>&1)" || true
+    --duration "$DURATION" --warmup "$WARMUP" --cold "$COLD" --node-pid "$NODE_PID" --label "$label" "$@" 2>&1)" || true
   echo "$out" | grep -v '^RESULT' | sed 's/^/  /'
   echo "$out" | grep '^RESULT' | sed "s/^RESULT /RESULT peer=riffle fsync=$FSYNC /"
 }

@@ -53,9 +53,11 @@ final class IngestScenario {
         double secs = m.windowSeconds();
         double rate = stored.inWindow() / secs;
         long billed = (long) o.recordSize() + 5; // data plus a typical key "k1234"
-        return String.format("records_per_s=%.0f mb_per_s=%.2f failed=%d record_size=%d producers=%d window=%d batch=%d shards=%d %s",
+        String cold = o.coldSeconds() == 0 ? "" : String.format(" cold_records_per_s=%.0f cold_failed=%d %s",
+                stored.inCold() / m.coldSeconds(), failed.inCold(), m.coldLatencyFields("call_"));
+        return String.format("records_per_s=%.0f mb_per_s=%.2f failed=%d record_size=%d producers=%d window=%d batch=%d shards=%d %s %s%s",
                 rate, rate * billed / 1e6, failed.inWindow(), o.recordSize(), o.producers(), o.window(), o.batch(),
-                o.shards() * o.streams(), m.latencyFields("call_"));
+                o.shards() * o.streams(), m.latencyFields("call_"), m.cpuFields(stored), cold);
     }
 
     /** One chain: a putAll, then the next when it completes, until the window ends or the cap is hit. */

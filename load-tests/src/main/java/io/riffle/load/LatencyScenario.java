@@ -108,10 +108,11 @@ final class LatencyScenario {
         double secs = m.windowSeconds();
         return String.format("rate=%d subscribers=%d streams=%d shards=%d record_size=%d sent=%d stored=%d failed=%d "
                         + "delivered_per_s=%.0f expected_delivered_per_s=%.0f min_subscriber_share=%.4f "
-                        + "node_heap_mib_end=%d node_heap_mib_max=%d %s",
+                        + "node_heap_mib_end=%d node_heap_mib_max=%d %s %s %s",
                 o.rate(), subscribers, streamCount, o.shards(), o.recordSize(), totalSent, stored.value.get(),
                 failed.value.get(), delivered.inWindow() / secs, (double) o.rate() * subscribers,
-                totalSent == 0 ? 0.0 : (double) min / totalSent, heapAtEnd, maxHeapMiB.get(), m.latencyFields(""));
+                totalSent == 0 ? 0.0 : (double) min / totalSent, heapAtEnd, maxHeapMiB.get(), m.latencyFields(""),
+                m.cpuFields(stored), m.coldLatencyFields(""));
     }
 
     private String stream(int subscriber) {

@@ -17,6 +17,7 @@ import java.util.Locale;
  * @param subscribers  WebSocket subscribers (e2e and fanout)
  * @param durationSeconds measured seconds, after {@code warmupSeconds}
  * @param warmupSeconds   seconds of load before measuring
+ * @param coldSeconds  the cold window: the first seconds of load, also reported (0 = off)
  * @param streams      streams to create (fanout uses one per {@code consumersPerStream} subscribers)
  * @param consumersPerStream consumers registered per stream: the node's maxConsumersPerStream (Kinesis: 20)
  * @param shards       shards per stream
@@ -32,7 +33,7 @@ import java.util.Locale;
 public record LoadOptions(String host, int port, String scenario, long rate, int recordSize, int producers,
                           int subscribers, int durationSeconds, int warmupSeconds, int streams, int shards,
                           int batch, int window, int keys, long limit, long nodePid, int progressSeconds,
-                          long maxRecords, String label, int consumersPerStream) {
+                          long maxRecords, String label, int consumersPerStream, int coldSeconds) {
 
     static final String USAGE = """
             java -jar load-tests/target/riffle-load.jar [flags]
@@ -45,6 +46,7 @@ public record LoadOptions(String host, int port, String scenario, long rate, int
               --subscribers N      WebSocket subscribers for e2e / fanout (1)
               --duration N         measured seconds (20)
               --warmup N           seconds of load before measuring (5)
+              --cold N             also report the first N seconds of load as cold_* fields; 0 = off (10)
               --streams N          streams; fanout uses max(N, subscribers/consumers-per-stream) (1)
               --consumers-per-stream N  consumers per stream, at most the node's maxConsumersPerStream (20)
               --shards N           shards per stream (2)
@@ -79,6 +81,7 @@ public record LoadOptions(String host, int port, String scenario, long rate, int
         long maxRecords = 100_000_000;
         String label = "";
         int consumersPerStream = 20;
+        int cold = 10;
         List<String> a = new ArrayList<>(List.of(args));
         for (int i = 0; i < a.size(); i += 2) {
             String flag = a.get(i);
@@ -107,6 +110,7 @@ public record LoadOptions(String host, int port, String scenario, long rate, int
                 case "--max-records" -> maxRecords = Long.parseLong(v);
                 case "--label" -> label = v;
                 case "--consumers-per-stream" -> consumersPerStream = Integer.parseInt(v);
+                case "--cold" -> cold = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("Unknown flag " + flag);
             }
         }
@@ -114,10 +118,10 @@ public record LoadOptions(String host, int port, String scenario, long rate, int
             throw new IllegalArgumentException("Unknown scenario " + scenario);
         }
         if (recordSize < 8 || producers < 1 || subscribers < 0 || duration < 1 || warmup < 0 || streams < 1
-                || shards < 1 || consumersPerStream < 1 || batch < 1 || batch > 500 || window < 1 || keys < 1 || progress < 1 || rate < 0) {
+                || shards < 1 || consumersPerStream < 1 || batch < 1 || batch > 500 || window < 1 || keys < 1 || progress < 1 || rate < 0 || cold < 0) {
             throw new IllegalArgumentException("Out of range: record size >= 8, batch 1..500, others positive");
         }
         return new LoadOptions(host, port, scenario, rate, recordSize, producers, subscribers, duration, warmup,
-                streams, shards, batch, window, keys, limit, nodePid, progress, maxRecords, label, consumersPerStream);
+                streams, shards, batch, window, keys, limit, nodePid, progress, maxRecords, label, consumersPerStream, cold);
     }
 }

@@ -1,5 +1,8 @@
 package io.riffle.bench.engine;
 
+import static io.riffle.bench.BenchSupport.await;
+
+import io.riffle.bench.BenchSupport;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
 import io.riffle.stream.CreateStream;
@@ -15,11 +18,9 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -75,11 +76,7 @@ public class EnginePutBenchmark {
     public void stop() throws Exception {
         await(engine.stop());
         await(vertx.close());
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        BenchSupport.deleteTree(dir);
     }
 
     @Benchmark
@@ -101,9 +98,5 @@ public class EnginePutBenchmark {
             throw new IllegalStateException("Only " + accepted + " of " + CONCURRENT * BATCH + " records accepted");
         }
         return accepted;
-    }
-
-    private static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 }
