@@ -26,6 +26,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,6 +65,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
     private MessageConsumer<JsonObject> consumer;
     /** Timers of streams between two states, cancelled at stop. */
     private final Set<Long> transitions = new java.util.HashSet<>();
+    private final ScalingHistory scalings = new ScalingHistory();
 
     public ControlPlaneVerticle(EngineConfig config) {
         this.config = config;
@@ -122,6 +124,12 @@ public final class ControlPlaneVerticle extends VerticleBase {
                         body.getJsonArray("metrics").stream().map(String::valueOf).collect(Collectors.toSet())));
                 case "registerConsumer" -> registerConsumer(find(body), ConsumerName.of(body.getString("consumer")));
                 case "deregisterConsumer" -> deregisterConsumer(find(body), ConsumerName.of(body.getString("consumer")));
+                case "split" -> reshard(find(body), d -> Resharding.split(requireProvisioned(d, "SplitShard"),
+                        ShardId.of(body.getString("shard")), new BigInteger(body.getString("newStartingHashKey")), now()), body);
+                case "merge" -> reshard(find(body), d -> Resharding.merge(requireProvisioned(d, "MergeShards"),
+                        ShardId.of(body.getString("shard")), ShardId.of(body.getString("adjacentShard")), now()), body);
+                case "updateShardCount" -> reshard(find(body), d -> uniformScaling(d, body.getInteger("targetShardCount")), body);
+                case "setMode" -> update(find(body), d -> d.withMode(StreamMode.valueOf(body.getString("mode"))));
                 default -> Future.failedFuture(RiffleException.invalidArgument("Unknown control plane op " + body.getString("op")));
             };
         } catch (RuntimeException e) {
@@ -154,6 +162,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         if (streams.containsKey(name)) {
             throw RiffleException.inUse("Stream " + name + " already exists");
         }
+        scalings.forget(name);
         int used = openShardCount();
         if (used + shardCount > config.maxShards()) {
             throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "Creating stream " + name + " with " + shardCount
@@ -290,6 +299,74 @@ public final class ControlPlaneVerticle extends VerticleBase {
         });
     }
 
+    private long now() {
+        return config.clock().millis();
+    }
+
+    private static StreamDescription requireProvisioned(StreamDescription d, String operation) {
+        if (d.mode() == StreamMode.ON_DEMAND) {
+            throw RiffleException.validation(operation + " is not supported for stream " + d.name()
+                    + " in ON_DEMAND capacity mode: Kinesis scales it by itself; switch it to PROVISIONED first.");
+        }
+        return d;
+    }
+
+    /** UpdateShardCount: Kinesis's limits on the target and on the number of scalings a day. */
+    private Resharding.Plan uniformScaling(StreamDescription d, int target) {
+        requireProvisioned(d, "UpdateShardCount");
+        scalings.requireAllowed(d.name(), now());
+        Resharding.Plan plan = Resharding.uniform(d, target, now());
+        scalings.record(d.name(), now());
+        return plan;
+    }
+
+    /**
+     * Carries out a reshard planned by {@code planner} over the stream as it is when its turn comes: the
+     * stream is UPDATING (so a second reshard or other change is ResourceInUse) until the new shards take
+     * writes and the transition time has passed. Answers at once with the UPDATING description unless the
+     * request asks to {@code await} (the default) the ACTIVE one. See {@link ReshardSteps} for the order of
+     * the steps and why no acknowledged record can be lost.
+     */
+    private Future<JsonObject> reshard(Entry entry, java.util.function.Function<StreamDescription, Resharding.Plan> planner,
+                                       JsonObject body) {
+        requireActive(entry);
+        return entry.serially(() -> {
+            requireActive(entry);
+            StreamDescription before = entry.description;
+            Resharding.Plan plan = planner.apply(before);
+            int openAfter = openShardCount() - before.openShards().size() + plan.openShardsAfter();
+            if (openAfter > config.maxShards()) {
+                throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "Resharding stream " + before.name() + " to "
+                        + plan.openShardsAfter() + " open shards would exceed this node's limit of " + config.maxShards()
+                        + " open shards");
+            }
+            if (plan.sealed().isEmpty()) {
+                return Future.succeededFuture(StreamJson.toJson(before));
+            }
+            entry.description = before.withStatus(StreamStatus.UPDATING);
+            changed(before.name());
+            ReshardSteps steps = new ReshardSteps(vertx, before.name(), plan, now(), entry.dir, store);
+            Future<JsonObject> done = steps.run(
+                            created -> deployShards(entry, created, null).onSuccess(entry.deployments::addAll),
+                            after -> {
+                                entry.description = after.withStatus(StreamStatus.UPDATING);
+                                return persist(entry).onFailure(err -> entry.description = before.withStatus(StreamStatus.UPDATING))
+                                        .onSuccess(v -> changed(before.name()));
+                            },
+                            ids -> {
+                                entry.deployments.removeAll(ids);
+                                return Future.join(ids.stream().map(vertx::undeploy).toList()).mapEmpty();
+                            })
+                    .transform(ar -> afterTransition().compose(v -> {
+                        entry.description = entry.description.withStatus(StreamStatus.ACTIVE);
+                        changed(before.name());
+                        return ar.succeeded() ? Future.succeededFuture(StreamJson.toJson(entry.description))
+                                : Future.failedFuture(ar.cause());
+                    }));
+            return body.getBoolean("await", true) ? done : Future.succeededFuture(StreamJson.toJson(entry.description));
+        });
+    }
+
     /** Completes after the configured transition time; never once the verticle stops (no shard opens after that). */
     private Future<Void> afterTransition() {
         Promise<Void> elapsed = Promise.promise();
@@ -307,9 +384,14 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     /** Deploys the stream's shards; {@code progress}, when not null, hears of each one opened. */
     private Future<Void> deployShards(Entry entry, RecoveryProgress progress) {
+        return deployShards(entry, entry.description.shards(), progress).mapEmpty();
+    }
+
+    /** Deploys some of the stream's shards and answers their deployment ids. */
+    private Future<List<String>> deployShards(Entry entry, List<ShardDescription> shards, RecoveryProgress progress) {
         StreamDescription d = entry.description;
         List<Future<String>> deployed = new ArrayList<>();
-        for (ShardDescription shard : d.shards()) {
+        for (ShardDescription shard : shards) {
             ShardVerticle verticle = new ShardVerticle(d.name(), shard, CatalogStore.shardDir(entry.dir, shard.shardId()),
                     config.log(), settingsOf(entry.description), config.clock(), config.metrics());
             deployed.add(vertx.deployVerticle(verticle).onSuccess(id -> {
@@ -319,7 +401,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 }
             }));
         }
-        return Future.all(deployed).mapEmpty();
+        return Future.all(deployed).map(all -> all.list());
     }
 
     private Future<Void> undeployShards(Entry entry) {
