@@ -57,7 +57,10 @@ public final class Addresses {
         return shard(stream, shard) + ".seal";
     }
 
-    /** Published by a shard after each acknowledged batch, carrying the records (binary codec). */
+    /**
+     * Published by a shard after each acknowledged batch, carrying the records (binary codec); an empty
+     * batch when a reshard closed the shard.
+     */
     public static String shardAppended(StreamName stream, ShardId shard) {
         return shard(stream, shard) + ".appended";
     }

@@ -357,6 +357,9 @@ public final class ShardVerticle extends VerticleBase {
             case "close" -> {
                 closed = true;
                 LOG.info("Shard {} of stream {} closed at offset {}", shard.shardId(), stream, log.endOffset());
+                // An empty batch tells live subscribers to look at the log once more, where they find the end.
+                vertx.eventBus().publish(Addresses.shardAppended(stream, shard.shardId()),
+                        new ShardRecords(stream, shard.shardId(), List.of()));
                 message.reply(new JsonObject());
             }
             case "reopen" -> {
