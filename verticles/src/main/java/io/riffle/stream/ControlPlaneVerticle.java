@@ -66,10 +66,13 @@ public final class ControlPlaneVerticle extends VerticleBase {
     /** Timers of streams between two states, cancelled at stop. */
     private final Set<Long> transitions = new java.util.HashSet<>();
     private final ScalingHistory scalings = new ScalingHistory();
+    private final OnDemandScaling onDemand;
+    private long onDemandTimer = -1;
 
     public ControlPlaneVerticle(EngineConfig config) {
         this.config = config;
         this.store = new CatalogStore(config.dataDir());
+        this.onDemand = new OnDemandScaling(config.onDemand(), config.metrics());
     }
 
     @Override
@@ -88,6 +91,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 })
                 .compose(v -> {
                     consumer = vertx.eventBus().consumer(Addresses.controlPlane(), this::handle);
+                    onDemandTimer = vertx.setPeriodic(config.onDemand().checkMillis(), t -> scaleOnDemandStreams());
                     LOG.info("Control plane started with {} streams from {}", streams.size(), config.dataDir());
                     return consumer.completion();
                 });
@@ -98,6 +102,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         // Shard verticles are children of this deployment: Vert.x undeploys them after this stop. No stream
         // changes state any more; whoever waits for one hears that the node stops.
         transitions.forEach(vertx::cancelTimer);
+        vertx.cancelTimer(onDemandTimer);
         streams.values().forEach(e -> e.settled.tryFail(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE,
                 "The node stopped before stream " + e.description.name() + " became " + e.target)));
         return consumer == null ? Future.succeededFuture() : consumer.unregister();
@@ -163,6 +168,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
             throw RiffleException.inUse("Stream " + name + " already exists");
         }
         scalings.forget(name);
+        onDemand.forget(name);
         int used = openShardCount();
         if (used + shardCount > config.maxShards()) {
             throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "Creating stream " + name + " with " + shardCount
@@ -365,6 +371,31 @@ public final class ControlPlaneVerticle extends VerticleBase {
                     }));
             return body.getBoolean("await", true) ? done : Future.succeededFuture(StreamJson.toJson(entry.description));
         });
+    }
+
+    /** ON_DEMAND streams scale by themselves: each ACTIVE one splits hot shards or merges cold ones ({@link OnDemandScaler}). */
+    private void scaleOnDemandStreams() {
+        long now = now();
+        for (Entry entry : streams.values()) {
+            StreamDescription d = entry.description;
+            if (d.mode() != StreamMode.ON_DEMAND || d.status() != StreamStatus.ACTIVE) {
+                continue;
+            }
+            OnDemandScaler.Decision decision = onDemand.decide(d, now);
+            JsonObject body = new JsonObject().put("await", false);
+            Future<JsonObject> started;
+            if (decision instanceof OnDemandScaler.Decision.Split split) {
+                started = reshard(entry, x -> Resharding.splitInHalves(x, split.shards(), now), body);
+                onDemand.scaled(d.name(), "up", now);
+            } else if (decision instanceof OnDemandScaler.Decision.Merge merge) {
+                started = reshard(entry, x -> Resharding.merge(x, merge.shard(), merge.adjacent(), now), body);
+                onDemand.scaled(d.name(), "down", now);
+            } else {
+                continue;
+            }
+            LOG.info("ON_DEMAND stream {}: {}", d.name(), decision);
+            started.onFailure(err -> LOG.warn("ON_DEMAND scaling of stream {} did not start: {}", d.name(), err.toString()));
+        }
     }
 
     /** Completes after the configured transition time; never once the verticle stops (no shard opens after that). */

@@ -75,6 +75,22 @@ public final class Resharding {
         return b.plan();
     }
 
+    /**
+     * Splits each of {@code shards} in the middle of its range, in one reshard (ON_DEMAND scaling). A shard
+     * too narrow to split (fewer than 3 hash keys) is left alone; none left is an empty plan.
+     */
+    public static Plan splitInHalves(StreamDescription d, List<ShardId> shards, long nowMillis) {
+        Builder b = new Builder(d, nowMillis);
+        for (ShardId id : shards) {
+            HashKeyRange r = openShard(d, id).hashKeyRange();
+            BigInteger middle = r.start().add(r.end().subtract(r.start()).add(BigInteger.ONE).shiftRight(1));
+            if (middle.compareTo(r.start().add(BigInteger.ONE)) > 0 && middle.compareTo(r.end()) < 0) {
+                b.split(id, middle);
+            }
+        }
+        return b.plan();
+    }
+
     /** MergeShards: {@code shard} and {@code adjacent}, neighbours in the key space, become one child. */
     public static Plan merge(StreamDescription d, ShardId shard, ShardId adjacent, long nowMillis) {
         ShardDescription a = openShard(d, shard);
