@@ -277,10 +277,14 @@ public final class RiffleClient implements AutoCloseable {
     private static StreamInfo streamInfo(Buffer body) {
         JsonNode d = Wire.parse(body);
         List<String> shardIds = new ArrayList<>();
+        List<String> open = new ArrayList<>();
         for (JsonNode s : d.path("shards")) {
             shardIds.add(s.path("shardId").asText());
+            if (s.path("state").asText("OPEN").equals("OPEN")) {
+                open.add(s.path("shardId").asText());
+            }
         }
-        return new StreamInfo(d.path("name").asText(), d.path("status").asText(""), shardIds);
+        return new StreamInfo(d.path("name").asText(), d.path("status").asText(""), shardIds, open);
     }
 
     /**
