@@ -99,4 +99,27 @@ class ReshardSubscriptionIT {
         assertThat(lastOfParent).isEqualTo(99);
         assertThat(firstOfMerged).isEqualTo(200);
     }
+
+    @Test
+    void shardCountAndModeChangeThroughTheNativeApiWithKinesissErrors() {
+        node = TestNode.start(dataDir, "--throttling", "false");
+        client = RiffleClient.create(RiffleClientOptions.local(node.port()).withMaxAttempts(1));
+        client.createStream(StreamSpec.of("rs", 2)).block(WAIT);
+        StreamInfo scaled = client.updateShardCount("rs", 4).block(WAIT);
+        assertThat(scaled.status()).isEqualTo("ACTIVE");
+        assertThat(scaled.openShardCount()).isEqualTo(4);
+        assertThat(scaled.shardIds()).hasSize(6);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.updateShardCount("rs", 9).block(WAIT))
+                .isInstanceOfSatisfying(io.riffle.error.RiffleException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.riffle.error.ErrorCode.LIMIT_EXCEEDED));
+        assertThat(client.setStreamMode("rs", "ON_DEMAND").block(WAIT).openShardCount()).isEqualTo(4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.splitShard("rs", "shardId-000000000002",
+                        Optional.empty()).block(WAIT))
+                .isInstanceOfSatisfying(io.riffle.error.RiffleException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.riffle.error.ErrorCode.VALIDATION));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.mergeShards("rs", "shardId-000000000000",
+                        "shardId-000000000001").block(WAIT))
+                .isInstanceOfSatisfying(io.riffle.error.RiffleException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.riffle.error.ErrorCode.VALIDATION));
+    }
 }
