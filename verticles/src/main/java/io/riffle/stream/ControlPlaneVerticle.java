@@ -129,9 +129,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
                         body.getJsonArray("metrics").stream().map(String::valueOf).collect(Collectors.toSet())));
                 case "registerConsumer" -> registerConsumer(find(body), ConsumerName.of(body.getString("consumer")));
                 case "deregisterConsumer" -> deregisterConsumer(find(body), ConsumerName.of(body.getString("consumer")));
-                case "split" -> reshard(find(body), d -> Resharding.split(requireProvisioned(d, "SplitShard"),
+                case "split" -> reshard(find(body), d -> Resharding.split(Resharding.requireProvisioned(d, "SplitShard"),
                         ShardId.of(body.getString("shard")), new BigInteger(body.getString("newStartingHashKey")), now()), body);
-                case "merge" -> reshard(find(body), d -> Resharding.merge(requireProvisioned(d, "MergeShards"),
+                case "merge" -> reshard(find(body), d -> Resharding.merge(Resharding.requireProvisioned(d, "MergeShards"),
                         ShardId.of(body.getString("shard")), ShardId.of(body.getString("adjacentShard")), now()), body);
                 case "updateShardCount" -> reshard(find(body), d -> uniformScaling(d, body.getInteger("targetShardCount")), body);
                 case "setMode" -> update(find(body), d -> d.withMode(StreamMode.valueOf(body.getString("mode"))));
@@ -309,20 +309,13 @@ public final class ControlPlaneVerticle extends VerticleBase {
         return config.clock().millis();
     }
 
-    private static StreamDescription requireProvisioned(StreamDescription d, String operation) {
-        if (d.mode() == StreamMode.ON_DEMAND) {
-            throw RiffleException.validation(operation + " is not supported for stream " + d.name()
-                    + " in ON_DEMAND capacity mode: Kinesis scales it by itself; switch it to PROVISIONED first.");
-        }
-        return d;
-    }
-
     /** UpdateShardCount: Kinesis's limits on the target and on the number of scalings a day. */
     private Resharding.Plan uniformScaling(StreamDescription d, int target) {
-        requireProvisioned(d, "UpdateShardCount");
-        scalings.requireAllowed(d.name(), now());
+        scalings.requireAllowed(Resharding.requireProvisioned(d, "UpdateShardCount").name(), now());
         Resharding.Plan plan = Resharding.uniform(d, target, now());
-        scalings.record(d.name(), now());
+        if (!plan.sealed().isEmpty()) {
+            scalings.record(d.name(), now());
+        }
         return plan;
     }
 
@@ -378,23 +371,10 @@ public final class ControlPlaneVerticle extends VerticleBase {
         long now = now();
         for (Entry entry : streams.values()) {
             StreamDescription d = entry.description;
-            if (d.mode() != StreamMode.ON_DEMAND || d.status() != StreamStatus.ACTIVE) {
-                continue;
+            if (d.mode() == StreamMode.ON_DEMAND && d.status() == StreamStatus.ACTIVE) {
+                onDemand.next(d, now).ifPresent(planner -> reshard(entry, planner, new JsonObject().put("await", false))
+                        .onFailure(err -> LOG.warn("ON_DEMAND scaling of stream {} did not start: {}", d.name(), err.toString())));
             }
-            OnDemandScaler.Decision decision = onDemand.decide(d, now);
-            JsonObject body = new JsonObject().put("await", false);
-            Future<JsonObject> started;
-            if (decision instanceof OnDemandScaler.Decision.Split split) {
-                started = reshard(entry, x -> Resharding.splitInHalves(x, split.shards(), now), body);
-                onDemand.scaled(d.name(), "up", now);
-            } else if (decision instanceof OnDemandScaler.Decision.Merge merge) {
-                started = reshard(entry, x -> Resharding.merge(x, merge.shard(), merge.adjacent(), now), body);
-                onDemand.scaled(d.name(), "down", now);
-            } else {
-                continue;
-            }
-            LOG.info("ON_DEMAND stream {}: {}", d.name(), decision);
-            started.onFailure(err -> LOG.warn("ON_DEMAND scaling of stream {} did not start: {}", d.name(), err.toString()));
         }
     }
 

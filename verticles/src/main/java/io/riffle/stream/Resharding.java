@@ -59,6 +59,15 @@ public final class Resharding {
         }
     }
 
+    /** Kinesis refuses manual resharding of ON_DEMAND streams (it scales them itself): VALIDATION. */
+    public static StreamDescription requireProvisioned(StreamDescription d, String operation) {
+        if (d.mode() == io.riffle.model.StreamMode.ON_DEMAND) {
+            throw RiffleException.validation(operation + " is not supported for stream " + d.name()
+                    + " in ON_DEMAND capacity mode: Kinesis scales it by itself; switch it to PROVISIONED first.");
+        }
+        return d;
+    }
+
     /** SplitShard: {@code shard} becomes two children, the second starting at {@code newStartingHashKey}. */
     public static Plan split(StreamDescription d, ShardId shard, BigInteger newStartingHashKey, long nowMillis) {
         ShardDescription s = openShard(d, shard);
