@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 class EngineOnDemandTest {
     private static final StreamName S = StreamName.of("auto");
     /**
-     * 100 records/s per shard. The test offers 64 records every 100 ms spread evenly over the key space:
-     * 16 per tick for each of 4 shards (160/s, throttled), 8 for each of 8 (at most 80/s: below the limit
-     * and below the 90% that makes a shard hot, so the stream stops at 8).
+     * 100 records/s per shard. The test offers 64 records every 100 ms or slower, spread evenly over the key
+     * space: 16 per put for each of 4 shards (up to 160/s: hot, or throttled), 8 for each of 8 (at most 80/s:
+     * below the limit and below the 90% that makes a shard hot, so the stream stops at 8).
      */
     private static final ThroughputLimits LIMITS = new ThroughputLimits(0, 100, 0, 0, 0);
 
@@ -53,13 +53,15 @@ class EngineOnDemandTest {
         return (int) outcomes.stream().filter(o -> o instanceof PutOutcome.Rejected).count();
     }
 
-    /** Puts 64 records every 100 ms (on a fixed schedule) for {@code millis}; answers how many were throttled. */
+    /**
+     * Puts 64 records, waits 100 ms, and again, for {@code millis}; answers how many were throttled. Never
+     * faster than that (a slow put delays the next, no catch-up burst), so 8 shards stay below 80/s each.
+     */
     private static int drive(StreamClient c, long millis) throws InterruptedException {
         int throttled = 0;
-        long next = System.currentTimeMillis();
-        for (long end = next + millis; next < end; next += 100) {
+        for (long end = System.currentTimeMillis() + millis; System.currentTimeMillis() < end; ) {
             throttled += throttled(await(c.put(S, evenBatch(2))));
-            Thread.sleep(Math.max(0, next + 100 - System.currentTimeMillis()));
+            Thread.sleep(100);
         }
         return throttled;
     }
@@ -72,9 +74,8 @@ class EngineOnDemandTest {
         try {
             StreamClient c = engine.client();
             await(c.create(new CreateStream(S, 4, 24, StreamMode.PROVISIONED, Map.of(), Optional.of(LIMITS))));
-            // Empty the shards' buckets (100 records each), so the offered load is throttled from the start.
-            assertThat(throttled(await(c.put(S, evenBatch(12))))).isZero();
-            assertThat(throttled(await(c.put(S, evenBatch(2))))).as("4 shards at their limit throttle").isPositive();
+            // 128 records for each shard at once: a shard's bucket holds 100, so the rest is throttled.
+            assertThat(throttled(await(c.put(S, evenBatch(16))))).as("4 shards over their limit throttle").isPositive();
 
             await(c.setMode(S, StreamMode.ON_DEMAND));
             int open = 4;
