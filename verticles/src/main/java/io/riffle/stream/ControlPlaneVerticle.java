@@ -347,11 +347,11 @@ public final class ControlPlaneVerticle extends VerticleBase {
             ReshardSteps steps = new ReshardSteps(vertx, before.name(), plan, now(), entry.dir, store);
             Future<JsonObject> done = steps.run(
                             created -> deployShards(entry, created, null).onSuccess(entry.deployments::addAll),
-                            after -> {
+                            // Nobody sees the children (describe, routing) before the catalog holding them is durable.
+                            after -> persist(entry, after).onSuccess(v -> {
                                 entry.description = after.withStatus(StreamStatus.UPDATING);
-                                return persist(entry).onFailure(err -> entry.description = before.withStatus(StreamStatus.UPDATING))
-                                        .onSuccess(v -> changed(before.name()));
-                            },
+                                changed(before.name());
+                            }),
                             ids -> {
                                 entry.deployments.removeAll(ids);
                                 return Future.join(ids.stream().map(vertx::undeploy).toList()).mapEmpty();
@@ -444,7 +444,11 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
 
     private Future<Void> persist(Entry entry) {
-        StreamDescription d = entry.description;
+        return persist(entry, entry.description);
+    }
+
+    /** Makes {@code d} the stream's durable description (without making it the current one). */
+    private Future<Void> persist(Entry entry, StreamDescription d) {
         return vertx.executeBlocking(() -> {
             store.write(entry.dir, d, entry.limits);
             return null;
