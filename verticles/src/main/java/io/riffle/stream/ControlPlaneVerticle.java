@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * disappears. Each create and delete either answers at once or once the change is complete
  * ({@code await}), as the caller asks.
  *
+ * <p>Resharding (split, merge, uniform scaling, and ON_DEMAND streams scaling by themselves) is planned by
+ * {@link Resharding} and carried out by {@link ReshardSteps}; the stream is UPDATING meanwhile.
+ *
  * <p>Requests are JSON objects with an {@code op} on {@link Addresses#controlPlane()}; {@link StreamClient}
  * is the only sender. Changes of one stream run one after the other, so a failed change rolls back only
  * itself.
