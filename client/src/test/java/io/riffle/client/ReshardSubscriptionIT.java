@@ -122,4 +122,33 @@ class ReshardSubscriptionIT {
                 .isInstanceOfSatisfying(io.riffle.error.RiffleException.class,
                         e -> assertThat(e.code()).isEqualTo(io.riffle.error.ErrorCode.VALIDATION));
     }
+
+    @Test
+    void aSubscriptionResumedAfterARestartGoesOnFromTheClosedParentToItsChildrenWithoutGapOrDuplicate() throws Exception {
+        node = TestNode.start(dataDir, "--throttling", "false");
+        client = RiffleClient.create(RiffleClientOptions.local(node.port()).withMaxAttempts(1000));
+        client.createStream(StreamSpec.of("rs", 1)).block(WAIT);
+        client.registerConsumer("rs", "app").block(WAIT);
+        List<Record> received = new CopyOnWriteArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        Disposable sub = client.subscribe("rs", "app", StartPosition.TRIM_HORIZON).subscribe(received::add, errors::add);
+        try {
+            put("a", 0, 40);
+            client.splitShard("rs", "shardId-000000000000", Optional.empty()).block(WAIT);
+            put("a", 40, 80);
+            for (int i = 0; i < 600 && received.size() < 80 && errors.isEmpty(); i++) {
+                Thread.sleep(50);
+            }
+            // The client resumes with a position in the closed parent and one in the child "a" went to.
+            node.restart();
+            put("a", 80, 120);
+            for (int i = 0; i < 600 && received.size() < 120 && errors.isEmpty(); i++) {
+                Thread.sleep(50);
+            }
+        } finally {
+            sub.dispose();
+        }
+        assertThat(errors).isEmpty();
+        assertThat(values(received, "a")).containsExactlyElementsOf(range(120));
+    }
 }
