@@ -68,7 +68,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
     private MessageConsumer<JsonObject> consumer;
     /** Timers of streams between two states, cancelled at stop. */
     private final Set<Long> transitions = new java.util.HashSet<>();
-    private final ScalingHistory scalings = new ScalingHistory();
+    private final ScalingHistory scalings = ScalingHistory.scalings();
+    private final ScalingHistory modeSwitches = ScalingHistory.modeSwitches();
     private final OnDemandScaling onDemand;
     private long onDemandTimer = -1;
 
@@ -137,7 +138,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 case "merge" -> reshard(find(body), d -> Resharding.merge(Resharding.requireProvisioned(d, "MergeShards"),
                         ShardId.of(body.getString("shard")), ShardId.of(body.getString("adjacentShard")), now()), body);
                 case "updateShardCount" -> reshard(find(body), d -> uniformScaling(d, body.getInteger("targetShardCount")), body);
-                case "setMode" -> update(find(body), d -> d.withMode(StreamMode.valueOf(body.getString("mode"))));
+                case "setMode" -> update(find(body), d -> switchMode(d, StreamMode.valueOf(body.getString("mode"))));
                 default -> Future.failedFuture(RiffleException.invalidArgument("Unknown control plane op " + body.getString("op")));
             };
         } catch (RuntimeException e) {
@@ -171,6 +172,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
             throw RiffleException.inUse("Stream " + name + " already exists");
         }
         scalings.forget(name);
+        modeSwitches.forget(name);
         onDemand.forget(name);
         int used = openShardCount();
         if (used + shardCount > config.maxShards()) {
@@ -310,6 +312,16 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     private long now() {
         return config.clock().millis();
+    }
+
+    /** UpdateStreamMode: twice a day at most; the shards stay as they are. */
+    private StreamDescription switchMode(StreamDescription d, StreamMode mode) {
+        if (d.mode() == mode) {
+            return d;
+        }
+        modeSwitches.requireAllowed(d.name(), now());
+        modeSwitches.record(d.name(), now());
+        return d.withMode(mode);
     }
 
     /** UpdateShardCount: Kinesis's limits on the target and on the number of scalings a day. */

@@ -134,7 +134,7 @@ class ReshardingTest {
 
     @Test
     void scalingHistoryAllowsTenScalingsPerRollingDay() {
-        ScalingHistory h = new ScalingHistory();
+        ScalingHistory h = ScalingHistory.scalings();
         StreamName s = StreamName.of("s");
         for (int i = 0; i < ScalingHistory.MAX_PER_DAY; i++) {
             h.requireAllowed(s, NOW + i);
@@ -142,5 +142,15 @@ class ReshardingTest {
         }
         assertCode(() -> h.requireAllowed(s, NOW + 3_600_000L), ErrorCode.LIMIT_EXCEEDED, "already been scaled 10 times");
         h.requireAllowed(s, NOW + 86_400_000L);
+    }
+
+    @Test
+    void aStreamSwitchesItsCapacityModeTwicePerRollingDay() {
+        ScalingHistory h = ScalingHistory.modeSwitches();
+        StreamName s = StreamName.of("s");
+        h.record(s, NOW);
+        h.record(s, NOW + 1);
+        assertCode(() -> h.requireAllowed(s, NOW + 2), ErrorCode.LIMIT_EXCEEDED, "switched its capacity mode 2 times");
+        h.requireAllowed(s, NOW + 86_400_001L);
     }
 }
