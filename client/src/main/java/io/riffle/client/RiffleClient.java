@@ -103,6 +103,35 @@ public final class RiffleClient implements AutoCloseable {
         return call(HttpMethod.DELETE, Queries.stream(stream), Optional.empty()).then();
     }
 
+    /**
+     * Splits an open shard in two, the second child starting at {@code newStartingHashKey} (empty: the
+     * middle of its range); answers once the children take writes. Subscriptions follow the children.
+     */
+    public Mono<StreamInfo> splitShard(String stream, String shardId, Optional<String> newStartingHashKey) {
+        ObjectNode body = Wire.JSON.createObjectNode();
+        newStartingHashKey.ifPresent(k -> body.put("newStartingHashKey", k));
+        return call(HttpMethod.POST, Queries.stream(stream) + "/shards/" + Queries.encode(shardId) + "/split",
+                Optional.of(body)).map(RiffleClient::streamInfo);
+    }
+
+    /** Merges two adjacent open shards into one; answers once the child takes writes. */
+    public Mono<StreamInfo> mergeShards(String stream, String shardId, String adjacentShardId) {
+        return call(HttpMethod.POST, Queries.stream(stream) + "/shards/" + Queries.encode(shardId) + "/merge",
+                Optional.of(Wire.JSON.createObjectNode().put("adjacentShardId", adjacentShardId))).map(RiffleClient::streamInfo);
+    }
+
+    /** Uniform scaling to {@code targetShardCount} open shards (at most double, at least half the current count). */
+    public Mono<StreamInfo> updateShardCount(String stream, int targetShardCount) {
+        return call(HttpMethod.PUT, Queries.stream(stream) + "/shard-count",
+                Optional.of(Wire.JSON.createObjectNode().put("targetShardCount", targetShardCount))).map(RiffleClient::streamInfo);
+    }
+
+    /** Sets the capacity mode: {@code PROVISIONED} or {@code ON_DEMAND} (the node scales the shards). */
+    public Mono<StreamInfo> setStreamMode(String stream, String mode) {
+        return call(HttpMethod.PUT, Queries.stream(stream) + "/mode",
+                Optional.of(Wire.JSON.createObjectNode().put("mode", mode))).map(RiffleClient::streamInfo);
+    }
+
     /** Registers an enhanced fan-out consumer of the stream (the node allows 20 per stream by default). */
     public Mono<Void> registerConsumer(String stream, String consumer) {
         return call(HttpMethod.POST, Queries.stream(stream) + "/consumers",
@@ -248,10 +277,14 @@ public final class RiffleClient implements AutoCloseable {
     private static StreamInfo streamInfo(Buffer body) {
         JsonNode d = Wire.parse(body);
         List<String> shardIds = new ArrayList<>();
+        List<String> open = new ArrayList<>();
         for (JsonNode s : d.path("shards")) {
             shardIds.add(s.path("shardId").asText());
+            if (s.path("state").asText("OPEN").equals("OPEN")) {
+                open.add(s.path("shardId").asText());
+            }
         }
-        return new StreamInfo(d.path("name").asText(), d.path("status").asText(""), shardIds);
+        return new StreamInfo(d.path("name").asText(), d.path("status").asText(""), shardIds, open);
     }
 
     /**

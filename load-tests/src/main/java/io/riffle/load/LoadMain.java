@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code java -jar riffle-load.jar --scenario ingest|e2e|fanout|throttle|idle ...}: drives a running node on
+ * {@code java -jar riffle-load.jar --scenario ingest|e2e|fanout|throttle|idle|reshard|ondemand ...}: drives a running node on
  * loopback with {@link RiffleClient}s and prints a progress line every few seconds, then one
  * {@code RESULT ...} line of {@code key=value} fields that scripts parse. Every loop is bounded by the
  * run's duration and a record cap; the generator creates its own streams (named after the run) and
@@ -47,6 +47,8 @@ public final class LoadMain {
                 case "e2e", "fanout" -> new LatencyScenario(run).run();
                 case "throttle" -> new ThrottleScenario(run).run();
                 case "idle" -> new IdleScenario(run).run();
+                case "reshard" -> new ReshardScenario(run).run();
+                case "ondemand" -> new OnDemandScenario(run).run();
                 default -> throw new IllegalStateException(options.scenario());
             };
             System.out.println("RESULT scenario=" + options.scenario() + " label=" + options.label() + " " + result);

@@ -33,13 +33,14 @@ import java.util.Locale;
 public record LoadOptions(String host, int port, String scenario, long rate, int recordSize, int producers,
                           int subscribers, int durationSeconds, int warmupSeconds, int streams, int shards,
                           int batch, int window, int keys, long limit, long nodePid, int progressSeconds,
-                          long maxRecords, String label, int consumersPerStream, int coldSeconds) {
+                          long maxRecords, String label, int consumersPerStream, int coldSeconds,
+                          long stepRate, int repeat) {
 
     static final String USAGE = """
             java -jar load-tests/target/riffle-load.jar [flags]
               --host H             node host (127.0.0.1)
               --port N             node HTTP port (4567)
-              --scenario S         ingest | e2e | fanout | throttle | idle (ingest)
+              --scenario S         ingest | e2e | fanout | throttle | idle | reshard | ondemand (ingest)
               --rate N             target records/s, all producers together; 0 = as fast as possible (0)
               --record-size N      data bytes per record (100)
               --producers N        producer clients (2)
@@ -58,6 +59,8 @@ public record LoadOptions(String host, int port, String scenario, long rate, int
               --progress N         seconds between progress lines (5)
               --max-records N      hard cap on records sent (100000000)
               --label TEXT         copied into the RESULT line
+              --step-rate N        ondemand: records/s after the warm-up at --rate (5000)
+              --repeat N           reshard: split/merge rounds to time (5)
             """;
 
     static LoadOptions parse(String[] args) {
@@ -82,6 +85,8 @@ public record LoadOptions(String host, int port, String scenario, long rate, int
         String label = "";
         int consumersPerStream = 20;
         int cold = 10;
+        long stepRate = 5000;
+        int repeat = 5;
         List<String> a = new ArrayList<>(List.of(args));
         for (int i = 0; i < a.size(); i += 2) {
             String flag = a.get(i);
@@ -111,17 +116,21 @@ public record LoadOptions(String host, int port, String scenario, long rate, int
                 case "--label" -> label = v;
                 case "--consumers-per-stream" -> consumersPerStream = Integer.parseInt(v);
                 case "--cold" -> cold = Integer.parseInt(v);
+                case "--step-rate" -> stepRate = Long.parseLong(v);
+                case "--repeat" -> repeat = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("Unknown flag " + flag);
             }
         }
-        if (!List.of("ingest", "e2e", "fanout", "throttle", "idle").contains(scenario)) {
+        if (!List.of("ingest", "e2e", "fanout", "throttle", "idle", "reshard", "ondemand").contains(scenario)) {
             throw new IllegalArgumentException("Unknown scenario " + scenario);
         }
         if (recordSize < 8 || producers < 1 || subscribers < 0 || duration < 1 || warmup < 0 || streams < 1
-                || shards < 1 || consumersPerStream < 1 || batch < 1 || batch > 500 || window < 1 || keys < 1 || progress < 1 || rate < 0 || cold < 0) {
+                || shards < 1 || consumersPerStream < 1 || batch < 1 || batch > 500 || window < 1 || keys < 1 || progress < 1 || rate < 0
+                || cold < 0 || stepRate < 0 || repeat < 1) {
             throw new IllegalArgumentException("Out of range: record size >= 8, batch 1..500, others positive");
         }
         return new LoadOptions(host, port, scenario, rate, recordSize, producers, subscribers, duration, warmup,
-                streams, shards, batch, window, keys, limit, nodePid, progress, maxRecords, label, consumersPerStream, cold);
+                streams, shards, batch, window, keys, limit, nodePid, progress, maxRecords, label, consumersPerStream,
+                cold, stepRate, repeat);
     }
 }

@@ -76,6 +76,11 @@ public record StreamDescription(
                 consumers, tags, shardLevelMetrics, limits);
     }
 
+    public StreamDescription withMode(StreamMode m) {
+        return new StreamDescription(name, status, m, retentionHours, createdMillis, maxRecordSizeKiB, shards,
+                consumers, tags, shardLevelMetrics, limits);
+    }
+
     public List<ShardDescription> openShards() {
         return shards.stream().filter(ShardDescription::isOpen).toList();
     }

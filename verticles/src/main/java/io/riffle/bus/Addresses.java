@@ -48,7 +48,19 @@ public final class Addresses {
         return shard(stream, shard) + ".status";
     }
 
-    /** Published by a shard after each acknowledged batch, carrying the records (binary codec). */
+    /**
+     * Resharding asks an open shard to stop taking writes ({@code seal}, answered with its end offset once
+     * queued appends are durable), then to report its end to readers ({@code close}) once the catalog is
+     * durable, or to take writes again ({@code reopen}) if the reshard failed (JSON {@code phase}).
+     */
+    public static String shardSeal(StreamName stream, ShardId shard) {
+        return shard(stream, shard) + ".seal";
+    }
+
+    /**
+     * Published by a shard after each acknowledged batch, carrying the records (binary codec); an empty
+     * batch when a reshard closed the shard.
+     */
     public static String shardAppended(StreamName stream, ShardId shard) {
         return shard(stream, shard) + ".appended";
     }

@@ -3,6 +3,8 @@ package io.riffle.cluster;
 import io.riffle.bus.Addresses;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
+import io.riffle.model.ShardDescription;
+import io.riffle.model.ShardId;
 import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamStatus;
 import io.riffle.shard.ShardSettings;
@@ -136,7 +138,11 @@ final class ClusterHosting implements StreamHosting {
     }
 
     @Override
-    public Future<Void> openShards(Path dir, StreamDescription description, ShardSettings settings, LongConsumer opened) {
+    public Future<Void> openShards(Path dir, StreamDescription description, List<ShardDescription> shards,
+                                   ShardSettings settings, LongConsumer opened) {
+        if (shards.size() != description.shards().size()) {
+            return reshardingUnsupported();
+        }
         JsonObject record = committed.streams().get(dir.getFileName().toString());
         if (record != null && record.getBoolean("open", false)) {
             return Future.succeededFuture();
@@ -147,6 +153,22 @@ final class ClusterHosting implements StreamHosting {
     @Override
     public Future<Void> closeShards(Path dir) {
         return change(dir, r -> r.put("open", false), true);
+    }
+
+    @Override
+    public Future<Void> closeShards(Path dir, List<ShardId> shards) {
+        return reshardingUnsupported();
+    }
+
+    @Override
+    public Future<Void> removeShards(Path dir, List<ShardId> shards) {
+        return shards.isEmpty() ? Future.succeededFuture() : reshardingUnsupported();
+    }
+
+    /** Resharding places new shards on nodes and moves routing: not built for a cluster yet (issue #11 item 5). */
+    private static Future<Void> reshardingUnsupported() {
+        return Future.failedFuture(RiffleException.invalidArgument(
+                "Resharding is not available in a clustered Riffle yet; it works on a standalone node"));
     }
 
     private Future<Void> change(Path dir, UnaryOperator<JsonObject> recordChange, boolean ownersMustFollow) {

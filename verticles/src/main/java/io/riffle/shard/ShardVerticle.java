@@ -78,6 +78,10 @@ public final class ShardVerticle extends VerticleBase {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private boolean writing;
     private boolean stopping;
+    /** A reshard sealed this shard: it takes no writes (until reopened if the reshard fails). */
+    private boolean sealed;
+    /** The catalog knows this shard closed: readers at its end are told so (see {@link #onSeal}). */
+    private boolean closed;
     private Promise<Void> drained;
     private long lastArrivalMillis;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -148,6 +152,9 @@ public final class ShardVerticle extends VerticleBase {
                     consumers.add(bus.consumer(Addresses.shardResolve(stream, shard.shardId()), this::onResolve));
                     consumers.add(bus.consumer(Addresses.shardConfigure(stream, shard.shardId()), this::onConfigure));
                     consumers.add(bus.consumer(Addresses.shardStatus(stream, shard.shardId()), this::onStatus));
+                    if (shard.isOpen()) {
+                        consumers.add(bus.consumer(Addresses.shardSeal(stream, shard.shardId()), this::onSeal));
+                    }
                     if (logConfig.fsyncPolicy() == FsyncPolicy.INTERVAL) {
                         vertx.setPeriodic(logConfig.fsyncIntervalMillis(), id -> flushInBackground());
                     }
@@ -160,15 +167,8 @@ public final class ShardVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         stopping = true;
-        Future<Void> idle;
-        if (writing || !pending.isEmpty()) {
-            drained = Promise.promise();
-            idle = drained.future();
-        } else {
-            idle = Future.succeededFuture();
-        }
         meters.forEach(metrics::remove);
-        return idle
+        return idle()
                 .compose(v -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()))
                 .compose(v -> log == null ? Future.succeededFuture() : writes.executeBlocking(() -> {
                     log.close();
@@ -185,7 +185,7 @@ public final class ShardVerticle extends VerticleBase {
             message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName() + " is shutting down");
             return;
         }
-        if (!shard.isOpen()) {
+        if (!shard.isOpen() || sealed) {
             message.fail(ErrorCode.RESOURCE_IN_USE.failureCode(), shardName() + " is closed to writes");
             return;
         }
@@ -297,6 +297,10 @@ public final class ShardVerticle extends VerticleBase {
 
     private void onRead(Message<ReadRequest> message) {
         ReadRequest r = message.body();
+        if (stopping) {
+            message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName() + " is shutting down");
+            return;
+        }
         if (r.sharedQuota() && !(readBytes.hasTokens() && readCalls.tryTake(1))) {
             throttledReads.increment();
             message.fail(ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED.failureCode(), "Rate exceeded for "
@@ -309,8 +313,11 @@ public final class ShardVerticle extends VerticleBase {
         int maxBytes = Math.max(1, Math.min(r.maxBytes(), Limits.GET_RECORDS_MAX_BYTES));
         reads.executeBlocking(() -> log.read(r.offset(), maxRecords, maxBytes), false)
                 .onSuccess(records -> message.reply(toBatch(r, records, endBefore)))
-                .onFailure(err -> Failures.fail(message, internalFailure("Read from " + shardName() + " at offset "
-                        + r.offset(), err)));
+                // A read the stop overtook (the log closed under it) is no failure of the log: ask for a retry,
+                // which finds the shard again or learns that it is gone.
+                .onFailure(err -> Failures.fail(message, stopping
+                        ? new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, shardName() + " is shutting down")
+                        : internalFailure("Read from " + shardName() + " at offset " + r.offset(), err)));
     }
 
     private ReadBatch toBatch(ReadRequest r, List<Record> records, long endBefore) {
@@ -334,8 +341,51 @@ public final class ShardVerticle extends VerticleBase {
             next = last.offset() + 1;
             behind = next >= log.endOffset() ? 0 : Math.max(0, clock.millis() - last.arrivalMillis());
         }
-        boolean end = !shard.isOpen() && next >= log.endOffset();
+        boolean end = (!shard.isOpen() || closed) && next >= log.endOffset();
         return new ReadBatch(records, next, behind, end);
+    }
+
+    /**
+     * The shard's part in a reshard, in two steps so that a reader never meets the end of a shard whose
+     * children the catalog does not know yet: {@code seal} stops writes and answers the offset of the last
+     * record ({@code lastOffset}, absent if the log never had one) once every accepted append is durable;
+     * {@code close} (the catalog now has the children) lets reads report the end of the shard;
+     * {@code reopen} undoes a seal when the reshard failed.
+     */
+    private void onSeal(Message<JsonObject> message) {
+        switch (message.body().getString("phase")) {
+            case "seal" -> {
+                sealed = true;
+                idle().onComplete(v -> {
+                    long end = log.endOffset();
+                    message.reply(end == 0 ? new JsonObject() : new JsonObject().put("lastOffset", end - 1));
+                });
+            }
+            case "close" -> {
+                closed = true;
+                LOG.info("Shard {} of stream {} closed at offset {}", shard.shardId(), stream, log.endOffset());
+                // An empty batch tells live subscribers to look at the log once more, where they find the end.
+                vertx.eventBus().publish(Addresses.shardAppended(stream, shard.shardId()),
+                        new ShardRecords(stream, shard.shardId(), List.of()));
+                message.reply(new JsonObject());
+            }
+            case "reopen" -> {
+                sealed = false;
+                message.reply(new JsonObject());
+            }
+            default -> message.fail(ErrorCode.INVALID_ARGUMENT.failureCode(), "Unknown seal phase " + message.body());
+        }
+    }
+
+    /** Completes once no append is being written or waiting. */
+    private Future<Void> idle() {
+        if (!writing && pending.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        if (drained == null || drained.future().isComplete()) {
+            drained = Promise.promise();
+        }
+        return drained.future();
     }
 
     /** Resolves on the read pool: the start offset and AT_TIMESTAMP look into the time index and segments. */

@@ -67,6 +67,23 @@ public final class CatalogStore {
     }
 
     /**
+     * Removes a shard's log directory, if there is one. Only for shards the durable catalog does not
+     * have: the new shards of a reshard, before it is durable or when it failed.
+     */
+    void removeShardDir(Path streamDir, ShardId shard) throws IOException {
+        Path dir = shardDir(streamDir, shard);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        DurableFile.syncDirectory(dir.getParent());
+    }
+
+    /**
      * Makes a new stream durable in a directory of its own and returns that directory. If any step fails,
      * what this call created is removed again before the exception propagates.
      */

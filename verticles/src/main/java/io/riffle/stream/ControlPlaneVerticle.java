@@ -26,6 +26,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * disappears. Each create and delete either answers at once or once the change is complete
  * ({@code await}), as the caller asks.
  *
+ * <p>Resharding (split, merge, uniform scaling, and ON_DEMAND streams scaling by themselves) is planned by
+ * {@link Resharding} and carried out by {@link ReshardSteps}; the stream is UPDATING meanwhile.
+ *
  * <p>Requests are JSON objects with an {@code op} on {@link Addresses#controlPlane()}; {@link StreamClient}
  * is the only sender. Changes of one stream run one after the other, so a failed change rolls back only
  * itself.
@@ -64,10 +68,15 @@ public final class ControlPlaneVerticle extends VerticleBase {
     private MessageConsumer<JsonObject> consumer;
     /** Timers of streams between two states, cancelled at stop. */
     private final Set<Long> transitions = new java.util.HashSet<>();
+    private final ScalingHistory scalings = ScalingHistory.scalings();
+    private final ScalingHistory modeSwitches = ScalingHistory.modeSwitches();
+    private final OnDemandScaling onDemand;
+    private long onDemandTimer = -1;
 
     public ControlPlaneVerticle(EngineConfig config, StreamHosting hosting) {
         this.config = config;
         this.hosting = hosting;
+        this.onDemand = new OnDemandScaling(config.onDemand(), config.metrics());
     }
 
     @Override
@@ -86,6 +95,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 })
                 .compose(v -> {
                     consumer = vertx.eventBus().consumer(Addresses.controlPlane(), this::handle);
+                    onDemandTimer = vertx.setPeriodic(config.onDemand().checkMillis(), t -> scaleOnDemandStreams());
                     LOG.info("Control plane started with {} streams from {}", streams.size(), config.dataDir());
                     return consumer.completion();
                 });
@@ -96,6 +106,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         // Shard verticles are children of this deployment: Vert.x undeploys them after this stop. No stream
         // changes state any more; whoever waits for one hears that the node stops.
         transitions.forEach(vertx::cancelTimer);
+        vertx.cancelTimer(onDemandTimer);
         streams.values().forEach(e -> e.settled.tryFail(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE,
                 "The node stopped before stream " + e.description.name() + " became " + e.target)));
         return consumer == null ? Future.succeededFuture() : consumer.unregister();
@@ -122,6 +133,12 @@ public final class ControlPlaneVerticle extends VerticleBase {
                         body.getJsonArray("metrics").stream().map(String::valueOf).collect(Collectors.toSet())));
                 case "registerConsumer" -> registerConsumer(find(body), ConsumerName.of(body.getString("consumer")));
                 case "deregisterConsumer" -> deregisterConsumer(find(body), ConsumerName.of(body.getString("consumer")));
+                case "split" -> reshard(find(body), d -> Resharding.split(Resharding.requireProvisioned(d, "SplitShard"),
+                        ShardId.of(body.getString("shard")), new BigInteger(body.getString("newStartingHashKey")), now()), body);
+                case "merge" -> reshard(find(body), d -> Resharding.merge(Resharding.requireProvisioned(d, "MergeShards"),
+                        ShardId.of(body.getString("shard")), ShardId.of(body.getString("adjacentShard")), now()), body);
+                case "updateShardCount" -> reshard(find(body), d -> uniformScaling(d, body.getInteger("targetShardCount")), body);
+                case "setMode" -> update(find(body), d -> switchMode(d, StreamMode.valueOf(body.getString("mode"))));
                 default -> Future.failedFuture(RiffleException.invalidArgument("Unknown control plane op " + body.getString("op")));
             };
         } catch (RuntimeException e) {
@@ -154,6 +171,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
         if (streams.containsKey(name)) {
             throw RiffleException.inUse("Stream " + name + " already exists");
         }
+        scalings.forget(name);
+        modeSwitches.forget(name);
+        onDemand.forget(name);
         int used = openShardCount();
         if (used + shardCount > config.maxShards()) {
             throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "Creating stream " + name + " with " + shardCount
@@ -287,6 +307,85 @@ public final class ControlPlaneVerticle extends VerticleBase {
         });
     }
 
+    private long now() {
+        return config.clock().millis();
+    }
+
+    /** UpdateStreamMode: twice a day at most; the shards stay as they are. */
+    private StreamDescription switchMode(StreamDescription d, StreamMode mode) {
+        if (d.mode() == mode) {
+            return d;
+        }
+        modeSwitches.requireAllowed(d.name(), now());
+        modeSwitches.record(d.name(), now());
+        return d.withMode(mode);
+    }
+
+    /** UpdateShardCount: Kinesis's limits on the target and on the number of scalings a day. */
+    private Resharding.Plan uniformScaling(StreamDescription d, int target) {
+        scalings.requireAllowed(Resharding.requireProvisioned(d, "UpdateShardCount").name(), now());
+        Resharding.Plan plan = Resharding.uniform(d, target, now());
+        if (!plan.sealed().isEmpty()) {
+            scalings.record(d.name(), now());
+        }
+        return plan;
+    }
+
+    /**
+     * Carries out a reshard planned by {@code planner} over the stream as it is when its turn comes: the
+     * stream is UPDATING (so a second reshard or other change is ResourceInUse) until the new shards take
+     * writes and the transition time has passed. Answers at once with the UPDATING description unless the
+     * request asks to {@code await} (the default) the ACTIVE one. See {@link ReshardSteps} for the order of
+     * the steps and why no acknowledged record can be lost.
+     */
+    private Future<JsonObject> reshard(Entry entry, java.util.function.Function<StreamDescription, Resharding.Plan> planner,
+                                       JsonObject body) {
+        requireActive(entry);
+        return entry.serially(() -> {
+            requireActive(entry);
+            StreamDescription before = entry.description;
+            Resharding.Plan plan = planner.apply(before);
+            int openAfter = openShardCount() - before.openShards().size() + plan.openShardsAfter();
+            if (openAfter > config.maxShards()) {
+                throw new RiffleException(ErrorCode.LIMIT_EXCEEDED, "Resharding stream " + before.name() + " to "
+                        + plan.openShardsAfter() + " open shards would exceed this node's limit of " + config.maxShards()
+                        + " open shards");
+            }
+            if (plan.sealed().isEmpty()) {
+                return Future.succeededFuture(StreamJson.toJson(before));
+            }
+            entry.description = before.withStatus(StreamStatus.UPDATING);
+            changed(before.name());
+            ReshardSteps steps = new ReshardSteps(vertx, before.name(), plan, now(), entry.dir, hosting);
+            Future<JsonObject> done = steps.run(
+                            created -> deployShards(entry, created, null),
+                            // Nobody sees the children (describe, routing) before the catalog holding them is durable.
+                            after -> persist(entry, after).onSuccess(v -> {
+                                entry.description = after.withStatus(StreamStatus.UPDATING);
+                                changed(before.name());
+                            }))
+                    .transform(ar -> afterTransition().compose(v -> {
+                        entry.description = entry.description.withStatus(StreamStatus.ACTIVE);
+                        changed(before.name());
+                        return ar.succeeded() ? Future.succeededFuture(StreamJson.toJson(entry.description))
+                                : Future.failedFuture(ar.cause());
+                    }));
+            return body.getBoolean("await", true) ? done : Future.succeededFuture(StreamJson.toJson(entry.description));
+        });
+    }
+
+    /** ON_DEMAND streams scale by themselves: each ACTIVE one splits hot shards or merges cold ones ({@link OnDemandScaler}). */
+    private void scaleOnDemandStreams() {
+        long now = now();
+        for (Entry entry : streams.values()) {
+            StreamDescription d = entry.description;
+            if (d.mode() == StreamMode.ON_DEMAND && d.status() == StreamStatus.ACTIVE) {
+                onDemand.next(d, now).ifPresent(planner -> reshard(entry, planner, new JsonObject().put("await", false))
+                        .onFailure(err -> LOG.warn("ON_DEMAND scaling of stream {} did not start: {}", d.name(), err.toString())));
+            }
+        }
+    }
+
     /** Completes after the configured transition time; never once the verticle stops (no shard opens after that). */
     private Future<Void> afterTransition() {
         Promise<Void> elapsed = Promise.promise();
@@ -304,7 +403,12 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     /** Starts the stream's shards; {@code progress}, when not null, hears of each one opened. */
     private Future<Void> deployShards(Entry entry, RecoveryProgress progress) {
-        return hosting.openShards(entry.dir, entry.description, settingsOf(entry.description),
+        return deployShards(entry, entry.description.shards(), progress);
+    }
+
+    /** Starts some of the stream's shards; {@code progress}, when not null, hears of each one opened. */
+    private Future<Void> deployShards(Entry entry, List<ShardDescription> shards, RecoveryProgress progress) {
+        return hosting.openShards(entry.dir, entry.description, shards, settingsOf(entry.description),
                 progress == null ? verified -> { } : progress::shardOpened);
     }
 
@@ -334,7 +438,12 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
 
     private Future<Void> persist(Entry entry) {
-        return hosting.write(entry.dir, entry.description, entry.limits);
+        return persist(entry, entry.description);
+    }
+
+    /** Makes {@code d} the stream's durable description (without making it the current one). */
+    private Future<Void> persist(Entry entry, StreamDescription d) {
+        return hosting.write(entry.dir, d, entry.limits);
     }
 
     /**

@@ -21,10 +21,11 @@ import java.time.Clock;
  * @param pools          sizes of the worker pools for log writes and reads
  * @param transitionMillis how long a new stream stays CREATING and a deleted one DELETING, at least
  *                       (Kinesis takes seconds; clients wait for ACTIVE); 0 .. {@link #MAX_TRANSITION_MILLIS}
+ * @param onDemand       how ON_DEMAND streams scale
  */
 public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits defaultLimits, int maxShards,
                            int maxConsumersPerStream, Clock clock, MeterRegistry metrics, LogPools pools,
-                           long transitionMillis) {
+                           long transitionMillis, OnDemandSettings onDemand) {
     public static final long DEFAULT_TRANSITION_MILLIS = 50;
     public static final long MAX_TRANSITION_MILLIS = 60_000;
 
@@ -34,6 +35,13 @@ public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits default
         }
     }
 
+    /** A configuration with the default on-demand scaling. */
+    public EngineConfig(Path dataDir, LogConfig log, ThroughputLimits defaultLimits, int maxShards, int maxConsumersPerStream,
+                        Clock clock, MeterRegistry metrics, LogPools pools, long transitionMillis) {
+        this(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis,
+                OnDemandSettings.DEFAULTS);
+    }
+
     public static EngineConfig defaults(Path dataDir) {
         return new EngineConfig(dataDir, LogConfig.defaults(), ThroughputLimits.KINESIS, 1000,
                 io.riffle.model.Limits.CONSUMERS_PER_STREAM, Clock.systemUTC(), new SimpleMeterRegistry(),
@@ -41,30 +49,35 @@ public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits default
     }
 
     public EngineConfig withPools(LogPools p) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, p, transitionMillis);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, p, transitionMillis, onDemand);
     }
 
     public EngineConfig withLimits(ThroughputLimits limits) {
-        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis);
+        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis, onDemand);
     }
 
     public EngineConfig withLog(LogConfig logConfig) {
-        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis);
+        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis, onDemand);
     }
 
     public EngineConfig withMaxConsumersPerStream(int n) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics, pools, transitionMillis);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics, pools, transitionMillis, onDemand);
     }
 
     public EngineConfig withClock(Clock c) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics, pools, transitionMillis);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics, pools, transitionMillis, onDemand);
     }
 
     public EngineConfig withMetrics(MeterRegistry registry) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry, pools, transitionMillis);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry, pools, transitionMillis, onDemand);
     }
 
     public EngineConfig withTransitionMillis(long millis) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, millis);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, millis, onDemand);
+    }
+
+    public EngineConfig withOnDemand(OnDemandSettings settings) {
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools,
+                transitionMillis, settings);
     }
 }

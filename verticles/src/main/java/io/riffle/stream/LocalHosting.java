@@ -1,6 +1,7 @@
 package io.riffle.stream;
 
 import io.riffle.model.ShardDescription;
+import io.riffle.model.ShardId;
 import io.riffle.model.StreamDescription;
 import io.riffle.shard.ShardSettings;
 import io.riffle.shard.ShardVerticle;
@@ -23,8 +24,8 @@ public final class LocalHosting implements StreamHosting {
     private final Vertx vertx;
     private final EngineConfig config;
     private final CatalogStore store;
-    /** Shard deployment ids per stream directory; touched only on the control plane's context. */
-    private final Map<Path, List<String>> deployments = new HashMap<>();
+    /** Shard deployment ids per stream directory and shard; touched only on the control plane's context. */
+    private final Map<Path, Map<ShardId, String>> deployments = new HashMap<>();
 
     LocalHosting(Vertx vertx, EngineConfig config) {
         this.vertx = vertx;
@@ -67,16 +68,38 @@ public final class LocalHosting implements StreamHosting {
     }
 
     @Override
-    public Future<Void> openShards(Path dir, StreamDescription d, ShardSettings settings, LongConsumer opened) {
+    public Future<Void> openShards(Path dir, StreamDescription d, List<ShardDescription> shards, ShardSettings settings,
+                                   LongConsumer opened) {
         // Each id is kept as soon as its shard runs, so closing a half-opened stream stops what did start.
-        List<String> ids = deployments.computeIfAbsent(dir, k -> new ArrayList<>());
-        return deploy(vertx, config, dir, d, d.shards(), settings, opened, ids::add);
+        Map<ShardId, String> ids = deployments.computeIfAbsent(dir, k -> new HashMap<>());
+        return Future.all(shards.stream().map(s -> deploy(vertx, config, dir, d, List.of(s), settings, opened,
+                id -> ids.put(s.shardId(), id))).toList()).mapEmpty();
     }
 
     @Override
     public Future<Void> closeShards(Path dir) {
-        List<String> ids = deployments.remove(dir);
-        return ids == null ? Future.succeededFuture() : Future.join(ids.stream().map(vertx::undeploy).toList()).mapEmpty();
+        Map<ShardId, String> ids = deployments.remove(dir);
+        return ids == null ? Future.succeededFuture() : undeploy(List.copyOf(ids.values()));
+    }
+
+    @Override
+    public Future<Void> closeShards(Path dir, List<ShardId> shards) {
+        Map<ShardId, String> ids = deployments.getOrDefault(dir, Map.of());
+        return undeploy(shards.stream().map(ids::remove).filter(java.util.Objects::nonNull).toList());
+    }
+
+    private Future<Void> undeploy(List<String> ids) {
+        return Future.join(ids.stream().map(vertx::undeploy).toList()).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> removeShards(Path dir, List<ShardId> shards) {
+        return vertx.executeBlocking(() -> {
+            for (ShardId s : shards) {
+                store.removeShardDir(dir, s);
+            }
+            return null;
+        });
     }
 
     /**

@@ -45,6 +45,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StreamClient implements AutoCloseable {
     /** How long {@link #describe} waits for each shard's status. */
     static final long STATUS_TIMEOUT_MILLIS = 2_000;
+    /** How often, and how far apart, a put refused by a shard a reshard just closed is routed again (5 s in all). */
+    private static final int CLOSED_SHARD_RETRIES = 250;
+    private static final long CLOSED_SHARD_RETRY_MILLIS = 20;
     private final Vertx vertx;
     private final Map<StreamName, Routes> routes = new ConcurrentHashMap<>();
     private final MessageConsumer<String> changes;
@@ -195,26 +198,34 @@ public final class StreamClient implements AutoCloseable {
      * never reorders a partition key.
      */
     public Future<List<PutOutcome>> put(StreamName name, List<PutEntry> entries) {
+        PutOutcome[] outcomes = new PutOutcome[entries.size()];
+        List<Integer> all = java.util.stream.IntStream.range(0, entries.size()).boxed().toList();
+        return put(name, entries, all, outcomes, 0).map(v -> Arrays.asList(outcomes));
+    }
+
+    /** Routes and sends the entries at {@code indices}; {@code attempt} counts retries after a reshard. */
+    private Future<Void> put(StreamName name, List<PutEntry> entries, List<Integer> indices, PutOutcome[] outcomes,
+                             int attempt) {
         return routes(name).compose(r -> {
-            for (PutEntry e : entries) {
+            for (int i : indices) {
+                PutEntry e = entries.get(i);
                 if (e.data().length > r.maxRecordBytes) {
                     return Future.failedFuture(new RiffleException(ErrorCode.PAYLOAD_TOO_LARGE, "Record of "
                             + e.data().length + " bytes exceeds the " + r.maxRecordBytes + " byte limit of stream " + name));
                 }
             }
             Map<ShardId, List<Integer>> byShard = new LinkedHashMap<>();
-            for (int i = 0; i < entries.size(); i++) {
+            for (int i : indices) {
                 byShard.computeIfAbsent(r.shardFor(entries.get(i).hashKey()), k -> new ArrayList<>()).add(i);
             }
-            PutOutcome[] outcomes = new PutOutcome[entries.size()];
             List<Future<Void>> sends = new ArrayList<>(byShard.size());
-            byShard.forEach((shard, indices) -> sends.add(append(name, shard, entries, indices, outcomes)));
-            return Future.all(sends).map(v -> Arrays.asList(outcomes));
+            byShard.forEach((shard, group) -> sends.add(append(name, shard, entries, group, outcomes, attempt)));
+            return Future.all(sends).mapEmpty();
         });
     }
 
     private Future<Void> append(StreamName name, ShardId shard, List<PutEntry> entries, List<Integer> indices,
-                                PutOutcome[] outcomes) {
+                                PutOutcome[] outcomes, int attempt) {
         List<AppendRequest.Entry> batch = new ArrayList<>(indices.size());
         for (int i : indices) {
             batch.add(new AppendRequest.Entry(entries.get(i).partitionKey(), entries.get(i).data()));
@@ -237,12 +248,55 @@ public final class StreamClient implements AutoCloseable {
                         if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
                             return Future.failedFuture(e);
                         }
+                        if (e.code() == ErrorCode.RESOURCE_IN_USE && attempt < CLOSED_SHARD_RETRIES) {
+                            // A reshard closed the shard (nothing of this batch was written): its children take
+                            // writes once the new catalog is durable, a few milliseconds later. Route again.
+                            routes.remove(name);
+                            return later(CLOSED_SHARD_RETRY_MILLIS).compose(v -> put(name, entries, indices, outcomes, attempt + 1));
+                        }
                         for (int i : indices) {
                             outcomes[i] = new PutOutcome.Rejected(e.code(), e.getMessage(), 0);
                         }
                         return Future.succeededFuture();
                     });
                 });
+    }
+
+    private Future<Void> later(long millis) {
+        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+        vertx.setTimer(millis, t -> p.complete());
+        return p.future();
+    }
+
+    /**
+     * SplitShard: {@code shard} closes and two children take its hash key range, the second from
+     * {@code newStartingHashKey}. With {@code await} answers the ACTIVE description once the children take
+     * writes, else the UPDATING one at once. Fails with RESOURCE_IN_USE unless the stream is ACTIVE,
+     * INVALID_ARGUMENT for a closed shard or a key outside it, VALIDATION on an ON_DEMAND stream.
+     */
+    public Future<StreamDescription> split(StreamName name, ShardId shard, BigInteger newStartingHashKey, boolean await) {
+        return describing(control("split", name, new JsonObject().put("shard", shard.toString())
+                .put("newStartingHashKey", newStartingHashKey.toString()).put("await", await)));
+    }
+
+    /** MergeShards: two adjacent open shards close and one child takes both ranges (see {@link #split}). */
+    public Future<StreamDescription> merge(StreamName name, ShardId shard, ShardId adjacentShard, boolean await) {
+        return describing(control("merge", name, new JsonObject().put("shard", shard.toString())
+                .put("adjacentShard", adjacentShard.toString()).put("await", await)));
+    }
+
+    /**
+     * UpdateShardCount with UNIFORM_SCALING: the open shards are replaced by {@code target} shards over even
+     * ranges. LIMIT_EXCEEDED beyond double or below half the open count, or after 10 scalings in 24 hours.
+     */
+    public Future<StreamDescription> updateShardCount(StreamName name, int target, boolean await) {
+        return describing(control("updateShardCount", name, new JsonObject().put("targetShardCount", target)
+                .put("await", await)));
+    }
+
+    /** UpdateStreamMode: PROVISIONED or ON_DEMAND; the shards stay as they are. */
+    public Future<StreamDescription> setMode(StreamName name, io.riffle.model.StreamMode mode) {
+        return describing(control("setMode", name, new JsonObject().put("mode", mode.name())));
     }
 
     /** Resolves a starting position to the offset of the next record to read. */

@@ -1,5 +1,7 @@
 package io.riffle.stream;
 
+import io.riffle.model.ShardDescription;
+import io.riffle.model.ShardId;
 import io.riffle.model.StreamDescription;
 import io.riffle.shard.ShardSettings;
 import io.riffle.throttle.ThroughputLimits;
@@ -43,11 +45,19 @@ public interface StreamHosting {
     Future<Void> remove(Path dir);
 
     /**
-     * Starts the stream's shards with {@code settings} and answers once every one takes appends;
-     * {@code opened} hears of each shard this node opens, with the bytes its recovery verified.
+     * Starts {@code shards} of the stream (all of them, or the new shards of a reshard) with {@code settings}
+     * and answers once every one takes appends; {@code opened} hears of each shard this node opens, with
+     * the bytes its recovery verified.
      */
-    Future<Void> openShards(Path dir, StreamDescription description, ShardSettings settings, LongConsumer opened);
+    Future<Void> openShards(Path dir, StreamDescription description, List<ShardDescription> shards,
+                            ShardSettings settings, LongConsumer opened);
 
     /** Stops the stream's shards (in-flight appends finish, logs close); answers once all have stopped. */
     Future<Void> closeShards(Path dir);
+
+    /** Stops some of the stream's shards (a reshard's new shards, when it rolls back). */
+    Future<Void> closeShards(Path dir, List<ShardId> shards);
+
+    /** Removes the logs of shards that never became part of the durable stream (a reshard's leftovers). */
+    Future<Void> removeShards(Path dir, List<ShardId> shards);
 }

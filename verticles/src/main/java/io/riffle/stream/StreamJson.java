@@ -40,7 +40,8 @@ public final class StreamJson {
                     .put("hashEnd", s.hashKeyRange().end().toString())
                     .put("startingOffset", s.startingSequenceNumber().offset())
                     .put("endingOffset", s.endingSequenceNumber().map(SequenceNumber::offset).orElse(null))
-                    .put("state", s.state().name()));
+                    .put("state", s.state().name())
+                    .put("closedMillis", s.closedMillis().orElse(null)));
         }
         JsonArray consumers = new JsonArray();
         for (ConsumerDescription c : d.consumers()) {
@@ -72,7 +73,8 @@ public final class StreamJson {
                     new HashKeyRange(new BigInteger(s.getString("hashStart")), new BigInteger(s.getString("hashEnd"))),
                     new SequenceNumber(id.index(), s.getLong("startingOffset")),
                     Optional.ofNullable(s.getLong("endingOffset")).map(off -> new SequenceNumber(id.index(), off)),
-                    ShardState.valueOf(s.getString("state")));
+                    ShardState.valueOf(s.getString("state")), List.of(),
+                    Optional.ofNullable(s.getLong("closedMillis")));
         }).toList();
         List<ConsumerDescription> consumers = j.getJsonArray("consumers").stream().map(o -> {
             JsonObject c = (JsonObject) o;

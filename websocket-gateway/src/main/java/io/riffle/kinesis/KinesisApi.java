@@ -75,7 +75,8 @@ public final class KinesisApi implements Handler<RoutingContext> {
         this.accountId = settings.accountId();
         Arns arns = new Arns(settings);
         Tokens tokens = new Tokens(settings.tokenKey(), settings.clock());
-        new StreamOperations(streams, arns, tokens).register(operations);
+        new StreamOperations(streams, arns, tokens, settings.clock()).register(operations);
+        new ReshardOperations(streams, arns).register(operations);
         RecordOperations records = new RecordOperations(streams, arns, tokens, settings);
         records.register(operations);
         ConsumerOperations consumers = new ConsumerOperations(streams, arns, tokens);

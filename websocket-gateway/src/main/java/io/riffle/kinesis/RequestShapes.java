@@ -83,6 +83,15 @@ final class RequestShapes {
                                     string("Type", Constraints.oneOf("type", RecordOperations.ITERATOR_TYPES).required()))))),
             Map.entry("UpdateMaxRecordSize", List.of(integer("MaxRecordSizeInKiB", Constraints.MAX_RECORD_SIZE_KIB.required()),
                     STREAM_ARN, STREAM_NAME)),
+            Map.entry("SplitShard", List.of(string("NewStartingHashKey", Constraints.EXPLICIT_HASH_KEY.at("newStartingHashKey").required()),
+                    string("ShardToSplit", Constraints.SHARD_ID.at("shardToSplit").required()), STREAM_ARN, STREAM_NAME)),
+            Map.entry("MergeShards", List.of(string("AdjacentShardToMerge", Constraints.SHARD_ID.at("adjacentShardToMerge").required()),
+                    string("ShardToMerge", Constraints.SHARD_ID.at("shardToMerge").required()), STREAM_ARN, STREAM_NAME)),
+            Map.entry("UpdateShardCount", List.of(string("ScalingType", Constraints.oneOf("scalingType", List.of("UNIFORM_SCALING")).required()),
+                    STREAM_ARN, STREAM_NAME, integer("TargetShardCount", Constraints.range("targetShardCount", 1, 100_000).required()))),
+            Map.entry("UpdateStreamMode", List.of(string("StreamARN", Constraints.STREAM_ARN.required()),
+                    new Member("StreamModeDetails", Kind.STRUCTURE, Constraint.of("streamModeDetails", Constraint.notNull()),
+                            List.of(string("StreamMode", Constraints.oneOf("streamMode", List.of("PROVISIONED", "ON_DEMAND")).required()))))),
             Map.entry("EnableEnhancedMonitoring", List.of(SHARD_LEVEL_METRICS, STREAM_ARN, STREAM_NAME)),
             Map.entry("DisableEnhancedMonitoring", List.of(SHARD_LEVEL_METRICS, STREAM_ARN, STREAM_NAME)));
 

@@ -28,15 +28,14 @@ import java.util.stream.Stream;
 
 /**
  * The stream-level operations: lifecycle, description and listing, retention, tags, limits, enhanced
- * monitoring and record size. Resharding, capacity mode and encryption answer "not supported yet" until the
- * engine has them.
+ * monitoring and record size. Encryption and resource policies answer "not supported yet" until the
+ * engine has them; resharding and capacity mode are {@link ReshardOperations}.
  */
 final class StreamOperations {
     private static final List<String> SHARD_LEVEL_METRICS = List.of("IncomingBytes", "IncomingRecords", "OutgoingBytes",
             "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded",
             "IteratorAgeMilliseconds");
-    private static final List<String> NOT_SUPPORTED_YET = List.of("SplitShard", "MergeShards", "UpdateShardCount",
-            "UpdateStreamMode", "StartStreamEncryption", "StopStreamEncryption", "PutResourcePolicy",
+    private static final List<String> NOT_SUPPORTED_YET = List.of("StartStreamEncryption", "StopStreamEncryption", "PutResourcePolicy",
             "GetResourcePolicy", "DeleteResourcePolicy", "UpdateStreamWarmThroughput", "DescribeAccountSettings",
             "UpdateAccountSettings");
     private static final List<String> METRIC_NAMES = Stream.concat(SHARD_LEVEL_METRICS.stream(), Stream.of("ALL")).toList();
@@ -48,11 +47,13 @@ final class StreamOperations {
     private final StreamClient streams;
     private final Arns arns;
     private final Tokens tokens;
+    private final java.time.Clock clock;
 
-    StreamOperations(StreamClient streams, Arns arns, Tokens tokens) {
+    StreamOperations(StreamClient streams, Arns arns, Tokens tokens, java.time.Clock clock) {
         this.streams = streams;
         this.arns = arns;
         this.tokens = tokens;
+        this.clock = clock;
     }
 
     void register(Map<String, Function<KinesisRequest, Future<?>>> ops) {
@@ -170,8 +171,7 @@ final class StreamOperations {
 
     /**
      * ListShards. A NextToken carries the stream, the last shard returned and the filter, so it must come
-     * without StreamName/StreamARN. Without resharding history Riffle keeps no shard close times, so the
-     * timestamp filters return every retained shard (a superset of AWS's answer, never fewer).
+     * without StreamName/StreamARN. The filters go by shard open and close times ({@link ShardFilter}).
      */
     private Future<?> listShards(KinesisRequest r) {
         int max = r.member("MaxResults").integer().orElse(1000);
@@ -180,6 +180,7 @@ final class StreamOperations {
         Optional<ShardId> after;
         String filterType;
         Optional<ShardId> filterShard;
+        Optional<Long> filterTime;
         if (token.isPresent()) {
             if (r.has("StreamName") || r.has("StreamARN") || r.has("ExclusiveStartShardId") || r.has("ShardFilter")) {
                 throw RiffleException.invalidArgument("NextToken and StreamName, StreamARN, ExclusiveStartShardId or"
@@ -190,6 +191,7 @@ final class StreamOperations {
             after = Optional.of(ShardId.of(parts[1]));
             filterType = parts[2];
             filterShard = parts[3].isEmpty() ? Optional.empty() : Optional.of(ShardId.of(parts[3]));
+            filterTime = parts.length < 5 || parts[4].isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(parts[4]));
         } else {
             name = arns.streamOf(r);
             after = exclusiveStartShard(r, "ExclusiveStartShardId");
@@ -203,20 +205,21 @@ final class StreamOperations {
             if (filterType.endsWith("_TIMESTAMP") && !filter.has("Timestamp")) {
                 throw RiffleException.invalidArgument("ShardFilter of type " + filterType + " needs a Timestamp.");
             }
-            filter.member("Timestamp").timestampMillis();
+            filterTime = filter.member("Timestamp").timestampMillis();
         }
+        ShardFilter shardFilter = new ShardFilter(filterType, filterShard, filterTime);
         String type = filterType;
         Optional<ShardId> fShard = filterShard;
         return streams.describe(name).map(d -> {
             List<ShardDescription> shards = d.shards().stream()
-                    .filter(s -> !type.equals("AT_LATEST") || s.isOpen())
-                    .filter(s -> !type.equals("AFTER_SHARD_ID") || s.shardId().compareTo(fShard.orElseThrow()) > 0)
+                    .filter(shardFilter.over(d, clock.millis()))
                     .filter(s -> after.map(a -> s.shardId().compareTo(a) > 0).orElse(true))
                     .toList();
             List<ShardDescription> page = shards.subList(0, Math.min(max, shards.size()));
             String next = page.size() < shards.size()
                     ? tokens.nextToken(Tokens.Kind.LIST_SHARDS, String.join("\n", name.value(),
-                            page.get(page.size() - 1).shardId().toString(), type, fShard.map(ShardId::toString).orElse("")))
+                            page.get(page.size() - 1).shardId().toString(), type, fShard.map(ShardId::toString).orElse(""),
+                            filterTime.map(String::valueOf).orElse("")))
                     : null;
             return obj("Shards", page.stream().map(Shapes::shard).toList(), "NextToken", next);
         });

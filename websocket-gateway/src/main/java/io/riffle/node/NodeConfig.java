@@ -10,6 +10,7 @@ import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
 import io.riffle.shard.LogPools;
 import io.riffle.stream.EngineConfig;
+import io.riffle.stream.OnDemandSettings;
 import io.riffle.throttle.ThroughputLimits;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,7 +57,8 @@ public record NodeConfig(
         int tlsPort,
         String tlsCertFile,
         String tlsKeyFile,
-        ClusterConfig cluster) {
+        ClusterConfig cluster,
+        OnDemandSettings onDemand) {
 
     private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -217,11 +219,20 @@ public record NodeConfig(
                 (int) p.longIn(Setting.TLS_PORT, 0, 65535),
                 p.pemFile(Setting.TLS_CERT_FILE, Setting.TLS_KEY_FILE),
                 p.pemFile(Setting.TLS_KEY_FILE, Setting.TLS_CERT_FILE),
-                ClusterConfig.parse(p));
+                ClusterConfig.parse(p),
+                p.onDemand());
     }
 
     /** Reads typed values, failing with a message naming the setting, the value and its source. */
     record Parser(Map<Setting, Value> values) {
+        OnDemandSettings onDemand() {
+            int up = (int) longIn(Setting.ON_DEMAND_SCALE_UP_PERCENT, 1, 100);
+            return new OnDemandSettings(up, (int) longIn(Setting.ON_DEMAND_SCALE_DOWN_PERCENT, 0, up - 1),
+                    longIn(Setting.ON_DEMAND_WINDOW_MILLIS, 100, 3_600_000),
+                    longIn(Setting.ON_DEMAND_COOL_DOWN_MILLIS, 0, 86_400_000),
+                    longIn(Setting.ON_DEMAND_SCALE_DOWN_AFTER_MILLIS, 0, 30L * 86_400_000), 4);
+        }
+
         Value value(Setting s) {
             Value v = values.get(s);
             if (v == null) {
@@ -307,7 +318,7 @@ public record NodeConfig(
         LogConfig log = new LogConfig(segmentBytes, d.segmentMaxAgeMillis(), d.indexIntervalBytes(), fsync,
                 fsyncIntervalMillis, d.retentionMillis());
         return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, Clock.systemUTC(), metrics,
-                LogPools.of(logWriteThreads, logReadThreads), streamTransitionMillis);
+                LogPools.of(logWriteThreads, logReadThreads), streamTransitionMillis, onDemand);
     }
 
     /** What the node's transport enforces on every accepted connection, counting them in {@code limit}. */

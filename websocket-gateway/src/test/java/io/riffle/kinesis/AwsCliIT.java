@@ -143,4 +143,48 @@ class AwsCliIT {
         ok("kinesis", "delete-stream", "--stream-name", "cli", "--enforce-consumer-deletion");
         awaitStatus("cli", "ResourceNotFoundException");
     }
+
+    @Test
+    void theAwsCliReshardsWhileAConsumerReadsAndTheConsumerFindsTheChildren() throws Exception {
+        node = KinesisTestNode.start(dataDir);
+        ok("kinesis", "create-stream", "--stream-name", "rs", "--shard-count", "1");
+        awaitStatus("rs", "ACTIVE");
+        for (String data : List.of("YQ==", "Yg==", "Yw==")) {
+            ok("kinesis", "put-record", "--stream-name", "rs", "--partition-key", "pk", "--data", data);
+        }
+        String iterator = ok("kinesis", "get-shard-iterator", "--stream-name", "rs", "--shard-id", "shardId-000000000000",
+                "--shard-iterator-type", "TRIM_HORIZON").path("ShardIterator").asText();
+        JsonNode first = ok("kinesis", "get-records", "--shard-iterator", iterator, "--limit", "2");
+        assertThat(first.path("Records")).hasSize(2);
+
+        ok("kinesis", "split-shard", "--stream-name", "rs", "--shard-to-split", "shardId-000000000000",
+                "--new-starting-hash-key", "170141183460469231731687303715884105728");
+        awaitStatus("rs", "ACTIVE");
+        // The consumer goes on with its iterator: the rest of the parent, then its end and the children.
+        JsonNode rest = ok("kinesis", "get-records", "--shard-iterator", first.path("NextShardIterator").asText());
+        assertThat(rest.path("Records")).hasSize(1);
+        assertThat(rest.path("Records").get(0).path("Data").asText()).isEqualTo("Yw==");
+        assertThat(rest.has("NextShardIterator") && !rest.path("NextShardIterator").isNull()).isFalse();
+        assertThat(rest.path("ChildShards")).hasSize(2);
+        assertThat(rest.path("ChildShards").get(0).path("ParentShards").get(0).asText()).isEqualTo("shardId-000000000000");
+
+        JsonNode put = ok("kinesis", "put-record", "--stream-name", "rs", "--partition-key", "pk", "--data", "ZA==");
+        assertThat(put.path("ShardId").asText()).isIn("shardId-000000000001", "shardId-000000000002");
+        ok("kinesis", "merge-shards", "--stream-name", "rs", "--shard-to-merge", "shardId-000000000001",
+                "--adjacent-shard-to-merge", "shardId-000000000002");
+        awaitStatus("rs", "ACTIVE");
+        JsonNode scaled = ok("kinesis", "update-shard-count", "--stream-name", "rs", "--target-shard-count", "2",
+                "--scaling-type", "UNIFORM_SCALING");
+        assertThat(scaled.path("CurrentShardCount").asInt()).isEqualTo(1);
+        assertThat(scaled.path("TargetShardCount").asInt()).isEqualTo(2);
+        awaitStatus("rs", "ACTIVE");
+        JsonNode open = ok("kinesis", "list-shards", "--stream-name", "rs", "--shard-filter", "Type=AT_LATEST");
+        assertThat(open.path("Shards")).hasSize(2);
+        assertThat(ok("kinesis", "list-shards", "--stream-name", "rs").path("Shards")).hasSize(6);
+
+        Run tooFar = aws("kinesis", "update-shard-count", "--stream-name", "rs", "--target-shard-count", "5",
+                "--scaling-type", "UNIFORM_SCALING");
+        assertThat(tooFar.exit()).isNotZero();
+        assertThat(tooFar.err()).contains("LimitExceededException").contains("double");
+    }
 }

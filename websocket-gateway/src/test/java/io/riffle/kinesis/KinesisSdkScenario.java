@@ -254,7 +254,7 @@ abstract class KinesisSdkScenario {
         assertThat(kinesis.putRecord(b -> b.streamName(s).partitionKey("k").data(SdkBytes.fromByteArray(big))).sequenceNumber()).isNotBlank();
 
         assertThatThrownBy(() -> kinesis.splitShard(b -> b.streamName(s).shardToSplit(SHARD0).newStartingHashKey("1")))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("not supported");
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("is not both greater than one plus the shard's StartingHashKey");
     }
 
     @Test

@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHan
 final class SdkSubscription {
     final List<Record> received = new CopyOnWriteArrayList<>();
     final List<String> continuations = new CopyOnWriteArrayList<>();
+    /** The ChildShards of every event that had any (the last one, at the end of a closed shard). */
+    final List<software.amazon.awssdk.services.kinesis.model.ChildShard> childShards = new CopyOnWriteArrayList<>();
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final AtomicReference<Subscription> subscription = new AtomicReference<>();
@@ -45,6 +47,7 @@ final class SdkSubscription {
                         if (event instanceof SubscribeToShardEvent e) {
                             s.received.addAll(e.records());
                             s.continuations.add(e.continuationSequenceNumber());
+                            s.childShards.addAll(e.childShards());
                         }
                     }
 

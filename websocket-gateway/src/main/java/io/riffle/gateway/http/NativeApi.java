@@ -54,6 +54,7 @@ public final class NativeApi {
         router.get("/v1/streams/:name/consumers").handler(this::listConsumers);
         router.get("/v1/streams/:name/consumers/:consumer").handler(this::describeConsumer);
         router.delete("/v1/streams/:name/consumers/:consumer").handler(this::deregisterConsumer);
+        new ReshardRoutes(client).mount(router, body);
     }
 
     static StreamName streamName(RoutingContext ctx) {
@@ -265,7 +266,7 @@ public final class NativeApi {
         noContent(ctx, client.deregisterConsumer(name, ConsumerName.of(ctx.pathParam("consumer"))));
     }
 
-    private static void reply(RoutingContext ctx, int status, Future<JsonObject> result) {
+    static void reply(RoutingContext ctx, int status, Future<JsonObject> result) {
         result.onSuccess(json -> ctx.response().setStatusCode(status)
                         .putHeader("Content-Type", "application/json").end(json.encode()))
                 .onFailure(ctx::fail);

@@ -41,6 +41,7 @@ public final class NativeJson {
         JsonObject j = new JsonObject()
                 .put("shardId", s.shardId().toString())
                 .put("state", s.state().name())
+                .put("closedAt", s.closedMillis().orElse(null))
                 .put("parentShardId", s.parentShardId().map(ShardId::toString).orElse(null))
                 .put("adjacentParentShardId", s.adjacentParentShardId().map(ShardId::toString).orElse(null))
                 .put("hashKeyRange", new JsonObject()

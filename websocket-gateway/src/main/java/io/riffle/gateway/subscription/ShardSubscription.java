@@ -218,6 +218,9 @@ public final class ShardSubscription {
         if (ended) {
             return;
         }
+        if (batch.records().isEmpty()) {
+            caughtUp = false; // the shard closed: the next read finds its end
+        }
         for (Record r : batch.records()) {
             highestSeen = Math.max(highestSeen, r.offset());
             newestArrivalMillis = Math.max(newestArrivalMillis, r.arrivalMillis());

@@ -4,6 +4,8 @@ import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.gateway.GatewayServices;
 import io.riffle.gateway.subscription.ShardEvent;
+import io.riffle.gateway.subscription.ShardLineage;
+import io.riffle.model.ShardDescription;
 import io.riffle.gateway.subscription.ShardSubscription;
 import io.riffle.gateway.subscription.SubscriptionEnd;
 import io.riffle.gateway.subscription.SubscriptionSink;
@@ -32,9 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Frames: {@code {"type":"records","shardId","records":[...],"millisBehindLatest",
  * "continuationSequenceNumber"}}, {@code {"type":"heartbeat", ...same fields but records}} and
- * {@code {"type":"end","shardId"}} at the end of a closed shard. Close codes: 1000 when every shard ended,
+ * {@code {"type":"end","shardId","childShards":[...]}} at the end of a closed shard. Close codes: 1000 when every shard ended,
  * 1001 when the node stops, 4409 when another subscription of the same consumer took a shard over, and
  * 4000 + the native HTTP status of an engine error (4404 for a deleted stream or a deregistered consumer, ...).
+ *
+ * <p>Follows the lineage: at the end of a closed shard it subscribes to each child (from where the
+ * request's positions say, else from its start) once every parent this socket reads, or will read through
+ * the lineage, has ended; so a key's records arrive in order across splits and merges, parent before child.
  *
  * <p>Lives on the event loop of the gateway verticle that accepted the socket.
  */
@@ -56,6 +62,15 @@ public final class SubscriberSocket {
     private final Map<ShardId, ShardSubscription> subscriptions = new LinkedHashMap<>();
     /** Subscriptions whose last event hit a full write queue: they get demand when it drains. */
     private final Set<ShardSubscription> waitingForDrain = new LinkedHashSet<>();
+    /** Every shard this socket started, and those of them read to their end. */
+    private final Set<ShardId> read = new java.util.HashSet<>();
+    private final Set<ShardId> finished = new java.util.HashSet<>();
+    /** Starts and end-of-shard look-ups in flight: the socket does not close as done meanwhile. */
+    private int busy;
+    private StreamName stream;
+    private ConsumerDescription consumer;
+    private long bytesPerSecond;
+    private java.util.function.Function<ShardId, ReadFrom> childStart;
     private boolean closed;
 
     SubscriberSocket(ServerWebSocket ws, GatewayServices services, FrameEncoder frames,
@@ -81,25 +96,74 @@ public final class SubscriberSocket {
     /**
      * Starts one subscription per shard, each pushing at most {@code bytesPerSecond} (the stream's
      * consumer limit; 0 = off); a failure to start closes the socket with the error's code.
+     *
+     * @param childStart where a child reached through the lineage starts
      */
     Future<Void> start(StreamName stream, ConsumerDescription consumer, Map<ShardId, ReadFrom> positions,
-                       long bytesPerSecond) {
+                       java.util.function.Function<ShardId, ReadFrom> childStart, long bytesPerSecond) {
+        this.stream = stream;
+        this.consumer = consumer;
+        this.bytesPerSecond = bytesPerSecond;
+        this.childStart = childStart;
         List<Future<ShardSubscription>> started = new ArrayList<>();
-        positions.forEach((shard, from) -> started.add(ShardSubscription.start(services.vertx(), services.client(),
-                stream, shard, consumer, from, services.subscriptions().withMaxBatchBytes(MAX_FRAME_RECORD_BYTES).withBytesPerSecond(bytesPerSecond),
-                services.subscriptionMetrics(),
-                new Sink(shard)).onSuccess(s -> {
+        positions.forEach((shard, from) -> started.add(startShard(shard, from)));
+        return Future.all(started).<Void>mapEmpty().onFailure(e -> {
+            started.stream().filter(Future::succeeded).forEach(f -> f.result().cancel());
+            closeWith(RiffleException.of(e));
+        });
+    }
+
+    private Future<ShardSubscription> startShard(ShardId shard, ReadFrom from) {
+        read.add(shard);
+        busy++;
+        return ShardSubscription.start(services.vertx(), services.client(), stream, shard, consumer, from,
+                        services.subscriptions().withMaxBatchBytes(MAX_FRAME_RECORD_BYTES).withBytesPerSecond(bytesPerSecond),
+                        services.subscriptionMetrics(), new Sink(shard))
+                .onSuccess(s -> {
                     if (closed) {
                         s.cancel();
                     } else {
                         subscriptions.put(shard, s);
                         s.request(1);
                     }
-                })));
-        return Future.all(started).<Void>mapEmpty().onFailure(e -> {
-            started.stream().filter(Future::succeeded).forEach(f -> f.result().cancel());
-            closeWith(RiffleException.of(e));
+                })
+                .onComplete(ar -> {
+                    busy--;
+                    closeIfDone();
+                });
+    }
+
+    /** A shard ended: tell the client, with its children, and start those whose parents are all done. */
+    private void onEndOfShard(ShardId shard) {
+        finished.add(shard);
+        busy++;
+        services.client().describe(stream).onComplete(ar -> {
+            busy--;
+            if (closed) {
+                return;
+            }
+            if (ar.failed()) {
+                closeWith(RiffleException.of(ar.cause()));
+                return;
+            }
+            ShardLineage lineage = new ShardLineage(ar.result());
+            List<ShardId> children = lineage.children(shard).stream().map(ShardDescription::shardId).toList();
+            ws.writeTextMessage(new JsonObject().put("type", "end").put("shardId", shard.toString())
+                    .put("childShards", new io.vertx.core.json.JsonArray(children.stream().map(ShardId::toString).toList()))
+                    .encode());
+            for (ShardId child : children) {
+                if (!read.contains(child) && lineage.mayStart(child, read, finished)) {
+                    startShard(child, childStart.apply(child)).onFailure(e -> closeWith(RiffleException.of(e)));
+                }
+            }
+            closeIfDone();
         });
+    }
+
+    private void closeIfDone() {
+        if (!closed && busy == 0 && subscriptions.isEmpty() && !read.isEmpty()) {
+            close(CLOSE_NORMAL, "every subscribed shard ended");
+        }
     }
 
     /** Closes the socket because the node stops (1001). */
@@ -163,10 +227,7 @@ public final class SubscriberSocket {
             } else if (end instanceof SubscriptionEnd.Expired) {
                 close(CLOSE_NORMAL, "subscription reached its maximum duration");
             } else if (end instanceof SubscriptionEnd.EndOfShard) {
-                ws.writeTextMessage(new JsonObject().put("type", "end").put("shardId", shardText).encode());
-                if (subscriptions.isEmpty()) {
-                    close(CLOSE_NORMAL, "every subscribed shard ended");
-                }
+                onEndOfShard(shard);
             }
         }
     }

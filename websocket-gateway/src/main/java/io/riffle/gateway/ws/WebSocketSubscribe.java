@@ -4,6 +4,7 @@ import io.riffle.error.RiffleException;
 import io.riffle.gateway.GatewayServices;
 import io.riffle.gateway.http.NativeApi;
 import io.riffle.gateway.http.Requests;
+import io.riffle.gateway.subscription.ShardLineage;
 import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
 import io.riffle.model.ShardDescription;
@@ -72,11 +73,15 @@ public final class WebSocketSubscribe {
                 .compose(d -> {
                     ConsumerDescription registered = d.consumers().stream().filter(c -> c.name().equals(consumer))
                             .findFirst().orElseThrow(() -> NativeApi.consumerNotFound(d.name(), consumer));
-                    Map<ShardId, ReadFrom> positions = positions(d, type, ctx);
+                    Map<ShardId, ReadFrom> resumes = new LinkedHashMap<>();
+                    Map<ShardId, ReadFrom> positions = positions(d, type, ctx, resumes);
+                    ReadFrom childDefault = type == Requests.StartType.AT_TIMESTAMP
+                            ? Requests.readFrom(type, null, null, ctx.queryParams().get("timestamp")) : new ReadFrom.TrimHorizon();
                     return ctx.request().toWebSocket().compose(ws -> {
                         SubscriberSocket socket = new SubscriberSocket(ws, services, frames, onClose);
                         onOpen.accept(socket);
-                        return socket.start(stream, registered, positions, d.limits().consumerBytesPerSecond());
+                        return socket.start(stream, registered, positions, child -> resumes.getOrDefault(child, childDefault),
+                                d.limits().consumerBytesPerSecond());
                     });
                 })
                 .onFailure(e -> {
@@ -86,7 +91,14 @@ public final class WebSocketSubscribe {
                 });
     }
 
-    private static Map<ShardId, ReadFrom> positions(StreamDescription d, Requests.StartType type, RoutingContext ctx) {
+    /**
+     * The shards to start with and where. Without {@code shards}: TRIM_HORIZON and AT_TIMESTAMP start at the
+     * lineage's roots (everything the stream holds), the other types at the open shards; shards named in
+     * {@code positions} join. A shard that descends from another one started is left to the lineage (it
+     * starts once its parents ended); {@code resumes} receives every named position, for such children.
+     */
+    private static Map<ShardId, ReadFrom> positions(StreamDescription d, Requests.StartType type, RoutingContext ctx,
+                                                    Map<ShardId, ReadFrom> resumes) {
         Set<ShardId> known = new HashSet<>();
         d.shards().forEach(s -> known.add(s.shardId()));
         Map<ShardId, String> resumeAfter = new LinkedHashMap<>();
@@ -104,9 +116,18 @@ public final class WebSocketSubscribe {
         String shardsParam = ctx.queryParams().get("shards");
         if (shardsParam != null && !shardsParam.isEmpty()) {
             shards = Arrays.stream(shardsParam.split(",")).map(s -> shard(d, known, s)).distinct().toList();
+        } else if (type == Requests.StartType.TRIM_HORIZON || type == Requests.StartType.AT_TIMESTAMP) {
+            shards = new ShardLineage(d).roots();
         } else {
             shards = d.openShards().stream().map(ShardDescription::shardId).toList();
         }
+        Set<ShardId> named = new java.util.LinkedHashSet<>(shards);
+        named.addAll(resumeAfter.keySet());
+        ShardLineage lineage = new ShardLineage(d);
+        shards = named.stream().filter(s -> !lineage.descendsFromAny(s, named)).toList();
+        Requests.StartType resumeType = type == Requests.StartType.AT_SEQUENCE_NUMBER
+                ? type : Requests.StartType.AFTER_SEQUENCE_NUMBER;
+        resumeAfter.forEach((shard, seq) -> resumes.put(shard, Requests.readFrom(resumeType, shard, seq, null)));
         String timestamp = ctx.queryParams().get("timestamp");
         Map<ShardId, ReadFrom> out = new LinkedHashMap<>();
         for (ShardId shard : shards) {

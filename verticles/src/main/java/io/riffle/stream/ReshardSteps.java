@@ -1,0 +1,103 @@
+package io.riffle.stream;
+
+import io.riffle.bus.Addresses;
+import io.riffle.model.ShardDescription;
+import io.riffle.model.ShardId;
+import io.riffle.model.StreamDescription;
+import io.riffle.model.StreamName;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of one reshard, in an order that loses no acknowledged record and never shows a reader an
+ * end of shard without children:
+ * <ol>
+ *   <li>the new shards' directories are cleared (their indexes are new to the catalog, so anything there
+ *       is the leftover of a reshard cut short before it became durable) and their verticles deployed;
+ *       nothing routes to them yet;</li>
+ *   <li>each parent is sealed: it refuses new appends (the stream client retries those on the new
+ *       shards) and answers its last offset once every append it accepted is durable;</li>
+ *   <li>the new description (parents closed with their ending sequence numbers and close time, children
+ *       open) is made durable; from here the reshard stands, and routing moves to the children;</li>
+ *   <li>the parents are told they are closed, so reads at their end report it (with the children).</li>
+ * </ol>
+ * A failure before step 3 completes reopens the parents and undeploys and removes the new shards: the
+ * stream is as before. A crash before step 3 leaves the durable catalog as before (the parents open at
+ * restart); after it, a restarted node opens the parents closed and the children open.
+ */
+final class ReshardSteps {
+    private static final Logger LOG = LoggerFactory.getLogger(ReshardSteps.class);
+
+    private final Vertx vertx;
+    private final StreamName stream;
+    private final Resharding.Plan plan;
+    private final long closedMillis;
+    private final Path streamDir;
+    private final StreamHosting hosting;
+
+    ReshardSteps(Vertx vertx, StreamName stream, Resharding.Plan plan, long closedMillis, Path streamDir, StreamHosting hosting) {
+        this.vertx = vertx;
+        this.stream = stream;
+        this.plan = plan;
+        this.closedMillis = closedMillis;
+        this.streamDir = streamDir;
+        this.hosting = hosting;
+    }
+
+    /**
+     * Runs the steps on the caller's (the control plane's) context.
+     *
+     * @param deploy   starts the given new shards
+     * @param persist  makes the description durable (and current)
+     */
+    Future<Void> run(Function<List<ShardDescription>, Future<Void>> deploy,
+                     Function<StreamDescription, Future<Void>> persist) {
+        long started = System.nanoTime();
+        List<ShardId> created = plan.created().stream().map(ShardDescription::shardId).toList();
+        Map<ShardId, Long> lastOffsets = new HashMap<>();
+        Future<Void> durable = removeNewShardDirs()
+                .compose(v -> deploy.apply(plan.created()))
+                .compose(v -> {
+                    return Future.all(plan.sealed().stream().map(id -> phase(id, "seal").onSuccess(m -> {
+                        Long last = m.body().getLong("lastOffset");
+                        if (last != null) {
+                            lastOffsets.put(id, last);
+                        }
+                    })).toList());
+                })
+                .compose(v -> persist.apply(plan.withLastOffsets(lastOffsets, closedMillis)));
+        return durable.transform(ar -> {
+            if (ar.failed()) {
+                LOG.error("Resharding stream {} failed, parents {} stay open: {}", stream, plan.sealed(), ar.cause().toString());
+                return Future.join(plan.sealed().stream().map(id -> phase(id, "reopen")).toList())
+                        .transform(x -> hosting.closeShards(streamDir, created))
+                        .transform(x -> removeNewShardDirs())
+                        .transform(x -> Future.<Void>failedFuture(ar.cause()));
+            }
+            LOG.info("Resharded stream {}: closed {}, created {} in {} ms", stream, plan.sealed(),
+                    plan.created().stream().map(ShardDescription::shardId).toList(), (System.nanoTime() - started) / 1_000_000);
+            // Durable: the reshard stands. A parent that misses "close" keeps serving reads, only without an
+            // end (it closes fully at the next start); say so rather than fail a change that happened.
+            return Future.join(plan.sealed().stream().map(id -> phase(id, "close")
+                    .onFailure(err -> LOG.error("Shard {} of stream {} did not hear that it is closed: {}", id, stream,
+                            err.toString()))).toList()).otherwiseEmpty().mapEmpty();
+        });
+    }
+
+    private Future<Message<JsonObject>> phase(ShardId shard, String phase) {
+        return vertx.eventBus().request(Addresses.shardSeal(stream, shard), new JsonObject().put("phase", phase));
+    }
+
+    private Future<Void> removeNewShardDirs() {
+        return hosting.removeShards(streamDir, plan.created().stream().map(ShardDescription::shardId).toList());
+    }
+}
