@@ -8,6 +8,7 @@ import io.riffle.gateway.tcp.ConnectionLimit;
 import io.riffle.gateway.tcp.GuardOptions;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
+import io.riffle.security.SecurityOptions;
 import io.riffle.shard.LogPools;
 import io.riffle.stream.EngineConfig;
 import io.riffle.throttle.ThroughputLimits;
@@ -56,6 +57,7 @@ public record NodeConfig(
         int tlsPort,
         String tlsCertFile,
         String tlsKeyFile,
+        SecurityOptions security,
         ClusterConfig cluster) {
 
     private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
@@ -217,6 +219,7 @@ public record NodeConfig(
                 (int) p.longIn(Setting.TLS_PORT, 0, 65535),
                 p.pemFile(Setting.TLS_CERT_FILE, Setting.TLS_KEY_FILE),
                 p.pemFile(Setting.TLS_KEY_FILE, Setting.TLS_CERT_FILE),
+                SecuritySettings.parse(p),
                 ClusterConfig.parse(p));
     }
 
