@@ -1,6 +1,8 @@
 package io.riffle.node;
 
+import io.riffle.security.Security;
 import io.riffle.security.SecurityOptions;
+import java.time.Clock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -49,6 +51,21 @@ final class SecuritySettings {
 
     private static List<String> list(String csv) {
         return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /**
+     * The node's {@link Security}, its credentials read (blocking).
+     *
+     * @throws ConfigException if the node would be exposed without auth, or the credentials file is invalid
+     */
+    static Security security(NodeConfig config) {
+        requireSafeExposure(config);
+        try {
+            return new Security(config.security(), config.region(), config.accountId(), Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Invalid setting 'credentialsFile' = '" + config.security().credentialsFile()
+                    .map(Path::toString).orElse("") + "': " + e.getMessage());
+        }
     }
 
     /**

@@ -89,6 +89,9 @@ public record PolicyDocument(List<Statement> statements, String json) {
         for (JsonNode s : st.isArray() ? st : List.of(st)) {
             statements.add(statement(s, resourcePolicy));
         }
+        if (statements.isEmpty()) {
+            throw new IllegalArgumentException("A policy needs at least one Statement");
+        }
         return new PolicyDocument(statements, node.toString());
     }
 

@@ -37,6 +37,7 @@ public final class Security {
     private final SigV4Verifier verifier;
     private final Authorizer authorizer;
     private final String accountId;
+    private final String region;
 
     /**
      * Reads the credentials (blocking, at node start).
@@ -46,6 +47,7 @@ public final class Security {
     public Security(SecurityOptions options, String region, String accountId, Clock clock) {
         this.options = options;
         this.accountId = accountId;
+        this.region = region;
         this.credentials = new CredentialStore(options.credentialsFile(), accountId, options.settingsKey());
         this.verifier = new SigV4Verifier(credentials, region, "kinesis", clock);
         this.authorizer = new Authorizer(accountId);
@@ -66,6 +68,11 @@ public final class Security {
 
     public Authorizer authorizer() {
         return authorizer;
+    }
+
+    /** The region in the ARNs policies name, and that SigV4 credential scopes must name. */
+    public String region() {
+        return region;
     }
 
     public String accountId() {
