@@ -54,19 +54,23 @@ final class KinesisAccess {
      * the operation itself would give.
      */
     Target target(KinesisRequest r) {
+        return target(r, arns, tokens);
+    }
+
+    static Target target(KinesisRequest r, Arns arns, Tokens tokens) {
         String op = r.operation();
         if (ACCOUNT_OPERATIONS.contains(op)) {
             return new Target.Account();
         }
         if (RESOURCE_ARN_OPERATIONS.contains(op)) {
-            return byArn(r.member("ResourceARN").requiredString());
+            return byArn(arns, r.member("ResourceARN").requiredString());
         }
         return switch (op) {
             case "CreateStream" -> new Target.Stream(StreamName.of(r.member("StreamName").requiredString()));
             case "GetRecords" -> new Target.Stream(tokens.openShardIterator(r.member("ShardIterator").requiredString()).stream());
-            case "SubscribeToShard" -> byArn(r.member("ConsumerARN").requiredString());
+            case "SubscribeToShard" -> byArn(arns, r.member("ConsumerARN").requiredString());
             case "RegisterStreamConsumer", "ListStreamConsumers" -> new Target.Stream(arns.streamArnOf(r));
-            case "DescribeStreamConsumer", "DeregisterStreamConsumer" -> r.member("ConsumerARN").string().map(this::byArn)
+            case "DescribeStreamConsumer", "DeregisterStreamConsumer" -> r.member("ConsumerARN").string().map(a -> byArn(arns, a))
                     .orElseGet(() -> new Target.Consumer(arns.streamArnOf(r),
                             ConsumerName.of(r.member("ConsumerName").requiredString()), Optional.empty()));
             case "ListShards" -> r.member("NextToken").string()
@@ -77,7 +81,7 @@ final class KinesisAccess {
         };
     }
 
-    private Target byArn(String arn) {
+    private static Target byArn(Arns arns, String arn) {
         if (arn.contains("/consumer/")) {
             Arns.ConsumerRef ref = arns.parseConsumer("resourceARN", arn);
             return new Target.Consumer(ref.stream(), ref.consumer(), Optional.of(ref.createdSeconds()));

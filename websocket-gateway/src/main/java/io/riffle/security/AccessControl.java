@@ -23,9 +23,14 @@ public final class AccessControl {
     private final String streamArnPrefix;
 
     public AccessControl(StreamClient streams, Security security) {
+        this(streams, security.authorizer(), security.region(), security.accountId());
+    }
+
+    /** Judging with {@code authorizer}; {@code streams} is needed only by {@link #check}. */
+    public AccessControl(StreamClient streams, Authorizer authorizer, String region, String accountId) {
         this.streams = streams;
-        this.authorizer = security.authorizer();
-        this.streamArnPrefix = "arn:aws:kinesis:" + security.region() + ":" + security.accountId() + ":stream/";
+        this.authorizer = authorizer;
+        this.streamArnPrefix = "arn:aws:kinesis:" + region + ":" + accountId + ":stream/";
     }
 
     /** What a request acts on. */
@@ -71,7 +76,14 @@ public final class AccessControl {
                 }));
     }
 
-    private String arnOf(Target target, Optional<StreamDescription> d) {
+    /**
+     * The ARN a request on {@code target} is judged on: {@code *} for the account, the stream's ARN, or the
+     * consumer's (its creation time from the request's ConsumerARN, else from the stream's description {@code d}).
+     */
+    public String arnOf(Target target, Optional<StreamDescription> d) {
+        if (target instanceof Target.Account) {
+            return "*";
+        }
         if (target instanceof Target.Stream s) {
             return streamArn(s.stream());
         }
