@@ -60,6 +60,10 @@ public final class NativeAccess {
             ctx.next();
             return;
         }
+        if (ctx.request().canUpgradeToWebSocket()) {
+            // Held while the policy is read: an upgrade must find its request unread (the handler pauses it too).
+            ctx.request().pause();
+        }
         access.check(principal, need.get().action(), need.get().target()).onSuccess(v -> ctx.next()).onFailure(ctx::fail);
     }
 
