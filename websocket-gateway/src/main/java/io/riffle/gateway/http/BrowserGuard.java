@@ -38,6 +38,8 @@ public final class BrowserGuard {
     private static final Set<String> SIMPLE_TYPES = Set.of("", "text/plain", "application/x-www-form-urlencoded",
             "multipart/form-data");
     private static final Pattern RAW_PUT = Pattern.compile("/v1/streams/[^/]+/records");
+    /** The native routes that take a POST (others answer 405 whatever the body). */
+    private static final Pattern POST_ROUTES = Pattern.compile("/v1/streams(/[^/]+/(records|consumers))?");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Set<String> ALLOWED_HEADERS = Set.of("Content-Type", "Authorization", "X-Amz-Target", "X-Amz-Date",
             "X-Amz-Content-Sha256", "X-Amz-Security-Token", "X-Amz-User-Agent", "Amz-Sdk-Invocation-Id", "Amz-Sdk-Request",
@@ -128,7 +130,7 @@ public final class BrowserGuard {
 
     private static void checkContentType(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
-        if (req.method() != HttpMethod.POST || !req.path().startsWith("/v1/")) {
+        if (req.method() != HttpMethod.POST || !POST_ROUTES.matcher(req.path()).matches()) {
             return;
         }
         String type = Optional.ofNullable(req.getHeader("Content-Type")).orElse("");
