@@ -68,7 +68,9 @@ class SecuredNativeApiIT {
 
     @Test
     void everyApiRequestNeedsCredentialsButHealthAndTheConsoleDoNot() {
-        assertError(node.get("/v1/streams"), 401, "MissingAuthenticationTokenException", "Missing Authentication Token");
+        HttpResponse<Buffer> anonymous = node.get("/v1/streams");
+        assertError(anonymous, 401, "MissingAuthenticationTokenException", "Missing Authentication Token");
+        assertThat(anonymous.getHeader("WWW-Authenticate")).startsWith("Bearer");
         assertError(node.get("/metrics"), 401, "MissingAuthenticationTokenException", "Bearer");
         assertError(call(HttpMethod.GET, "/v1/streams", "no-such-token-0123456789", null), 401, "UnrecognizedClientException",
                 "The security token included in the request is invalid.");
@@ -96,6 +98,10 @@ class SecuredNativeApiIT {
         assertThat(read.bodyAsJsonObject().getJsonArray("records")).hasSize(1);
         assertError(call(HttpMethod.DELETE, "/v1/streams/orders", SecurityFixtures.READER_TOKEN, null), 403,
                 "AccessDeniedException", "kinesis:DeleteStream");
+        for (String spelling : List.of("/v1/streams/orders/records/", "/v1//streams/orders/records", "/v1/streams/x/../orders/records")) {
+            assertError(call(HttpMethod.POST, spelling, SecurityFixtures.READER_TOKEN, records), 403, "AccessDeniedException",
+                    "kinesis:PutRecords");
+        }
     }
 
     @Test

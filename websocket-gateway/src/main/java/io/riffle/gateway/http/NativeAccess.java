@@ -55,7 +55,13 @@ public final class NativeAccess {
         Buffer body = ctx.body().available() ? ctx.body().buffer() : null;
         Principal principal = security.authenticate(ctx.request(), Optional.of(body == null ? new byte[0] : body.getBytes()));
         ctx.put(PRINCIPAL, principal);
-        Optional<Need> need = need(ctx.request().method(), ctx.request().path(), ctx);
+        // The router matches the normalized path (dot segments and double slashes resolved) with or without a
+        // trailing slash: judge that same path, so no spelling of a route escapes its check.
+        String path = ctx.normalizedPath();
+        while (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        Optional<Need> need = need(ctx.request().method(), path, ctx);
         if (need.isEmpty()) {
             ctx.next();
             return;
