@@ -162,6 +162,27 @@ class KinesisAuthIT {
         }
     }
 
+    @Test
+    void aConsumersResourcePolicyCoversThatConsumerAndNotOneRegisteredAgainUnderItsName() throws Exception {
+        try (KinesisClient admin = admin();
+             KinesisClient nobody = client(key(SecurityFixtures.NOBODY_KEY, SecurityFixtures.NOBODY_SECRET))) {
+            admin.createStream(b -> b.streamName("fan").shardCount(1));
+            StreamWaits.active(admin, "fan");
+            String arn = admin.registerStreamConsumer(b -> b.streamARN(streamArn("fan")).consumerName("app")).consumer().consumerARN();
+            admin.putResourcePolicy(b -> b.resourceARN(arn).policy("{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+                    + "{\"AWS\":\"123456789012\"},\"Action\":\"kinesis:DescribeStreamConsumer\",\"Resource\":\"*\"}]}"));
+            assertThat(nobody.describeStreamConsumer(b -> b.consumerARN(arn)).consumerDescription().consumerName()).isEqualTo("app");
+            assertThat(nobody.describeStreamConsumer(b -> b.streamARN(streamArn("fan")).consumerName("app"))
+                    .consumerDescription().consumerARN()).isEqualTo(arn);
+            admin.deregisterStreamConsumer(b -> b.consumerARN(arn));
+            Thread.sleep(1100); // a consumer ARN carries its creation second: the new one must differ
+            String again = admin.registerStreamConsumer(b -> b.streamARN(streamArn("fan")).consumerName("app")).consumer().consumerARN();
+            assertThat(again).isNotEqualTo(arn);
+            assertError(() -> nobody.describeStreamConsumer(b -> b.consumerARN(again)), "AccessDeniedException",
+                    "kinesis:DescribeStreamConsumer on resource: " + again);
+        }
+    }
+
     private static void put(KinesisClient client) {
         client.putRecord(b -> b.streamName("shared").partitionKey("k").data(SdkBytes.fromUtf8String("x")));
     }
