@@ -2,7 +2,6 @@ package io.riffle.security;
 
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -56,7 +54,8 @@ public final class SigV4Verifier {
     /** Whether the request carries SigV4 in either form (else the caller looks for other credentials). */
     public static boolean isSigned(SignedRequest r) {
         return r.header("authorization").map(a -> a.startsWith(ALGORITHM)).orElse(false)
-                || query(r.rawQuery()).containsKey("X-Amz-Signature") || query(r.rawQuery()).containsKey("X-Amz-Credential");
+                || CanonicalRequest.query(r.rawQuery()).containsKey("X-Amz-Signature")
+                || CanonicalRequest.query(r.rawQuery()).containsKey("X-Amz-Credential");
     }
 
     /**
@@ -65,7 +64,7 @@ public final class SigV4Verifier {
      * @throws RiffleException IncompleteSignatureException, InvalidSignatureException or UnrecognizedClientException
      */
     public Principal verify(SignedRequest r) {
-        Map<String, String> query = query(r.rawQuery());
+        Map<String, String> query = CanonicalRequest.query(r.rawQuery());
         boolean presigned = !r.header("authorization").map(a -> a.startsWith(ALGORITHM)).orElse(false);
         Parts parts = presigned ? fromQuery(query) : fromHeader(r);
         String[] scope = parts.credential().split("/", -1);
@@ -98,7 +97,7 @@ public final class SigV4Verifier {
         byte[] signingKey = signingKey(key.secret(), scope[1]);
         String credentialScope = scope[1] + "/" + scope[2] + "/" + scope[3] + "/aws4_request";
         for (String payloadHash : payloadHashes(r, presigned)) {
-            String canonical = canonicalRequest(r, query, presigned, parts.signedHeaders(), payloadHash);
+            String canonical = CanonicalRequest.of(r, query, presigned, parts.signedHeaders(), payloadHash);
             String toSign = ALGORITHM + "\n" + AMZ_DATE.format(date) + "\n" + credentialScope + "\n" + hex(sha256(utf8(canonical)));
             String expected = hex(hmac(signingKey, toSign));
             if (MessageDigest.isEqual(utf8(expected), utf8(parts.signature().toLowerCase(Locale.ROOT)))) {
@@ -221,86 +220,6 @@ public final class SigV4Verifier {
         return hashes;
     }
 
-    static String canonicalRequest(SignedRequest r, Map<String, String> query, boolean presigned, List<String> signedHeaders,
-                                   String payloadHash) {
-        StringBuilder c = new StringBuilder();
-        c.append(r.method()).append('\n');
-        String path = r.rawPath() == null || r.rawPath().isEmpty() ? "/" : r.rawPath();
-        // Non-S3 services sign the path encoded twice: the wire form, encoded once more.
-        c.append(encode(path, false)).append('\n');
-        TreeMap<String, String> sorted = new TreeMap<>();
-        query.forEach((k, v) -> {
-            if (!(presigned && k.equals("X-Amz-Signature"))) {
-                sorted.put(encode(k, true), encode(v, true));
-            }
-        });
-        StringBuilder q = new StringBuilder();
-        sorted.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&").append(k).append('=').append(v));
-        c.append(q).append('\n');
-        for (String h : signedHeaders) {
-            List<String> values = r.headers().get(h);
-            String value;
-            if ((values == null || values.isEmpty()) && h.equals("host")) {
-                value = r.authority();
-            } else {
-                value = values == null ? "" : String.join(",", values.stream().map(v -> v.trim().replaceAll(" +", " ")).toList());
-            }
-            c.append(h).append(':').append(value).append('\n');
-        }
-        c.append('\n').append(String.join(";", signedHeaders)).append('\n').append(payloadHash);
-        return c.toString();
-    }
-
-    /** Query parameters, percent-decoded (a '+' stays a '+', as SigV4 clients encode a space as %20). */
-    static Map<String, String> query(String raw) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            out.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
-        }
-        return out;
-    }
-
-    private static String decode(String s) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length() && isHex(s.charAt(i + 1)) && isHex(s.charAt(i + 2))) {
-                out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private static boolean isHex(char c) {
-        return Character.digit(c, 16) >= 0;
-    }
-
-    /** RFC 3986 encoding as SigV4 defines it: unreserved characters stay, '/' too unless {@code slash}. */
-    static String encode(String s, boolean slash) {
-        StringBuilder b = new StringBuilder();
-        for (byte x : utf8(s)) {
-            char c = (char) (x & 0xff);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-                    || c == '.' || c == '~' || (c == '/' && !slash)) {
-                b.append(c);
-            } else {
-                b.append('%').append(String.format("%02X", x & 0xff));
-            }
-        }
-        return b.toString();
-    }
-
     private byte[] signingKey(String secret, String day) {
         byte[] k = hmac(utf8("AWS4" + secret), day);
         return hmac(hmac(hmac(k, region), service), "aws4_request");
@@ -328,7 +247,7 @@ public final class SigV4Verifier {
         return HexFormat.of().formatHex(b);
     }
 
-    private static byte[] utf8(String s) {
+    static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 }
