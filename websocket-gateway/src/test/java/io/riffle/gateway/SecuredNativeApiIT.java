@@ -156,6 +156,50 @@ class SecuredNativeApiIT {
         RunningNode.await(byProtocol.close());
     }
 
+    @Test
+    void subscribeToShardOverHttp11IsSignedLikeAnyKinesisRequest() throws Exception {
+        assertThat(call(HttpMethod.POST, "/v1/streams", SecurityFixtures.ADMIN_TOKEN,
+                new JsonObject().put("name", "pushed").put("shardCount", 1)).statusCode()).isEqualTo(201);
+        long created = call(HttpMethod.POST, "/v1/streams/pushed/consumers", SecurityFixtures.ADMIN_TOKEN,
+                new JsonObject().put("name", "c")).bodyAsJsonObject().getLong("createdAt");
+        String consumer = SecurityFixtures.streamArn("pushed") + "/consumer/c:" + created / 1000;
+        io.vertx.core.http.HttpClientAgent http1 = node.clientVertx.createHttpClient();
+        try {
+            EventStreamSubscriber signed = EventStreamSubscriber.subscribe(http1, node.port(), consumer, "TRIM_HORIZON",
+                    body -> sigV4(body, SecurityFixtures.READER_KEY, SecurityFixtures.READER_SECRET));
+            signed.awaitStarted();
+            signed.disconnect();
+            HttpResponse<Buffer> unsigned = RunningNode.await(node.web.post(node.port(), "127.0.0.1", "/")
+                    .putHeader("Content-Type", "application/x-amz-json-1.1")
+                    .putHeader("X-Amz-Target", "Kinesis_20131202.SubscribeToShard")
+                    .sendBuffer(Buffer.buffer(EventStreamSubscriber.body(consumer, "TRIM_HORIZON"))));
+            assertThat(unsigned.statusCode()).isEqualTo(400);
+            assertThat(unsigned.getHeader("x-amzn-ErrorType")).isEqualTo("MissingAuthenticationTokenException");
+        } finally {
+            RunningNode.await(http1.close());
+        }
+    }
+
+    /** The SigV4 headers the AWS SDK's signer makes for a Kinesis SubscribeToShard with {@code body}. */
+    private Map<String, String> sigV4(String body, String key, String secret) {
+        var http = software.amazon.awssdk.http.SdkHttpRequest.builder().method(software.amazon.awssdk.http.SdkHttpMethod.POST)
+                .uri(java.net.URI.create("http://127.0.0.1:" + node.port() + "/"))
+                .putHeader("Content-Type", "application/x-amz-json-1.1")
+                .putHeader("X-Amz-Target", "Kinesis_20131202.SubscribeToShard").build();
+        var signer = software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.create();
+        var signed = signer.sign(r -> r.identity(software.amazon.awssdk.identity.spi.AwsCredentialsIdentity.create(key, secret))
+                .request(http).payload(software.amazon.awssdk.http.ContentStreamProvider.fromUtf8String(body))
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.SERVICE_SIGNING_NAME, "kinesis")
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.REGION_NAME, SecurityFixtures.REGION));
+        Map<String, String> headers = new java.util.HashMap<>();
+        signed.request().headers().forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("host") && !k.equalsIgnoreCase("content-type") && !k.equalsIgnoreCase("x-amz-target")) {
+                headers.put(k, v.get(0));
+            }
+        });
+        return headers;
+    }
+
     private WebSocketConnectOptions options(String uri) {
         return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port()).setURI(uri);
     }
