@@ -66,6 +66,8 @@ public final class KinesisApi implements Handler<RoutingContext> {
     private final String accountId;
     /** Authentication and authorization; empty when the node's auth is off. */
     private final Optional<KinesisAccess> access;
+    /** The verifier's clock, told in every answer's {@code Date} as AWS does. */
+    private final java.time.Clock clock;
 
     /**
      * The Kinesis API over {@code streams}.
@@ -91,6 +93,7 @@ public final class KinesisApi implements Handler<RoutingContext> {
         this.accountId = settings.accountId();
         Arns arns = new Arns(settings);
         Tokens tokens = new Tokens(settings.tokenKey(), settings.clock());
+        this.clock = security.clock();
         this.access = security.enabled()
                 ? Optional.of(new KinesisAccess(security, new AccessControl(streams, security), arns, tokens))
                 : Optional.empty();
@@ -140,7 +143,10 @@ public final class KinesisApi implements Handler<RoutingContext> {
         String contentType = ctx.request().getHeader("Content-Type");
         WireFormat format = WireFormat.of(contentType);
         HttpServerResponse response = ctx.response();
-        response.putHeader("x-amzn-RequestId", requestId).putHeader("x-amz-id-2", extendedRequestId());
+        // AWS SDKs read Date to correct their clock skew after a "Signature expired", then retry.
+        response.putHeader("x-amzn-RequestId", requestId).putHeader("x-amz-id-2", extendedRequestId())
+                .putHeader("Date", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        java.time.ZonedDateTime.now(clock.withZone(java.time.ZoneOffset.UTC))));
         body(ctx)
                 .compose(body -> dispatch(target, contentType, format, body, ctx))
                 .onSuccess(answer -> {

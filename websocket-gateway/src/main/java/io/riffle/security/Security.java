@@ -38,6 +38,7 @@ public final class Security {
     private final Authorizer authorizer;
     private final String accountId;
     private final String region;
+    private final Clock clock;
 
     /**
      * Reads the credentials (blocking, at node start).
@@ -48,6 +49,7 @@ public final class Security {
         this.options = options;
         this.accountId = accountId;
         this.region = region;
+        this.clock = clock;
         this.credentials = new CredentialStore(options.credentialsFile(), accountId, options.settingsKey());
         this.verifier = new SigV4Verifier(credentials, region, "kinesis", clock);
         this.authorizer = new Authorizer(accountId);
@@ -68,6 +70,11 @@ public final class Security {
 
     public Authorizer authorizer() {
         return authorizer;
+    }
+
+    /** The clock signatures are checked against (and the Kinesis API's {@code Date} header tells clients). */
+    public Clock clock() {
+        return clock;
     }
 
     /** The region in the ARNs policies name, and that SigV4 credential scopes must name. */
