@@ -1,12 +1,25 @@
 // The node's public native API (README "Native API reference"), same origin. Every POST sends JSON with
 // Content-Type: application/json; errors become Error objects carrying the API's code and message.
+// With auth on (README "Security") the node answers 401 until a token is given; it is kept in local storage.
+const TOKEN_KEY = "riffle.token";
+const token = () => localStorage.getItem(TOKEN_KEY);
+const authHeaders = () => (token() ? { Authorization: `Bearer ${token()}` } : {});
+
+function askToken() {
+  const t = prompt("This node requires authentication: paste a token from its credentials file.");
+  if (!t) return false;
+  localStorage.setItem(TOKEN_KEY, t.trim());
+  return true;
+}
+
 async function call(method, path, body) {
-  const init = { method, headers: {} };
+  const init = { method, headers: authHeaders() };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const res = await fetch(path, init);
+  if (res.status === 401 && askToken()) return call(method, path, body);
   if (res.status === 204) return null;
   const text = await res.text();
   const json = text ? JSON.parse(text) : null;
@@ -40,14 +53,15 @@ export const api = {
   registerConsumer: (stream, consumer) => call("POST", `/v1/streams/${enc(stream)}/consumers`, { name: consumer }),
   deregisterConsumer: (stream, consumer) => call("DELETE", `/v1/streams/${enc(stream)}/consumers/${enc(consumer)}`),
   health: () => fetch("/health").then(r => r.json()),
-  metrics: () => fetch("/metrics").then(r => r.text()),
+  metrics: () => fetch("/metrics", { headers: authHeaders() }).then(r => r.text()),
   subscribeUrl(stream, consumer, from, timestamp) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ts = from === "AT_TIMESTAMP" ? `&timestamp=${enc(timestamp)}` : "";
-    return `${scheme}://${location.host}/v1/streams/${enc(stream)}/subscribe?consumer=${enc(consumer)}&from=${from}${ts}`;
+    const auth = token() ? `&access_token=${enc(token())}` : "";
+    return `${scheme}://${location.host}/v1/streams/${enc(stream)}/subscribe?consumer=${enc(consumer)}&from=${from}${ts}${auth}`;
   },
   // For pagehide: a keepalive request survives the page being unloaded.
   deregisterOnUnload(stream, consumer) {
-    fetch(`/v1/streams/${enc(stream)}/consumers/${enc(consumer)}`, { method: "DELETE", keepalive: true });
+    fetch(`/v1/streams/${enc(stream)}/consumers/${enc(consumer)}`, { method: "DELETE", keepalive: true, headers: authHeaders() });
   },
 };

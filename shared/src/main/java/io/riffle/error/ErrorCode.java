@@ -25,7 +25,19 @@ public enum ErrorCode {
     ACCESS_DENIED("AccessDeniedException", 403, 1011),
     UNSUPPORTED_OPERATION("UnsupportedOperationException", 400, 1012),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503, 1013),
-    INTERNAL_FAILURE("InternalFailure", 500, 1014);
+    INTERNAL_FAILURE("InternalFailure", 500, 1014),
+    /** No credentials at all (no Authorization header, no presigned query, no bearer token). */
+    MISSING_AUTHENTICATION_TOKEN("MissingAuthenticationTokenException", 401, 1015),
+    /** A SigV4 Authorization header or presigned query that lacks a part (Credential, Signature, date ...). */
+    INCOMPLETE_SIGNATURE("IncompleteSignatureException", 401, 1016),
+    /** A signature that does not verify, or a request time more than 5 minutes off. */
+    INVALID_SIGNATURE("InvalidSignatureException", 401, 1017),
+    /** An access key id or bearer token no principal has. */
+    UNRECOGNIZED_CLIENT("UnrecognizedClientException", 401, 1018),
+    /** A native request body whose Content-Type is not JSON where JSON is required. */
+    UNSUPPORTED_MEDIA_TYPE("UnsupportedMediaTypeException", 415, 1019),
+    /** A request whose Host names no host this node answers for (DNS rebinding defense). */
+    MISDIRECTED_REQUEST("MisdirectedRequestException", 421, 1020);
 
     private static final Map<Integer, ErrorCode> BY_FAILURE_CODE = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(ErrorCode::failureCode, c -> c));

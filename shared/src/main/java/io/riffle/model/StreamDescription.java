@@ -15,6 +15,7 @@ import io.riffle.throttle.ThroughputLimits;
  * @param tags              the stream's tags
  * @param shardLevelMetrics enhanced monitoring metrics enabled (Kinesis's ShardLevelMetrics names)
  * @param limits            the per-shard throughput limits in force: the stream's own, else the node's
+ * @param resourcePolicies  resource policies (IAM JSON text) of the stream and its consumers, by resource ARN
  */
 public record StreamDescription(
         StreamName name,
@@ -27,53 +28,75 @@ public record StreamDescription(
         List<ConsumerDescription> consumers,
         Map<String, String> tags,
         Set<String> shardLevelMetrics,
-        ThroughputLimits limits) {
+        ThroughputLimits limits,
+        Map<String, String> resourcePolicies) {
 
     public StreamDescription {
+        resourcePolicies = Map.copyOf(resourcePolicies);
         shards = List.copyOf(shards);
         consumers = List.copyOf(consumers);
         tags = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
         shardLevelMetrics = Set.copyOf(shardLevelMetrics);
     }
 
+    /** A stream without resource policies. */
+    public StreamDescription(StreamName name, StreamStatus status, StreamMode mode, int retentionHours, long createdMillis,
+                             int maxRecordSizeKiB, List<ShardDescription> shards, List<ConsumerDescription> consumers,
+                             Map<String, String> tags, Set<String> shardLevelMetrics, ThroughputLimits limits) {
+        this(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards, consumers, tags,
+                shardLevelMetrics, limits, Map.of());
+    }
+
+    /** With the resource policy of {@code resourceArn} set to {@code policy}, or removed when it is null. */
+    public StreamDescription withResourcePolicy(String resourceArn, String policy) {
+        Map<String, String> p = new java.util.HashMap<>(resourcePolicies);
+        if (policy == null) {
+            p.remove(resourceArn);
+        } else {
+            p.put(resourceArn, policy);
+        }
+        return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
+                consumers, tags, shardLevelMetrics, limits, p);
+    }
+
     public StreamDescription withStatus(StreamStatus s) {
         return new StreamDescription(name, s, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, limits);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
     }
 
     public StreamDescription withRetentionHours(int hours) {
         return new StreamDescription(name, status, mode, hours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, limits);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
     }
 
     public StreamDescription withMaxRecordSizeKiB(int kib) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, kib, shards,
-                consumers, tags, shardLevelMetrics, limits);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
     }
 
     public StreamDescription withTags(Map<String, String> newTags) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, newTags, shardLevelMetrics, limits);
+                consumers, newTags, shardLevelMetrics, limits, resourcePolicies);
     }
 
     public StreamDescription withConsumers(List<ConsumerDescription> newConsumers) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                newConsumers, tags, shardLevelMetrics, limits);
+                newConsumers, tags, shardLevelMetrics, limits, resourcePolicies);
     }
 
     public StreamDescription withLimits(ThroughputLimits newLimits) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, newLimits);
+                consumers, tags, shardLevelMetrics, newLimits, resourcePolicies);
     }
 
     public StreamDescription withShardLevelMetrics(Set<String> metrics) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, metrics, limits);
+                consumers, tags, metrics, limits, resourcePolicies);
     }
 
     public StreamDescription withShards(List<ShardDescription> newShards) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, newShards,
-                consumers, tags, shardLevelMetrics, limits);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
     }
 
     public StreamDescription withMode(StreamMode m) {

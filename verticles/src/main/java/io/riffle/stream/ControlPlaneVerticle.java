@@ -128,6 +128,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 case "setRetention" -> update(find(body), d -> StreamChanges.withRetention(d, body.getInteger("retentionHours")));
                 case "addTags" -> update(find(body), d -> d.withTags(StreamChanges.addTags(d.tags(), body.getJsonObject("tags"))));
                 case "removeTags" -> update(find(body), d -> d.withTags(StreamChanges.removeTags(d.tags(), body.getJsonArray("keys"))));
+                case "setResourcePolicy" -> update(find(body), d -> d.withResourcePolicy(body.getString("resource"), body.getString("policy")));
                 case "setMaxRecordSize" -> update(find(body), d -> StreamChanges.withMaxRecordSize(d, body.getInteger("maxRecordSizeKiB")));
                 case "setShardLevelMetrics" -> update(find(body), d -> d.withShardLevelMetrics(
                         body.getJsonArray("metrics").stream().map(String::valueOf).collect(Collectors.toSet())));

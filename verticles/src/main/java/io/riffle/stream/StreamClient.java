@@ -29,6 +29,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -161,6 +162,15 @@ public final class StreamClient implements AutoCloseable {
 
     public Future<StreamDescription> removeTags(StreamName name, Set<String> keys) {
         return describing(control("removeTags", name, new JsonObject().put("keys", new JsonArray(List.copyOf(keys)))));
+    }
+
+    /**
+     * Sets (or, with an empty {@code policy}, removes) the resource policy of {@code resourceArn}, the stream's
+     * or one of its consumers' ARN; kept with the stream in the catalog. The caller validates the policy.
+     */
+    public Future<StreamDescription> setResourcePolicy(StreamName name, String resourceArn, Optional<String> policy) {
+        return describing(control("setResourcePolicy", name, new JsonObject().put("resource", resourceArn)
+                .put("policy", policy.orElse(null))));
     }
 
     /** Sets the largest record size the stream takes, 1024..10240 KiB. */

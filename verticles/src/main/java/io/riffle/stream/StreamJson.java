@@ -60,7 +60,8 @@ public final class StreamJson {
                 .put("consumers", consumers)
                 .put("tags", tags)
                 .put("shardLevelMetrics", new JsonArray(d.shardLevelMetrics().stream().sorted().toList()))
-                .put("limits", toJson(d.limits()));
+                .put("limits", toJson(d.limits()))
+                .put("resourcePolicies", new JsonObject(new LinkedHashMap<>(d.resourcePolicies())));
     }
 
     public static StreamDescription fromJson(JsonObject j) {
@@ -91,7 +92,15 @@ public final class StreamJson {
                 shards, consumers, tags,
                 j.getJsonArray("shardLevelMetrics", new JsonArray()).stream().map(String::valueOf)
                         .collect(java.util.stream.Collectors.toSet()),
-                limitsFromJson(j.getJsonObject("limits")));
+                limitsFromJson(j.getJsonObject("limits")),
+                resourcePolicies(j.getJsonObject("resourcePolicies", new JsonObject())));
+    }
+
+    /** Resource policies by ARN; absent from catalogs written before they existed. */
+    private static Map<String, String> resourcePolicies(JsonObject j) {
+        Map<String, String> p = new LinkedHashMap<>();
+        j.forEach(e -> p.put(e.getKey(), String.valueOf(e.getValue())));
+        return p;
     }
 
     /** A shard's damaged records, as its status reply carries them (never written to stream.json). */

@@ -27,6 +27,8 @@ public record GatewayOptions(String host, int port, int maxBodyBytes, int maxHea
                 .setMaxInitialLineLength(maxInitialLineBytes)
                 .setIdleTimeout(idleTimeoutSeconds)
                 .setHttp2ClearTextEnabled(true)
+                // Browsers pass a token as the subprotocol "bearer.<token>" next to this one, which the node answers.
+                .setWebSocketSubProtocols(java.util.List.of(io.riffle.security.Security.WEBSOCKET_PROTOCOL))
                 .setMaxWebSocketFrameSize(65_536)
                 .setMaxWebSocketMessageSize(262_144);
     }

@@ -3,6 +3,7 @@ package io.riffle.gateway;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
 import io.riffle.gateway.subscription.SubscriptionOptions;
+import io.riffle.security.Security;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Vertx;
 
@@ -17,9 +18,10 @@ import io.vertx.core.Vertx;
  * @param registry     the node's meter registry, scraped at {@code GET /metrics}
  * @param health       the node's health: lifecycle and shards whose writes fail
  * @param cluster      the node's cluster membership, for {@code GET /v1/cluster}
+ * @param security     authentication, authorization and browser rules
  */
 public record GatewayServices(Vertx vertx, StreamClient client, GatewayOptions options,
                               SubscriptionOptions subscriptions, SubscriptionMetrics subscriptionMetrics,
                               PrometheusMeterRegistry registry, Health health,
-                              ClusterView cluster) {
+                              ClusterView cluster, Security security) {
 }

@@ -3,6 +3,10 @@ package io.riffle.gateway;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.gateway.http.AllowedMethods;
+import io.riffle.gateway.http.BrowserGuard;
+import io.riffle.gateway.http.NativeAccess;
+import io.riffle.security.AccessControl;
+import io.vertx.core.http.HttpMethod;
 import io.riffle.gateway.http.ConsoleRoutes;
 import io.riffle.gateway.http.ErrorResponses;
 import io.riffle.gateway.http.NativeApi;
@@ -68,6 +72,18 @@ public final class GatewayVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(services.options().maxBodyBytes());
         router.route().handler(this::admit);
+        router.route().handler(new BrowserGuard(services.security().options(), services.options().host())::handle);
+        // Authentication (and authorization) of everything but the Kinesis API, which does its own on POST /.
+        NativeAccess access = new NativeAccess(services.security(), new AccessControl(services.client(), services.security()));
+        router.route("/v1/*").handler(ctx -> {
+            // SigV4 may sign the body: read it first (the routes' own BodyHandler then finds it read).
+            if (ctx.request().method() == HttpMethod.POST && services.security().enabled()) {
+                body.handle(ctx);
+            } else {
+                ctx.next();
+            }
+        }).handler(access::handle);
+        router.route("/metrics").handler(access::handle);
         router.get("/health").handler(this::health);
         router.get("/v1/cluster").handler(ctx -> services.cluster().describe().onSuccess(ctx::json).onFailure(ctx::fail));
         router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));

@@ -8,6 +8,9 @@ import io.riffle.gateway.Health;
 import io.riffle.gateway.KinesisEndpoint;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
 import io.riffle.gateway.subscription.SubscriptionOptions;
+import io.riffle.security.AccessControl;
+import io.riffle.security.Principal;
+import io.riffle.security.Security;
 import io.riffle.stream.StreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -20,6 +23,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
@@ -45,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * instance per gateway verticle is fine; call {@link #handle} on that verticle's event loop. Every answer
  * carries {@code x-amzn-RequestId} and {@code x-amz-id-2}; errors are {@code {"__type","message"}} ({@code "Message"} for SerializationException, as AWS sends it) in the
  * request's encoding, 400 for client errors and 500 (503 while the engine is unavailable) otherwise.
- * Authentication headers are accepted and not checked (SigV4 verification comes later).
+ * With the node's {@code auth} on, every request must be signed (SigV4) or carry a bearer token, and its
+ * principal needs {@code kinesis:<Operation>} on the resource (see {@link KinesisAccess}); with it off,
+ * authentication headers are accepted and not checked.
  */
 public final class KinesisApi implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(KinesisApi.class);
@@ -58,6 +64,10 @@ public final class KinesisApi implements Handler<RoutingContext> {
 
     private final SubscribeToShard subscribeToShard;
     private final String accountId;
+    /** Authentication and authorization; empty when the node's auth is off. */
+    private final Optional<KinesisAccess> access;
+    /** The verifier's clock, told in every answer's {@code Date} as AWS does. */
+    private final java.time.Clock clock;
 
     /**
      * The Kinesis API over {@code streams}.
@@ -67,16 +77,29 @@ public final class KinesisApi implements Handler<RoutingContext> {
      */
     public KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings, SubscriptionOptions subscriptions,
                       SubscriptionMetrics metrics) {
-        this(vertx, streams, settings, subscriptions, metrics, () -> false);
+        this(vertx, streams, settings, subscriptions, metrics, () -> false, Security.off());
+    }
+
+    /**
+     * As above, authenticating and authorizing every request with {@code security} when its auth is on.
+     */
+    public KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings, SubscriptionOptions subscriptions,
+                      SubscriptionMetrics metrics, Security security) {
+        this(vertx, streams, settings, subscriptions, metrics, () -> false, security);
     }
 
     private KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings, SubscriptionOptions subscriptions,
-                       SubscriptionMetrics metrics, BooleanSupplier nodeStopping) {
+                       SubscriptionMetrics metrics, BooleanSupplier nodeStopping, Security security) {
         this.accountId = settings.accountId();
         Arns arns = new Arns(settings);
         Tokens tokens = new Tokens(settings.tokenKey(), settings.clock());
+        this.clock = security.clock();
+        this.access = security.enabled()
+                ? Optional.of(new KinesisAccess(security, new AccessControl(streams, security), arns, tokens))
+                : Optional.empty();
         new StreamOperations(streams, arns, tokens, settings.clock()).register(operations);
         new ReshardOperations(streams, arns).register(operations);
+        new PolicyOperations(streams, arns).register(operations);
         RecordOperations records = new RecordOperations(streams, arns, tokens, settings);
         records.register(operations);
         ConsumerOperations consumers = new ConsumerOperations(streams, arns, tokens);
@@ -92,7 +115,7 @@ public final class KinesisApi implements Handler<RoutingContext> {
      */
     public KinesisApi(GatewayServices services, KinesisSettings settings) {
         this(services.vertx(), services.client(), settings, services.subscriptions(), services.subscriptionMetrics(),
-                () -> services.health().state() == Health.State.STOPPING);
+                () -> services.health().state() == Health.State.STOPPING, services.security());
     }
 
     /** The Kinesis API with Kinesis's default subscription pace (2 MiB/s per consumer and shard). */
@@ -120,7 +143,10 @@ public final class KinesisApi implements Handler<RoutingContext> {
         String contentType = ctx.request().getHeader("Content-Type");
         WireFormat format = WireFormat.of(contentType);
         HttpServerResponse response = ctx.response();
-        response.putHeader("x-amzn-RequestId", requestId).putHeader("x-amz-id-2", extendedRequestId());
+        // AWS SDKs read Date to correct their clock skew after a "Signature expired", then retry.
+        response.putHeader("x-amzn-RequestId", requestId).putHeader("x-amz-id-2", extendedRequestId())
+                .putHeader("Date", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        java.time.ZonedDateTime.now(clock.withZone(java.time.ZoneOffset.UTC))));
         body(ctx)
                 .compose(body -> dispatch(target, contentType, format, body, ctx))
                 .onSuccess(answer -> {
@@ -141,6 +167,8 @@ public final class KinesisApi implements Handler<RoutingContext> {
 
     private Future<?> dispatch(String target, String contentType, WireFormat format, Buffer body, RoutingContext ctx) {
         try {
+            // AWS authenticates before anything else: an unsigned request learns nothing about operations.
+            Optional<Principal> principal = access.map(a -> a.authenticate(ctx, body));
             String operation = target != null && target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : "";
             boolean subscribe = operation.equals("SubscribeToShard");
             Function<KinesisRequest, Future<?>> op = operations.get(operation);
@@ -154,8 +182,11 @@ public final class KinesisApi implements Handler<RoutingContext> {
             }
             KinesisRequest request = new KinesisRequest(operation, format.parse(body), format);
             RequestShapes.check(request);
-            Future<?> answer = subscribe ? subscribeToShard.subscribe(request, ctx).map(v -> SubscribeToShard.STREAMING)
-                    : op.apply(request);
+            Future<Void> allowed = principal.isEmpty() ? Future.succeededFuture()
+                    : access.get().authorize(principal.get(), request);
+            Future<?> answer = allowed.compose(v -> subscribe
+                    ? subscribeToShard.subscribe(request, ctx).<Object>map(x -> SubscribeToShard.STREAMING)
+                    : op.apply(request).map(x -> (Object) x));
             return answer.recover(t -> Future.failedFuture(inKinesisWords(t)));
         } catch (RuntimeException e) {
             // Validation in model constructors throws synchronously; it is answered like any failure.

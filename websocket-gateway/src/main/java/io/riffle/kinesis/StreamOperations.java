@@ -35,9 +35,8 @@ final class StreamOperations {
     private static final List<String> SHARD_LEVEL_METRICS = List.of("IncomingBytes", "IncomingRecords", "OutgoingBytes",
             "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded",
             "IteratorAgeMilliseconds");
-    private static final List<String> NOT_SUPPORTED_YET = List.of("StartStreamEncryption", "StopStreamEncryption", "PutResourcePolicy",
-            "GetResourcePolicy", "DeleteResourcePolicy", "UpdateStreamWarmThroughput", "DescribeAccountSettings",
-            "UpdateAccountSettings");
+    private static final List<String> NOT_SUPPORTED_YET = List.of("StartStreamEncryption", "StopStreamEncryption",
+            "UpdateStreamWarmThroughput", "DescribeAccountSettings", "UpdateAccountSettings");
     private static final List<String> METRIC_NAMES = Stream.concat(SHARD_LEVEL_METRICS.stream(), Stream.of("ALL")).toList();
     private static final List<String> SHARD_FILTER_TYPES = List.of("AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON",
             "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP");

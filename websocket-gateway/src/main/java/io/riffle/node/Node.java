@@ -13,6 +13,7 @@ import io.riffle.gateway.tcp.FrontDoorTransport;
 import io.riffle.kinesis.KinesisApi;
 import io.riffle.kinesis.KinesisSettings;
 import io.riffle.kinesis.TlsFrontDoor;
+import io.riffle.security.Security;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.Optional;
@@ -103,6 +104,12 @@ public final class Node {
     }
 
     private static Future<Node> startWith(NodeConfig config, java.util.function.Function<Engine, KinesisEndpoint> kinesisApi) {
+        Security security;
+        try {
+            security = SecuritySettings.security(config);
+        } catch (ConfigException e) {
+            return Future.failedFuture(e);
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // The JVM's own heap, threads and CPU, so operators (and the load tests) need no jcmd.
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
@@ -119,14 +126,14 @@ public final class Node {
         Future<ClusterBoot.Booted> booted = config.cluster().enabled()
                 ? ClusterBoot.start(builder, options, config.cluster())
                 : Future.succeededFuture(new ClusterBoot.Booted(builder.with(options).build(), Optional.empty()));
-        return booted.compose(b -> startOn(b, config, registry, kinesisApi), err -> {
+        return booted.compose(b -> startOn(b, config, registry, kinesisApi, security), err -> {
             registry.close();
             return Future.failedFuture(err);
         });
     }
 
     private static Future<Node> startOn(ClusterBoot.Booted booted, NodeConfig config, PrometheusMeterRegistry registry,
-                                        java.util.function.Function<Engine, KinesisEndpoint> kinesisApi) {
+                                        java.util.function.Function<Engine, KinesisEndpoint> kinesisApi, Security security) {
         Vertx vertx = booted.vertx();
         Health health = new Health();
         health.bindTo(registry);
@@ -175,7 +182,8 @@ public final class Node {
             SubscriptionMetrics subscriptionMetrics = new SubscriptionMetrics(registry);
             GatewayServices services = new GatewayServices(vertx, engine.client(), gatewayOptions,
                     config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health,
-                    membership.get());
+                    membership.get(), security);
+            security.watch(vertx);
             int instances = config.effectiveGatewayInstances();
             Set<Integer> ports = ConcurrentHashMap.newKeySet();
             return vertx.deployVerticle(() -> new GatewayVerticle(services, kinesis, ports::add),
@@ -191,6 +199,7 @@ public final class Node {
                     .compose(v -> startTls(vertx, config, port.get()))
                     .compose(tls -> {
                         health.set(Health.State.UP);
+                        security.logMode(config.host());
                         LOG.info("Riffle node listening on http://{}:{} ({} gateway instances, data in {})",
                                 config.host(), port.get(), instances, config.dataDir().toAbsolutePath());
                         Node node = new Node(config, vertx, registry, health, engine, membership.get(), deployments,

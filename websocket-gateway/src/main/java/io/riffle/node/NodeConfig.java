@@ -8,6 +8,7 @@ import io.riffle.gateway.tcp.ConnectionLimit;
 import io.riffle.gateway.tcp.GuardOptions;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
+import io.riffle.security.SecurityOptions;
 import io.riffle.shard.LogPools;
 import io.riffle.stream.EngineConfig;
 import io.riffle.stream.OnDemandSettings;
@@ -57,6 +58,7 @@ public record NodeConfig(
         int tlsPort,
         String tlsCertFile,
         String tlsKeyFile,
+        SecurityOptions security,
         ClusterConfig cluster,
         OnDemandSettings onDemand) {
 
@@ -219,6 +221,7 @@ public record NodeConfig(
                 (int) p.longIn(Setting.TLS_PORT, 0, 65535),
                 p.pemFile(Setting.TLS_CERT_FILE, Setting.TLS_KEY_FILE),
                 p.pemFile(Setting.TLS_KEY_FILE, Setting.TLS_CERT_FILE),
+                SecuritySettings.parse(p),
                 ClusterConfig.parse(p),
                 p.onDemand());
     }

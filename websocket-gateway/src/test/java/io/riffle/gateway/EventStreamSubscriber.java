@@ -33,13 +33,25 @@ final class EventStreamSubscriber {
 
     /** Sends SubscribeToShard for the first shard; returns without waiting for the answer. */
     static EventStreamSubscriber subscribe(HttpClientAgent client, int port, String consumerArn, String type) {
+        return subscribe(client, port, consumerArn, type, body -> Map.of());
+    }
+
+    /** The request body SubscribeToShard sends for the first shard. */
+    static String body(String consumerArn, String type) {
+        return new JsonObject().put("ConsumerARN", consumerArn).put("ShardId", "shardId-000000000000")
+                .put("StartingPosition", new JsonObject().put("Type", type)).encode();
+    }
+
+    /** As above, adding the headers {@code sign} makes for the body (a signature). */
+    static EventStreamSubscriber subscribe(HttpClientAgent client, int port, String consumerArn, String type,
+                                           java.util.function.Function<String, Map<String, String>> sign) {
+        String body = body(consumerArn, type);
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
                 .setURI("/").putHeader("Content-Type", "application/x-amz-json-1.1")
                 .putHeader("X-Amz-Target", "Kinesis_20131202.SubscribeToShard");
+        sign.apply(body).forEach(options::putHeader);
         HttpClientRequest request = RunningNode.await(client.request(options));
         EventStreamSubscriber s = new EventStreamSubscriber(request);
-        String body = new JsonObject().put("ConsumerARN", consumerArn).put("ShardId", "shardId-000000000000")
-                .put("StartingPosition", new JsonObject().put("Type", type)).encode();
         request.send(body).onSuccess(response -> {
             MessageDecoder decoder = new MessageDecoder(s.messages::add);
             response.handler(b -> decoder.feed(b.getBytes()));

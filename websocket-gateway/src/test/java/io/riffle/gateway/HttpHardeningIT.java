@@ -96,7 +96,7 @@ class HttpHardeningIT {
                 .isEqualTo(201);
         try (Subscriber s = Subscriber.connect(node, "/v1/streams/pushed/subscribe?consumer=c&from=LATEST")) {
             Thread.sleep(2500); // past this node's 1 s header-read timeout, with heartbeats flowing
-            assertThat(node.postRaw("/v1/streams/pushed/records?partitionKey=k", "text/plain", Buffer.buffer("late"))
+            assertThat(node.postRaw("/v1/streams/pushed/records?partitionKey=k", "application/octet-stream", Buffer.buffer("late"))
                     .statusCode()).isEqualTo(200);
             assertThat(s.records(1, 10_000)).hasSize(1);
             assertThat(s.closed).isNotDone();

@@ -108,7 +108,7 @@ class NativeApiIT {
                 + next).bodyAsJsonObject();
         assertThat(caughtUp.getJsonArray("records")).isEmpty();
         assertThat(caughtUp.getString("nextSequenceNumber")).isEqualTo(next);
-        node.postRaw("/v1/streams/batch/records?partitionKey=d", "text/plain", Buffer.buffer("fourth"));
+        node.postRaw("/v1/streams/batch/records?partitionKey=d", "application/octet-stream", Buffer.buffer("fourth"));
         JsonArray more = node.get("/v1/streams/batch/shards/shardId-000000000000/records?from=AT_SEQUENCE_NUMBER&sequenceNumber="
                 + next).bodyAsJsonObject().getJsonArray("records");
         assertThat(more).hasSize(1);
@@ -127,7 +127,7 @@ class NativeApiIT {
         assertThat(accepted.getString("sequenceNumber")).matches("[0-9]+");
 
         HttpResponse<Buffer> byQuery = node.postRaw("/v1/streams/raw/records?partitionKey=k2&explicitHashKey=0",
-                "text/plain", Buffer.buffer("payload-2"));
+                "application/octet-stream", Buffer.buffer("payload-2"));
         assertThat(byQuery.statusCode()).isEqualTo(200);
         assertThat(byQuery.bodyAsJsonObject().getString("shardId")).isEqualTo("shardId-000000000000");
 
@@ -209,7 +209,7 @@ class NativeApiIT {
     void unknownStreamsShardsAndRoutesAreNotFound() {
         node.createStream("known", 1);
         assertError(node.get("/v1/streams/nope"), 404, "ResourceNotFoundException");
-        assertError(node.postRaw("/v1/streams/nope/records?partitionKey=k", "text/plain", Buffer.buffer("x")), 404,
+        assertError(node.postRaw("/v1/streams/nope/records?partitionKey=k", "application/octet-stream", Buffer.buffer("x")), 404,
                 "ResourceNotFoundException");
         assertError(node.get("/v1/streams/nope/shards/shardId-000000000000/records"), 404, "ResourceNotFoundException");
         assertError(node.get("/v1/streams/known/shards/shardId-000000000007/records"), 404, "ResourceNotFoundException");
@@ -232,10 +232,10 @@ class NativeApiIT {
                 400, "ValidationException");
         assertError(node.postJson(uri, new JsonObject().put("records", new JsonArray().add(record("k".repeat(257), "text", "x")))),
                 400, "ValidationException");
-        assertError(node.postRaw(uri + "?partitionKey=", "text/plain", Buffer.buffer("x")), 400, "ValidationException");
-        assertError(node.postRaw(uri + "?partitionKey=" + "k".repeat(257), "text/plain", Buffer.buffer("x")), 400,
+        assertError(node.postRaw(uri + "?partitionKey=", "application/octet-stream", Buffer.buffer("x")), 400, "ValidationException");
+        assertError(node.postRaw(uri + "?partitionKey=" + "k".repeat(257), "application/octet-stream", Buffer.buffer("x")), 400,
                 "ValidationException");
-        assertError(node.postRaw(uri, "text/plain", Buffer.buffer("no key")), 400, "ValidationException");
+        assertError(node.postRaw(uri, "application/octet-stream", Buffer.buffer("no key")), 400, "ValidationException");
         assertError(node.postJson(uri, new JsonObject().put("records", new JsonArray())), 400, "ValidationException");
         assertError(node.postJson(uri, new JsonObject().put("records", new JsonArray()
                 .add(new JsonObject().put("partitionKey", "k").put("text", "a").put("data", "YQ==")))), 400,
@@ -243,7 +243,7 @@ class NativeApiIT {
         assertError(node.postJson(uri, new JsonObject().put("records", new JsonArray()
                 .add(record("k", "text", "x").put("explicitHashKey", "-1")))), 400, "ValidationException");
         // 256 characters is still fine, and nothing of the refused puts was written.
-        assertThat(node.postRaw(uri + "?partitionKey=" + "k".repeat(256), "text/plain", Buffer.buffer("x")).statusCode())
+        assertThat(node.postRaw(uri + "?partitionKey=" + "k".repeat(256), "application/octet-stream", Buffer.buffer("x")).statusCode())
                 .isEqualTo(200);
         assertThat(texts(node.get("/v1/streams/strict/shards/shardId-000000000000/records"))).containsExactly("x");
     }

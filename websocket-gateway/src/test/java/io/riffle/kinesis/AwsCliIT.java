@@ -11,6 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.riffle.security.Security;
+import io.riffle.security.SecurityFixtures;
+import io.riffle.security.SecurityOptions;
+import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +31,9 @@ class AwsCliIT {
     @TempDir
     Path home;
     private KinesisTestNode node;
+    /** The credentials the next CLI run signs with (each run gets them in its own environment). */
+    private String keyId = "AKIDRIFFLECLI";
+    private String secret = "riffle-cli-secret";
 
     @AfterEach
     void stop() {
@@ -55,8 +62,8 @@ class AwsCliIT {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("AWS_"));
-        env.put("AWS_ACCESS_KEY_ID", "AKIDRIFFLECLI");
-        env.put("AWS_SECRET_ACCESS_KEY", "riffle-cli-secret");
+        env.put("AWS_ACCESS_KEY_ID", keyId);
+        env.put("AWS_SECRET_ACCESS_KEY", secret);
         env.put("AWS_DEFAULT_REGION", "eu-west-1");
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("AWS_CONFIG_FILE", home.resolve("config").toString());
@@ -186,5 +193,30 @@ class AwsCliIT {
                 "--scaling-type", "UNIFORM_SCALING");
         assertThat(tooFar.exit()).isNotZero();
         assertThat(tooFar.err()).contains("LimitExceededException").contains("double");
+    }
+
+    @Test
+    void theAwsCliSignsForANodeWithAuthOnAndGetsAwsErrorsWhenItCannot() throws Exception {
+        Path credentials = SecurityFixtures.write(home);
+        node = KinesisTestNode.startSecured(dataDir, new Security(SecurityOptions.sigv4(credentials), SecurityFixtures.REGION,
+                SecurityFixtures.ACCOUNT, Clock.systemUTC()));
+        keyId = SecurityFixtures.ADMIN_KEY;
+        secret = SecurityFixtures.ADMIN_SECRET;
+        ok("kinesis", "create-stream", "--stream-name", "signed", "--shard-count", "1");
+        awaitStatus("signed", "ACTIVE");
+        ok("kinesis", "put-record", "--stream-name", "signed", "--partition-key", "pk", "--data", "aGVsbG8=");
+
+        keyId = SecurityFixtures.READER_KEY;
+        secret = SecurityFixtures.READER_SECRET;
+        assertThat(ok("kinesis", "list-streams").path("StreamNames").get(0).asText()).isEqualTo("signed");
+        Run denied = aws("kinesis", "put-record", "--stream-name", "signed", "--partition-key", "pk", "--data", "aGVsbG8=");
+        assertThat(denied.exit()).isNotZero();
+        assertThat(denied.err()).contains("AccessDeniedException").contains("User: arn:aws:iam::123456789012:user/reader is "
+                + "not authorized to perform: kinesis:PutRecord on resource: " + SecurityFixtures.streamArn("signed"));
+
+        secret = "not-the-secret";
+        assertThat(aws("kinesis", "list-streams").err()).contains("InvalidSignatureException");
+        keyId = "AKIDUNKNOWN";
+        assertThat(aws("kinesis", "list-streams").err()).contains("UnrecognizedClientException");
     }
 }

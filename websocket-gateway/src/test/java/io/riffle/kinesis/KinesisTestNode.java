@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.net.URI;
+import io.riffle.security.Security;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -54,15 +55,20 @@ final class KinesisTestNode implements AutoCloseable {
     }
 
     static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock) {
-        return start(dataDir, limits, clock, false);
+        return start(dataDir, limits, clock, false, Security.off());
+    }
+
+    /** A node whose Kinesis API authenticates and authorizes with {@code security} (its clock injected there). */
+    static KinesisTestNode startSecured(Path dataDir, Security security) {
+        return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC(), false, security);
     }
 
     /** A node whose endpoint is a {@link TlsFrontDoor} with a self-signed certificate for localhost. */
     static KinesisTestNode startTls(Path dataDir) {
-        return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC(), true);
+        return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC(), true, Security.off());
     }
 
-    private static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock, boolean tls) {
+    private static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock, boolean tls, Security security) {
         Vertx vertx = Vertx.vertx();
         try {
             Engine engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(limits)));
@@ -83,7 +89,7 @@ final class KinesisTestNode implements AutoCloseable {
             });
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             router.post().handler(new KinesisApi(vertx, engine.client(), settings, subscriptions,
-                    new SubscriptionMetrics(meters)));
+                    new SubscriptionMetrics(meters), security));
             router.route().handler(ctx -> ctx.response().setStatusCode(PASSED_ON_STATUS).end());
             HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                     .requestHandler(router).listen());

@@ -42,7 +42,7 @@ class DataDirLockIT {
     }
 
     private static HttpResponse<Buffer> put(RunningNode node, String text) {
-        HttpResponse<Buffer> r = node.postRaw("/v1/streams/orders/records?partitionKey=k", "text/plain", Buffer.buffer(text));
+        HttpResponse<Buffer> r = node.postRaw("/v1/streams/orders/records?partitionKey=k", "application/octet-stream", Buffer.buffer(text));
         assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
         return r;
     }

@@ -40,11 +40,11 @@ class DiskFullIT {
                 "mounting a tmpfs is not permitted here");
         try (RunningNode node = RunningNode.start(disk.resolve("data"))) {
             node.createStream("full", 1);
-            assertThat(node.postRaw(PUT, "text/plain", Buffer.buffer("before")).statusCode()).isEqualTo(200);
+            assertThat(node.postRaw(PUT, "application/octet-stream", Buffer.buffer("before")).statusCode()).isEqualTo(200);
             Path filler = disk.resolve("filler");
             fill(filler);
 
-            HttpResponse<Buffer> failed = node.postRaw(PUT, "text/plain", Buffer.buffer(BIG));
+            HttpResponse<Buffer> failed = node.postRaw(PUT, "application/octet-stream", Buffer.buffer(BIG));
             assertThat(failed.statusCode()).as(failed.bodyAsString()).isEqualTo(500);
             JsonObject error = failed.bodyAsJsonObject().getJsonObject("error");
             assertThat(error.getString("code")).isEqualTo("InternalFailure");
@@ -66,7 +66,7 @@ class DiskFullIT {
             Files.delete(filler);
             assertThat(awaitHealth(node, 200).bodyAsJsonObject().getString("status")).isEqualTo("UP");
             assertThat(node.get("/metrics").bodyAsString()).containsPattern("(?m)^riffle_shards_failing_writes 0\\.0$");
-            assertThat(node.postRaw(PUT, "text/plain", Buffer.buffer("after")).statusCode()).isEqualTo(200);
+            assertThat(node.postRaw(PUT, "application/octet-stream", Buffer.buffer("after")).statusCode()).isEqualTo(200);
             JsonArray records = node.get("/v1/streams/full/shards/shardId-000000000000/records").bodyAsJsonObject()
                     .getJsonArray("records");
             assertThat(records.stream().map(r -> new String(Base64.getDecoder().decode(((JsonObject) r).getString("data")),

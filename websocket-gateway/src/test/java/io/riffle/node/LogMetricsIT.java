@@ -21,7 +21,7 @@ class LogMetricsIT {
         try (RunningNode node = RunningNode.start(dataDir, "--log-write-threads", "3")) {
             node.createStream("measured", 1);
             for (int i = 0; i < 3; i++) {
-                assertThat(node.postRaw("/v1/streams/measured/records?partitionKey=k", "text/plain",
+                assertThat(node.postRaw("/v1/streams/measured/records?partitionKey=k", "application/octet-stream",
                         Buffer.buffer("abc")).statusCode()).isEqualTo(200);
             }
             String metrics = node.get("/metrics").bodyAsString();

@@ -242,4 +242,31 @@ class NodeConfigTest {
         assertThat(hz.getProperty("hazelcast.logging.type")).isEqualTo("slf4j");
         assertThat(hz.getJetConfig().isEnabled()).isFalse();
     }
+
+    @Test
+    void securitySettingsAreCheckedAndExposureWithoutAuthNeedsConsent(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        io.riffle.security.SecurityOptions off = load(Map.of()).security();
+        assertThat(off.auth()).isEqualTo(io.riffle.security.SecurityOptions.AuthMode.OFF);
+        assertThat(off.allowedOrigins()).isEmpty();
+        assertThatThrownBy(() -> load(Map.of(), "--auth", "maybe")).hasMessageContaining("'auth'").hasMessageContaining("off or sigv4");
+        assertThatThrownBy(() -> load(Map.of(), "--auth", "sigv4")).hasMessageContaining("needs credentials");
+        assertThatThrownBy(() -> load(Map.of(), "--access-key-id", "AKID")).hasMessageContaining("together with secretAccessKey");
+        assertThatThrownBy(() -> load(Map.of(), "--credentials-file", dir.resolve("none.yaml").toString()))
+                .hasMessageContaining("'credentialsFile'");
+        assertThatThrownBy(() -> load(Map.of(), "--allowed-origins", "https://app.example/path"))
+                .hasMessageContaining("'allowedOrigins'");
+        NodeConfig keyed = load(Map.of("RIFFLE_AUTH", "sigv4", "RIFFLE_ACCESS_KEY_ID", "AKIDENV", "RIFFLE_SECRET_ACCESS_KEY", "s"),
+                "--allowed-origins", "https://a.example, https://b.example");
+        assertThat(keyed.security().settingsKey().orElseThrow().principalName()).isEqualTo("admin");
+        assertThat(keyed.security().settingsKey().orElseThrow().toString()).doesNotContain("s]");
+        assertThat(keyed.security().allowedOrigins()).containsExactly("https://a.example", "https://b.example");
+
+        assertThatThrownBy(() -> SecuritySettings.requireSafeExposure(load(Map.of(), "--host", "0.0.0.0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("allowUnauthenticated: true");
+        SecuritySettings.requireSafeExposure(load(Map.of(), "--host", "0.0.0.0", "--allow-unauthenticated", "true"));
+        SecuritySettings.requireSafeExposure(load(Map.of(), "--host", "::1"));
+        SecuritySettings.requireSafeExposure(load(Map.of("RIFFLE_AUTH", "sigv4", "RIFFLE_ACCESS_KEY_ID", "AKIDENV",
+                "RIFFLE_SECRET_ACCESS_KEY", "s"), "--host", "0.0.0.0"));
+    }
 }

@@ -45,7 +45,7 @@ class NodeLifecycleIT {
             assertThat(health.bodyAsJsonObject().getString("status")).isEqualTo("UP");
             assertThat(node.get("/health/live").statusCode()).isEqualTo(200);
             node.createStream("watched", 1);
-            node.postRaw("/v1/streams/watched/records?partitionKey=k", "text/plain", Buffer.buffer("x"));
+            node.postRaw("/v1/streams/watched/records?partitionKey=k", "application/octet-stream", Buffer.buffer("x"));
             HttpResponse<Buffer> metrics = node.get("/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.getHeader("Content-Type")).startsWith("text/plain");
@@ -62,7 +62,7 @@ class NodeLifecycleIT {
             node.createStream("durable", 2);
             List<String> acked = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                HttpResponse<Buffer> r = node.postRaw("/v1/streams/durable/records?partitionKey=k" + i, "text/plain",
+                HttpResponse<Buffer> r = node.postRaw("/v1/streams/durable/records?partitionKey=k" + i, "application/octet-stream",
                         Buffer.buffer("r" + i));
                 assertThat(r.statusCode()).isEqualTo(200);
                 acked.add(r.bodyAsJsonObject().getString("sequenceNumber"));

@@ -92,6 +92,10 @@ public final class ErrorResponses {
             response.putHeader("Retry-After", e instanceof ThrottledException t
                     ? String.valueOf(t.retryAfterSeconds()) : RETRY_AFTER_SECONDS);
         }
+        if (status == 401) {
+            // RFC 9110: a 401 names the schemes that would work.
+            response.putHeader("WWW-Authenticate", "Bearer realm=\"riffle\", AWS4-HMAC-SHA256");
+        }
         if (KinesisErrorShape.applies(ctx)) {
             KinesisErrorShape.send(ctx, response, status, e);
             return;

@@ -1,0 +1,108 @@
+package io.riffle.security;
+
+import io.riffle.error.ErrorCode;
+import io.riffle.error.RiffleException;
+import io.riffle.model.ConsumerDescription;
+import io.riffle.model.ConsumerName;
+import io.riffle.model.StreamDescription;
+import io.riffle.model.StreamName;
+import io.riffle.stream.StreamClient;
+import io.vertx.core.Future;
+import java.util.Optional;
+
+/**
+ * Authorizes one request of a principal against its resource: the account (actions without a resource,
+ * such as {@code kinesis:ListStreams}, judged on {@code *}), a stream or a consumer. For streams and
+ * consumers it reads the stream's description once, for the resource policy and the consumer's ARN. A
+ * stream or consumer that does not exist is judged by the identity policies alone, so the caller's operation
+ * then answers its usual ResourceNotFoundException to those allowed to ask. Call on an event loop.
+ */
+public final class AccessControl {
+    private final StreamClient streams;
+    private final Authorizer authorizer;
+    private final String streamArnPrefix;
+
+    public AccessControl(StreamClient streams, Security security) {
+        this(streams, security.authorizer(), security.region(), security.accountId());
+    }
+
+    /** Judging with {@code authorizer}; {@code streams} is needed only by {@link #check}. */
+    public AccessControl(StreamClient streams, Authorizer authorizer, String region, String accountId) {
+        this.streams = streams;
+        this.authorizer = authorizer;
+        this.streamArnPrefix = "arn:aws:kinesis:" + region + ":" + accountId + ":stream/";
+    }
+
+    /** What a request acts on. */
+    public sealed interface Target {
+        /** Actions on no particular resource. */
+        record Account() implements Target {
+        }
+
+        record Stream(StreamName stream) implements Target {
+        }
+
+        /** A consumer; {@code createdSeconds} when the request named its ARN, else looked up. */
+        record Consumer(StreamName stream, ConsumerName consumer, Optional<Long> createdSeconds) implements Target {
+        }
+    }
+
+    public String streamArn(StreamName stream) {
+        return streamArnPrefix + stream.value();
+    }
+
+    public String consumerArn(StreamName stream, ConsumerName consumer, long createdSeconds) {
+        return streamArn(stream) + "/consumer/" + consumer.value() + ":" + createdSeconds;
+    }
+
+    /**
+     * Succeeds if {@code principal} may perform {@code action} (e.g. {@code kinesis:PutRecord}) on
+     * {@code target}; fails with AccessDeniedException otherwise.
+     */
+    public Future<Void> check(Principal principal, String action, Target target) {
+        if (target instanceof Target.Account) {
+            return attempt(() -> authorizer.require(principal, action, "*", Optional.empty()));
+        }
+        StreamName stream = target instanceof Target.Stream s ? s.stream() : ((Target.Consumer) target).stream();
+        return streams.describe(stream)
+                .map(Optional::of)
+                .recover(err -> err instanceof RiffleException e && e.code() == ErrorCode.RESOURCE_NOT_FOUND
+                        ? Future.succeededFuture(Optional.<StreamDescription>empty()) : Future.failedFuture(err))
+                .compose(d -> attempt(() -> {
+                    String arn = arnOf(target, d);
+                    Optional<PolicyDocument> policy = d.flatMap(x -> Optional.ofNullable(x.resourcePolicies().get(arn)))
+                            .map(json -> PolicyDocument.parse(json, true));
+                    authorizer.require(principal, action, arn, policy);
+                }));
+    }
+
+    /**
+     * The ARN a request on {@code target} is judged on: {@code *} for the account, the stream's ARN, or the
+     * consumer's (its creation time from the request's ConsumerARN, else from the stream's description {@code d}).
+     */
+    public String arnOf(Target target, Optional<StreamDescription> d) {
+        if (target instanceof Target.Account) {
+            return "*";
+        }
+        if (target instanceof Target.Stream s) {
+            return streamArn(s.stream());
+        }
+        Target.Consumer c = (Target.Consumer) target;
+        long created = c.createdSeconds().or(() -> d.flatMap(x -> x.consumers().stream()
+                .filter(k -> k.name().equals(c.consumer())).findFirst().map(AccessControl::createdSeconds))).orElse(0L);
+        return consumerArn(c.stream(), c.consumer(), created);
+    }
+
+    private static long createdSeconds(ConsumerDescription c) {
+        return c.createdMillis() / 1000;
+    }
+
+    private static Future<Void> attempt(Runnable check) {
+        try {
+            check.run();
+            return Future.succeededFuture();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+}
