@@ -121,6 +121,18 @@ public final class CatalogSnapshot {
         return io.riffle.stream.StreamJson.fromJson(d).withStatus(io.riffle.model.StreamStatus.ACTIVE);
     }
 
+    /** For operators: {@code {"epoch","version","placement":{stream:{shardId:nodeId}}}}. */
+    public JsonObject summary() {
+        JsonObject placement = new JsonObject();
+        streams().values().stream().filter(r -> !r.getBoolean("deleting", false)).forEach(r -> {
+            JsonObject owners = new JsonObject();
+            r.getJsonObject("owners").forEach(o -> owners.put(
+                    new io.riffle.model.ShardId(Integer.parseInt(o.getKey())).toString(), o.getValue()));
+            placement.put(r.getJsonObject("description").getString("name"), owners);
+        });
+        return new JsonObject().put("epoch", epoch()).put("version", version()).put("placement", placement);
+    }
+
     boolean newerThan(CatalogSnapshot other) {
         return NEWEST_LAST.compare(this, other) > 0;
     }

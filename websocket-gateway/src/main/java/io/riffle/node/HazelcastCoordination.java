@@ -56,6 +56,10 @@ final class HazelcastCoordination implements Coordination {
         this.hazelcast = hazelcast;
         this.nodeId = nodeId;
         this.raft = raft;
+        if (!raft) {
+            LOG.warn("clusterCpMembers is 0: the oldest member leads the catalog and a change needs every live node; "
+                    + "such a cluster is not partition-tolerant (use 3 or more nodes with clusterCpMembers 3)");
+        }
         IMap<String, String> directory = hazelcast.getMap(Membership.DIRECTORY);
         directory.addEntryListener(new DirectoryListener(), true);
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {

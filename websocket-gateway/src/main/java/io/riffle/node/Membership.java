@@ -42,8 +42,9 @@ abstract class Membership implements ClusterView {
         return new Standalone(clusterName, nodeId, health);
     }
 
-    static Membership clustered(HazelcastInstance hazelcast, String clusterName, String nodeId, Health health) {
-        return new Clustered(hazelcast, clusterName, nodeId, health);
+    static Membership clustered(HazelcastInstance hazelcast, String clusterName, String nodeId, Health health,
+                                java.util.function.Supplier<JsonObject> catalog) {
+        return new Clustered(hazelcast, clusterName, nodeId, health, catalog);
     }
 
     /**
@@ -87,10 +88,13 @@ abstract class Membership implements ClusterView {
     private static final class Clustered extends Membership {
         private final HazelcastInstance hazelcast;
         private final IMap<String, String> directory;
+        private final java.util.function.Supplier<JsonObject> catalog;
 
-        Clustered(HazelcastInstance hazelcast, String clusterName, String nodeId, Health health) {
+        Clustered(HazelcastInstance hazelcast, String clusterName, String nodeId, Health health,
+                  java.util.function.Supplier<JsonObject> catalog) {
             super(clusterName, nodeId, health);
             this.hazelcast = hazelcast;
+            this.catalog = catalog;
             this.directory = hazelcast.getMap(DIRECTORY);
             hazelcast.getCluster().addMembershipListener(new MembershipListener() {
                 @Override
@@ -129,7 +133,12 @@ abstract class Membership implements ClusterView {
                                     : announced(new JsonObject(entry), address)));
                 }
             }
-            return Future.all(members).map(all -> view("clustered", all.<JsonObject>list()));
+            return Future.all(members).map(all -> {
+                JsonObject summary = catalog.get();
+                return view("clustered", all.<JsonObject>list())
+                        .put("catalog", new JsonObject().put("epoch", summary.getLong("epoch")).put("version", summary.getLong("version")))
+                        .put("placement", summary.getJsonObject("placement"));
+            });
         }
 
         /** Hazelcast completes on its own threads: callbacks (an HTTP answer) go back to the caller's context. */

@@ -23,6 +23,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -166,7 +167,8 @@ public final class Node {
             return vertx.executeBlocking(() -> {
                 String id = engine.nodeId();
                 return booted.hazelcast()
-                        .map(hz -> Membership.clustered(hz, config.cluster().name(), id, health))
+                        .map(hz -> Membership.clustered(hz, config.cluster().name(), id, health, () -> engine.clusterCatalog()
+                                .map(io.riffle.cluster.CatalogSnapshot::summary).orElseGet(JsonObject::new)))
                         .orElseGet(() -> Membership.standalone(config.cluster().name(), id, health));
             }).map(m -> {
                 membership.set(m);
