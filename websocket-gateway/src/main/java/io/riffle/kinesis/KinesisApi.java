@@ -269,6 +269,10 @@ public final class KinesisApi implements Handler<RoutingContext> {
             return;
         }
         int status = code.isClientError() ? 400 : code == ErrorCode.SERVICE_UNAVAILABLE ? 503 : 500;
+        if (code == ErrorCode.SERVICE_UNAVAILABLE) {
+            // A shard whose node is down, a catalog without a leader yet: worth a retry (SDKs retry 503 anyway).
+            response.putHeader("Retry-After", "1");
+        }
         // AWS's SerializationException carries "Message", every other error "message" (clients read both).
         String messageKey = code == ErrorCode.SERIALIZATION ? "Message" : "message";
         response.setStatusCode(status)
