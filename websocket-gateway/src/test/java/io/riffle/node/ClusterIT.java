@@ -181,6 +181,25 @@ class ClusterIT {
 
     @Test
     @Order(4)
+    void aConsumersNewerSubscriptionOnAnotherNodeTakesTheShardOver() throws Exception {
+        nodes.get(0).createStream("taken", 1);
+        assertThat(nodes.get(0).postJson("/v1/streams/taken/consumers", new JsonObject().put("name", "app")).statusCode()).isEqualTo(201);
+        String uri = "/v1/streams/taken/subscribe?consumer=app&from=LATEST";
+        var first = await(nodes.get(1).ws.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+                .setPort(nodes.get(1).port()).setURI(uri)));
+        java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
+        first.closeHandler(v -> closed.complete(first.closeStatusCode()));
+        Thread.sleep(500); // the first subscription's takeover handler is registered cluster-wide
+        var second = await(nodes.get(2).ws.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+                .setPort(nodes.get(2).port()).setURI(uri)));
+
+        assertThat(closed.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo((short) 4409);
+        assertThat(second.isClosed()).isFalse();
+        await(second.close());
+    }
+
+    @Test
+    @Order(4)
     void aShardsWriteLimitHoldsForProducersSprayingEveryNode() {
         nodes.get(0).postJson("/v1/streams", new JsonObject().put("name", "limited").put("shardCount", 1)
                 .put("limits", new JsonObject().put("writeRecordsPerSecond", 50)));
