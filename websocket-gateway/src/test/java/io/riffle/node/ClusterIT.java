@@ -200,6 +200,19 @@ class ClusterIT {
 
     @Test
     @Order(4)
+    void theConsumerLimitOfAStreamCountsConsumersRegisteredThroughEveryNode() {
+        nodes.get(0).createStream("many-consumers", 1);
+        for (int i = 0; i < 20; i++) {
+            assertThat(nodes.get(i % 3).postJson("/v1/streams/many-consumers/consumers", new JsonObject().put("name", "c" + i))
+                    .statusCode()).isEqualTo(201);
+        }
+        var refused = nodes.get(1).postJson("/v1/streams/many-consumers/consumers", new JsonObject().put("name", "c20"));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.bodyAsString()).contains("LimitExceeded");
+    }
+
+    @Test
+    @Order(4)
     void aShardsWriteLimitHoldsForProducersSprayingEveryNode() {
         nodes.get(0).postJson("/v1/streams", new JsonObject().put("name", "limited").put("shardCount", 1)
                 .put("limits", new JsonObject().put("writeRecordsPerSecond", 50)));
