@@ -52,6 +52,7 @@ export const api = {
   putRecords: (name, records) => call("POST", `/v1/streams/${enc(name)}/records`, { records }),
   registerConsumer: (stream, consumer) => call("POST", `/v1/streams/${enc(stream)}/consumers`, { name: consumer }),
   deregisterConsumer: (stream, consumer) => call("DELETE", `/v1/streams/${enc(stream)}/consumers/${enc(consumer)}`),
+  cluster: () => call("GET", "/v1/cluster"),
   health: () => fetch("/health").then(r => r.json()),
   metrics: () => fetch("/metrics", { headers: authHeaders() }).then(r => r.text()),
   subscribeUrl(stream, consumer, from, timestamp) {

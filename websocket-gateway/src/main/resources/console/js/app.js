@@ -1,16 +1,20 @@
 import { api } from "./api.js";
 import { streamsPage } from "./streams.js";
 import { streamPage } from "./stream.js";
+import { clusterPage } from "./cluster.js";
 
 const HEALTH_REFRESH_MS = 5000;
 const root = document.getElementById("app");
 let leave = () => {};
 
-// Hash routes: #/ the streams list, #/streams/<name> one stream. Each page returns how to leave it.
+// Hash routes: #/ the streams list, #/streams/<name> one stream, #/cluster the cluster. Each page returns
+// how to leave it.
 function route() {
   leave();
   const m = /^#\/streams\/([^/]+)$/.exec(location.hash);
-  leave = m ? streamPage(root, decodeURIComponent(m[1])) : streamsPage(root);
+  if (m) leave = streamPage(root, decodeURIComponent(m[1]));
+  else if (location.hash === "#/cluster") leave = clusterPage(root);
+  else leave = streamsPage(root);
 }
 
 async function health() {

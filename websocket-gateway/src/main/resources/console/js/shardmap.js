@@ -9,8 +9,11 @@ function fraction(key) {
   return Number((BigInt(key) * 1000000n) / KEYSPACE) / 1000000;
 }
 
-/** The open shards' hash ranges as one bar, then every shard with its range, parents and children. */
-export function shardMap(shards) {
+/**
+ * The open shards' hash ranges as one bar, then every shard with its range, parents and children, and,
+ * given `owners` ({self, of: {shardId: nodeId}}, clustered only), the node that holds it.
+ */
+export function shardMap(shards, owners) {
   const svg = document.createElementNS(NS, "svg");
   svg.setAttribute("class", "shardbar");
   svg.setAttribute("viewBox", "0 0 1000 36");
@@ -34,16 +37,24 @@ export function shardMap(shards) {
   const swatch = id => h("span", { class: "badge", "data-shard-color": color.get(id) }, "■");
   const table = h("table", { id: "shards" },
     h("thead", {}, h("tr", {}, h("th", {}, "Shard"), h("th", {}, "State"), h("th", {}, "Hash range"),
-      h("th", {}, "Parents"), h("th", {}, "Children"))),
+      h("th", {}, "Parents"), h("th", {}, "Children"), owners && h("th", {}, "Owner node"))),
     h("tbody", {}, shards.map(s => h("tr", { "data-shard": s.shardId },
       h("td", { class: "mono" }, swatch(s.shardId), " ", s.shardId),
       h("td", {}, h("span", { class: "badge", "data-status": s.state }, s.state)),
       h("td", { class: "mono" }, `${pct(s.hashKeyRange.startingHashKey)} – ${pct(s.hashKeyRange.endingHashKey)}`),
       h("td", { class: "mono" }, [s.parentShardId, s.adjacentParentShardId].filter(Boolean).join(", ") || "–"),
-      h("td", { class: "mono" }, children(s.shardId).join(", ") || "–")))));
+      h("td", { class: "mono" }, children(s.shardId).join(", ") || "–"),
+      owners && ownerCell(owners, s.shardId)))));
   // Presentation attributes are allowed by the page's CSP where inline styles are not; colour swatches via CSSOM.
   for (const el of table.querySelectorAll("[data-shard-color]")) el.style.color = el.dataset.shardColor;
   return [svg, table];
+}
+
+// A closed shard may have left the placement: nobody serves it any more.
+function ownerCell(owners, shardId) {
+  const node = owners.of[shardId];
+  return h("td", { class: "mono owner", "data-owner": node ?? "" },
+    node ? h("a", { href: "#/cluster", title: node }, node, node === owners.self ? " (this node)" : "") : "–");
 }
 
 function pct(key) {

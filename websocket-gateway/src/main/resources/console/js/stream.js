@@ -47,7 +47,7 @@ export function streamPage(root, name) {
       return;
     }
     renderSummary();
-    replace(map, ...shardMap(description.shards));
+    replace(map, ...shardMap(description.shards, await owners()));
     for (const s of description.shards) {
       if (!chartOf.has(s.shardId)) {
         const box = h("div", { class: "chart", "data-shard": s.shardId },
@@ -57,6 +57,17 @@ export function streamPage(root, name) {
       }
     }
     renderConsumers();
+  }
+
+  // Clustered, which node holds each shard (GET /v1/cluster placement); standalone, or when this
+  // credential may not describe the cluster, the map goes without.
+  async function owners() {
+    try {
+      const view = await api.cluster();
+      return view.mode === "clustered" ? { self: view.self, of: view.placement?.[name] ?? {} } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   function renderSummary() {

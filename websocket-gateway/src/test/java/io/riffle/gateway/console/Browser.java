@@ -1,7 +1,9 @@
 package io.riffle.gateway.console;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.riffle.node.RunningNode;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,6 +60,18 @@ final class Browser implements AutoCloseable {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         return new Browser(new ChromeDriver(service, options));
+    }
+
+    /**
+     * Closes a console test's node and browser, failing the test on script errors in the console. Both are
+     * null when the browser is missing and the test was skipped.
+     */
+    static void closeChecked(Browser browser, RunningNode node) {
+        try (RunningNode n = node; Browser b = browser) {
+            if (b != null) {
+                assertThat(b.scriptErrors()).as("script errors in the console").isEmpty();
+            }
+        }
     }
 
     void open(String url) {

@@ -26,11 +26,7 @@ class ConsoleAuthIT {
 
     @AfterEach
     void stop() {
-        try (RunningNode n = node; Browser b = browser) {
-            if (b != null) {
-                assertThat(b.scriptErrors()).as("script errors in the console").isEmpty();
-            }
-        }
+        Browser.closeChecked(browser, node);
     }
 
     @Test

@@ -34,12 +34,7 @@ class ConsoleIT {
 
     @AfterEach
     void stop() {
-        // Both stay null when the browser is missing and the test was skipped.
-        try (RunningNode n = node; Browser b = browser) {
-            if (b != null) {
-                assertThat(b.scriptErrors()).as("script errors in the console").isEmpty();
-            }
-        }
+        Browser.closeChecked(browser, node);
     }
 
     private String url(String path) {
