@@ -9,13 +9,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -54,7 +51,7 @@ class ClusterCrashIT {
 
     @Test
     void aKilledNodeTakesOnlyItsShardsAwayUntilItReturnsAndAWholeClusterRestartKeepsEverything() throws Exception {
-        clusterPorts = freePorts(3);
+        clusterPorts = ClusterIT.freePorts(3);
         for (int i = 0; i < 3; i++) {
             start(i);
         }
@@ -146,19 +143,5 @@ class ClusterCrashIT {
             Thread.sleep(250);
         }
         throw new AssertionError("Timed out waiting for " + what);
-    }
-
-    private static int[] freePorts(int n) throws Exception {
-        Set<ServerSocket> sockets = new HashSet<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0));
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
     }
 }

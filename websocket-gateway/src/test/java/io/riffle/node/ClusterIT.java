@@ -372,7 +372,7 @@ class ClusterIT {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static int[] freePorts(int n) throws IOException {
+    static int[] freePorts(int n) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
