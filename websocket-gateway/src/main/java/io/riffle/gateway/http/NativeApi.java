@@ -110,7 +110,10 @@ public final class NativeApi {
         String contentType = ctx.request().getHeader("Content-Type");
         if (contentType != null && contentType.toLowerCase().startsWith("application/json")) {
             List<PutEntry> entries = batchEntries(Requests.jsonBody(ctx));
-            reply(ctx, 200, client.put(name, entries).map(NativeApi::batchResult));
+            client.put(name, entries).map(PutAnswers::batch)
+                    .onSuccess(answer -> ctx.response().setStatusCode(200)
+                            .putHeader("Content-Type", "application/json").end(answer))
+                    .onFailure(ctx::fail);
             return;
         }
         String key = Optional.ofNullable(ctx.request().getHeader("Partition-Key"))
@@ -193,20 +196,6 @@ public final class NativeApi {
         }
         Object json = r.getValue("json");
         return Json.encode(json).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static JsonObject batchResult(List<PutOutcome> outcomes) {
-        JsonArray results = new JsonArray();
-        int failed = 0;
-        for (PutOutcome o : outcomes) {
-            if (o instanceof PutOutcome.Rejected r) {
-                failed++;
-                results.add(new JsonObject().put("errorCode", r.code().wireName()).put("errorMessage", r.message()));
-            } else {
-                results.add(accepted((PutOutcome.Accepted) o));
-            }
-        }
-        return new JsonObject().put("failedRecordCount", failed).put("records", results);
     }
 
     private static JsonObject accepted(PutOutcome.Accepted a) {
