@@ -83,6 +83,9 @@ class ModelValidationTest {
     @Test
     void shardIdsHaveTwelveDigits() {
         assertThat(new ShardId(7).toString()).isEqualTo("shardId-000000000007");
+        for (int i : new int[] {0, 9, 10, 255, 256, 999_999, Integer.MAX_VALUE}) {
+            assertThat(new ShardId(i).toString()).isEqualTo(String.format("shardId-%012d", i));
+        }
         assertThat(ShardId.of("shardId-000000000123")).isEqualTo(new ShardId(123));
         assertCode(() -> ShardId.parse("shardId", "bad id!"), ErrorCode.VALIDATION, "shardId");
     }

@@ -226,7 +226,7 @@ public final class StreamClient implements AutoCloseable {
             }
             Map<ShardId, List<Integer>> byShard = new LinkedHashMap<>();
             for (int i : indices) {
-                byShard.computeIfAbsent(r.shardFor(entries.get(i).hashKey()), k -> new ArrayList<>()).add(i);
+                byShard.computeIfAbsent(r.shardFor(entries.get(i)), k -> new ArrayList<>()).add(i);
             }
             List<Future<Void>> sends = new ArrayList<>(byShard.size());
             byShard.forEach((shard, group) -> sends.add(append(name, shard, entries, group, outcomes, attempt)));
@@ -403,30 +403,21 @@ public final class StreamClient implements AutoCloseable {
 
     /** A stream's open shards sorted by hash range, for binary search by hash key. */
     private static final class Routes {
-        final List<ShardDescription> open;
+        final HashRanges open;
         final int maxRecordBytes;
 
         Routes(StreamDescription d) {
-            this.open = d.openShards().stream()
-                    .sorted(Comparator.comparing(s -> s.hashKeyRange().start())).toList();
+            this.open = new HashRanges(d.openShards().stream()
+                    .sorted(Comparator.comparing(s -> s.hashKeyRange().start())).toList());
             this.maxRecordBytes = d.maxRecordSizeKiB() * 1024;
         }
 
-        ShardId shardFor(BigInteger hashKey) {
-            int lo = 0;
-            int hi = open.size() - 1;
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                ShardDescription s = open.get(mid);
-                if (hashKey.compareTo(s.hashKeyRange().start()) < 0) {
-                    hi = mid - 1;
-                } else if (hashKey.compareTo(s.hashKeyRange().end()) > 0) {
-                    lo = mid + 1;
-                } else {
-                    return s.shardId();
-                }
+        ShardId shardFor(PutEntry e) {
+            ShardDescription s = open.find(e);
+            if (s == null) {
+                throw new RiffleException(ErrorCode.INTERNAL_FAILURE, "No open shard covers hash key " + e.hashKey());
             }
-            throw new RiffleException(ErrorCode.INTERNAL_FAILURE, "No open shard covers hash key " + hashKey);
+            return s.shardId();
         }
     }
 }

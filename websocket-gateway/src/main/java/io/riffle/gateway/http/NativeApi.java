@@ -3,7 +3,6 @@ package io.riffle.gateway.http;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.model.ConsumerName;
-import io.riffle.model.HashKeys;
 import io.riffle.model.Limits;
 import io.riffle.model.SequenceNumber;
 import io.riffle.model.ShardId;
@@ -111,7 +110,10 @@ public final class NativeApi {
         String contentType = ctx.request().getHeader("Content-Type");
         if (contentType != null && contentType.toLowerCase().startsWith("application/json")) {
             List<PutEntry> entries = batchEntries(Requests.jsonBody(ctx));
-            reply(ctx, 200, client.put(name, entries).map(NativeApi::batchResult));
+            client.put(name, entries).map(PutAnswers::batch)
+                    .onSuccess(answer -> ctx.response().setStatusCode(200)
+                            .putHeader("Content-Type", "application/json").end(answer))
+                    .onFailure(ctx::fail);
             return;
         }
         String key = Optional.ofNullable(ctx.request().getHeader("Partition-Key"))
@@ -119,7 +121,7 @@ public final class NativeApi {
         String explicit = Optional.ofNullable(ctx.request().getHeader("Explicit-Hash-Key"))
                 .orElse(ctx.queryParams().get("explicitHashKey"));
         Buffer body = ctx.body().buffer();
-        PutEntry entry = new PutEntry(HashKeys.requirePartitionKey(key), Optional.ofNullable(explicit),
+        PutEntry entry = new PutEntry(key, Optional.ofNullable(explicit),
                 body == null ? new byte[0] : body.getBytes());
         reply(ctx, 200, client.put(name, List.of(entry)).map(outcomes -> {
             if (outcomes.get(0) instanceof PutOutcome.Rejected r) {
@@ -150,7 +152,7 @@ public final class NativeApi {
             String field = "records." + (i + 1);
             String key = Requests.string(r, "partitionKey").orElse(null);
             byte[] data = entryData(r, field);
-            PutEntry e = new PutEntry(requireKey(key, field), Requests.string(r, "explicitHashKey"), data);
+            PutEntry e = entry(key, Requests.string(r, "explicitHashKey"), data, field);
             total += Limits.billedBytes(e.partitionKey(), data.length);
             entries.add(e);
         }
@@ -162,10 +164,14 @@ public final class NativeApi {
         return entries;
     }
 
-    private static String requireKey(String key, String field) {
+    /** Makes the entry, which validates the key once, and names the record in a bad key's message. */
+    private static PutEntry entry(String key, Optional<String> explicitHashKey, byte[] data, String field) {
         try {
-            return HashKeys.requirePartitionKey(key);
+            return new PutEntry(key, explicitHashKey, data);
         } catch (RiffleException e) {
+            if (!e.getMessage().contains("'partitionKey'")) {
+                throw e;
+            }
             throw new RiffleException(e.code(), e.getMessage().replace("'partitionKey'", "'" + field + ".partitionKey'"));
         }
     }
@@ -190,20 +196,6 @@ public final class NativeApi {
         }
         Object json = r.getValue("json");
         return Json.encode(json).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static JsonObject batchResult(List<PutOutcome> outcomes) {
-        JsonArray results = new JsonArray();
-        int failed = 0;
-        for (PutOutcome o : outcomes) {
-            if (o instanceof PutOutcome.Rejected r) {
-                failed++;
-                results.add(new JsonObject().put("errorCode", r.code().wireName()).put("errorMessage", r.message()));
-            } else {
-                results.add(accepted((PutOutcome.Accepted) o));
-            }
-        }
-        return new JsonObject().put("failedRecordCount", failed).put("records", results);
     }
 
     private static JsonObject accepted(PutOutcome.Accepted a) {
