@@ -1,11 +1,9 @@
 package io.riffle.cluster;
 
-import io.riffle.bus.Addresses;
 import io.riffle.stream.ControlPlaneVerticle;
 import io.riffle.stream.EngineConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -163,11 +161,8 @@ public final class CatalogLeader extends VerticleBase {
 
     /** Asks every live node's replica; answers the replies that came (a dead node just does not answer). */
     private Future<List<JsonObject>> ask(JsonObject request) {
-        DeliveryOptions options = new DeliveryOptions().setSendTimeout(ClusterHosting.REPLICATE_TIMEOUT_MILLIS);
-        List<Future<Message<JsonObject>>> asked = new ArrayList<>();
-        for (String node : coordination.liveNodes()) {
-            asked.add(vertx.eventBus().request(Addresses.catalogReplica(node), request, options));
-        }
+        List<Future<Message<JsonObject>>> asked = new ArrayList<>(
+                ClusterHosting.askReplicas(vertx, coordination.liveNodes(), request).values());
         return Future.join(new ArrayList<>(asked)).transform(ar -> {
             List<JsonObject> answers = new ArrayList<>();
             asked.stream().filter(Future::succeeded).forEach(f -> answers.add(f.result().body()));

@@ -149,10 +149,11 @@ public final class CatalogReplica extends VerticleBase {
     /** Brings this node's shards in line with {@code next}; {@code before} tells which streams went away. */
     private Future<Void> reconcile(CatalogSnapshot before, CatalogSnapshot next) {
         Map<String, JsonObject> streams = next.streams();
+        Set<String> known = before.streams().keySet();
         Set<String> ids = new TreeSet<>(streams.keySet());
         ids.addAll(running.keySet());
-        ids.addAll(before.streams().keySet());
-        List<Future<Void>> steps = ids.stream().map(id -> reconcile(id, streams.get(id), before.streams().containsKey(id))).toList();
+        ids.addAll(known);
+        List<Future<Void>> steps = ids.stream().map(id -> reconcile(id, streams.get(id), known.contains(id))).toList();
         return Future.all(steps).mapEmpty();
     }
 

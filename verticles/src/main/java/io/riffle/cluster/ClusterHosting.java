@@ -233,13 +233,22 @@ final class ClusterHosting implements StreamHosting {
         return result;
     }
 
-    private Future<Void> replicate(CatalogSnapshot next, Set<String> voters, Set<String> live, Set<String> mustFollow) {
-        JsonObject body = new JsonObject().put("op", "apply").put("epoch", epoch).put("snapshot", next.toJson());
+    /**
+     * Sends {@code request} to the replica of each of {@code nodes}; completes once each answered, failed or
+     * timed out (a dead node's replica has no handler, or stays silent until the view drops it).
+     */
+    static Map<String, Future<Message<JsonObject>>> askReplicas(Vertx vertx, Set<String> nodes, JsonObject request) {
         DeliveryOptions options = new DeliveryOptions().setSendTimeout(REPLICATE_TIMEOUT_MILLIS);
         Map<String, Future<Message<JsonObject>>> sent = new TreeMap<>();
-        for (String node : voters) {
-            sent.put(node, vertx.eventBus().request(Addresses.catalogReplica(node), body, options));
+        for (String node : nodes) {
+            sent.put(node, vertx.eventBus().request(Addresses.catalogReplica(node), request, options));
         }
+        return sent;
+    }
+
+    private Future<Void> replicate(CatalogSnapshot next, Set<String> voters, Set<String> live, Set<String> mustFollow) {
+        JsonObject body = new JsonObject().put("op", "apply").put("epoch", epoch).put("snapshot", next.toJson());
+        Map<String, Future<Message<JsonObject>>> sent = askReplicas(vertx, voters, body);
         return Future.join(new ArrayList<>(sent.values())).transform(ar -> {
             Set<String> acked = new LinkedHashSet<>();
             for (Map.Entry<String, Future<Message<JsonObject>>> e : sent.entrySet()) {

@@ -46,6 +46,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StreamClient implements AutoCloseable {
     /** How long {@link #describe} waits for each shard's status. */
     static final long STATUS_TIMEOUT_MILLIS = 2_000;
+    /**
+     * Reads and position lookups give up after 5 s with a retryable SERVICE_UNAVAILABLE (Vert.x waits 30 s):
+     * a request sent to a node killed a moment ago, before the cluster's view drops it, is answered fast.
+     */
+    static final DeliveryOptions READS = new DeliveryOptions().setSendTimeout(5_000);
     /** How often, and how far apart, a put refused by a shard a reshard just closed is routed again (5 s in all). */
     private static final int CLOSED_SHARD_RETRIES = 250;
     private static final long CLOSED_SHARD_RETRY_MILLIS = 20;
@@ -321,7 +326,7 @@ public final class StreamClient implements AutoCloseable {
         } else {
             body = new JsonObject().put("type", from instanceof ReadFrom.Latest ? "LATEST" : "TRIM_HORIZON");
         }
-        return vertx.eventBus().<Long>request(Addresses.shardResolve(name, shard), body)
+        return vertx.eventBus().<Long>request(Addresses.shardResolve(name, shard), body, READS)
                 .map(m -> m.body())
                 .recover(err -> shardFailure(err, name, shard));
     }
@@ -335,7 +340,7 @@ public final class StreamClient implements AutoCloseable {
     public Future<ReadBatch> read(StreamName name, ShardId shard, long offset, int maxRecords, int maxBytes,
                                   boolean sharedQuota) {
         return vertx.eventBus().<ReadBatch>request(Addresses.shardRead(name, shard),
-                        new ReadRequest(offset, maxRecords, maxBytes, sharedQuota))
+                        new ReadRequest(offset, maxRecords, maxBytes, sharedQuota), READS)
                 .map(m -> m.body())
                 .recover(err -> shardFailure(err, name, shard));
     }

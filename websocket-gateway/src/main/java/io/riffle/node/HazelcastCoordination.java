@@ -50,6 +50,8 @@ final class HazelcastCoordination implements Coordination {
     /** Announced node ids by member UUID, kept from the directory's events. */
     private final Map<UUID, String> announced = new ConcurrentHashMap<>();
     private final List<Runnable> viewHandlers = new CopyOnWriteArrayList<>();
+    /** The campaign of the oldest-member kind now running, if any; the one view handler checks it. */
+    private volatile OldestHeld oldestCampaign;
 
     HazelcastCoordination(Vertx vertx, HazelcastInstance hazelcast, String nodeId, boolean raft) {
         this.vertx = vertx;
@@ -74,6 +76,15 @@ final class HazelcastCoordination implements Coordination {
                 viewChanged();
             }
         });
+        if (!raft) {
+            // One handler for every campaign: a campaign that failed and retries must not add another.
+            onViewChange(() -> {
+                OldestHeld campaign = oldestCampaign;
+                if (campaign != null) {
+                    campaign.check();
+                }
+            });
+        }
         UUID self = hazelcast.getCluster().getLocalMember().getUuid();
         announced.put(self, nodeId);
         directory.putIfAbsent(self.toString(), new JsonObject().put("nodeId", nodeId).put("status", "STARTING").encode());
@@ -258,7 +269,7 @@ final class HazelcastCoordination implements Coordination {
 
         @Override
         void campaign() {
-            onViewChange(this::check);
+            oldestCampaign = this;
             check();
         }
 

@@ -176,6 +176,18 @@ class NodeConfigTest {
     }
 
     @Test
+    void raftIsOnByDefaultFromThreeSeedsOrKubernetesAndABadMemberCountIsRefusedByName() {
+        assertThat(load(Map.of(), "--cluster", "true", "--cluster-members", "a:1,b:2").cluster().cpMembers()).isZero();
+        assertThat(load(Map.of(), "--cluster", "true", "--cluster-members", "a:1,b:2,c:3").cluster().cpMembers()).isEqualTo(3);
+        assertThat(load(Map.of(), "--cluster", "true", "--cluster-members", "a:1,b:2,c:3", "--cluster-cp-members", "0")
+                .cluster().raft()).isFalse();
+        assertThat(load(Map.of(), "--cluster", "true", "--cluster-discovery", "kubernetes",
+                "--cluster-kubernetes-service", "riffle-hs").cluster().cpMembers()).isEqualTo(3);
+        assertThatThrownBy(() -> load(Map.of(), "--cluster-cp-members", "4"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("clusterCpMembers").hasMessageContaining("auto, 0, 3, 5 or 7");
+    }
+
+    @Test
     void clusterSettingsComeFromFlagsEnvironmentAndFilesLikeEveryOther() throws IOException {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, "cluster: true\nclusterMembers: 10.0.0.1:5701, node-b:5702\nclusterPort: 5702\n");
