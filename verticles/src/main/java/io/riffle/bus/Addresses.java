@@ -86,6 +86,20 @@ public final class Addresses {
         return PREFIX + "catalog.replica." + nodeId;
     }
 
+    /**
+     * The replica of a shard on node {@code nodeId}: the shard's leader sends it batches of its log
+     * ({@code ShardRecords} with the epoch, commit point and leader-epoch history in headers). Registered by
+     * that node's follower of the shard only.
+     */
+    public static String replicaAppend(String nodeId, StreamName stream, ShardId shard) {
+        return PREFIX + "replica.append." + nodeId + "." + stream.value() + "." + shard.index();
+    }
+
+    /** A shard replica's state (last leader epoch and end offset), asked by the catalog leader to pick a new leader. */
+    public static String replicaState(String nodeId, StreamName stream, ShardId shard) {
+        return PREFIX + "replica.state." + nodeId + "." + stream.value() + "." + shard.index();
+    }
+
     /** Whether messages to {@code address} stay on the sending node even on a clustered bus. */
     public static boolean isNodeLocal(String address) {
         return address.equals(shardHealthChanged());

@@ -39,6 +39,7 @@ public final class CatalogLeader extends VerticleBase {
     private final Coordination coordination;
     private volatile boolean stopped;
     private ClusterHosting hosting;
+    private Failover failover;
     private String controlPlane;
     private Coordination.Leadership leadership;
 
@@ -53,6 +54,8 @@ public final class CatalogLeader extends VerticleBase {
         vertx.setPeriodic(CATCH_UP_MILLIS, t -> {
             if (hosting != null && hosting.anyoneBehind()) {
                 viewChanged();
+            } else if (failover != null) {
+                failover.check();
             }
         });
         campaign();
@@ -134,6 +137,8 @@ public final class CatalogLeader extends VerticleBase {
                         return null;
                     }
                     hosting = h;
+                    failover = new Failover(vertx, h, coordination);
+                    failover.check();
                     controlPlane = id;
                     LOG.info("Node {} leads the catalog at epoch {} ({})", coordination.nodeId(), epoch, h.committed());
                     return null;
@@ -147,6 +152,7 @@ public final class CatalogLeader extends VerticleBase {
         LOG.warn("Node {} lost catalog leadership", coordination.nodeId());
         leadership = null;
         hosting = null;
+        failover = null;
         String id = controlPlane;
         controlPlane = null;
         Future<Void> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);
@@ -155,7 +161,14 @@ public final class CatalogLeader extends VerticleBase {
 
     private void viewChanged() {
         if (hosting != null) {
-            hosting.recommit().onFailure(err -> LOG.warn("Sending the catalog to the members failed: {}", err.toString()));
+            Failover f = failover;
+            f.check();
+            hosting.recommit().onFailure(err -> LOG.warn("Sending the catalog to the members failed: {}", err.toString()))
+                    .onComplete(ar -> {
+                        if (f != null) {
+                            f.check();
+                        }
+                    });
         }
     }
 

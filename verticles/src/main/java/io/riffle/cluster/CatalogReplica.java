@@ -8,7 +8,8 @@ import io.riffle.model.StreamDescription;
 import io.riffle.shard.ShardSettings;
 import io.riffle.stream.CatalogStore;
 import io.riffle.stream.EngineConfig;
-import io.riffle.stream.LocalHosting;
+import io.riffle.replica.ReplicaRole;
+import io.riffle.shard.ShardVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +53,12 @@ public final class CatalogReplica extends VerticleBase {
     private long promised;
     /** Written on this verticle's context only; read by the node's Kinesis API (the token key) from any thread. */
     private volatile CatalogSnapshot current = CatalogSnapshot.EMPTY;
-    /** Deployment ids of the shards running here, by stream engine id and shard index. */
-    private final Map<String, Map<Integer, String>> running = new HashMap<>();
+    /** A shard replica running here: its deployment and the role it was started with. */
+    private record Running(String deploymentId, ReplicaRole role) {
+    }
+
+    /** The shard replicas running here, by stream engine id and shard index. */
+    private final Map<String, Map<Integer, Running>> running = new HashMap<>();
     /** Reconciliations run one after the other. */
     private Future<?> last = Future.succeededFuture();
     private MessageConsumer<JsonObject> consumer;
@@ -160,9 +166,9 @@ public final class CatalogReplica extends VerticleBase {
     private Future<Void> reconcile(String id, JsonObject record, boolean knownBefore) {
         Path dir = config.dataDir().resolve("streams").resolve(id);
         boolean open = record != null && record.getBoolean("open", false) && !record.getBoolean("deleting", false);
-        Map<Integer, String> here = running.computeIfAbsent(id, k -> new HashMap<>());
+        Map<Integer, Running> here = running.computeIfAbsent(id, k -> new HashMap<>());
         if (!open) {
-            List<Future<Void>> stops = here.values().stream().map(vertx::undeploy).toList();
+            List<Future<Void>> stops = here.values().stream().map(r -> vertx.undeploy(r.deploymentId())).toList();
             here.clear();
             running.remove(id);
             Future<Void> stopped = Future.join(stops).mapEmpty();
@@ -175,19 +181,44 @@ public final class CatalogReplica extends VerticleBase {
             return stopped;
         }
         StreamDescription d = CatalogSnapshot.description(record, config.defaultLimits());
-        JsonObject owners = record.getJsonObject("owners");
-        List<ShardDescription> mine = d.shards().stream()
-                .filter(s -> nodeId.equals(owners.getString(Integer.toString(s.shardId().index()))))
-                .filter(s -> !here.containsKey(s.shardId().index()))
-                .toList();
-        if (mine.isEmpty()) {
+        List<Future<Void>> steps = new ArrayList<>();
+        for (ShardDescription s : d.shards()) {
+            int index = s.shardId().index();
+            ReplicaRole want = roleOf(record, index);
+            Running have = here.get(index);
+            if (have != null && have.role().equals(want)) {
+                continue;
+            }
+            // A new role (leader moved, new epoch) means a new verticle: the old one answers nothing more.
+            Future<Void> stopped = have == null ? Future.succeededFuture()
+                    : vertx.undeploy(have.deploymentId()).onComplete(ar -> here.remove(index, have));
+            if (want != null) {
+                steps.add(stopped.compose(v -> vertx.deployVerticle(new ShardVerticle(d.name(), s,
+                                CatalogStore.shardDir(dir, s.shardId()), config.log(), ShardSettings.of(d), config.clock(),
+                                config.metrics(), want))
+                        .map(deploymentId -> {
+                            here.put(index, new Running(deploymentId, want));
+                            return null;
+                        })));
+            } else {
+                steps.add(stopped);
+            }
+        }
+        if (steps.isEmpty()) {
             return Future.succeededFuture();
         }
-        // One deployment per shard, so each id is kept under its shard as soon as that shard runs.
-        List<Future<Void>> started = mine.stream().map(s -> LocalHosting.deploy(vertx, config, dir, d, List.of(s),
-                ShardSettings.of(d), verified -> { }, deploymentId -> here.put(s.shardId().index(), deploymentId))).toList();
-        return Future.all(started)
-                .onSuccess(v -> LOG.info("Node {} runs {} shards of stream {}", nodeId, here.size(), d.name()))
+        return Future.all(steps)
+                .onSuccess(v -> LOG.info("Node {} runs {} shard replicas of stream {} ({} leading)", nodeId, here.size(), d.name(),
+                        here.values().stream().filter(r -> r.role().leads()).count()))
                 .mapEmpty();
+    }
+
+    /** This node's role in the shard's replica set, or null if it holds no replica of it. */
+    private ReplicaRole roleOf(JsonObject record, int shard) {
+        List<String> replicas = ReplicaSets.replicas(record, shard);
+        if (!replicas.contains(nodeId)) {
+            return null;
+        }
+        return new ReplicaRole(nodeId, ReplicaSets.epoch(record, shard), ReplicaSets.leader(record, shard), replicas);
     }
 }

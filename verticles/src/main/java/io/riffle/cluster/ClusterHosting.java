@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 final class ClusterHosting implements StreamHosting {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterHosting.class);
     static final long REPLICATE_TIMEOUT_MILLIS = 5_000;
+    /** Replicas per shard: as many as the live nodes at creation, up to three (Kinesis keeps three copies). */
+    static final int MAX_REPLICATION_FACTOR = 3;
 
     private final Vertx vertx;
     private final Path dataDir;
@@ -101,12 +103,11 @@ final class ClusterHosting implements StreamHosting {
     public Future<Path> create(StreamDescription description, Optional<ThroughputLimits> ownLimits) {
         String id = UUID.randomUUID().toString();
         return commit(streams -> {
-            List<String> owners = Placement.owners(liveShardCounts(), description.shards().size());
-            JsonObject placed = new JsonObject();
-            for (int i = 0; i < owners.size(); i++) {
-                placed.put(Integer.toString(description.shards().get(i).shardId().index()), owners.get(i));
-            }
-            JsonObject record = new JsonObject().put("description", stored(description)).put("owners", placed)
+            Map<String, Integer> leaders = liveShardCounts();
+            int factor = Math.min(MAX_REPLICATION_FACTOR, leaders.size());
+            List<List<String>> sets = Placement.replicas(leaders, liveReplicaCounts(), description.shards().size(), factor);
+            List<Integer> indexes = description.shards().stream().map(s -> s.shardId().index()).toList();
+            JsonObject record = ReplicaSets.place(new JsonObject().put("description", stored(description)), indexes, sets)
                     .put("open", false).put("deleting", false);
             ownLimits.ifPresent(l -> record.put("ownLimits", StreamJson.toJson(l)));
             streams.put(id, record);
@@ -177,8 +178,12 @@ final class ClusterHosting implements StreamHosting {
         if (record == null) {
             return Future.failedFuture(new RiffleException(ErrorCode.INTERNAL_FAILURE, "Stream " + id + " is not in the catalog"));
         }
-        Set<String> owners = ownersMustFollow ? new LinkedHashSet<>(record.getJsonObject("owners").getMap().values().stream()
-                .map(String::valueOf).toList()) : Set.of();
+        // Replicas on nodes that are down follow when they are back (they start no shard before a leader's catalog).
+        Set<String> owners = new LinkedHashSet<>();
+        if (ownersMustFollow) {
+            owners.addAll(ReplicaSets.nodes(record));
+            owners.retainAll(coordination.liveNodes());
+        }
         return commit(streams -> {
             JsonObject r = streams.getJsonObject(id);
             if (r != null) {
@@ -198,12 +203,25 @@ final class ClusterHosting implements StreamHosting {
         return json;
     }
 
+    /** Replicas per live node, every live node listed, for placing new shards' followers. */
+    private Map<String, Integer> liveReplicaCounts() {
+        Map<String, Integer> counts = new TreeMap<>();
+        coordination.liveNodes().forEach(n -> counts.put(n, 0));
+        ReplicaSets.replicasPerNode(committed).forEach((n, c) -> counts.computeIfPresent(n, (k, v) -> c));
+        return counts;
+    }
+
     /** Open shards per live node, every live node listed, for placing new shards. */
     private Map<String, Integer> liveShardCounts() {
         Map<String, Integer> counts = new TreeMap<>();
         coordination.liveNodes().forEach(n -> counts.put(n, 0));
         committed.shardsPerNode().forEach((n, c) -> counts.computeIfPresent(n, (k, v) -> c));
         return counts;
+    }
+
+    /** Commits a change of the catalog's streams that is no control-plane change (a shard's new leader). */
+    Future<Void> commitChange(UnaryOperator<JsonObject> change, Set<String> mustFollow) {
+        return commit(change, mustFollow);
     }
 
     /**

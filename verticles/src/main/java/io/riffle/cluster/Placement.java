@@ -50,4 +50,38 @@ public final class Placement {
         }
         return owners;
     }
+
+    /**
+     * The replica set of each of {@code newShards} new shards, in shard order, its leader first: leaders as
+     * {@link #owners}, then {@code replicationFactor - 1} followers on other nodes, each time the nodes
+     * holding the fewest replicas (counting those placed before in this call), ties by node id.
+     *
+     * @param liveShards   every live node's id and the shards it leads now
+     * @param liveReplicas every live node's id and the replicas it holds now (leaders included)
+     * @throws IllegalArgumentException if fewer live nodes than the replication factor
+     */
+    public static List<List<String>> replicas(Map<String, Integer> liveShards, Map<String, Integer> liveReplicas,
+                                              int newShards, int replicationFactor) {
+        if (replicationFactor < 1 || replicationFactor > liveShards.size()) {
+            throw new IllegalArgumentException("Cannot place " + replicationFactor + " replicas on " + liveShards.size() + " live nodes");
+        }
+        List<String> leaders = owners(liveShards, newShards);
+        Map<String, Integer> held = new java.util.TreeMap<>();
+        liveShards.keySet().forEach(n -> held.put(n, liveReplicas.getOrDefault(n, 0)));
+        List<List<String>> sets = new ArrayList<>(newShards);
+        for (String leader : leaders) {
+            List<String> set = new ArrayList<>(replicationFactor);
+            set.add(leader);
+            held.merge(leader, 1, Integer::sum);
+            held.entrySet().stream().filter(e -> !e.getKey().equals(leader))
+                    .sorted(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                    .limit(replicationFactor - 1L).map(Map.Entry::getKey).toList()
+                    .forEach(f -> {
+                        set.add(f);
+                        held.merge(f, 1, Integer::sum);
+                    });
+            sets.add(set);
+        }
+        return sets;
+    }
 }

@@ -13,12 +13,17 @@ import io.riffle.log.AppendRecord;
 import io.riffle.log.CorruptLogException;
 import io.riffle.log.FsyncPolicy;
 import io.riffle.log.LogConfig;
+import io.riffle.log.LogTruncation;
 import io.riffle.log.ShardLog;
 import io.riffle.model.DamagedRecords;
 import io.riffle.model.Limits;
 import io.riffle.model.Record;
 import io.riffle.model.ShardDescription;
 import io.riffle.model.StreamName;
+import io.riffle.replica.Follower;
+import io.riffle.replica.LeaderEpochs;
+import io.riffle.replica.ReplicaRole;
+import io.riffle.replica.Replicator;
 import io.riffle.stream.ReadBatch;
 import io.riffle.stream.ShardRecords;
 import io.riffle.stream.StreamJson;
@@ -55,6 +60,12 @@ import org.slf4j.LoggerFactory;
  * <p>Disk errors are logged here with stream, shard and cause; clients get an {@code InternalFailure} that
  * names the shard but no file or exception. While writes fail, {@link WriteHealth} reports the shard on
  * the event bus, so the node's {@code /health} turns degraded.
+ *
+ * <p><b>Replicas</b> (clustered, with a {@link ReplicaRole}): the leader takes puts, writes them to its own
+ * log and has its {@link Replicator} copy the log to the followers; a put is answered, and its records are
+ * readable and pushed, only once they are below the commit point (durable on a majority of the replicas).
+ * A follower registers none of the shard's addresses: its {@link Follower} only takes the leader's batches.
+ * Without a role (standalone) the shard is its only replica and answers once its own write is durable.
  */
 public final class ShardVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ShardVerticle.class);
@@ -68,9 +79,20 @@ public final class ShardVerticle extends VerticleBase {
     private final LogConfig logConfig;
     private final Clock clock;
     private final MeterRegistry metrics;
+    /** This node's part in the shard's replica set; null standalone. */
+    private final ReplicaRole role;
     private ShardSettings settings;
 
-    private ShardLog log;
+    private volatile ShardLog log;
+    private LeaderEpochs history = LeaderEpochs.NONE;
+    private Replicator replicator;
+    private Follower follower;
+    /** Batches written here that wait for the commit point to pass them (leader only). */
+    private final ArrayDeque<Written> uncommitted = new ArrayDeque<>();
+    /** Offsets below this are committed: the log's end standalone, the commit point with replicas (-1: unknown yet). */
+    private volatile long visibleEnd;
+    /** A follower knew a newer leader epoch: this replica takes no more puts or reads. */
+    private boolean deposed;
     private TokenBucket writeBytes;
     private TokenBucket writeRecords;
     private TokenBucket readBytes;
@@ -99,6 +121,13 @@ public final class ShardVerticle extends VerticleBase {
 
     public ShardVerticle(StreamName stream, ShardDescription shard, Path dir, LogConfig logConfig,
                          ShardSettings settings, Clock clock, MeterRegistry metrics) {
+        this(stream, shard, dir, logConfig, settings, clock, metrics, null);
+    }
+
+    /** A replica of the shard with {@code role} in its replica set (null: standalone, no replicas). */
+    public ShardVerticle(StreamName stream, ShardDescription shard, Path dir, LogConfig logConfig,
+                         ShardSettings settings, Clock clock, MeterRegistry metrics, ReplicaRole role) {
+        this.role = role;
         this.stream = stream;
         this.shard = shard;
         this.dir = dir;
@@ -134,6 +163,7 @@ public final class ShardVerticle extends VerticleBase {
             ShardLog opened = ShardLog.open(dir, logConfig, clock);
             try {
                 opened.setRetentionMillis(retention);
+                history = startHistory(LeaderEpochs.read(dir), opened.endOffset());
                 // The start offset is looked up in the time index: on this worker, like all file access.
                 LOG.info("Shard {} of stream {} open at offsets [{}, {})", shard.shardId(), stream,
                         opened.startOffset(), opened.endOffset());
@@ -147,6 +177,20 @@ public final class ShardVerticle extends VerticleBase {
                     log = opened;
                     lastArrivalMillis = log.lastArrivalMillis();
                     EventBus bus = vertx.eventBus();
+                    if (role != null) {
+                        consumers.add(bus.consumer(Addresses.replicaState(role.nodeId(), stream, shard.shardId()), this::onReplicaState));
+                    }
+                    if (role != null && !role.leads()) {
+                        follower = new Follower(shardName() + " on " + role.nodeId(), role.epoch(), history, new FollowerLog());
+                        consumers.add(bus.consumer(Addresses.replicaAppend(role.nodeId(), stream, shard.shardId()), follower::onReplicate));
+                        startTimers();
+                        return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+                    }
+                    visibleEnd = role == null ? log.endOffset() : -1;
+                    if (role != null) {
+                        replicator = new Replicator(vertx, stream, shard.shardId(), role, new LeaderLog(), log.endOffset(),
+                                this::committed, this::depose);
+                    }
                     consumers.add(bus.consumer(Addresses.shardAppend(stream, shard.shardId()), this::onAppend));
                     consumers.add(bus.consumer(Addresses.shardRead(stream, shard.shardId()), this::onRead));
                     consumers.add(bus.consumer(Addresses.shardResolve(stream, shard.shardId()), this::onResolve));
@@ -155,12 +199,36 @@ public final class ShardVerticle extends VerticleBase {
                     if (shard.isOpen()) {
                         consumers.add(bus.consumer(Addresses.shardSeal(stream, shard.shardId()), this::onSeal));
                     }
-                    if (logConfig.fsyncPolicy() == FsyncPolicy.INTERVAL) {
-                        vertx.setPeriodic(logConfig.fsyncIntervalMillis(), id -> flushInBackground());
-                    }
-                    vertx.setPeriodic(RETENTION_CHECK_MILLIS, id -> enforceRetention());
-                    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+                    startTimers();
+                    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+                            .onSuccess(v -> {
+                                if (replicator != null) {
+                                    replicator.start();
+                                }
+                            });
                 });
+    }
+
+    private void startTimers() {
+        if (logConfig.fsyncPolicy() == FsyncPolicy.INTERVAL) {
+            vertx.setPeriodic(logConfig.fsyncIntervalMillis(), id -> flushInBackground());
+        }
+        vertx.setPeriodic(RETENTION_CHECK_MILLIS, id -> enforceRetention());
+    }
+
+    /**
+     * The leader-epoch history to run with, made durable before the shard takes anything: a leader adds its
+     * epoch at the log's end (its epoch's records start there); a follower keeps what it has.
+     */
+    private LeaderEpochs startHistory(LeaderEpochs stored, long end) throws IOException {
+        if (role == null || !role.leads()) {
+            return stored;
+        }
+        LeaderEpochs led = stored.with(role.epoch(), end);
+        if (!led.equals(stored)) {
+            led.write(dir);
+        }
+        return led;
     }
 
     /** Stops taking requests, waits for queued appends to become durable, then closes the log. */
@@ -168,8 +236,13 @@ public final class ShardVerticle extends VerticleBase {
     public Future<?> stop() {
         stopping = true;
         meters.forEach(metrics::remove);
+        if (replicator != null) {
+            replicator.close();
+            failUncommitted(shardName() + " is shutting down; the put may or may not be stored, retry it");
+        }
         return idle()
                 .compose(v -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()))
+                .compose(v -> follower == null ? Future.succeededFuture() : follower.idle())
                 .compose(v -> log == null ? Future.succeededFuture() : writes.executeBlocking(() -> {
                     log.close();
                     return null;
@@ -183,6 +256,10 @@ public final class ShardVerticle extends VerticleBase {
     private void onAppend(Message<AppendRequest> message) {
         if (stopping) {
             message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName() + " is shutting down");
+            return;
+        }
+        if (deposed) {
+            message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName() + " has a new leader; retry");
             return;
         }
         if (!shard.isOpen() || sealed) {
@@ -255,7 +332,13 @@ public final class ShardVerticle extends VerticleBase {
                     writeHealth.succeeded();
                     logMeters.batchRecords().record(batch.size());
                     logMeters.batchBytes().record(groupBytes);
-                    acknowledge(group, batch, firstOffset, groupBytes);
+                    if (replicator == null) {
+                        visibleEnd = firstOffset + batch.size();
+                        acknowledge(group, batch, firstOffset, groupBytes);
+                    } else {
+                        uncommitted.add(new Written(group, batch, firstOffset, groupBytes));
+                        replicator.appended();
+                    }
                 })
                 .onFailure(err -> {
                     LOG.error("Append of {} records to shard {} of stream {} failed: {}", batch.size(),
@@ -295,10 +378,49 @@ public final class ShardVerticle extends VerticleBase {
                 new ShardRecords(stream, shard.shardId(), written));
     }
 
+    /** The commit point passed these batches: answer their puts and push their records, in log order. */
+    private void committed(long commit) {
+        visibleEnd = commit;
+        while (!uncommitted.isEmpty() && uncommitted.peek().end() <= commit) {
+            Written w = uncommitted.poll();
+            acknowledge(w.group, w.batch, w.firstOffset, w.bytes);
+        }
+    }
+
+    /** A newer leader exists: answer nothing more as leader; the catalog soon makes this replica a follower. */
+    private void depose() {
+        deposed = true;
+        failUncommitted(shardName() + " has a new leader; the put may or may not be stored, retry it");
+        pending.forEach(p -> p.message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName() + " has a new leader; retry"));
+        pending.clear();
+    }
+
+    private void failUncommitted(String why) {
+        uncommitted.forEach(w -> w.group.forEach(p -> p.message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), why)));
+        uncommitted.clear();
+    }
+
+    /** Whether reads must wait: stopping, deposed, or a new leader that does not know its commit point yet. */
+    private String unreadable() {
+        if (stopping) {
+            return shardName() + " is shutting down";
+        }
+        if (deposed) {
+            return shardName() + " has a new leader; retry";
+        }
+        return visibleEnd < 0 ? shardName() + " has a new leader that is catching its replicas up; retry" : null;
+    }
+
+    private void onReplicaState(Message<JsonObject> message) {
+        message.reply(follower != null ? follower.state() : new JsonObject().put("lastEpoch", history.lastEpoch())
+                .put("end", log.endOffset()).put("commit", visibleEnd).put("leader", true));
+    }
+
     private void onRead(Message<ReadRequest> message) {
         ReadRequest r = message.body();
-        if (stopping) {
-            message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName() + " is shutting down");
+        String unreadable = unreadable();
+        if (unreadable != null) {
+            message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), unreadable);
             return;
         }
         if (r.sharedQuota() && !(readBytes.hasTokens() && readCalls.tryTake(1))) {
@@ -308,16 +430,28 @@ public final class ShardVerticle extends VerticleBase {
                     + " reads/s and " + settings.limits().readBytesPerSecond() + " bytes/s");
             return;
         }
-        long endBefore = log.endOffset();
+        long endBefore = visibleEnd;
         int maxRecords = Math.max(1, Math.min(r.maxRecords(), Limits.GET_RECORDS_MAX_RECORDS));
         int maxBytes = Math.max(1, Math.min(r.maxBytes(), Limits.GET_RECORDS_MAX_BYTES));
-        reads.executeBlocking(() -> log.read(r.offset(), maxRecords, maxBytes), false)
+        reads.executeBlocking(() -> committedOnly(log.read(r.offset(), maxRecords, maxBytes), endBefore), false)
                 .onSuccess(records -> message.reply(toBatch(r, records, endBefore)))
                 // A read the stop overtook (the log closed under it) is no failure of the log: ask for a retry,
                 // which finds the shard again or learns that it is gone.
                 .onFailure(err -> Failures.fail(message, stopping
                         ? new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, shardName() + " is shutting down")
                         : internalFailure("Read from " + shardName() + " at offset " + r.offset(), err)));
+    }
+
+    /** The records below {@code end}: a leader's log holds records not yet committed, which no reader may see. */
+    private static List<Record> committedOnly(List<Record> records, long end) {
+        if (records.isEmpty() || records.get(records.size() - 1).offset() < end) {
+            return records;
+        }
+        int n = 0;
+        while (n < records.size() && records.get(n).offset() < end) {
+            n++;
+        }
+        return records.subList(0, n);
     }
 
     private ReadBatch toBatch(ReadRequest r, List<Record> records, long endBefore) {
@@ -339,9 +473,9 @@ public final class ShardVerticle extends VerticleBase {
         } else {
             Record last = records.get(records.size() - 1);
             next = last.offset() + 1;
-            behind = next >= log.endOffset() ? 0 : Math.max(0, clock.millis() - last.arrivalMillis());
+            behind = next >= visibleEnd ? 0 : Math.max(0, clock.millis() - last.arrivalMillis());
         }
-        boolean end = (!shard.isOpen() || closed) && next >= log.endOffset();
+        boolean end = (!shard.isOpen() || closed) && next >= visibleEnd;
         return new ReadBatch(records, next, behind, end);
     }
 
@@ -392,6 +526,11 @@ public final class ShardVerticle extends VerticleBase {
     private void onResolve(Message<JsonObject> message) {
         String type = message.body().getString("type");
         long value = message.body().getLong("value", 0L);
+        String unreadable = unreadable();
+        if (unreadable != null) {
+            message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), unreadable);
+            return;
+        }
         reads.executeBlocking(() -> resolve(type, value), false)
                 .onSuccess(message::reply)
                 .onFailure(err -> Failures.fail(message, err instanceof RiffleException
@@ -400,15 +539,15 @@ public final class ShardVerticle extends VerticleBase {
 
     /** Resolves an iterator type to the offset of the next record to read. Runs on the read pool. */
     private long resolve(String type, long value) {
-        long start = log.startOffset();
-        long end = log.endOffset();
+        long end = visibleEnd;
+        long start = Math.min(log.startOffset(), end);
         return switch (type) {
             case "TRIM_HORIZON" -> start;
             case "LATEST" -> end;
             // AT the end offset is "the next record to be written": where a caught-up reader continues.
             case "AT_SEQUENCE_NUMBER" -> Math.max(start, requireIssued(value, end + 1));
             case "AFTER_SEQUENCE_NUMBER" -> Math.max(start, requireIssued(value, end) + 1);
-            case "AT_TIMESTAMP" -> log.offsetForTimestamp(value);
+            case "AT_TIMESTAMP" -> Math.min(log.offsetForTimestamp(value), end);
             default -> throw RiffleException.invalidArgument("Unknown position type " + type);
         };
     }
@@ -417,7 +556,7 @@ public final class ShardVerticle extends VerticleBase {
     private long requireIssued(long offset, long limit) {
         if (offset >= limit) {
             throw RiffleException.invalidArgument("Sequence number with offset " + offset + " has not been issued in "
-                    + shardName() + " (next offset is " + log.endOffset() + ")");
+                    + shardName() + " (next offset is " + visibleEnd + ")");
         }
         return offset;
     }
@@ -513,6 +652,71 @@ public final class ShardVerticle extends VerticleBase {
 
     private String shardName() {
         return shard.shardId() + " of stream " + stream;
+    }
+
+    /** A group of puts written to this replica's log, waiting for the commit point. */
+    private record Written(List<Pending> group, List<AppendRecord> batch, long firstOffset, long bytes) {
+        long end() {
+            return firstOffset + batch.size();
+        }
+    }
+
+    /** The leader's log as its replicator reads it. */
+    private final class LeaderLog implements Replicator.Log {
+        @Override
+        public long end() {
+            return log.endOffset();
+        }
+
+        @Override
+        public LeaderEpochs history() {
+            return history;
+        }
+
+        @Override
+        public Future<List<Record>> read(long from, int maxRecords, long maxBytes) {
+            return reads.executeBlocking(() -> log.read(from, maxRecords, maxBytes), false);
+        }
+    }
+
+    /** The follower's log: every change on the write pool, in order with retention and flushes. */
+    private final class FollowerLog implements Follower.Log {
+        @Override
+        public long end() {
+            return log.endOffset();
+        }
+
+        @Override
+        public Future<Long> append(List<AppendRecord> records) {
+            return writes.executeBlocking(() -> logMeters.append().recordCallable(() -> log.append(records)))
+                    .onSuccess(first -> writeHealth.succeeded())
+                    .onFailure(err -> {
+                        if (err instanceof IOException) {
+                            writeHealth.failed(err);
+                        }
+                    });
+        }
+
+        @Override
+        public Future<Void> truncate(long offset) {
+            long retention = settings.retentionMillis();
+            return writes.executeBlocking(() -> {
+                log.close();
+                LogTruncation.truncate(dir, offset);
+                ShardLog reopened = ShardLog.open(dir, logConfig, clock);
+                reopened.setRetentionMillis(retention);
+                log = reopened;
+                return null;
+            });
+        }
+
+        @Override
+        public Future<Void> saveHistory(LeaderEpochs h) {
+            return writes.executeBlocking(() -> {
+                h.write(dir);
+                return null;
+            });
+        }
     }
 
     /** An append request waiting for its batch to be written. */

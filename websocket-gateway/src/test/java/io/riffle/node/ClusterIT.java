@@ -90,9 +90,9 @@ class ClusterIT {
         awaitCatalog(nodes.get(0));
         nodes.get(0).createStream("orders", 12);
 
-        // Placement: 4 shards on each node, each node's shard logs on its own disk only.
+        // Placement: 4 shard leaders on each node; three replicas of each shard, so every node's disk holds all 12.
         for (int i = 0; i < 3; i++) {
-            assertThat(shardDirs(dir.resolve("node" + i))).as("shards on node %d", i).isEqualTo(4);
+            assertThat(shardDirs(dir.resolve("node" + i))).as("shard replicas on node %d", i).isEqualTo(12);
             assertThat(nodes.get(i).get("/v1/streams").bodyAsJsonObject().getJsonArray("streams")).contains("orders");
         }
         JsonObject placement = nodes.get(2).get("/v1/cluster").bodyAsJsonObject().getJsonObject("placement").getJsonObject("orders");
@@ -262,7 +262,7 @@ class ClusterIT {
 
     @Test
     @Order(5)
-    void aStoppedNodeDropsOutOfTheOthersViewAndItsShardsAnswerRetryUntilItIsBack() {
+    void aStoppedNodesShardsFailOverToTheirReplicasAndItRejoinsAsAFollower() {
         RunningNode stopped = nodes.get(2);
         String stoppedId = ids.get(2);
         stopped.stopNode();
@@ -271,31 +271,49 @@ class ClusterIT {
             JsonObject view = awaitView(n, 2);
             assertThat(nodeIds(view)).containsExactlyInAnyOrder(ids.get(0), ids.get(1)).doesNotContain(stoppedId);
         }
-        // Every shard either answers (its node is up) or says retry with 503: never 404, never lost.
-        int unavailable = 0;
-        for (int i = 0; i < 12; i++) {
-            var r = nodes.get(0).get("/v1/streams/orders/shards/shardId-" + String.format("%012d", i) + "/records?from=TRIM_HORIZON");
-            assertThat(r.statusCode()).as("shard %d: %s", i, r.bodyAsString()).isIn(200, 503);
-            if (r.statusCode() == 503) {
-                assertThat(r.getHeader("Retry-After")).isNotNull();
-                unavailable++;
-            }
+        // The stopped node's 4 shards get new leaders among their replicas: every record stays readable and
+        // every shard takes puts again; meanwhile a shard answers 200 or a retryable 503, never 404.
+        assertThat(readAll(nodes.get(0), Duration.ofSeconds(15))).isEqualTo(120);
+        JsonObject placement = nodes.get(1).get("/v1/cluster").bodyAsJsonObject().getJsonObject("placement").getJsonObject("orders");
+        assertThat(placement.getMap().values()).doesNotContain(stoppedId).hasSize(12);
+        JsonArray more = new JsonArray();
+        for (int i = 0; i < 60; i++) {
+            more.add(new JsonObject().put("partitionKey", "key-" + i).put("text", "after-" + i));
         }
-        assertThat(unavailable).isEqualTo(4);
+        JsonObject put = nodes.get(0).postJson("/v1/streams/orders/records", new JsonObject().put("records", more)).bodyAsJsonObject();
+        assertThat(put.getInteger("failedRecordCount")).isZero();
 
+        // Back, the node follows the new leaders (catching up on the 60 it missed); every node reads all 180.
         stopped.startNode();
         awaitView(nodes.get(0), 3);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (RunningNode n : nodes) {
+            assertThat(readAll(n, Duration.ofSeconds(30))).isEqualTo(180);
+        }
+    }
+
+    /** Records read from every shard of "orders" through {@code node}, retrying until all answer or the time is up. */
+    private int readAll(RunningNode node, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
         int total;
+        boolean all;
         do {
             total = 0;
+            all = true;
             for (int i = 0; i < 12; i++) {
-                var r = nodes.get(0).get("/v1/streams/orders/shards/shardId-" + String.format("%012d", i) + "/records?from=TRIM_HORIZON&limit=1000");
-                total += r.statusCode() == 200 ? r.bodyAsJsonObject().getJsonArray("records").size() : 0;
+                var r = node.get("/v1/streams/orders/shards/shardId-" + String.format("%012d", i) + "/records?from=TRIM_HORIZON&limit=1000");
+                assertThat(r.statusCode()).as("shard %d: %s", i, r.bodyAsString()).isIn(200, 503);
+                if (r.statusCode() == 503) {
+                    assertThat(r.getHeader("Retry-After")).isNotNull();
+                    all = false;
+                } else {
+                    total += r.bodyAsJsonObject().getJsonArray("records").size();
+                }
             }
-            sleep();
-        } while (total < 120 && System.nanoTime() < deadline);
-        assertThat(total).isEqualTo(120);
+            if (!all) {
+                sleep();
+            }
+        } while (!all && System.nanoTime() < deadline);
+        return total;
     }
 
     @Test

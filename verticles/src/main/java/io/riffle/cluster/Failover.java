@@ -1,0 +1,149 @@
+package io.riffle.cluster;
+
+import io.riffle.bus.Addresses;
+import io.riffle.model.ShardId;
+import io.riffle.model.StreamName;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The catalog leader's failover of shard leaders: a shard whose leader's node left the member view gets a
+ * new leader among its live replicas, at the next leader epoch, committed like any catalog change (so it is
+ * fenced by the catalog's own epoch). The new leader is the replica with the highest (last leader epoch,
+ * log end) among answers from a majority of the replica set: every committed record is on a majority, so on
+ * at least one of the answering replicas, and that ordering picks one that holds them all (Raft's election
+ * rule). With fewer than a majority of the replicas alive the shard waits, unavailable, for one to return:
+ * electing a minority could lose acknowledged records.
+ *
+ * <p>Runs on the catalog leader's context, one round at a time; {@link #check} is called on every change of
+ * the member view and periodically.
+ */
+final class Failover {
+    private static final Logger LOG = LoggerFactory.getLogger(Failover.class);
+    private static final long STATE_TIMEOUT_MILLIS = 2_000;
+
+    private final Vertx vertx;
+    private final ClusterHosting hosting;
+    private final Coordination coordination;
+    private boolean running;
+
+    Failover(Vertx vertx, ClusterHosting hosting, Coordination coordination) {
+        this.vertx = vertx;
+        this.hosting = hosting;
+        this.coordination = coordination;
+    }
+
+    /** A shard whose leader is gone: its stream id and name, index, old leader and epoch, live replicas. */
+    private record Orphan(String id, StreamName stream, int shard, String leader, long epoch, Set<String> alive, int quorum) {
+    }
+
+    private record Choice(Orphan orphan, String node) {
+    }
+
+    void check() {
+        if (running) {
+            return;
+        }
+        running = true;
+        run().onComplete(ar -> {
+            running = false;
+            if (ar.failed()) {
+                LOG.warn("Shard failover round failed: {}", ar.cause().toString());
+            }
+        });
+    }
+
+    private Future<Void> run() {
+        List<Orphan> orphans = orphans(hosting.committed(), coordination.liveNodes());
+        if (orphans.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<Future<Optional<Choice>>> elections = orphans.stream().map(this::elect).toList();
+        return Future.join(new ArrayList<>(elections)).transform(ar -> {
+            List<Choice> choices = elections.stream().filter(Future::succeeded).map(Future::result)
+                    .flatMap(Optional::stream).toList();
+            if (choices.isEmpty()) {
+                return Future.succeededFuture();
+            }
+            Set<String> newLeaders = new LinkedHashSet<>();
+            choices.forEach(c -> newLeaders.add(c.node()));
+            return hosting.commitChange(streams -> {
+                for (Choice c : choices) {
+                    JsonObject r = streams.getJsonObject(c.orphan().id());
+                    // Only if nothing moved it since the election (compare and set on leader and epoch).
+                    if (r != null && c.orphan().leader().equals(ReplicaSets.leader(r, c.orphan().shard()))
+                            && ReplicaSets.epoch(r, c.orphan().shard()) == c.orphan().epoch()) {
+                        ReplicaSets.lead(r, c.orphan().shard(), c.node());
+                    }
+                }
+                return streams;
+            }, newLeaders).onSuccess(v -> choices.forEach(c -> LOG.info(
+                    "Shard {} of stream {}: leader {} is gone; {} leads it at epoch {}", new ShardId(c.orphan().shard()),
+                    c.orphan().stream(), c.orphan().leader(), c.node(), c.orphan().epoch() + 1)));
+        });
+    }
+
+    private static List<Orphan> orphans(CatalogSnapshot catalog, Set<String> live) {
+        List<Orphan> orphans = new ArrayList<>();
+        for (Map.Entry<String, JsonObject> e : catalog.streams().entrySet()) {
+            JsonObject r = e.getValue();
+            if (!r.getBoolean("open", false) || r.getBoolean("deleting", false)) {
+                continue;
+            }
+            StreamName name = new StreamName(r.getJsonObject("description").getString("name"));
+            for (int shard : ReplicaSets.shards(r)) {
+                String leader = ReplicaSets.leader(r, shard);
+                List<String> replicas = ReplicaSets.replicas(r, shard);
+                if (live.contains(leader) || replicas.size() < 2) {
+                    continue;
+                }
+                Set<String> alive = new LinkedHashSet<>(replicas);
+                alive.retainAll(live);
+                int quorum = replicas.size() / 2 + 1;
+                if (alive.size() >= quorum) {
+                    orphans.add(new Orphan(e.getKey(), name, shard, leader, ReplicaSets.epoch(r, shard), alive, quorum));
+                }
+            }
+        }
+        return orphans;
+    }
+
+    /** Asks the live replicas of the shard for their state; picks the new leader if a majority answered. */
+    private Future<Optional<Choice>> elect(Orphan o) {
+        DeliveryOptions options = new DeliveryOptions().setSendTimeout(STATE_TIMEOUT_MILLIS);
+        List<Future<Message<JsonObject>>> asked = new ArrayList<>();
+        List<String> nodes = new ArrayList<>(o.alive());
+        for (String node : nodes) {
+            asked.add(vertx.eventBus().request(Addresses.replicaState(node, o.stream(), new ShardId(o.shard())), new JsonObject(), options));
+        }
+        return Future.join(new ArrayList<>(asked)).transform(ar -> {
+            List<JsonObject> answers = new ArrayList<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                if (asked.get(i).succeeded()) {
+                    answers.add(asked.get(i).result().body().copy().put("node", nodes.get(i)));
+                }
+            }
+            if (answers.size() < o.quorum()) {
+                LOG.warn("Shard {} of stream {}: only {} of its replicas answered, {} needed to elect a leader",
+                        new ShardId(o.shard()), o.stream(), answers.size(), o.quorum());
+                return Future.succeededFuture(Optional.empty());
+            }
+            JsonObject best = answers.stream().max(Comparator.<JsonObject>comparingLong(a -> a.getLong("lastEpoch"))
+                    .thenComparingLong(a -> a.getLong("end"))
+                    .thenComparing(a -> a.getString("node"), Comparator.reverseOrder())).orElseThrow();
+            return Future.succeededFuture(Optional.of(new Choice(o, best.getString("node"))));
+        });
+    }
+}

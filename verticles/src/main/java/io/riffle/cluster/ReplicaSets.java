@@ -1,0 +1,84 @@
+package io.riffle.cluster;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Reads and writes the replica sets in a stream's catalog record: {@code "owners"} names each shard's
+ * leader (by shard index), {@code "replicas"} each shard's replica nodes, {@code "epochs"} each shard's
+ * leader epoch, raised by one at every change of leader. A record written before replication has owners
+ * only: each shard is then its owner's alone, at epoch 1.
+ */
+final class ReplicaSets {
+    private ReplicaSets() {
+    }
+
+    static String leader(JsonObject record, int shard) {
+        return record.getJsonObject("owners").getString(Integer.toString(shard));
+    }
+
+    static List<String> replicas(JsonObject record, int shard) {
+        JsonObject all = record.getJsonObject("replicas");
+        JsonArray set = all == null ? null : all.getJsonArray(Integer.toString(shard));
+        if (set == null) {
+            return List.of(leader(record, shard));
+        }
+        List<String> nodes = new ArrayList<>();
+        set.forEach(n -> nodes.add((String) n));
+        return nodes;
+    }
+
+    static long epoch(JsonObject record, int shard) {
+        JsonObject epochs = record.getJsonObject("epochs");
+        return epochs == null ? 1 : epochs.getLong(Integer.toString(shard), 1L);
+    }
+
+    /** The shard indexes of the record, ascending. */
+    static List<Integer> shards(JsonObject record) {
+        return record.getJsonObject("owners").fieldNames().stream().map(Integer::parseInt).sorted().toList();
+    }
+
+    /** Every node holding a replica of any shard of the record. */
+    static Set<String> nodes(JsonObject record) {
+        Set<String> nodes = new LinkedHashSet<>();
+        shards(record).forEach(s -> nodes.addAll(replicas(record, s)));
+        return nodes;
+    }
+
+    /** Writes the placement of new shards: {@code sets.get(i)} (leader first) for shard {@code indexes.get(i)}, epoch 1. */
+    static JsonObject place(JsonObject record, List<Integer> indexes, List<List<String>> sets) {
+        JsonObject owners = record.getJsonObject("owners", new JsonObject());
+        JsonObject replicas = record.getJsonObject("replicas", new JsonObject());
+        JsonObject epochs = record.getJsonObject("epochs", new JsonObject());
+        for (int i = 0; i < indexes.size(); i++) {
+            String key = Integer.toString(indexes.get(i));
+            owners.put(key, sets.get(i).get(0));
+            replicas.put(key, new JsonArray(new ArrayList<>(sets.get(i))));
+            epochs.put(key, 1L);
+        }
+        return record.put("owners", owners).put("replicas", replicas).put("epochs", epochs);
+    }
+
+    /** Makes {@code node} the leader of {@code shard} at the next epoch. */
+    static JsonObject lead(JsonObject record, int shard, String node) {
+        String key = Integer.toString(shard);
+        JsonObject epochs = record.getJsonObject("epochs", new JsonObject());
+        epochs.put(key, epoch(record, shard) + 1);
+        record.getJsonObject("owners").put(key, node);
+        return record.put("epochs", epochs);
+    }
+
+    /** Replicas held per node over every stream not being deleted (leaders included). */
+    static Map<String, Integer> replicasPerNode(CatalogSnapshot catalog) {
+        Map<String, Integer> counts = new TreeMap<>();
+        catalog.streams().values().stream().filter(s -> !s.getBoolean("deleting", false))
+                .forEach(s -> shards(s).forEach(i -> replicas(s, i).forEach(n -> counts.merge(n, 1, Integer::sum))));
+        return counts;
+    }
+}

@@ -1,0 +1,198 @@
+package io.riffle.replica;
+
+import io.riffle.bus.Addresses;
+import io.riffle.model.Record;
+import io.riffle.model.ShardId;
+import io.riffle.model.StreamName;
+import io.riffle.stream.ShardRecords;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's side of a shard's replication: one {@link Link} per follower pushes the leader's log to it,
+ * batch after batch, from where the follower's log ends; the commit point is the highest offset a majority
+ * of the replicas (the leader included) hold durably, and only grows. The shard acknowledges puts and
+ * serves reads below it. A follower that answers with a newer epoch proves that a newer leader exists: this
+ * one is deposed and must take no more puts.
+ *
+ * <p>Until the first majority answered, the commit point is unknown ({@code -1}): a new leader does not
+ * know how far the previous one committed, so it serves nothing until its followers hold its log.
+ *
+ * <p>Runs on the shard verticle's context; every callback comes back on it.
+ */
+public final class Replicator {
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+    static final long SEND_TIMEOUT_MILLIS = 2_000;
+    static final long RETRY_MILLIS = 250;
+    private static final int BATCH_RECORDS = 2_000;
+    private static final long BATCH_BYTES = 4L << 20;
+
+    /** What the replicator reads of the leader's log. */
+    public interface Log {
+        long end();
+
+        LeaderEpochs history();
+
+        /** Records from {@code from} (at most maxRecords / maxBytes), read off the event loop. */
+        Future<List<Record>> read(long from, int maxRecords, long maxBytes);
+    }
+
+    private final Vertx vertx;
+    private final StreamName stream;
+    private final ShardId shard;
+    private final ReplicaRole role;
+    private final Log log;
+    private final LongConsumer committed;
+    private final Runnable deposed;
+    private final long epochStart;
+    private final List<Link> links = new ArrayList<>();
+    private long commit = -1;
+    private boolean closed;
+
+    /**
+     * @param epochStart the leader's log end when its epoch began
+     * @param committed  hears each new commit point
+     * @param deposed   hears once that a follower knows a newer epoch
+     */
+    public Replicator(Vertx vertx, StreamName stream, ShardId shard, ReplicaRole role, Log log,
+                      long epochStart, LongConsumer committed, Runnable deposed) {
+        this.vertx = vertx;
+        this.stream = stream;
+        this.shard = shard;
+        this.role = role;
+        this.log = log;
+        this.committed = committed;
+        this.deposed = deposed;
+        this.epochStart = epochStart;
+        role.followers().forEach(f -> links.add(new Link(f)));
+    }
+
+    public void start() {
+        if (links.isEmpty()) {
+            advance();
+        }
+        links.forEach(Link::push);
+    }
+
+    /** The leader's log grew: push it to the followers that are caught up (the others are still busy). */
+    public void appended() {
+        if (links.isEmpty()) {
+            advance();
+        }
+        links.forEach(Link::push);
+    }
+
+    /** The commit point, or -1 while no majority answered yet. */
+    public long commit() {
+        return commit;
+    }
+
+    public void close() {
+        closed = true;
+    }
+
+    /** Every replica's durable end, the leader's first: -1 for a follower not heard from. */
+    public List<Long> ends() {
+        List<Long> ends = new ArrayList<>();
+        ends.add(log.end());
+        links.forEach(l -> ends.add(l.matched));
+        return ends;
+    }
+
+    private void advance() {
+        List<Long> ends = ends();
+        ends.sort(java.util.Comparator.reverseOrder());
+        long quorumEnd = ends.get(role.quorum() - 1);
+        // As Raft commits an earlier term's entries only through one of its own term: until a majority holds
+        // this leader's log up to where its epoch began (and so took the epoch), nothing counts.
+        if (quorumEnd >= epochStart && quorumEnd > commit) {
+            commit = quorumEnd;
+            committed.accept(commit);
+        }
+    }
+
+    private void depose(long newer) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.warn("Shard {} of stream {}: a follower knows leader epoch {}, above this leader's {}: stepping down",
+                shard, stream, newer, role.epoch());
+        deposed.run();
+    }
+
+    /** Pushes the log to one follower, one batch in flight at a time. */
+    private final class Link {
+        private final String node;
+        private final String address;
+        /** The follower's durable end as it last answered; -1 before it answered in this epoch. */
+        private long matched = -1;
+        private boolean inFlight;
+        private boolean waiting;
+
+        Link(String node) {
+            this.node = node;
+            this.address = Addresses.replicaAppend(node, stream, shard);
+        }
+
+        void push() {
+            if (closed || inFlight || waiting) {
+                return;
+            }
+            long end = log.end();
+            if (matched >= 0 && matched >= end) {
+                return;
+            }
+            inFlight = true;
+            // Unknown end: an empty batch, which makes the follower reconcile its tail and say where it ends.
+            Future<List<Record>> batch = matched < 0 ? Future.succeededFuture(List.of())
+                    : log.read(matched, BATCH_RECORDS, BATCH_BYTES);
+            batch.compose(this::send).onComplete(ar -> {
+                inFlight = false;
+                if (closed) {
+                    return;
+                }
+                if (ar.failed()) {
+                    LOG.debug("Replicating shard {} of stream {} to {} failed: {}", shard, stream, node, ar.cause().toString());
+                    retryLater();
+                    return;
+                }
+                JsonObject reply = ar.result();
+                if (!reply.getBoolean("ok")) {
+                    depose(reply.getLong("epoch"));
+                    return;
+                }
+                matched = reply.getLong("end");
+                advance();
+                push();
+            });
+        }
+
+        private Future<JsonObject> send(List<Record> records) {
+            DeliveryOptions options = new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MILLIS)
+                    .addHeader("epoch", Long.toString(role.epoch()))
+                    .addHeader("leaderEnd", Long.toString(log.end()))
+                    .addHeader("commit", Long.toString(commit))
+                    .addHeader("history", log.history().encode());
+            return vertx.eventBus().<JsonObject>request(address, new ShardRecords(stream, shard, records), options)
+                    .map(m -> m.body());
+        }
+
+        private void retryLater() {
+            waiting = true;
+            vertx.setTimer(RETRY_MILLIS, t -> {
+                waiting = false;
+                // A follower that was away may have restarted with another log: learn its end again.
+                matched = -1;
+                push();
+            });
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.riffle.replica;
+
+import static io.riffle.testing.Futures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.riffle.bus.Addresses;
+import io.riffle.error.ErrorCode;
+import io.riffle.log.LogConfig;
+import io.riffle.log.ShardLog;
+import io.riffle.model.HashKeyRange;
+import io.riffle.model.Record;
+import io.riffle.model.SequenceNumber;
+import io.riffle.model.ShardDescription;
+import io.riffle.model.ShardId;
+import io.riffle.model.ShardState;
+import io.riffle.model.StreamName;
+import io.riffle.shard.AppendReply;
+import io.riffle.shard.AppendRequest;
+import io.riffle.shard.Codecs;
+import io.riffle.shard.ReadRequest;
+import io.riffle.shard.ShardSettings;
+import io.riffle.shard.ShardVerticle;
+import io.riffle.stream.ReadBatch;
+import io.riffle.throttle.ThroughputLimits;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three replicas of one shard as three shard verticles on one Vert.x (each "node" its own directory and
+ * replica addresses, as on three clustered nodes): quorum acknowledgement, commit-bounded reads, fencing
+ * of a deposed leader and truncation of an uncommitted tail when the old leader rejoins as a follower.
+ */
+class ShardReplicationTest {
+    private static final StreamName STREAM = StreamName.of("replicated");
+    private static final ShardId SHARD_ID = new ShardId(0);
+    private static final ShardDescription SHARD = new ShardDescription(SHARD_ID, Optional.empty(), Optional.empty(),
+            HashKeyRange.ALL, new SequenceNumber(0, 0), Optional.empty(), ShardState.OPEN);
+    private static final List<String> NODES = List.of("n1", "n2", "n3");
+
+    @TempDir
+    Path root;
+    private Vertx vertx;
+    private final Map<String, String> deployed = new HashMap<>();
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+        Codecs.register(vertx.eventBus());
+    }
+
+    @AfterEach
+    void stop() {
+        await(vertx.close());
+    }
+
+    private void deploy(String node, long epoch, String leader) {
+        ShardVerticle v = new ShardVerticle(STREAM, SHARD, root.resolve(node), LogConfig.defaults(),
+                new ShardSettings(ThroughputLimits.OFF, TimeUnit.DAYS.toMillis(1), 1 << 20), Clock.systemUTC(),
+                new SimpleMeterRegistry(), new ReplicaRole(node, epoch, leader, NODES));
+        deployed.put(node, await(vertx.deployVerticle(v)));
+    }
+
+    private void undeploy(String node) {
+        await(vertx.undeploy(deployed.remove(node)));
+    }
+
+    private Future<AppendReply> put(String... values) {
+        List<AppendRequest.Entry> entries = new ArrayList<>();
+        for (String v : values) {
+            entries.add(new AppendRequest.Entry("key", v.getBytes(StandardCharsets.UTF_8)));
+        }
+        return vertx.eventBus().<AppendReply>request(Addresses.shardAppend(STREAM, SHARD_ID), new AppendRequest(entries),
+                new DeliveryOptions().setSendTimeout(3_000)).map(m -> m.body());
+    }
+
+    private ReadBatch read(long from) {
+        return await(vertx.eventBus().<ReadBatch>request(Addresses.shardRead(STREAM, SHARD_ID),
+                new ReadRequest(from, 10_000, 1 << 20, false)).map(m -> m.body()));
+    }
+
+    private static List<String> values(List<Record> records) {
+        return records.stream().map(r -> new String(r.data(), StandardCharsets.UTF_8)).toList();
+    }
+
+    /** What a stopped replica's log holds. */
+    private List<String> logOf(String node) throws Exception {
+        try (ShardLog log = ShardLog.open(root.resolve(node), LogConfig.defaults(), Clock.systemUTC())) {
+            return values(log.read(0, 10_000, Long.MAX_VALUE));
+        }
+    }
+
+    @Test
+    void aPutIsAnsweredOnceAMajorityHoldsItAndEveryReplicaGetsIt() throws Exception {
+        NODES.forEach(n -> deploy(n, 1, "n1"));
+        assertThat(await(put("a", "b")).offsets()).containsExactly(0, 1);
+        assertThat(await(put("c")).offsets()).containsExactly(2);
+        assertThat(values(read(0).records())).containsExactly("a", "b", "c");
+        undeploy("n3");
+        // Two of three are a majority: puts go on.
+        assertThat(await(put("d")).offsets()).containsExactly(3);
+        NODES.forEach(n -> {
+            if (deployed.containsKey(n)) {
+                undeploy(n);
+            }
+        });
+        assertThat(logOf("n1")).containsExactly("a", "b", "c", "d");
+        assertThat(logOf("n2")).containsExactly("a", "b", "c", "d");
+        assertThat(logOf("n3")).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void withoutAMajorityNothingIsAnsweredNorReadableAndARestartedFollowerCatchesUp() throws Exception {
+        NODES.forEach(n -> deploy(n, 1, "n1"));
+        assertThat(await(put("a")).offsets()).containsExactly(0);
+        undeploy("n2");
+        undeploy("n3");
+        Future<AppendReply> waiting = put("b");
+        assertThatThrownBy(() -> await(waiting)).isInstanceOf(ReplyException.class);
+        // "b" is in the leader's log but not committed: no reader sees it.
+        assertThat(values(read(0).records())).containsExactly("a");
+        deploy("n2", 1, "n1");
+        // The follower catches up from the leader's log: "b" becomes committed and readable, and puts go on.
+        assertThat(await(put("c")).offsets()).containsExactly(2);
+        assertThat(values(read(0).records())).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void aDeposedLeaderAcknowledgesNothingAndItsUncommittedTailIsCutWhenItFollows() throws Exception {
+        NODES.forEach(n -> deploy(n, 1, "n1"));
+        assertThat(await(put("a", "b")).offsets()).containsExactly(0, 1);
+        // An answer needs only a majority; the catalog would elect the replica with the most: here both have all.
+        waitUntil(() -> endOf("n2") == 2 && endOf("n3") == 2);
+        // n1 is cut off from its followers: what it writes now reaches no majority.
+        undeploy("n2");
+        undeploy("n3");
+        assertThatThrownBy(() -> await(put("lost-1", "lost-2"))).isInstanceOf(ReplyException.class);
+        // The catalog makes n2 the leader at epoch 2, with n3; n1 still believes it leads epoch 1.
+        deploy("n3", 2, "n2");
+        undeploy("n1");
+        deploy("n2", 2, "n2");
+        assertThat(await(put("c")).offsets()).containsExactly(2);
+        assertThat(values(read(0).records())).containsExactly("a", "b", "c");
+
+        // The old leader comes back still believing in epoch 1: the followers refuse it, so it answers no put.
+        undeploy("n2");
+        deploy("n1", 1, "n1");
+        assertThatThrownBy(() -> await(put("stale"))).isInstanceOfSatisfying(ReplyException.class,
+                e -> assertThat(e.failureCode()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE.failureCode()));
+        undeploy("n1");
+        deploy("n2", 2, "n2");
+
+        // Told by the catalog, n1 follows n2: its tail "lost-1", "lost-2" at offsets 2, 3 is replaced by n2's log.
+        deploy("n1", 2, "n2");
+        assertThat(await(put("d")).offsets()).containsExactly(3);
+        waitUntil(() -> {
+            undeploy("n1");
+            List<String> log = logOf("n1");
+            deploy("n1", 2, "n2");
+            return log.equals(List.of("a", "b", "c", "d"));
+        });
+        assertThat(LeaderEpochs.read(root.resolve("n1")).encode()).isEqualTo("1:0,2:2");
+    }
+
+    /** A running replica's log end, as it tells the catalog leader. */
+    private long endOf(String node) {
+        return await(vertx.eventBus().<io.vertx.core.json.JsonObject>request(Addresses.replicaState(node, STREAM, SHARD_ID),
+                new io.vertx.core.json.JsonObject())).body().getLong("end");
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitUntil(Check check) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
