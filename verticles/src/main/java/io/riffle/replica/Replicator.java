@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class Replicator {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
     static final long SEND_TIMEOUT_MILLIS = 2_000;
-    static final long RETRY_MILLIS = 250;
+    static final long RETRY_MILLIS = 100;
     private static final int BATCH_RECORDS = 2_000;
     private static final long BATCH_BYTES = 4L << 20;
 

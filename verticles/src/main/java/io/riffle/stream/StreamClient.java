@@ -53,6 +53,12 @@ public final class StreamClient implements AutoCloseable {
     static final DeliveryOptions READS = new DeliveryOptions().setSendTimeout(5_000);
     /** How often, and how far apart, a put refused by a shard a reshard just closed is routed again (5 s in all). */
     private static final int CLOSED_SHARD_RETRIES = 250;
+    /**
+     * How long a shard call that finds no leader (failover in progress) or a new leader still catching its
+     * replicas up is retried inside the node before the caller hears the retryable 503, and how often.
+     */
+    static final long FAILOVER_PATIENCE_MILLIS = 3_000;
+    private static final long FAILOVER_RETRY_MILLIS = 100;
     private static final long CLOSED_SHARD_RETRY_MILLIS = 20;
     private final Vertx vertx;
     private final Map<StreamName, Routes> routes = new ConcurrentHashMap<>();
@@ -100,7 +106,9 @@ public final class StreamClient implements AutoCloseable {
      * not exist.
      */
     public Future<StreamDescription> describe(StreamName name) {
-        return describing(control("describe", name, new JsonObject()));
+        // A read of the control plane's memory: bounded like shard reads, so a catalog leader that died a
+        // moment ago costs a retryable answer within seconds, not the event bus's 30 s default.
+        return describing(control("describe", name, new JsonObject(), READS));
     }
 
     /**
@@ -257,6 +265,10 @@ public final class StreamClient implements AutoCloseable {
                     return (Void) null;
                 })
                 .recover(err -> {
+                    if (Failures.isNoHandlers(err) && attempt < FAILOVER_PATIENCE_MILLIS / FAILOVER_RETRY_MILLIS) {
+                        // Never delivered, so nothing was written: wait for the shard's next leader and send again.
+                        return later(FAILOVER_RETRY_MILLIS).compose(v -> append(name, shard, entries, indices, outcomes, attempt + 1));
+                    }
                     Future<RiffleException> why = Failures.isNoHandlers(err) ? unserved(name, shard)
                             : Future.succeededFuture(Failures.toRiffle(err, "Shard " + shard + " of stream " + name));
                     return why.compose(e -> {
@@ -326,9 +338,9 @@ public final class StreamClient implements AutoCloseable {
         } else {
             body = new JsonObject().put("type", from instanceof ReadFrom.Latest ? "LATEST" : "TRIM_HORIZON");
         }
-        return vertx.eventBus().<Long>request(Addresses.shardResolve(name, shard), body, READS)
+        return patiently(() -> vertx.eventBus().<Long>request(Addresses.shardResolve(name, shard), body, READS)
                 .map(m -> m.body())
-                .recover(err -> shardFailure(err, name, shard));
+                .recover(err -> shardFailure(err, name, shard)), System.nanoTime());
     }
 
     /**
@@ -339,10 +351,27 @@ public final class StreamClient implements AutoCloseable {
      */
     public Future<ReadBatch> read(StreamName name, ShardId shard, long offset, int maxRecords, int maxBytes,
                                   boolean sharedQuota) {
-        return vertx.eventBus().<ReadBatch>request(Addresses.shardRead(name, shard),
+        return patiently(() -> vertx.eventBus().<ReadBatch>request(Addresses.shardRead(name, shard),
                         new ReadRequest(offset, maxRecords, maxBytes, sharedQuota), READS)
                 .map(m -> m.body())
-                .recover(err -> shardFailure(err, name, shard));
+                .recover(err -> shardFailure(err, name, shard)), System.nanoTime());
+    }
+
+    /**
+     * Runs {@code call}, again every {@value #FAILOVER_RETRY_MILLIS} ms while it answers SERVICE_UNAVAILABLE
+     * quickly (a shard between two leaders), for up to {@value #FAILOVER_PATIENCE_MILLIS} ms from
+     * {@code startNanos}: callers see a failover as a slower answer, not an error. Only for calls that change
+     * nothing, so a repeat is harmless.
+     */
+    private <T> Future<T> patiently(java.util.function.Supplier<Future<T>> call, long startNanos) {
+        return call.get().recover(err -> {
+            boolean unavailable = err instanceof RiffleException e && e.code() == ErrorCode.SERVICE_UNAVAILABLE;
+            long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
+            if (unavailable && elapsedMillis + FAILOVER_RETRY_MILLIS < FAILOVER_PATIENCE_MILLIS) {
+                return later(FAILOVER_RETRY_MILLIS).compose(v -> patiently(call, startNanos));
+            }
+            return Future.failedFuture(err);
+        });
     }
 
     /**
@@ -377,11 +406,15 @@ public final class StreamClient implements AutoCloseable {
     }
 
     private <T> Future<T> control(String op, StreamName name, JsonObject body) {
+        return control(op, name, body, new DeliveryOptions());
+    }
+
+    private <T> Future<T> control(String op, StreamName name, JsonObject body, DeliveryOptions options) {
         body.put("op", op);
         if (name != null) {
             body.put("stream", name.value());
         }
-        return vertx.eventBus().<T>request(Addresses.controlPlane(), body)
+        return vertx.eventBus().<T>request(Addresses.controlPlane(), body, options)
                 .map(m -> m.body())
                 .recover(err -> Future.failedFuture(Failures.toRiffle(err, "The control plane")));
     }

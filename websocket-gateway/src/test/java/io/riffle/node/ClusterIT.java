@@ -262,7 +262,20 @@ class ClusterIT {
 
     @Test
     @Order(5)
-    void aStoppedNodesShardsFailOverToTheirReplicasAndItRejoinsAsAFollower() {
+    void aStoppedNodesShardsFailOverToTheirReplicasAndItRejoinsAsAFollower() throws Exception {
+        // A WebSocket subscriber on node 0 reads every shard, through the failover.
+        assertThat(nodes.get(0).postJson("/v1/streams/orders/consumers", new JsonObject().put("name", "through")).statusCode()).isEqualTo(201);
+        List<String> pushed = java.util.Collections.synchronizedList(new ArrayList<>());
+        var socket = await(nodes.get(0).ws.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+                .setPort(nodes.get(0).port()).setURI("/v1/streams/orders/subscribe?consumer=through&from=TRIM_HORIZON")));
+        socket.textMessageHandler(text -> {
+            JsonObject frame = new JsonObject(text);
+            if ("records".equals(frame.getString("type"))) {
+                frame.getJsonArray("records").forEach(r -> pushed.add(
+                        new String(java.util.Base64.getDecoder().decode(((JsonObject) r).getString("data")), StandardCharsets.UTF_8)));
+            }
+        });
+        awaitSize(pushed, 120);
         RunningNode stopped = nodes.get(2);
         String stoppedId = ids.get(2);
         stopped.stopNode();
@@ -282,6 +295,11 @@ class ClusterIT {
         }
         JsonObject put = nodes.get(0).postJson("/v1/streams/orders/records", new JsonObject().put("records", more)).bodyAsJsonObject();
         assertThat(put.getInteger("failedRecordCount")).isZero();
+        // The subscription went on from where each shard's push stood: every record once, none twice.
+        awaitSize(pushed, 180);
+        Thread.sleep(200);
+        await(socket.close());
+        assertThat(pushed).hasSize(180).doesNotHaveDuplicates();
 
         // Back, the node follows the new leaders (catching up on the 60 it missed); every node reads all 180.
         stopped.startNode();
@@ -289,6 +307,14 @@ class ClusterIT {
         for (RunningNode n : nodes) {
             assertThat(readAll(n, Duration.ofSeconds(30))).isEqualTo(180);
         }
+    }
+
+    private static void awaitSize(List<String> list, int size) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (list.size() < size && System.nanoTime() < deadline) {
+            sleep();
+        }
+        assertThat(list).as("records pushed").hasSize(size);
     }
 
     /** Records read from every shard of "orders" through {@code node}, retrying until all answer or the time is up. */
