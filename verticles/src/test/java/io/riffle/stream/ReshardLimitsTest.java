@@ -83,7 +83,10 @@ class ReshardLimitsTest {
     void twoCapacityModeSwitchesPerRollingDayAreCountedAcrossARestart() {
         StreamClient c = engine.start(clock);
         await(c.create(CreateStream.of(S.value(), 4)));
-        await(c.setMode(S, StreamMode.ON_DEMAND));
+        String arn = "arn:aws:kinesis:us-east-1:000000000000:stream/orders";
+        await(c.setResourcePolicy(S, arn, java.util.Optional.of("{\"Version\":\"2012-10-17\",\"Statement\":[]}")));
+        // A switch changes the mode and nothing else.
+        assertThat(await(c.setMode(S, StreamMode.ON_DEMAND)).resourcePolicies()).containsKey(arn);
         clock.advance(MINUTE);
         await(c.setMode(S, StreamMode.PROVISIONED));
         StreamClient restarted = restart();
