@@ -16,6 +16,7 @@ import io.riffle.throttle.ThroughputLimits;
  * @param shardLevelMetrics enhanced monitoring metrics enabled (Kinesis's ShardLevelMetrics names)
  * @param limits            the per-shard throughput limits in force: the stream's own, else the node's
  * @param resourcePolicies  resource policies (IAM JSON text) of the stream and its consumers, by resource ARN
+ * @param dailyChanges      the stream's recent rate-limited changes (UpdateShardCount, UpdateStreamMode)
  */
 public record StreamDescription(
         StreamName name,
@@ -29,7 +30,8 @@ public record StreamDescription(
         Map<String, String> tags,
         Set<String> shardLevelMetrics,
         ThroughputLimits limits,
-        Map<String, String> resourcePolicies) {
+        Map<String, String> resourcePolicies,
+        DailyChanges dailyChanges) {
 
     public StreamDescription {
         resourcePolicies = Map.copyOf(resourcePolicies);
@@ -37,6 +39,15 @@ public record StreamDescription(
         consumers = List.copyOf(consumers);
         tags = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
         shardLevelMetrics = Set.copyOf(shardLevelMetrics);
+    }
+
+    /** A stream without recent rate-limited changes. */
+    public StreamDescription(StreamName name, StreamStatus status, StreamMode mode, int retentionHours, long createdMillis,
+                             int maxRecordSizeKiB, List<ShardDescription> shards, List<ConsumerDescription> consumers,
+                             Map<String, String> tags, Set<String> shardLevelMetrics, ThroughputLimits limits,
+                             Map<String, String> resourcePolicies) {
+        this(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards, consumers, tags,
+                shardLevelMetrics, limits, resourcePolicies, DailyChanges.NONE);
     }
 
     /** A stream without resource policies. */
@@ -56,52 +67,57 @@ public record StreamDescription(
             p.put(resourceArn, policy);
         }
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, limits, p);
+                consumers, tags, shardLevelMetrics, limits, p, dailyChanges);
     }
 
     public StreamDescription withStatus(StreamStatus s) {
         return new StreamDescription(name, s, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, dailyChanges);
     }
 
     public StreamDescription withRetentionHours(int hours) {
         return new StreamDescription(name, status, mode, hours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, dailyChanges);
     }
 
     public StreamDescription withMaxRecordSizeKiB(int kib) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, kib, shards,
-                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, dailyChanges);
     }
 
     public StreamDescription withTags(Map<String, String> newTags) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, newTags, shardLevelMetrics, limits, resourcePolicies);
+                consumers, newTags, shardLevelMetrics, limits, resourcePolicies, dailyChanges);
     }
 
     public StreamDescription withConsumers(List<ConsumerDescription> newConsumers) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                newConsumers, tags, shardLevelMetrics, limits, resourcePolicies);
+                newConsumers, tags, shardLevelMetrics, limits, resourcePolicies, dailyChanges);
     }
 
     public StreamDescription withLimits(ThroughputLimits newLimits) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, newLimits, resourcePolicies);
+                consumers, tags, shardLevelMetrics, newLimits, resourcePolicies, dailyChanges);
     }
 
     public StreamDescription withShardLevelMetrics(Set<String> metrics) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, metrics, limits, resourcePolicies);
+                consumers, tags, metrics, limits, resourcePolicies, dailyChanges);
     }
 
     public StreamDescription withShards(List<ShardDescription> newShards) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, newShards,
-                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, dailyChanges);
     }
 
     public StreamDescription withMode(StreamMode m) {
         return new StreamDescription(name, status, m, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, limits);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, dailyChanges);
+    }
+
+    public StreamDescription withDailyChanges(DailyChanges changes) {
+        return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, changes);
     }
 
     public List<ShardDescription> openShards() {

@@ -101,6 +101,11 @@ final class SparseIndex {
         writeAtomically(timeIndexFile, time.flip());
     }
 
+    /**
+     * Not {@link DurableFile}: an index file is a cache of its segment, checked against the log by
+     * {@link #load} and rebuilt from it when missing or wrong, so it needs no directory fsync on the roll
+     * path, only never to be seen half written.
+     */
     private static void writeAtomically(Path file, ByteBuffer content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -68,7 +68,8 @@ public final class CatalogStore {
 
     /**
      * Removes a shard's log directory, if there is one. Only for shards the durable catalog does not
-     * have: the new shards of a reshard, before it is durable or when it failed.
+     * have: the new shards of a reshard, before it is durable or when it failed, and expired shards the
+     * catalog dropped.
      */
     void removeShardDir(Path streamDir, ShardId shard) throws IOException {
         Path dir = shardDir(streamDir, shard);
@@ -191,7 +192,33 @@ public final class CatalogStore {
             LOG.warn("Removing {}: a stream's creation or deletion there was cut short", dir);
             remove(dir);
         }
+        for (Stored s : loaded) {
+            removeShardsNotInCatalog(s.dir(), s.description());
+        }
         return loaded;
+    }
+
+    /**
+     * Removes the shard logs of a stream's directory that its durable description does not have: a reshard
+     * cut short before its children became durable, or expired shards whose removal was cut short after the
+     * catalog dropped them. Shard indexes are never reused, so none of them can be a shard to come.
+     */
+    private void removeShardsNotInCatalog(Path dir, StreamDescription d) throws IOException {
+        Path shards = dir.resolve("shards");
+        if (!Files.isDirectory(shards)) {
+            return;
+        }
+        java.util.Set<String> known = new java.util.HashSet<>();
+        d.shards().forEach(s -> known.add(Integer.toString(s.shardId().index())));
+        try (Stream<Path> dirs = Files.list(shards)) {
+            for (Path shard : dirs.toList()) {
+                String name = shard.getFileName().toString();
+                if (name.matches("0|[1-9][0-9]{0,8}") && !known.contains(name) && Files.isDirectory(shard)) {
+                    LOG.warn("Removing {}: stream {} has no shard {}", shard, d.name(), name);
+                    removeShardDir(dir, new ShardId(Integer.parseInt(name)));
+                }
+            }
+        }
     }
 
     private static Stored read(Path dir, ThroughputLimits nodeDefaults) throws IOException {

@@ -70,6 +70,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
     private final Set<Long> transitions = new java.util.HashSet<>();
     private final ScalingHistory scalings = ScalingHistory.scalings();
     private final ScalingHistory modeSwitches = ScalingHistory.modeSwitches();
+    private final ReshardCallRates callRates;
     private final OnDemandScaling onDemand;
     private long onDemandTimer = -1;
 
@@ -77,6 +78,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         this.config = config;
         this.hosting = hosting;
         this.onDemand = new OnDemandScaling(config.onDemand(), config.metrics());
+        this.callRates = new ReshardCallRates(config.clock());
     }
 
     @Override
@@ -95,7 +97,10 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 })
                 .compose(v -> {
                     consumer = vertx.eventBus().consumer(Addresses.controlPlane(), this::handle);
-                    onDemandTimer = vertx.setPeriodic(config.onDemand().checkMillis(), t -> scaleOnDemandStreams());
+                    onDemandTimer = vertx.setPeriodic(config.onDemand().checkMillis(), t -> {
+                        scaleOnDemandStreams();
+                        removeExpiredShards();
+                    });
                     LOG.info("Control plane started with {} streams from {}", streams.size(), config.dataDir());
                     return consumer.completion();
                 });
@@ -116,6 +121,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         JsonObject body = message.body();
         Future<?> result;
         try {
+            callRates.require(body.getString("op"));
             result = switch (body.getString("op")) {
                 case "create" -> create(body);
                 case "describe" -> Future.succeededFuture(StreamJson.toJson(find(body).description));
@@ -172,8 +178,6 @@ public final class ControlPlaneVerticle extends VerticleBase {
         if (streams.containsKey(name)) {
             throw RiffleException.inUse("Stream " + name + " already exists");
         }
-        scalings.forget(name);
-        modeSwitches.forget(name);
         onDemand.forget(name);
         int used = openShardCount();
         if (used + shardCount > config.maxShards()) {
@@ -317,19 +321,13 @@ public final class ControlPlaneVerticle extends VerticleBase {
         if (d.mode() == mode) {
             return d;
         }
-        modeSwitches.requireAllowed(d.name(), now());
-        modeSwitches.record(d.name(), now());
-        return d.withMode(mode);
+        return modeSwitches.record(d, now()).withMode(mode);
     }
 
     /** UpdateShardCount: Kinesis's limits on the target and on the number of scalings a day. */
     private Resharding.Plan uniformScaling(StreamDescription d, int target) {
-        scalings.requireAllowed(Resharding.requireProvisioned(d, "UpdateShardCount").name(), now());
-        Resharding.Plan plan = Resharding.uniform(d, target, now());
-        if (!plan.sealed().isEmpty()) {
-            scalings.record(d.name(), now());
-        }
-        return plan;
+        // The plan's description counts this scaling; it stands only if the reshard does (an empty plan is not kept).
+        return Resharding.uniform(scalings.record(Resharding.requireProvisioned(d, "UpdateShardCount"), now()), target, now());
     }
 
     /**
@@ -357,7 +355,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
             }
             entry.description = before.withStatus(StreamStatus.UPDATING);
             changed(before.name());
-            ReshardSteps steps = new ReshardSteps(vertx, before.name(), plan, now(), entry.dir, hosting);
+            ReshardSteps steps = new ReshardSteps(vertx, before.name(), plan, config.clock(), entry.dir, hosting);
             Future<JsonObject> done = steps.run(
                             created -> deployShards(entry, created, null),
                             // Nobody sees the children (describe, routing) before the catalog holding them is durable.
@@ -385,6 +383,42 @@ public final class ControlPlaneVerticle extends VerticleBase {
                         .onFailure(err -> LOG.warn("ON_DEMAND scaling of stream {} did not start: {}", d.name(), err.toString())));
             }
         }
+    }
+
+    /** Closed shards whose records all expired leave their streams ({@link Resharding#expired}); checked with ON_DEMAND scaling. */
+    private void removeExpiredShards() {
+        long now = now();
+        for (Entry entry : streams.values()) {
+            StreamDescription d = entry.description;
+            if (d.status() == StreamStatus.ACTIVE && !Resharding.expired(d, now).isEmpty()) {
+                removeExpired(entry).onFailure(err -> LOG.warn("Removing the expired shards of stream {} failed, retrying at"
+                        + " the next check: {}", d.name(), err.toString()));
+            }
+        }
+    }
+
+    /**
+     * Drops the stream's expired shards as Kinesis does: the description without them is durable first (from
+     * then on nothing lists or reads them; children keep them as ParentShardId), then their verticles stop and
+     * their files go. A removal cut short leaves shard directories that the next load removes.
+     */
+    private Future<Void> removeExpired(Entry entry) {
+        return entry.serially(() -> {
+            StreamDescription before = entry.description;
+            // Not while a reshard runs: its plan was made over the shards as they were, and it persists them.
+            List<ShardId> expired = before.status() == StreamStatus.ACTIVE ? Resharding.expired(before, now()) : List.of();
+            if (expired.isEmpty()) {
+                return Future.<Void>succeededFuture();
+            }
+            StreamDescription after = before.withShards(before.shards().stream()
+                    .filter(s -> !expired.contains(s.shardId())).toList());
+            return persist(entry, after).compose(v -> {
+                entry.description = after;
+                changed(after.name());
+                LOG.info("Stream {}: removed shards {}, closed before its retention period began", after.name(), expired);
+                return hosting.closeShards(entry.dir, expired);
+            }).compose(v -> hosting.removeShards(entry.dir, expired));
+        });
     }
 
     /** Completes after the configured transition time; never once the verticle stops (no shard opens after that). */

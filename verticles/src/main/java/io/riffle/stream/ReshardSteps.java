@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *       nothing routes to them yet;</li>
  *   <li>each parent is sealed: it refuses new appends (the stream client retries those on the new
  *       shards) and answers its last offset once every append it accepted is durable;</li>
- *   <li>the new description (parents closed with their ending sequence numbers and close time, children
+ *   <li>the new description (parents closed with their ending sequence numbers and the time the last seal
+ *       answered, children
  *       open) is made durable; from here the reshard stands, and routing moves to the children;</li>
  *   <li>the parents are told they are closed, so reads at their end report it (with the children).</li>
  * </ol>
@@ -40,15 +41,15 @@ final class ReshardSteps {
     private final Vertx vertx;
     private final StreamName stream;
     private final Resharding.Plan plan;
-    private final long closedMillis;
+    private final java.time.Clock clock;
     private final Path streamDir;
     private final StreamHosting hosting;
 
-    ReshardSteps(Vertx vertx, StreamName stream, Resharding.Plan plan, long closedMillis, Path streamDir, StreamHosting hosting) {
+    ReshardSteps(Vertx vertx, StreamName stream, Resharding.Plan plan, java.time.Clock clock, Path streamDir, StreamHosting hosting) {
         this.vertx = vertx;
         this.stream = stream;
         this.plan = plan;
-        this.closedMillis = closedMillis;
+        this.clock = clock;
         this.streamDir = streamDir;
         this.hosting = hosting;
     }
@@ -74,7 +75,9 @@ final class ReshardSteps {
                         }
                     })).toList());
                 })
-                .compose(v -> persist.apply(plan.withLastOffsets(lastOffsets, closedMillis)));
+                // Closed once every parent answered: no record of a parent arrived after its close time, so a
+                // parent whose close time is past the retention period holds no record any reader may get.
+                .compose(v -> persist.apply(plan.withLastOffsets(lastOffsets, clock.millis())));
         return durable.transform(ar -> {
             if (ar.failed()) {
                 LOG.error("Resharding stream {} failed, parents {} stay open: {}", stream, plan.sealed(), ar.cause().toString());

@@ -156,6 +156,22 @@ public final class Resharding {
         return b.plan();
     }
 
+    /**
+     * The closed shards of {@code d} whose records have all expired at {@code nowMillis}: closed before the
+     * retention period began (no record of a shard arrives after it closed). Kinesis drops them from the
+     * stream; their children keep naming them as parents. The shard of the highest index is never among
+     * them, so the next child's index (one above the highest, see {@link Builder}) is never one a dropped
+     * shard had.
+     */
+    public static List<ShardId> expired(StreamDescription d, long nowMillis) {
+        long cutoff = nowMillis - d.retentionHours() * 3_600_000L;
+        int highest = d.shards().stream().mapToInt(s -> s.shardId().index()).max().orElse(-1);
+        return d.shards().stream()
+                .filter(s -> !s.isOpen() && s.shardId().index() != highest)
+                .filter(s -> s.closedMillis().map(closed -> closed < cutoff).orElse(false))
+                .map(ShardDescription::shardId).toList();
+    }
+
     private static ShardDescription openShard(StreamDescription d, ShardId id) {
         ShardDescription s = d.shards().stream().filter(x -> x.shardId().equals(id)).findFirst()
                 .orElseThrow(() -> RiffleException.notFound("Could not find shard " + id + " in stream " + d.name() + "."));

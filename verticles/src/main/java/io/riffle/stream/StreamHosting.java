@@ -58,6 +58,9 @@ public interface StreamHosting {
     /** Stops some of the stream's shards (a reshard's new shards, when it rolls back). */
     Future<Void> closeShards(Path dir, List<ShardId> shards);
 
-    /** Removes the logs of shards that never became part of the durable stream (a reshard's leftovers). */
+    /**
+     * Removes the logs of shards that are not, or no longer, part of the durable stream: a reshard's leftovers,
+     * or closed shards whose records all expired (after {@link #closeShards(Path, List)} stopped them).
+     */
     Future<Void> removeShards(Path dir, List<ShardId> shards);
 }

@@ -2,6 +2,7 @@ package io.riffle.stream;
 
 import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
+import io.riffle.model.DailyChanges;
 import io.riffle.model.DamagedRecords;
 import io.riffle.model.HashKeyRange;
 import io.riffle.model.SequenceNumber;
@@ -61,7 +62,10 @@ public final class StreamJson {
                 .put("tags", tags)
                 .put("shardLevelMetrics", new JsonArray(d.shardLevelMetrics().stream().sorted().toList()))
                 .put("limits", toJson(d.limits()))
-                .put("resourcePolicies", new JsonObject(new LinkedHashMap<>(d.resourcePolicies())));
+                .put("resourcePolicies", new JsonObject(new LinkedHashMap<>(d.resourcePolicies())))
+                .put("dailyChanges", new JsonObject()
+                        .put("shardCountUpdates", new JsonArray(d.dailyChanges().shardCountUpdates()))
+                        .put("modeSwitches", new JsonArray(d.dailyChanges().modeSwitches())));
     }
 
     public static StreamDescription fromJson(JsonObject j) {
@@ -93,7 +97,18 @@ public final class StreamJson {
                 j.getJsonArray("shardLevelMetrics", new JsonArray()).stream().map(String::valueOf)
                         .collect(java.util.stream.Collectors.toSet()),
                 limitsFromJson(j.getJsonObject("limits")),
-                resourcePolicies(j.getJsonObject("resourcePolicies", new JsonObject())));
+                resourcePolicies(j.getJsonObject("resourcePolicies", new JsonObject())),
+                dailyChanges(j.getJsonObject("dailyChanges", new JsonObject())));
+    }
+
+    /** Recent rate-limited changes; absent from catalogs written before they were kept (none counted). */
+    private static DailyChanges dailyChanges(JsonObject j) {
+        return new DailyChanges(millis(j.getJsonArray("shardCountUpdates", new JsonArray())),
+                millis(j.getJsonArray("modeSwitches", new JsonArray())));
+    }
+
+    private static List<Long> millis(JsonArray a) {
+        return a.stream().map(o -> ((Number) o).longValue()).toList();
     }
 
     /** Resource policies by ARN; absent from catalogs written before they existed. */

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
 import io.riffle.model.StreamDescription;
+import io.riffle.model.StreamMode;
 import io.riffle.model.StreamName;
+import io.riffle.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,11 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The catalog's files: old layouts load, and every path that deletes files (a failed create, a delete, a
- * load after a crash) deletes only the directory this engine made for that stream.
+ * load after a crash, retention) deletes only the directory this engine made for that stream.
  */
 @ExtendWith(VertxExtension.class)
 class CatalogFilesTest {
     private static final StreamName BYSTANDER = StreamName.of("orders");
+    private static final long HOUR = 3_600_000L;
 
     @TempDir
     Path dataDir;
@@ -191,6 +195,31 @@ class CatalogFilesTest {
             } catch (AssertionError notYet) {
                 Thread.sleep(5);
             }
+        }
+    }
+
+    @Test
+    void retentionDeletesOnlyTheExpiredSegmentsOfItsOwnStream() throws Exception {
+        // The engine's clock starts well before the bystander's record, which so never expires here.
+        MutableClock clock = new MutableClock(System.currentTimeMillis() - 100 * HOUR);
+        engine.start(clock);
+        StreamName expiring = StreamName.of("expiring");
+        await(engine.client().create(new CreateStream(expiring, 1, 48, StreamMode.PROVISIONED, Map.of(), Optional.empty())));
+        put(expiring, "old");
+        clock.advance(30 * HOUR);
+        // Past the segment age limit: "new" starts a second segment, and lowering the retention expires the first.
+        put(expiring, "new");
+        Path shards = DataDirFiles.streamDir(dataDir, expiring.value()).resolve("shards");
+        assertThat(segmentFiles(shards)).hasSize(2);
+        await(engine.client().setRetention(expiring, 24));
+        assertThat(segmentFiles(shards)).hasSize(1);
+        assertThat(recordCount(expiring)).isEqualTo(1);
+        assertBystanderUntouched();
+    }
+
+    private static List<Path> segmentFiles(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            return files.filter(f -> f.getFileName().toString().matches("\\d{20}\\.log")).toList();
         }
     }
 

@@ -61,6 +61,30 @@ class CatalogStoreTest {
     }
 
     @Test
+    void loadRemovesShardLogsTheCatalogDoesNotHaveAndLeavesOtherDirectoriesAlone() throws IOException {
+        CatalogStore store = new CatalogStore(dataDir);
+        Path dir = store.create(stream("orders"), Optional.empty());
+        for (int index : new int[] {0, 3}) {
+            Files.createDirectories(CatalogStore.shardDir(dir, new ShardId(index)));
+            Files.writeString(CatalogStore.shardDir(dir, new ShardId(index)).resolve("00000000000000000000.log"), "x");
+        }
+        Path notAShard = Files.createDirectories(dir.resolve("shards").resolve("03"));
+        assertThat(store.load(ThroughputLimits.KINESIS)).hasSize(1);
+        // Shard 3 is not in the catalog: an expired shard whose removal, or a reshard that, was cut short.
+        assertThat(CatalogStore.shardDir(dir, new ShardId(3))).doesNotExist();
+        assertThat(CatalogStore.shardDir(dir, new ShardId(0)).resolve("00000000000000000000.log")).exists();
+        assertThat(notAShard).exists();
+    }
+
+    @Test
+    void recentRateLimitedChangesAreKeptInTheMetadata() throws IOException {
+        CatalogStore store = new CatalogStore(dataDir);
+        io.riffle.model.DailyChanges changes = new io.riffle.model.DailyChanges(List.of(5L, 7L), List.of(6L));
+        store.create(stream("orders").withDailyChanges(changes), Optional.empty());
+        assertThat(store.load(ThroughputLimits.KINESIS).get(0).description().dailyChanges()).isEqualTo(changes);
+    }
+
+    @Test
     void twoDirectoriesClaimingOneStreamStopTheLoadAndBothAreKept() throws IOException {
         CatalogStore store = new CatalogStore(dataDir);
         Path a = store.create(stream("twin"), Optional.empty());

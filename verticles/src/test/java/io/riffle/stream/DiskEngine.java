@@ -3,6 +3,7 @@ package io.riffle.stream;
 import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * An engine (throttling off) on a test's data directory that the test stops and starts again, as a node
@@ -20,8 +21,16 @@ final class DiskEngine implements AutoCloseable {
 
     /** Starts the engine with this stream transition time and returns its client. */
     StreamClient start(long transitionMillis) {
-        engine = io.riffle.testing.Futures.await(Engine.start(vertx, EngineConfig.defaults(dataDir)
-                .withLimits(ThroughputLimits.OFF).withTransitionMillis(transitionMillis)));
+        return start(EngineConfig.defaults(dataDir).withTransitionMillis(transitionMillis));
+    }
+
+    /** Starts the engine on this clock (retention, arrival times) and returns its client. */
+    StreamClient start(Clock clock) {
+        return start(EngineConfig.defaults(dataDir).withClock(clock));
+    }
+
+    private StreamClient start(EngineConfig config) {
+        engine = io.riffle.testing.Futures.await(Engine.start(vertx, config.withLimits(ThroughputLimits.OFF)));
         return engine.client();
     }
 

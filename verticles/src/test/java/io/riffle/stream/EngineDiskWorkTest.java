@@ -12,6 +12,7 @@ import io.riffle.error.RiffleException;
 import io.riffle.model.Record;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamMode;
+import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamName;
 import io.riffle.shard.LogPools;
 import io.riffle.testing.MutableClock;
@@ -165,6 +166,38 @@ class EngineDiskWorkTest {
             }
         }
         assertThat(await(client.create(CreateStream.of(S.value(), 1))).shards()).hasSize(1);
+    }
+
+    @Test
+    void changesThatFailToBecomeDurableTogetherLeaveTheStreamAsItWasInMemoryAndOnDisk(Vertx vertx) throws Exception {
+        start(vertx, LogPools.defaults());
+        await(client.create(CreateStream.of(S.value(), 1)));
+        await(client.addTags(S, Map.of("kept", "1")));
+        Path streamDir;
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            streamDir = files.filter(f -> f.getFileName().toString().equals("stream.json")).map(Path::getParent)
+                    .findFirst().orElseThrow();
+        }
+        // The metadata cannot be replaced: every change below fails to become durable.
+        assumeTrue(immutable(streamDir, true), "chattr +i is not permitted here");
+        List<Future<StreamDescription>> changes;
+        try {
+            // Sent together, so the second is queued while the first is still being written: a failed change
+            // must roll back itself only, never put back a state the one before it had taken back already.
+            changes = List.of(client.addTags(S, Map.of("lost", "1")), client.addTags(S, Map.of("lost-too", "1")),
+                    client.setRetention(S, 48));
+            for (Future<StreamDescription> change : changes) {
+                assertThatThrownBy(() -> await(change)).isInstanceOf(RiffleException.class);
+            }
+        } finally {
+            immutable(streamDir, false);
+        }
+        assertThat(await(client.describe(S)).tags()).containsExactly(Map.entry("kept", "1"));
+        assertThat(await(client.describe(S)).retentionHours()).isEqualTo(24);
+        await(engine.stop());
+        start(vertx, LogPools.defaults());
+        assertThat(await(client.describe(S)).tags()).containsExactly(Map.entry("kept", "1"));
+        assertThat(await(client.describe(S)).retentionHours()).isEqualTo(24);
     }
 
     /** Sets or clears the immutable attribute; false if that is not permitted. */

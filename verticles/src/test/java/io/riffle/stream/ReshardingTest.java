@@ -133,24 +133,37 @@ class ReshardingTest {
     }
 
     @Test
+    void closedShardsExpireOnceClosedBeforeTheRetentionPeriodButTheHighestIndexStays() {
+        long day = 24 * 3_600_000L;
+        StreamDescription split = Resharding.split(stream(1), new ShardId(0), HashKeyRange.MAX.shiftRight(1), NOW).after();
+        assertThat(Resharding.expired(split, NOW + day)).isEmpty();
+        assertThat(Resharding.expired(split, NOW + day + 1)).containsExactly(new ShardId(0));
+        // Were every shard closed, the highest index would stay, so no later child could take an index again.
+        StreamDescription allClosed = split.withShards(split.shards().stream().map(s -> s.closed(0, NOW)).toList());
+        assertThat(Resharding.expired(allClosed, NOW + day + 1)).containsExactly(new ShardId(0), new ShardId(1));
+    }
+
+    @Test
     void scalingHistoryAllowsTenScalingsPerRollingDay() {
         ScalingHistory h = ScalingHistory.scalings();
-        StreamName s = StreamName.of("s");
+        StreamDescription d = stream(1);
         for (int i = 0; i < ScalingHistory.MAX_PER_DAY; i++) {
-            h.requireAllowed(s, NOW + i);
-            h.record(s, NOW + i);
+            d = h.record(d, NOW + i);
         }
-        assertCode(() -> h.requireAllowed(s, NOW + 3_600_000L), ErrorCode.LIMIT_EXCEEDED, "already been scaled 10 times");
-        h.requireAllowed(s, NOW + 86_400_000L);
+        StreamDescription tenTimes = d;
+        assertThat(tenTimes.dailyChanges().shardCountUpdates()).hasSize(ScalingHistory.MAX_PER_DAY);
+        assertCode(() -> h.record(tenTimes, NOW + 3_600_000L), ErrorCode.LIMIT_EXCEEDED, "already been scaled 10 times");
+        // A day after the first, one more is allowed, and the times that no longer count are not kept.
+        assertThat(h.record(tenTimes, NOW + 86_400_000L).dailyChanges().shardCountUpdates())
+                .containsExactly(NOW + 1, NOW + 2, NOW + 3, NOW + 4, NOW + 5, NOW + 6, NOW + 7, NOW + 8, NOW + 9, NOW + 86_400_000L);
     }
 
     @Test
     void aStreamSwitchesItsCapacityModeTwicePerRollingDay() {
         ScalingHistory h = ScalingHistory.modeSwitches();
-        StreamName s = StreamName.of("s");
-        h.record(s, NOW);
-        h.record(s, NOW + 1);
-        assertCode(() -> h.requireAllowed(s, NOW + 2), ErrorCode.LIMIT_EXCEEDED, "switched its capacity mode 2 times");
-        h.requireAllowed(s, NOW + 86_400_001L);
+        StreamDescription twice = h.record(h.record(stream(1), NOW), NOW + 1);
+        assertCode(() -> h.record(twice, NOW + 2), ErrorCode.LIMIT_EXCEEDED, "switched its capacity mode 2 times");
+        assertThat(twice.dailyChanges().shardCountUpdates()).isEmpty();
+        assertThat(h.record(twice, NOW + 86_400_001L).dailyChanges().modeSwitches()).containsExactly(NOW + 86_400_001L);
     }
 }

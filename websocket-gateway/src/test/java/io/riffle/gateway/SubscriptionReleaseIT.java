@@ -163,6 +163,17 @@ class SubscriptionReleaseIT {
         return out;
     }
 
+    /**
+     * Running subscriptions hold timers and event bus handlers (each at least one of both), so the counts
+     * compared by {@link #awaitReleased} are ones that subscriptions move: a count that never moved would
+     * let a leak pass.
+     */
+    private void assertHeldWhileRunning(Held before, int subscriptions) {
+        Held now = held();
+        assertThat(now.timers()).as("timers held by running subscriptions").isGreaterThanOrEqualTo(before.timers() + subscriptions);
+        assertThat(now.handlers()).as("event bus handlers of running subscriptions").isGreaterThanOrEqualTo(before.handlers() + subscriptions);
+    }
+
     private static Subscription webSocket(Subscriber s) {
         return new Subscription() {
             @Override
@@ -229,6 +240,7 @@ class SubscriptionReleaseIT {
         streamWithConsumers("idle", 0);
         Held before = held();
         List<Subscription> subscriptions = started(via, "idle");
+        assertHeldWhileRunning(before, subscriptions.size());
         subscriptions.forEach(Subscription::disconnect);
         awaitReleased(before, "idle");
     }
@@ -292,6 +304,7 @@ class SubscriptionReleaseIT {
         streamWithConsumers("fickle", 0);
         Held before = held();
         List<Subscription> subscriptions = started(via, "fickle");
+        assertHeldWhileRunning(before, subscriptions.size());
         for (int i = 0; i < N; i++) {
             kinesis("DeregisterStreamConsumer", new JsonObject().put("ConsumerARN", arns.get("fickle/c" + i)));
         }

@@ -55,23 +55,29 @@ final class KinesisTestNode implements AutoCloseable {
     }
 
     static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock) {
-        return start(dataDir, limits, clock, false, Security.off());
+        return start(dataDir, limits, clock, false, Security.off(), Clock.systemUTC());
+    }
+
+    /** A node whose engine runs on {@code clock} too (arrival times, retention, shard close times). */
+    static KinesisTestNode startOnClock(Path dataDir, Clock clock) {
+        return start(dataDir, ThroughputLimits.OFF, clock, false, Security.off(), clock);
     }
 
     /** A node whose Kinesis API authenticates and authorizes with {@code security} (its clock injected there). */
     static KinesisTestNode startSecured(Path dataDir, Security security) {
-        return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC(), false, security);
+        return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC(), false, security, Clock.systemUTC());
     }
 
     /** A node whose endpoint is a {@link TlsFrontDoor} with a self-signed certificate for localhost. */
     static KinesisTestNode startTls(Path dataDir) {
-        return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC(), true, Security.off());
+        return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC(), true, Security.off(), Clock.systemUTC());
     }
 
-    private static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock, boolean tls, Security security) {
+    private static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock, boolean tls, Security security,
+                                         Clock engineClock) {
         Vertx vertx = Vertx.vertx();
         try {
-            Engine engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(limits)));
+            Engine engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(limits).withClock(engineClock)));
             KinesisSettings settings = KinesisSettings.load(dataDir, "eu-west-1", "123456789012").withClock(clock);
             long rate = limits.consumerBytesPerSecond();
             // With a rate set, one event holds at most one second's worth, so tests can see the pace.
