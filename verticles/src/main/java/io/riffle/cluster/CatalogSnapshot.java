@@ -121,16 +121,28 @@ public final class CatalogSnapshot {
         return io.riffle.stream.StreamJson.fromJson(d).withStatus(io.riffle.model.StreamStatus.ACTIVE);
     }
 
-    /** For operators: {@code {"epoch","version","placement":{stream:{shardId:nodeId}}}}. */
+    /**
+     * For operators: {@code {"epoch","version","placement":{stream:{shardId:leaderNodeId}},
+     * "replicas":{stream:{shardId:{"nodes":[...],"leaderEpoch":n}}}}}.
+     */
     public JsonObject summary() {
         JsonObject placement = new JsonObject();
+        JsonObject replicas = new JsonObject();
         streams().values().stream().filter(r -> !r.getBoolean("deleting", false)).forEach(r -> {
             JsonObject owners = new JsonObject();
-            r.getJsonObject("owners").forEach(o -> owners.put(
-                    new io.riffle.model.ShardId(Integer.parseInt(o.getKey())).toString(), o.getValue()));
-            placement.put(r.getJsonObject("description").getString("name"), owners);
+            JsonObject sets = new JsonObject();
+            for (int shard : ReplicaSets.shards(r)) {
+                String id = new io.riffle.model.ShardId(shard).toString();
+                owners.put(id, ReplicaSets.leader(r, shard));
+                sets.put(id, new JsonObject().put("nodes", new JsonArray(new java.util.ArrayList<>(ReplicaSets.replicas(r, shard))))
+                        .put("leaderEpoch", ReplicaSets.epoch(r, shard)));
+            }
+            String name = r.getJsonObject("description").getString("name");
+            placement.put(name, owners);
+            replicas.put(name, sets);
         });
-        return new JsonObject().put("epoch", epoch()).put("version", version()).put("placement", placement);
+        return new JsonObject().put("epoch", epoch()).put("version", version()).put("placement", placement)
+                .put("replicas", replicas);
     }
 
     boolean newerThan(CatalogSnapshot other) {

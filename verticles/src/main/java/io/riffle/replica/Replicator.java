@@ -32,6 +32,8 @@ public final class Replicator {
     static final long SEND_TIMEOUT_MILLIS = 2_000;
     static final long RETRY_MILLIS = 100;
     private static final int BATCH_RECORDS = 2_000;
+    static final long IN_SYNC_MILLIS = 10_000;
+    static final long HEARTBEAT_MILLIS = 2_000;
     private static final long BATCH_BYTES = 4L << 20;
 
     /** What the replicator reads of the leader's log. */
@@ -55,6 +57,7 @@ public final class Replicator {
     private final List<Link> links = new ArrayList<>();
     private long commit = -1;
     private boolean closed;
+    private long heartbeats = -1;
 
     /**
      * @param epochStart the leader's log end when its epoch began
@@ -79,6 +82,11 @@ public final class Replicator {
             advance();
         }
         links.forEach(Link::push);
+        if (!links.isEmpty()) {
+            // An idle shard sends nothing: a heartbeat keeps followers that hold everything counted in sync
+            // and tells them the commit point.
+            heartbeats = vertx.setPeriodic(HEARTBEAT_MILLIS, t -> links.forEach(Link::heartbeat));
+        }
     }
 
     /** The leader's log grew: push it to the followers that are caught up (the others are still busy). */
@@ -96,6 +104,16 @@ public final class Replicator {
 
     public void close() {
         closed = true;
+        vertx.cancelTimer(heartbeats);
+    }
+
+    /**
+     * Replicas in sync, the leader included: a follower is when it answered in this epoch and held the whole
+     * log at some answer within the last {@value #IN_SYNC_MILLIS} ms (Kafka's replica.lag.time.max.ms rule).
+     */
+    public int inSync() {
+        long now = System.nanoTime();
+        return 1 + (int) links.stream().filter(l -> l.matched >= 0 && now - l.caughtUpNanos < IN_SYNC_MILLIS * 1_000_000).count();
     }
 
     /** Every replica's durable end, the leader's first: -1 for a follower not heard from. */
@@ -136,6 +154,8 @@ public final class Replicator {
         private long matched = -1;
         private boolean inFlight;
         private boolean waiting;
+        /** When the follower last held the leader's whole log (System.nanoTime). */
+        private long caughtUpNanos = System.nanoTime() - IN_SYNC_MILLIS * 2_000_000;
 
         Link(String node) {
             this.node = node;
@@ -150,11 +170,20 @@ public final class Replicator {
             if (matched >= 0 && matched >= end) {
                 return;
             }
-            inFlight = true;
             // Unknown end: an empty batch, which makes the follower reconcile its tail and say where it ends.
-            Future<List<Record>> batch = matched < 0 ? Future.succeededFuture(List.of())
-                    : log.read(matched, BATCH_RECORDS, BATCH_BYTES);
-            batch.compose(this::send).onComplete(ar -> {
+            send(matched < 0 ? Future.succeededFuture(List.of()) : log.read(matched, BATCH_RECORDS, BATCH_BYTES));
+        }
+
+        /** An empty batch to a follower that holds everything (one that does not is being sent to anyway). */
+        void heartbeat() {
+            if (!closed && !inFlight && !waiting && matched >= log.end()) {
+                send(Future.succeededFuture(List.of()));
+            }
+        }
+
+        private void send(Future<List<Record>> batch) {
+            inFlight = true;
+            batch.compose(this::request).onComplete(ar -> {
                 inFlight = false;
                 if (closed) {
                     return;
@@ -170,12 +199,15 @@ public final class Replicator {
                     return;
                 }
                 matched = reply.getLong("end");
+                if (matched >= log.end()) {
+                    caughtUpNanos = System.nanoTime();
+                }
                 advance();
                 push();
             });
         }
 
-        private Future<JsonObject> send(List<Record> records) {
+        private Future<JsonObject> request(List<Record> records) {
             DeliveryOptions options = new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MILLIS)
                     .addHeader("epoch", Long.toString(role.epoch()))
                     .addHeader("leaderEnd", Long.toString(log.end()))

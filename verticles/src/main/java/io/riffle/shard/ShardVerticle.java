@@ -2,6 +2,7 @@ package io.riffle.shard;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -639,6 +640,14 @@ public final class ShardVerticle extends VerticleBase {
         outgoingRecords = counter("riffle.shard.outgoing.records", tags.and("consumer", "shared"), "Records read by polling");
         outgoingBytes = counter("riffle.shard.outgoing.bytes", tags.and("consumer", "shared"), "Data bytes read by polling");
         logMeters = LogMeters.of(metrics);
+        // Kafka's under-replicated partitions: a leader's shard with fewer replicas in sync than it has.
+        // Standalone a shard is its one replica, always in sync; followers report nothing (their leader does).
+        if (role == null || role.leads()) {
+            meters.add(Gauge.builder("riffle.shard.replicas", this, v -> v.role == null ? 1 : v.role.replicas().size())
+                    .tags(tags).description("Replicas the shard has, its leader included").register(metrics));
+            meters.add(Gauge.builder("riffle.shard.replicas.in.sync", this, v -> v.replicator == null ? 1 : v.replicator.inSync())
+                    .tags(tags).description("Replicas holding the leader's log now, the leader included").register(metrics));
+        }
         meters.add(FunctionCounter.builder("riffle.log.corrupt.frames", this, v -> v.log == null ? 0 : v.log.corruptRecordsFound())
                 .tags(tags).description("Unreadable records found in the shard's log: damaged frames, missing or cut segment files")
                 .register(metrics));

@@ -137,7 +137,8 @@ abstract class Membership implements ClusterView {
                 JsonObject summary = catalog.get();
                 return view("clustered", all.<JsonObject>list())
                         .put("catalog", new JsonObject().put("epoch", summary.getLong("epoch")).put("version", summary.getLong("version")))
-                        .put("placement", summary.getJsonObject("placement"));
+                        .put("placement", summary.getJsonObject("placement"))
+                        .put("replicas", summary.getJsonObject("replicas"));
             });
         }
 

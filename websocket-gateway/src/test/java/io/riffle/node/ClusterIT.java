@@ -99,6 +99,14 @@ class ClusterIT {
         assertThat(placement.size()).isEqualTo(12);
         assertThat(placement.getMap().values().stream().collect(Collectors.groupingBy(o -> o, Collectors.counting())))
                 .containsOnlyKeys(ids.toArray(Object[]::new)).allSatisfy((node, count) -> assertThat(count).isEqualTo(4L));
+        JsonObject replicas = nodes.get(0).get("/v1/cluster").bodyAsJsonObject().getJsonObject("replicas").getJsonObject("orders");
+        assertThat(replicas.size()).isEqualTo(12);
+        replicas.forEach(e -> {
+            JsonObject set = (JsonObject) e.getValue();
+            assertThat(set.getJsonArray("nodes").getList()).as(e.getKey()).containsExactlyInAnyOrderElementsOf(ids)
+                    .contains(placement.getString(e.getKey()));
+            assertThat(set.getLong("leaderEpoch")).isEqualTo(1L);
+        });
         // Put on node 1, read every shard on node 2: everything acknowledged is there, in order per shard.
         JsonArray records = new JsonArray();
         for (int i = 0; i < 120; i++) {
@@ -289,6 +297,15 @@ class ClusterIT {
         assertThat(readAll(nodes.get(0), Duration.ofSeconds(15))).isEqualTo(120);
         JsonObject placement = nodes.get(1).get("/v1/cluster").bodyAsJsonObject().getJsonObject("placement").getJsonObject("orders");
         assertThat(placement.getMap().values()).doesNotContain(stoppedId).hasSize(12);
+        // Every shard is under-replicated now: once the new leaders' followers caught up, 2 of 3 in sync.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<String> inSync;
+        do {
+            sleep();
+            inSync = nodes.get(0).get("/metrics").bodyAsString().lines()
+                    .filter(l -> l.startsWith("riffle_shard_replicas_in_sync{") && l.contains("stream=\"orders\"")).toList();
+        } while (!inSync.stream().allMatch(l -> l.endsWith(" 2.0")) && System.nanoTime() < deadline);
+        assertThat(inSync).isNotEmpty().allSatisfy(l -> assertThat(l).endsWith(" 2.0"));
         JsonArray more = new JsonArray();
         for (int i = 0; i < 60; i++) {
             more.add(new JsonObject().put("partitionKey", "key-" + i).put("text", "after-" + i));
