@@ -78,8 +78,10 @@ public final class GatewayVerticle extends VerticleBase {
         NativeAccess access = new NativeAccess(services.security(), new AccessControl(services.client(), services.security()),
                 services.security().audit());
         router.route("/v1/*").handler(ctx -> {
-            // SigV4 may sign the body: read it first (the routes' own BodyHandler then finds it read).
-            if (ctx.request().method() == HttpMethod.POST && services.security().enabled()) {
+            // SigV4 may sign the body: read it first (the routes' own BodyHandler then finds it read, where it
+            // would come too late after the asynchronous policy check).
+            HttpMethod method = ctx.request().method();
+            if ((method == HttpMethod.POST || method == HttpMethod.PUT) && services.security().enabled()) {
                 body.handle(ctx);
             } else {
                 ctx.next();
