@@ -5,25 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.riffle.security.TlsPolicy;
+import io.riffle.security.TlsProbe;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.stream.Collectors;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,10 +33,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * exchange are refused. Each refusal is checked against a control: the same Vert.x TLS server and certificate
  * without the policy accepts that client, so the refusal is the policy's and not the client's or the JVM's.
  */
+@Order(1)
 class TlsPolicyIT {
     static {
         // The JDK refuses TLS 1.0 and 1.1 itself; let this JVM's clients offer them so the node's own refusal
-        // is what is tested (read once, when the JDK's TLS first initializes: the control tells if it was too late).
+        // is what is tested. The JDK reads it once, when its TLS first initializes: this class runs first
+        // (junit-platform.properties), and the control server tells (skipping the case) if it was too late.
         String disabled = java.security.Security.getProperty("jdk.tls.disabledAlgorithms");
         java.security.Security.setProperty("jdk.tls.disabledAlgorithms", Arrays.stream(disabled.split(","))
                 .map(String::trim).filter(a -> !a.equals("TLSv1") && !a.equals("TLSv1.1")).collect(Collectors.joining(", ")));
@@ -149,24 +149,7 @@ class TlsPolicyIT {
     }
 
     /** A TLS client offering only {@code protocol} and {@code suite}, trusting the node's certificate. */
-    private SSLSocket connect(int port, String protocol, String suite) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("node", TlsPolicy.read(cert));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port);
-        try {
-            socket.setSoTimeout(10_000);
-            socket.setEnabledProtocols(new String[] {protocol});
-            socket.setEnabledCipherSuites(new String[] {suite});
-            socket.startHandshake();
-            return socket;
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
-        }
+    private static SSLSocket connect(int port, String protocol, String suite) throws Exception {
+        return TlsProbe.connect("localhost", port, cert, null, null, protocol, suite);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.riffle.security.TlsPolicy;
+import io.riffle.security.TlsProbe;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -14,28 +15,18 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -184,40 +175,10 @@ class ClusterTlsIT {
         throw new AssertionError("the cluster did not reach " + size + " members");
     }
 
-    /** A JDK TLS client offering one protocol and suite, trusting the cluster's certificate, with it or none. */
+    /** A TLS client of the event bus, trusting the cluster's certificate, showing it too or no certificate. */
     private static SSLSocket connect(int port, boolean withCertificate, String protocol, String suite) throws Exception {
-        Certificate c = TlsPolicy.read(cert);
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setCertificateEntry("cluster", c);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        KeyManagerFactory kmf = null;
-        if (withCertificate) {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("node", privateKey(key), new char[0], new Certificate[] {c});
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, new char[0]);
-        }
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-        try {
-            socket.setSoTimeout(10_000);
-            socket.setEnabledProtocols(new String[] {protocol});
-            socket.setEnabledCipherSuites(new String[] {suite});
-            socket.startHandshake();
-            return socket;
-        } catch (Exception e) {
-            socket.close();
-            throw e;
-        }
-    }
-
-    private static PrivateKey privateKey(Path pem) throws Exception {
-        String base64 = Files.readString(pem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+        return TlsProbe.connect("127.0.0.1", port, cert, withCertificate ? cert : null, withCertificate ? key : null,
+                protocol, suite);
     }
 
     private static void sleep() {
