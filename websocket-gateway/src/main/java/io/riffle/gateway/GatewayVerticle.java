@@ -73,11 +73,15 @@ public final class GatewayVerticle extends VerticleBase {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(services.options().maxBodyBytes());
         router.route().handler(this::admit);
         router.route().handler(new BrowserGuard(services.security().options(), services.options().host())::handle);
-        // Authentication (and authorization) of everything but the Kinesis API, which does its own on POST /.
-        NativeAccess access = new NativeAccess(services.security(), new AccessControl(services.client(), services.security()));
+        // Authentication (and authorization) of everything but the Kinesis API, which does its own on POST /;
+        // the audit log of the native API's changes.
+        NativeAccess access = new NativeAccess(services.security(), new AccessControl(services.client(), services.security()),
+                services.security().audit());
         router.route("/v1/*").handler(ctx -> {
-            // SigV4 may sign the body: read it first (the routes' own BodyHandler then finds it read).
-            if (ctx.request().method() == HttpMethod.POST && services.security().enabled()) {
+            // SigV4 may sign the body: read it first (the routes' own BodyHandler then finds it read, where it
+            // would come too late after the asynchronous policy check).
+            HttpMethod method = ctx.request().method();
+            if ((method == HttpMethod.POST || method == HttpMethod.PUT) && services.security().enabled()) {
                 body.handle(ctx);
             } else {
                 ctx.next();

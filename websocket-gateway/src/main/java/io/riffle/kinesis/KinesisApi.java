@@ -9,6 +9,7 @@ import io.riffle.gateway.KinesisEndpoint;
 import io.riffle.gateway.subscription.SubscriptionMetrics;
 import io.riffle.gateway.subscription.SubscriptionOptions;
 import io.riffle.security.AccessControl;
+import io.riffle.security.AuditLog;
 import io.riffle.security.Principal;
 import io.riffle.security.Security;
 import io.riffle.stream.StreamClient;
@@ -68,6 +69,13 @@ public final class KinesisApi implements Handler<RoutingContext> {
     private final Optional<KinesisAccess> access;
     /** The verifier's clock, told in every answer's {@code Date} as AWS does. */
     private final java.time.Clock clock;
+    /** Where changes are logged, with the names of what they act on (auth on or off). */
+    private final AuditLog audit;
+    private final AccessControl names;
+    private final Arns arns;
+    private final Tokens tokens;
+    /** Context key of the parsed request, for the audit line. */
+    private static final String REQUEST = "riffle.kinesisRequest";
 
     /**
      * The Kinesis API over {@code streams}.
@@ -91,11 +99,13 @@ public final class KinesisApi implements Handler<RoutingContext> {
     private KinesisApi(Vertx vertx, StreamClient streams, KinesisSettings settings, SubscriptionOptions subscriptions,
                        SubscriptionMetrics metrics, BooleanSupplier nodeStopping, Security security) {
         this.accountId = settings.accountId();
-        Arns arns = new Arns(settings);
-        Tokens tokens = new Tokens(settings.tokenKey(), settings.clock());
+        this.arns = new Arns(settings);
+        this.tokens = new Tokens(settings.tokenKey(), settings.clock());
         this.clock = security.clock();
+        this.audit = security.audit();
+        this.names = new AccessControl(streams, security);
         this.access = security.enabled()
-                ? Optional.of(new KinesisAccess(security, new AccessControl(streams, security), arns, tokens))
+                ? Optional.of(new KinesisAccess(security, names, arns, tokens))
                 : Optional.empty();
         new StreamOperations(streams, arns, tokens, settings.clock()).register(operations);
         new ReshardOperations(streams, arns).register(operations);
@@ -139,6 +149,14 @@ public final class KinesisApi implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
+        String operation = target != null && target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : "";
+        String action = "kinesis:" + operation;
+        if (AuditLog.isChange(action)) {
+            audit.onEnd(ctx, "kinesis", () -> Optional.of(new AuditLog.Change(action, AuditLog.resourceOr(() -> {
+                KinesisRequest request = ctx.get(REQUEST);
+                return request == null ? "-" : names.nameOf(KinesisAccess.target(request, arns, tokens));
+            }))));
+        }
         String requestId = UUID.randomUUID().toString();
         String contentType = ctx.request().getHeader("Content-Type");
         WireFormat format = WireFormat.of(contentType);
@@ -148,7 +166,7 @@ public final class KinesisApi implements Handler<RoutingContext> {
                 .putHeader("Date", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
                         java.time.ZonedDateTime.now(clock.withZone(java.time.ZoneOffset.UTC))));
         body(ctx)
-                .compose(body -> dispatch(target, contentType, format, body, ctx))
+                .compose(body -> dispatch(target, operation, contentType, format, body, ctx))
                 .onSuccess(answer -> {
                     if (answer == SubscribeToShard.STREAMING) {
                         return;
@@ -165,11 +183,12 @@ public final class KinesisApi implements Handler<RoutingContext> {
                 .onFailure(t -> answerError(response, format, requestId, String.valueOf(target), t));
     }
 
-    private Future<?> dispatch(String target, String contentType, WireFormat format, Buffer body, RoutingContext ctx) {
+    private Future<?> dispatch(String target, String operation, String contentType, WireFormat format, Buffer body,
+                               RoutingContext ctx) {
         try {
             // AWS authenticates before anything else: an unsigned request learns nothing about operations.
             Optional<Principal> principal = access.map(a -> a.authenticate(ctx, body));
-            String operation = target != null && target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : "";
+            principal.ifPresent(p -> ctx.put(AuditLog.PRINCIPAL, p));
             boolean subscribe = operation.equals("SubscribeToShard");
             Function<KinesisRequest, Future<?>> op = operations.get(operation);
             if (op == null && !subscribe) {
@@ -181,6 +200,7 @@ public final class KinesisApi implements Handler<RoutingContext> {
                         + WireFormat.JSON.contentType() + " or " + WireFormat.CBOR.contentType() + ".");
             }
             KinesisRequest request = new KinesisRequest(operation, format.parse(body), format);
+            ctx.put(REQUEST, request);
             RequestShapes.check(request);
             Future<Void> allowed = principal.isEmpty() ? Future.succeededFuture()
                     : access.get().authorize(principal.get(), request);

@@ -1,5 +1,6 @@
 package io.riffle.kinesis;
 
+import io.riffle.security.TlsPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
@@ -8,12 +9,11 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * port, where Vert.x tells HTTP/2 with prior knowledge from HTTP/1.1. So a TLS client gets h2 whether it
  * negotiates it by ALPN (offered: {@code h2}, {@code http/1.1}) or simply assumes it, as the AWS SDK's
  * async client may; a Vert.x TLS HttpServer alone answers HTTP/1.1 to a client that offers no ALPN.
+ *
+ * <p>Only TLS 1.2 and 1.3 with forward-secret AEAD suites are accepted ({@link TlsPolicy}).
  *
  * <p>Start it once per node, after the plain port listens:
  * <pre>{@code TlsFrontDoor.start(vertx, "0.0.0.0", 4568, TlsFrontDoor.selfSigned(dataDir), "127.0.0.1", node.port())}</pre>
@@ -43,8 +45,8 @@ public final class TlsFrontDoor {
      */
     public static Future<NetServer> start(Vertx vertx, String host, int port, KeyCertOptions keyCert,
                                           String backendHost, int backendPort) {
-        NetServerOptions options = new NetServerOptions().setHost(host).setPort(port).setSsl(true).setUseAlpn(true)
-                .setKeyCertOptions(keyCert);
+        NetServerOptions options = TlsPolicy.apply(new NetServerOptions().setHost(host).setPort(port).setSsl(true)
+                .setUseAlpn(true).setKeyCertOptions(keyCert));
         options.getSslOptions().setApplicationLayerProtocols(List.of("h2", "http/1.1"));
         NetClient backend = vertx.createNetClient();
         return vertx.createNetServer(options)
@@ -69,24 +71,32 @@ public final class TlsFrontDoor {
 
     /**
      * A self-signed certificate for {@code localhost}, generated at the first call and kept (PEM) under
-     * {@code dataDir/kinesis-tls}, so clients that pinned it keep trusting it after a restart. Blocking: call
-     * at node start. For anything but local use, configure a real certificate instead.
+     * {@code dataDir/kinesis-tls}, so clients that pinned it keep trusting it after a restart. It is valid for a
+     * year ({@link TlsPolicy#SELF_SIGNED_VALIDITY}) and generated anew, with a WARN, at the first start within
+     * {@link TlsPolicy#RENEW_BEFORE} of its expiry (or if it is valid longer than the policy allows). Blocking:
+     * call at node start. For anything but local use, configure a real certificate instead.
      */
     public static PemKeyCertOptions selfSigned(Path dataDir) {
+        return selfSigned(dataDir, Instant.now());
+    }
+
+    /** As {@link #selfSigned(Path)}, at {@code now}. */
+    static PemKeyCertOptions selfSigned(Path dataDir, Instant now) {
         Path dir = dataDir.resolve(SELF_SIGNED_DIR);
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
         try {
             if (!Files.exists(cert) || !Files.exists(key)) {
                 Files.createDirectories(dir);
-                SelfSignedCertificate generated = SelfSignedCertificate.create("localhost");
-                try {
-                    Files.copy(Path.of(generated.privateKeyPath()), key, StandardCopyOption.REPLACE_EXISTING);
-                    Files.copy(Path.of(generated.certificatePath()), cert, StandardCopyOption.REPLACE_EXISTING);
-                } finally {
-                    generated.delete();
-                }
+                TlsPolicy.writeSelfSigned("localhost", now, cert, key);
                 LOG.info("Generated a self-signed TLS certificate for localhost in {}", dir);
+            } else {
+                String reason = TlsPolicy.renewalReason(cert, now);
+                if (reason != null) {
+                    TlsPolicy.writeSelfSigned("localhost", now, cert, key);
+                    LOG.warn("Replaced the self-signed TLS certificate in {} ({}): clients that pinned the old one must "
+                            + "trust the new cert.pem", dir, reason);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the self-signed TLS certificate in " + dir, e);

@@ -3,6 +3,7 @@ package io.riffle.node;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The cluster part of a {@link NodeConfig}: whether the node joins a cluster, how it finds the other
@@ -19,10 +20,18 @@ import java.util.Locale;
  * @param eventBusPort      the event bus's port, 0 for any free one
  * @param eventBusPublicHost the host other nodes connect to for this node's event bus; empty = the bound one
  * @param cpMembers         members of Hazelcast's CP Subsystem (Raft) for catalog leadership; 0 = off
+ * @param tls               mutual TLS on the event bus ({@code clusterTls}), or empty for plain TCP
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port, Discovery discovery,
                             List<String> members, String kubernetesService, String eventBusHost, int eventBusPort,
-                            String eventBusPublicHost, int cpMembers) {
+                            String eventBusPublicHost, int cpMembers, Optional<Tls> tls) {
+
+    /**
+     * The event bus's TLS: every node shows {@code certFile} and accepts only peers whose certificate chains to
+     * one in {@code trustFile}, both ways (PEM files).
+     */
+    public record Tls(String certFile, String keyFile, String trustFile) {
+    }
 
     /** How members find each other. */
     public enum Discovery {
@@ -60,7 +69,17 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
             throw p.bad(Setting.CLUSTER_KUBERNETES_SERVICE, "must name the headless Service when cluster is true with kubernetes discovery");
         }
         return new ClusterConfig(enabled, name, host, port, discovery, members, service,
-                busHost.isEmpty() ? host : busHost, busPort, busPublicHost, cpMembers(p, discovery, members));
+                busHost.isEmpty() ? host : busHost, busPort, busPublicHost, cpMembers(p, discovery, members), tls(p));
+    }
+
+    /** The three files are required with {@code clusterTls}: a node cannot vouch for the others by itself. */
+    private static Optional<Tls> tls(NodeConfig.Parser p) {
+        if (!p.bool(Setting.CLUSTER_TLS)) {
+            return Optional.empty();
+        }
+        String why = "must be a readable PEM file when clusterTls is true";
+        return Optional.of(new Tls(p.readableFile(Setting.CLUSTER_TLS_CERT_FILE, why),
+                p.readableFile(Setting.CLUSTER_TLS_KEY_FILE, why), p.readableFile(Setting.CLUSTER_TLS_TRUST_FILE, why)));
     }
 
     /** Raft needs 3 to 7 members, odd so a majority is unambiguous; auto picks 3 when 3 nodes are expected. */

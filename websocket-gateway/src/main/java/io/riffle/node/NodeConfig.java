@@ -286,6 +286,15 @@ public record NodeConfig(
             return file;
         }
 
+        /** A readable file, else {@code why}. */
+        String readableFile(Setting s, String why) {
+            String file = text(s);
+            if (file.isEmpty() || !java.nio.file.Files.isReadable(Path.of(file))) {
+                throw bad(s, why);
+            }
+            return file;
+        }
+
         /** 0 picks the default; an explicit value must leave the file descriptors logs need. */
         int maxConnections(long fdLimit) {
             long most = Math.max(1, Math.min(1_000_000, ConnectionLimit.mostFor(fdLimit)));

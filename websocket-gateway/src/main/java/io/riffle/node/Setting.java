@@ -64,7 +64,11 @@ public enum Setting {
     CLUSTER_CP_MEMBERS("clusterCpMembers", "Raft (CP) members electing the catalog leader: auto, 0 (off), 3, 5 or 7"),
     EVENT_BUS_HOST("eventBusHost", "interface of the clustered event bus; empty = clusterHost"),
     EVENT_BUS_PORT("eventBusPort", "port of the clustered event bus, 0 for any free one"),
-    EVENT_BUS_PUBLIC_HOST("eventBusPublicHost", "event bus host other nodes connect to; empty = eventBusHost");
+    EVENT_BUS_PUBLIC_HOST("eventBusPublicHost", "event bus host other nodes connect to; empty = eventBusHost"),
+    CLUSTER_TLS("clusterTls", "true to run the clustered event bus over mutual TLS (needs the three files below)"),
+    CLUSTER_TLS_CERT_FILE("clusterTlsCertFile", "PEM certificate this node shows the others on the event bus"),
+    CLUSTER_TLS_KEY_FILE("clusterTlsKeyFile", "PEM private key of clusterTlsCertFile"),
+    CLUSTER_TLS_TRUST_FILE("clusterTlsTrustFile", "PEM certificates (CA) a node's event-bus certificate must chain to");
 
     private final String key;
     private final String help;

@@ -93,6 +93,17 @@ public final class AccessControl {
         return consumerArn(c.stream(), c.consumer(), created);
     }
 
+    /**
+     * What {@code target} names, without reading the stream: {@code *}, the stream's ARN, the consumer's ARN
+     * when the request named it, else the stream's ARN with {@code /consumer/<name>} (for the audit log).
+     */
+    public String nameOf(Target target) {
+        if (target instanceof Target.Consumer c && c.createdSeconds().isEmpty()) {
+            return streamArn(c.stream()) + "/consumer/" + c.consumer().value();
+        }
+        return arnOf(target, Optional.empty());
+    }
+
     private static long createdSeconds(ConsumerDescription c) {
         return c.createdMillis() / 1000;
     }

@@ -39,6 +39,7 @@ public final class Security {
     private final String accountId;
     private final String region;
     private final Clock clock;
+    private final AuditLog audit;
 
     /**
      * Reads the credentials (blocking, at node start).
@@ -53,6 +54,7 @@ public final class Security {
         this.credentials = new CredentialStore(options.credentialsFile(), accountId, options.settingsKey());
         this.verifier = new SigV4Verifier(credentials, region, "kinesis", clock);
         this.authorizer = new Authorizer(accountId);
+        this.audit = new AuditLog(clock);
     }
 
     /** No authentication, same-origin browsers only. */
@@ -70,6 +72,11 @@ public final class Security {
 
     public Authorizer authorizer() {
         return authorizer;
+    }
+
+    /** Where both APIs log control-plane changes, stamped by {@link #clock()}. */
+    public AuditLog audit() {
+        return audit;
     }
 
     /** The clock signatures are checked against (and the Kinesis API's {@code Date} header tells clients). */

@@ -102,6 +102,17 @@ class SecuredNativeApiIT {
             assertError(call(HttpMethod.POST, spelling, SecurityFixtures.READER_TOKEN, records), 403, "AccessDeniedException",
                     "kinesis:PutRecords");
         }
+        // Resharding and the capacity mode need their Kinesis twins' actions too.
+        assertError(call(HttpMethod.POST, "/v1/streams/orders/shards/shardId-000000000000/split", SecurityFixtures.READER_TOKEN,
+                new JsonObject()), 403, "AccessDeniedException", "kinesis:SplitShard");
+        assertError(call(HttpMethod.POST, "/v1/streams/orders/shards/shardId-000000000000/merge", SecurityFixtures.READER_TOKEN,
+                new JsonObject().put("adjacentShardId", "shardId-000000000001")), 403, "AccessDeniedException", "kinesis:MergeShards");
+        assertError(call(HttpMethod.PUT, "/v1/streams/orders/shard-count", SecurityFixtures.READER_TOKEN,
+                new JsonObject().put("targetShardCount", 2)), 403, "AccessDeniedException", "kinesis:UpdateShardCount");
+        assertError(call(HttpMethod.PUT, "/v1/streams/orders/mode", SecurityFixtures.READER_TOKEN,
+                new JsonObject().put("mode", "ON_DEMAND")), 403, "AccessDeniedException", "kinesis:UpdateStreamMode");
+        assertThat(call(HttpMethod.PUT, "/v1/streams/orders/shard-count", SecurityFixtures.ADMIN_TOKEN,
+                new JsonObject().put("targetShardCount", 2)).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The AWS CLI v2 (Debian's {@code awscli}, always {@code /usr/bin/aws}: a pip-installed v1 elsewhere on PATH
@@ -40,6 +42,15 @@ class AwsCliIT {
         if (node != null) {
             node.close();
         }
+    }
+
+    /** A node with {@code auth: sigv4} and the fixtures' principals; the CLI signs as their admin. */
+    private void startSecured() {
+        Path credentials = SecurityFixtures.write(home);
+        node = KinesisTestNode.startSecured(dataDir, new Security(SecurityOptions.sigv4(credentials), SecurityFixtures.REGION,
+                SecurityFixtures.ACCOUNT, Clock.systemUTC()));
+        keyId = SecurityFixtures.ADMIN_KEY;
+        secret = SecurityFixtures.ADMIN_SECRET;
     }
 
     /** One CLI run: its exit code, its stdout parsed as JSON (empty if none) and its stderr. */
@@ -101,9 +112,14 @@ class AwsCliIT {
         return r.out();
     }
 
-    @Test
-    void theAwsCliRunsTheWholeStreamLifecycle() throws Exception {
-        node = KinesisTestNode.start(dataDir);
+    @ParameterizedTest(name = "auth {0}")
+    @ValueSource(strings = {"off", "sigv4"})
+    void theAwsCliRunsTheWholeStreamLifecycle(String auth) throws Exception {
+        if (auth.equals("off")) {
+            node = KinesisTestNode.start(dataDir);
+        } else {
+            startSecured();
+        }
         ok("kinesis", "create-stream", "--stream-name", "cli", "--shard-count", "1");
         awaitStatus("cli", "ACTIVE");
 
@@ -197,11 +213,7 @@ class AwsCliIT {
 
     @Test
     void theAwsCliSignsForANodeWithAuthOnAndGetsAwsErrorsWhenItCannot() throws Exception {
-        Path credentials = SecurityFixtures.write(home);
-        node = KinesisTestNode.startSecured(dataDir, new Security(SecurityOptions.sigv4(credentials), SecurityFixtures.REGION,
-                SecurityFixtures.ACCOUNT, Clock.systemUTC()));
-        keyId = SecurityFixtures.ADMIN_KEY;
-        secret = SecurityFixtures.ADMIN_SECRET;
+        startSecured();
         ok("kinesis", "create-stream", "--stream-name", "signed", "--shard-count", "1");
         awaitStatus("signed", "ACTIVE");
         ok("kinesis", "put-record", "--stream-name", "signed", "--partition-key", "pk", "--data", "aGVsbG8=");

@@ -3,9 +3,13 @@ package io.riffle.kinesis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.riffle.security.Security;
+import io.riffle.security.SecurityFixtures;
+import io.riffle.security.SecurityOptions;
 import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,17 +62,30 @@ abstract class KinesisSdkScenario {
     /** Whether the clients send CBOR (the SDK's default) or JSON. */
     abstract boolean cbor();
 
+    /**
+     * Whether the node runs with {@code auth: sigv4} (the fixtures' principals; the clients sign as their
+     * admin) instead of {@code off}.
+     */
+    boolean signed() {
+        return false;
+    }
+
     @BeforeAll
-    void start(@TempDir Path dataDir) {
+    void start(@TempDir Path dataDir, @TempDir Path etc) {
         System.setProperty("aws.disableEc2Metadata", "true");
         if (cbor()) {
             System.clearProperty("aws.cborEnabled");
         } else {
             System.setProperty("aws.cborEnabled", "false");
         }
-        node = KinesisTestNode.start(dataDir);
+        var credentials = signed()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(SecurityFixtures.ADMIN_KEY, SecurityFixtures.ADMIN_SECRET))
+                : StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDRIFFLETEST", "riffle-test-secret"));
+        node = signed()
+                ? KinesisTestNode.startSecured(dataDir, new Security(SecurityOptions.sigv4(SecurityFixtures.write(etc)),
+                        SecurityFixtures.REGION, SecurityFixtures.ACCOUNT, Clock.systemUTC()))
+                : KinesisTestNode.start(dataDir);
         URI endpoint = node.endpoint();
-        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDRIFFLETEST", "riffle-test-secret"));
         kinesis = KinesisClient.builder().endpointOverride(endpoint).region(Region.EU_WEST_1)
                 .credentialsProvider(credentials).build();
         async = KinesisAsyncClient.builder().endpointOverride(endpoint).region(Region.EU_WEST_1)

@@ -176,6 +176,24 @@ class NodeConfigTest {
     }
 
     @Test
+    void clusterTlsIsOffByDefaultAndNeedsItsCertificateKeyAndTrustFiles() throws IOException {
+        assertThat(NodeConfig.defaults().cluster().tls()).isEmpty();
+        Path cert = Files.writeString(dir.resolve("c.pem"), "cert");
+        Path key = Files.writeString(dir.resolve("k.pem"), "key");
+        Path trust = Files.writeString(dir.resolve("t.pem"), "trust");
+        ClusterConfig.Tls tls = load(Map.of("RIFFLE_CLUSTER_TLS_TRUST_FILE", trust.toString()), "--cluster-tls", "true",
+                "--cluster-tls-cert-file", cert.toString(), "--cluster-tls-key-file", key.toString()).cluster().tls().orElseThrow();
+        assertThat(tls).isEqualTo(new ClusterConfig.Tls(cert.toString(), key.toString(), trust.toString()));
+        assertThatThrownBy(() -> load(Map.of(), "--cluster-tls", "true", "--cluster-tls-cert-file", cert.toString(),
+                "--cluster-tls-key-file", key.toString()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'clusterTlsTrustFile'")
+                .hasMessageContaining("readable PEM file when clusterTls is true");
+        assertThatThrownBy(() -> load(Map.of(), "--cluster-tls", "true", "--cluster-tls-cert-file", dir.resolve("none").toString(),
+                "--cluster-tls-key-file", key.toString(), "--cluster-tls-trust-file", trust.toString()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'clusterTlsCertFile'");
+    }
+
+    @Test
     void raftIsOnByDefaultFromThreeSeedsOrKubernetesAndABadMemberCountIsRefusedByName() {
         assertThat(load(Map.of(), "--cluster", "true", "--cluster-members", "a:1,b:2").cluster().cpMembers()).isZero();
         assertThat(load(Map.of(), "--cluster", "true", "--cluster-members", "a:1,b:2,c:3").cluster().cpMembers()).isEqualTo(3);

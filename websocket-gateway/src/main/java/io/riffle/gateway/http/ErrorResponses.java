@@ -2,6 +2,7 @@ package io.riffle.gateway.http;
 
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
+import io.riffle.security.AuditLog;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -77,6 +78,7 @@ public final class ErrorResponses {
             return;
         }
         ErrorCode code = e.code();
+        ctx.put(AuditLog.ERROR_TYPE, code.wireName());
         if (code == ErrorCode.INTERNAL_FAILURE && e.getCause() != null) {
             LOG.error("Internal failure on {} {}", ctx.request().method(), ctx.request().path(), e.getCause());
         }

@@ -4,6 +4,7 @@ import io.riffle.model.ConsumerName;
 import io.riffle.model.StreamName;
 import io.riffle.security.AccessControl;
 import io.riffle.security.AccessControl.Target;
+import io.riffle.security.AuditLog;
 import io.riffle.security.Principal;
 import io.riffle.security.Security;
 import io.vertx.core.buffer.Buffer;
@@ -16,7 +17,8 @@ import java.util.Optional;
 /**
  * Authentication and authorization of the native API, {@code /metrics} and {@code /v1/cluster} when the
  * node's {@code auth} is on (the console's files, {@code /health} and {@code /v1/openapi.yaml} stay open).
- * Each route needs the IAM action of its Kinesis twin on the same resource, so one policy governs both APIs:
+ * Each route needs the IAM action of its Kinesis twin on the same resource, so one policy governs both APIs;
+ * the routes that change something are also written to the {@link AuditLog}, auth on or off:
  *
  * <table>
  *   <tr><th>route</th><th>action</th><th>resource</th></tr>
@@ -28,19 +30,21 @@ import java.util.Optional;
  *   <tr><td>GET /v1/streams/{s}/shards/{id}/records</td><td>kinesis:GetRecords</td><td>stream</td></tr>
  *   <tr><td>POST/GET /v1/streams/{s}/consumers</td><td>kinesis:RegisterStreamConsumer / ListStreamConsumers</td><td>stream</td></tr>
  *   <tr><td>GET/DELETE /v1/streams/{s}/consumers/{c}</td><td>kinesis:DescribeStreamConsumer / DeregisterStreamConsumer</td><td>consumer</td></tr>
+ *   <tr><td>POST /v1/streams/{s}/shards/{id}/split, .../merge</td><td>kinesis:SplitShard, kinesis:MergeShards</td><td>stream</td></tr>
+ *   <tr><td>PUT /v1/streams/{s}/shard-count, .../mode</td><td>kinesis:UpdateShardCount, kinesis:UpdateStreamMode</td><td>stream</td></tr>
  *   <tr><td>GET /v1/streams/{s}/subscribe?consumer=c (WebSocket)</td><td>kinesis:SubscribeToShard</td><td>consumer</td></tr>
  *   <tr><td>GET /metrics, GET /v1/cluster</td><td>riffle:GetMetrics, riffle:DescribeCluster</td><td>*</td></tr>
  * </table>
  */
 public final class NativeAccess {
-    /** Context key of the authenticated principal. */
-    public static final String PRINCIPAL = "riffle.principal";
     private final Security security;
     private final AccessControl access;
+    private final AuditLog audit;
 
-    public NativeAccess(Security security, AccessControl access) {
+    public NativeAccess(Security security, AccessControl access, AuditLog audit) {
         this.security = security;
         this.access = access;
+        this.audit = audit;
     }
 
     /** Required action and resource of a native request; empty for routes that need none. */
@@ -48,20 +52,24 @@ public final class NativeAccess {
     }
 
     public void handle(RoutingContext ctx) {
-        if (!security.enabled() || ctx.request().path().equals("/v1/openapi.yaml")) {
+        if (ctx.request().path().equals("/v1/openapi.yaml")) {
+            ctx.next();
+            return;
+        }
+        HttpMethod method = ctx.request().method();
+        if (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.DELETE) {
+            // Judged at the end, auth on or off: the route's BodyHandler has read a create's body by then.
+            audit.onEnd(ctx, "native", () -> need(method, routePath(ctx), ctx)
+                    .map(n -> new AuditLog.Change(n.action(), AuditLog.resourceOr(() -> access.nameOf(n.target())))));
+        }
+        if (!security.enabled()) {
             ctx.next();
             return;
         }
         Buffer body = ctx.body().available() ? ctx.body().buffer() : null;
         Principal principal = security.authenticate(ctx.request(), Optional.of(body == null ? new byte[0] : body.getBytes()));
-        ctx.put(PRINCIPAL, principal);
-        // The router matches the normalized path (dot segments and double slashes resolved) with or without a
-        // trailing slash: judge that same path, so no spelling of a route escapes its check.
-        String path = ctx.normalizedPath();
-        while (path.length() > 1 && path.endsWith("/")) {
-            path = path.substring(0, path.length() - 1);
-        }
-        Optional<Need> need = need(ctx.request().method(), path, ctx);
+        ctx.put(AuditLog.PRINCIPAL, principal);
+        Optional<Need> need = need(method, routePath(ctx), ctx);
         if (need.isEmpty()) {
             ctx.next();
             return;
@@ -71,6 +79,18 @@ public final class NativeAccess {
             ctx.request().pause();
         }
         access.check(principal, need.get().action(), need.get().target()).onSuccess(v -> ctx.next()).onFailure(ctx::fail);
+    }
+
+    /**
+     * The router matches the normalized path (dot segments and double slashes resolved) with or without a
+     * trailing slash: judge that same path, so no spelling of a route escapes its check.
+     */
+    private static String routePath(RoutingContext ctx) {
+        String path = ctx.normalizedPath();
+        while (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return path;
     }
 
     static Optional<Need> need(HttpMethod method, String path, RoutingContext ctx) {
@@ -112,6 +132,12 @@ public final class NativeAccess {
         } else if (p.length == 6 && p[4].equals("consumers")) {
             action = get ? "kinesis:DescribeStreamConsumer" : delete ? "kinesis:DeregisterStreamConsumer" : null;
             target = new Target.Consumer(stream, ConsumerName.of(p[5]), Optional.empty());
+        } else if (p.length == 7 && p[4].equals("shards") && post && (p[6].equals("split") || p[6].equals("merge"))) {
+            action = p[6].equals("split") ? "kinesis:SplitShard" : "kinesis:MergeShards";
+        } else if (rest.equals("shard-count") && method == HttpMethod.PUT) {
+            action = "kinesis:UpdateShardCount";
+        } else if (rest.equals("mode") && method == HttpMethod.PUT) {
+            action = "kinesis:UpdateStreamMode";
         } else if (rest.equals("subscribe") && get) {
             action = "kinesis:SubscribeToShard";
             String consumer = ctx.request().getParam("consumer");
