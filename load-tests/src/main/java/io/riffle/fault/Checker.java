@@ -153,7 +153,7 @@ final class Checker {
         return blame;
     }
 
-    /** The windows grouped by fault kind: count, longest, and the union of their time (some key out). */
+    /** The windows grouped by fault kind: count, longest, the union of their time (some key out), first start. */
     static Map<String, long[]> byKind(List<Window> windows) {
         Map<String, List<Window>> groups = new LinkedHashMap<>();
         for (Window w : windows) {
@@ -162,7 +162,8 @@ final class Checker {
         }
         Map<String, long[]> out = new TreeMap<>();
         groups.forEach((kind, list) -> out.put(kind, new long[] {list.size(),
-                list.stream().mapToLong(Window::millis).max().orElse(0), union(list)}));
+                list.stream().mapToLong(Window::millis).max().orElse(0), union(list),
+                list.stream().mapToLong(Window::start).min().orElse(0)}));
         return out;
     }
 

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The faults, one at a time on one random node: each is applied, held for {@code hold}, undone (the node
+ * The faults, one at a time on one node (the nodes in turn, or always the same one): each is applied, held for {@code hold}, undone (the node
  * restarted, resumed or reconnected, and healthy again), then the cluster is left alone for {@code quiet}.
  * The kinds take turns in the order given until the run's time is up.
  */
@@ -16,7 +16,7 @@ final class Nemesis implements Runnable {
         KILL,
         /** SIGSTOP, then SIGCONT: a node frozen by GC or a stalled VM, sockets open and silent. */
         PAUSE,
-        /** Every other node's Hazelcast traffic to and from the node is dropped, then let through again. */
+        /** All traffic between the node and the others (Hazelcast, event bus) is dropped, then let through. */
         PARTITION,
         /** SIGTERM (an orderly stop), then a start at once. */
         RESTART
@@ -27,17 +27,23 @@ final class Nemesis implements Runnable {
     private final List<Kind> kinds;
     private final Duration hold;
     private final Duration quiet;
+    private final int target;
     private final long until;
     private final Random random;
     private volatile Exception failure;
 
-    /** @param until the {@link History#now} time after which no fault starts */
-    Nemesis(NodeCluster cluster, History history, List<Kind> kinds, Duration hold, Duration quiet, long until, long seed) {
+    /**
+     * @param target the node every fault hits, or -1 for the nodes in turn from a random first one
+     * @param until  the {@link History#now} time after which no fault starts
+     */
+    Nemesis(NodeCluster cluster, History history, List<Kind> kinds, Duration hold, Duration quiet, int target,
+            long until, long seed) {
         this.cluster = cluster;
         this.history = history;
         this.kinds = List.copyOf(kinds);
         this.hold = hold;
         this.quiet = quiet;
+        this.target = target;
         this.until = until;
         this.random = new Random(seed);
     }
@@ -50,9 +56,11 @@ final class Nemesis implements Runnable {
     @Override
     public void run() {
         try {
+            // The nodes take turns from a random first one, so even a short run hits several nodes.
+            int first = target >= 0 ? target : random.nextInt(cluster.size());
             for (int turn = 0; !kinds.isEmpty() && history.now() + hold.toMillis() < until; turn++) {
                 Kind kind = kinds.get(turn % kinds.size());
-                int node = random.nextInt(cluster.size());
+                int node = target >= 0 ? target : (first + turn) % cluster.size();
                 long start = history.now();
                 apply(kind, node);
                 history.fault(new History.Fault(kind.name().toLowerCase(), node, start, history.now()));

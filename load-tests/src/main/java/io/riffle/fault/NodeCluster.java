@@ -23,8 +23,10 @@ import java.util.stream.Collectors;
 /**
  * Riffle nodes as child JVMs on 127.0.0.1, clustered with TCP-IP seeds, each with its own data directory
  * and fixed ports (HTTP, Hazelcast, event bus) so a restart comes back where clients and peers look for
- * it. Each node's Hazelcast port is reached only through a {@link LoopbackProxy} (the node announces the
- * proxy's address as its public one), which {@link #isolate} cuts.
+ * it. Each node's Hazelcast and event-bus ports are reached by the other nodes only through a
+ * {@link LoopbackProxy} each (the node announces the proxies' ports as its public ones:
+ * {@code hazelcast.local.publicAddress}, {@code eventBusPublicPort}), which {@link #isolate} cuts: all the
+ * traffic between nodes. Clients reach the HTTP port directly, as a client on the node's side would.
  *
  * <p>The node runs from {@code riffle.node.jar} (a system property: the shaded node jar) when set, else from
  * this JVM's class path, as the load-tests module's tests have the node on it.
@@ -45,6 +47,7 @@ final class NodeCluster implements Closeable {
     private final Process[] processes;
     private final int[] starts;
     private final List<LoopbackProxy> proxies = new ArrayList<>();
+    private final List<LoopbackProxy> eventBusProxies = new ArrayList<>();
     private final Set<Integer> isolated = ConcurrentHashMap.newKeySet();
     private final Set<Integer> paused = ConcurrentHashMap.newKeySet();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -65,6 +68,7 @@ final class NodeCluster implements Closeable {
         SocketOwners owners = new SocketOwners(this::livePids);
         for (int i = 0; i < size; i++) {
             proxies.add(new LoopbackProxy("hazelcast" + i, i, clusterPorts[i], owners, this::blocked));
+            eventBusProxies.add(new LoopbackProxy("eventbus" + i, i, eventBusPorts[i], owners, this::blocked));
         }
     }
 
@@ -112,7 +116,8 @@ final class NodeCluster implements Closeable {
                 "--data-dir", dir.resolve("node" + i).toString(), "--gateway-instances", "1", "--throttling", "false",
                 "--cluster", "true", "--cluster-name", clusterName, "--cluster-port", String.valueOf(clusterPorts[i]),
                 "--cluster-members", members, "--event-bus-host", "127.0.0.1",
-                "--event-bus-port", String.valueOf(eventBusPorts[i])));
+                "--event-bus-port", String.valueOf(eventBusPorts[i]),
+                "--event-bus-public-port", String.valueOf(eventBusProxies.get(i).port())));
         Path log = dir.resolve("node" + i + "-start" + starts[i]++ + ".log");
         // Output goes to a file: a pipe nobody drains would block the node.
         processes[i] = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -161,7 +166,7 @@ final class NodeCluster implements Closeable {
         return processes[i] != null && processes[i].isAlive();
     }
 
-    /** Cuts every node's Hazelcast traffic to and from node {@code i}. */
+    /** Cuts all traffic between node {@code i} and the other nodes (Hazelcast and the event bus). */
     void isolate(int i) {
         isolated.add(i);
     }
@@ -170,6 +175,7 @@ final class NodeCluster implements Closeable {
     void heal() {
         isolated.clear();
         proxies.forEach(LoopbackProxy::closeBrokenLinks);
+        eventBusProxies.forEach(LoopbackProxy::closeBrokenLinks);
     }
 
     private boolean blocked(int source, int target) {
@@ -255,6 +261,7 @@ final class NodeCluster implements Closeable {
             }
         }
         proxies.forEach(LoopbackProxy::close);
+        eventBusProxies.forEach(LoopbackProxy::close);
     }
 
     static int[] freePorts(int n) throws IOException {

@@ -13,7 +13,8 @@ final class Report {
         md.append("### Fault run: ").append(options.nodes()).append(" nodes, ").append(options.shards())
                 .append(" shards, ").append(options.durationSeconds()).append(" s of faults ")
                 .append(options.nemeses()).append(", hold ").append(options.holdSeconds()).append(" s, quiet ")
-                .append(options.quietSeconds()).append(" s, ").append(options.producers()).append(" producers x ")
+                .append(options.quietSeconds()).append(" s, on ")
+                .append(options.target() < 0 ? "the nodes in turn" : "node " + options.target()).append(", ").append(options.producers()).append(" producers x ")
                 .append(options.keysPerProducer()).append(" keys, seed ").append(options.seed()).append("\n\n");
         md.append("| check | result | must be |\n|---|---:|---|\n");
         row(md, "acknowledged records", r.acknowledged(), "");
@@ -39,12 +40,12 @@ final class Report {
                     .append(seconds(Checker.longestFor(r.windows(), i + 1))).append(" |\n");
         }
         md.append("\nUnavailability (put outages: per key, first failed attempt to next acknowledgement):\n\n")
-                .append("| blamed on | outages (key-windows) | longest (s) | total (s, some key out) |\n")
-                .append("|---|---:|---:|---:|\n");
+                .append("| blamed on | outages (key-windows) | longest (s) | total (s, some key out) | first at (s) |\n")
+                .append("|---|---:|---:|---:|---:|\n");
         for (Map.Entry<String, long[]> e : Checker.byKind(r.windows()).entrySet()) {
             long[] v = e.getValue();
             md.append("| ").append(e.getKey()).append(" | ").append(v[0]).append(" | ").append(seconds(v[1]))
-                    .append(" | ").append(seconds(v[2])).append(" |\n");
+                    .append(" | ").append(seconds(v[2])).append(" | ").append(seconds(v[3])).append(" |\n");
         }
         if (!notes.isEmpty()) {
             md.append('\n');

@@ -64,6 +64,9 @@ final class ClusterBoot {
         if (!cluster.eventBusPublicHost().isEmpty()) {
             options.setClusterPublicHost(cluster.eventBusPublicHost());
         }
+        if (cluster.eventBusPublicPort() > 0) {
+            options.setClusterPublicPort(cluster.eventBusPublicPort());
+        }
         return options;
     }
 

@@ -18,11 +18,13 @@ import java.util.Locale;
  * @param eventBusHost      the event bus's interface ({@code clusterHost} unless set)
  * @param eventBusPort      the event bus's port, 0 for any free one
  * @param eventBusPublicHost the host other nodes connect to for this node's event bus; empty = the bound one
+ * @param eventBusPublicPort the port other nodes connect to for this node's event bus (a port mapping, a
+ *                          proxy); 0 = the bound one
  * @param cpMembers         members of Hazelcast's CP Subsystem (Raft) for catalog leadership; 0 = off
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port, Discovery discovery,
                             List<String> members, String kubernetesService, String eventBusHost, int eventBusPort,
-                            String eventBusPublicHost, int cpMembers) {
+                            String eventBusPublicHost, int eventBusPublicPort, int cpMembers) {
 
     /** How members find each other. */
     public enum Discovery {
@@ -53,6 +55,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
         int busPort = (int) p.longIn(Setting.EVENT_BUS_PORT, 0, 65535);
         String busPublicHost = p.matching(Setting.EVENT_BUS_PUBLIC_HOST, "[A-Za-z0-9.:-]*",
                 "must be a host name, an IP address or empty");
+        int busPublicPort = (int) p.longIn(Setting.EVENT_BUS_PUBLIC_PORT, 0, 65535);
         if (enabled && discovery == Discovery.TCP && members.isEmpty()) {
             throw p.bad(Setting.CLUSTER_MEMBERS, "must list at least one host:port seed when cluster is true with tcp discovery");
         }
@@ -60,7 +63,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
             throw p.bad(Setting.CLUSTER_KUBERNETES_SERVICE, "must name the headless Service when cluster is true with kubernetes discovery");
         }
         return new ClusterConfig(enabled, name, host, port, discovery, members, service,
-                busHost.isEmpty() ? host : busHost, busPort, busPublicHost, cpMembers(p, discovery, members));
+                busHost.isEmpty() ? host : busHost, busPort, busPublicHost, busPublicPort, cpMembers(p, discovery, members));
     }
 
     /** Raft needs 3 to 7 members, odd so a majority is unambiguous; auto picks 3 when 3 nodes are expected. */

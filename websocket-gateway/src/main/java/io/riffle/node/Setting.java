@@ -64,7 +64,8 @@ public enum Setting {
     CLUSTER_CP_MEMBERS("clusterCpMembers", "Raft (CP) members electing the catalog leader: auto, 0 (off), 3, 5 or 7"),
     EVENT_BUS_HOST("eventBusHost", "interface of the clustered event bus; empty = clusterHost"),
     EVENT_BUS_PORT("eventBusPort", "port of the clustered event bus, 0 for any free one"),
-    EVENT_BUS_PUBLIC_HOST("eventBusPublicHost", "event bus host other nodes connect to; empty = eventBusHost");
+    EVENT_BUS_PUBLIC_HOST("eventBusPublicHost", "event bus host other nodes connect to; empty = eventBusHost"),
+    EVENT_BUS_PUBLIC_PORT("eventBusPublicPort", "event bus port other nodes connect to; 0 = the bound one");
 
     private final String key;
     private final String help;
