@@ -5,14 +5,15 @@
 #     factor 3 with min.insync.replicas=2, producers acks=all (a record is acknowledged once every in-sync
 #     replica has it): what 3 Riffle nodes with replication factor 3 compare with (issue #10).
 # Runs Kafka's own ProducerPerformance (100 B and 1 KiB records, as fast as it goes, a topic with PARTITIONS
-# partitions), ProducerPerformance at a fixed PUT_RATE records/s of 100 B (per-record send-to-ack latency,
+# partitions: 2, or 6 with 3 brokers), ProducerPerformance at a fixed PUT_RATE records/s of 100 B (per-record send-to-ack latency,
 # as a put's) and EndToEndLatency (one record at a time), then stops the brokers. Prints
 # "RESULT peer=kafka ..." lines (peer=kafka3 with 3 brokers). Kafka's default does not fsync per write
 # (flush.messages is unlimited); the OS page cache holds acknowledged records (of every replica).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-PARTITIONS="${PARTITIONS:-2}"
 BROKERS="${BROKERS:-1}"
+# 2 partitions on one broker; 6 on three, so each broker leads 2 (as 3 Riffle nodes hold 2 of 6 shards each)
+PARTITIONS="${PARTITIONS:-$((BROKERS == 3 ? 6 : 2))}"
 RECORDS_100="${KAFKA_RECORDS_100:-5000000}"
 RECORDS_1K="${KAFKA_RECORDS_1K:-1500000}"
 E2E_RECORDS="${KAFKA_E2E_RECORDS:-10000}"
@@ -150,4 +151,6 @@ P99="$(sed -n 's/.*99th = \([0-9.]*\).*/\1/p' <<<"$E2E")"
 P999="$(sed -n 's/.*99.9th = \([0-9.]*\).*/\1/p' <<<"$E2E")"
 echo "RESULT peer=$PEER scenario=e2e record_size=100 p50_ms=$P50 p99_ms=$P99 p999_ms=$P999 mode=closed-loop acks=$ACKS brokers=$BROKERS"
 
+# All at once: a controller stopped last would wait in vain for a quorum the others took away.
+for pid in "${BROKER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 for pid in "${BROKER_PIDS[@]}"; do stop_pid "$pid"; done

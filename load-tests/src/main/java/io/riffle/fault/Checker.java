@@ -24,7 +24,8 @@ import java.util.TreeMap;
  *   <li><b>duplicates</b>: extra copies in the log, written by a retry after a lost answer; <b>repeats</b>: a
  *       consumer reading one (shard, sequence number) twice; <b>missed</b>: acknowledged ids a consumer never got.</li>
  *   <li><b>unavailability</b>: per key, from the first failed put after a success to the next success, blamed
- *       on the latest fault that started before it (until 10 s after that fault was undone).</li>
+ *       on the latest fault that started before that put's failure was seen (until 10 s after that fault was
+ *       undone): a put sent just before a kill fails because of it.</li>
  * </ul>
  */
 final class Checker {
@@ -124,17 +125,19 @@ final class Checker {
             List<History.Attempt> list = e.getValue();
             list.sort(Comparator.comparingLong(History.Attempt::start));
             long open = -1;
+            long seen = -1;
             for (History.Attempt a : list) {
                 if (!a.ok() && open < 0) {
                     open = a.start();
+                    seen = a.end();
                 } else if (a.ok() && open >= 0) {
-                    windows.add(new Window(e.getKey(), open, a.end(), blame(open, faults)));
+                    windows.add(new Window(e.getKey(), open, a.end(), blame(seen, faults)));
                     open = -1;
                 }
             }
             if (open >= 0) {
                 long last = list.get(list.size() - 1).end();
-                windows.add(new Window(e.getKey(), open, last, blame(open, faults) + " (never ended)"));
+                windows.add(new Window(e.getKey(), open, last, blame(seen, faults) + " (never ended)"));
             }
         }
         return windows;

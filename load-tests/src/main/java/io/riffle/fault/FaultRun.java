@@ -90,42 +90,48 @@ public final class FaultRun {
             Thread pollingThread = thread("getrecords", polling);
             Thread pushedThread = thread("websocket", pushed);
 
-            Thread.sleep(5_000); // a calm start, so the first fault hits a cluster in its stride
-            long until = history.now() + o.durationSeconds() * 1000L;
-            Nemesis nemesis = new Nemesis(cluster, history, o.nemeses(), Duration.ofSeconds(o.holdSeconds()),
-                    Duration.ofSeconds(o.quietSeconds()), o.target(), until, o.seed());
-            Thread nemesisThread = thread("nemesis", nemesis);
-            nemesisThread.join(o.durationSeconds() * 1000L + 300_000);
-            if (nemesis.failure() != null) {
-                notes.add("the nemesis stopped early: " + nemesis.failure());
-            }
-            Thread.sleep(Math.max(0, until - history.now()));
+            try {
+                Thread.sleep(5_000); // a calm start, so the first fault hits a cluster in its stride
+                long until = history.now() + o.durationSeconds() * 1000L;
+                Nemesis nemesis = new Nemesis(cluster, history, o.nemeses(), Duration.ofSeconds(o.holdSeconds()),
+                        Duration.ofSeconds(o.quietSeconds()), o.target(), until, o.seed());
+                Thread nemesisThread = thread("nemesis", nemesis);
+                nemesisThread.join(o.durationSeconds() * 1000L + 300_000);
+                if (nemesis.failure() != null) {
+                    notes.add("the nemesis stopped early: " + nemesis.failure());
+                }
+                Thread.sleep(Math.max(0, until - history.now()));
 
-            recover(cluster, notes, history, o.shards());
-            long drainUntil = history.now() + 60_000;
-            producers.forEach(p -> {
-                p.finishUnderWay();
-                p.stopAt(drainUntil);
-            });
-            for (Thread t : producerThreads) {
-                t.join(120_000);
+                recover(cluster, notes, history, o.shards());
+                long drainUntil = history.now() + 60_000;
+                producers.forEach(p -> {
+                    p.finishUnderWay();
+                    p.stopAt(drainUntil);
+                });
+                for (Thread t : producerThreads) {
+                    t.join(120_000);
+                }
+                int unfinished = producers.stream().mapToInt(Producer::unfinished).sum();
+                if (unfinished > 0) {
+                    notes.add(unfinished + " records under way were still unacknowledged when producers gave up (60 s after the heal)");
+                }
+                long acked = history.acks().stream().map(History.Ack::id).distinct().count();
+                long catchUp = history.now() + 30_000;
+                while (history.now() < catchUp && (history.distinctRead(GetRecordsConsumer.NAME) < acked
+                        || history.distinctRead(WebSocketConsumer.NAME) < acked)) {
+                    Thread.sleep(200);
+                }
+                polling.stop();
+                pushed.stop();
+                pollingThread.join(30_000);
+                pushedThread.join(30_000);
+                notes.add("the WebSocket consumer subscribed " + pushed.subscriptions() + " times");
+            } finally {
+                // Also when a wait above gave up: no thread of the run outlives it.
+                producers.forEach(p -> p.stopAt(0));
+                polling.stop();
+                pushed.stop();
             }
-            int unfinished = producers.stream().mapToInt(Producer::unfinished).sum();
-            if (unfinished > 0) {
-                notes.add(unfinished + " records under way were still unacknowledged when producers gave up (60 s after the heal)");
-            }
-            long acked = history.acks().stream().map(History.Ack::id).distinct().count();
-            long catchUp = history.now() + 30_000;
-            while (history.now() < catchUp && (history.distinctRead(GetRecordsConsumer.NAME) < acked
-                    || history.distinctRead(WebSocketConsumer.NAME) < acked)) {
-                Thread.sleep(200);
-            }
-            polling.stop();
-            pushed.stop();
-            pollingThread.join(30_000);
-            pushedThread.join(30_000);
-            notes.add("the WebSocket consumer subscribed " + pushed.subscriptions() + " times");
-
             List<History.Read> finalRead = new ArrayList<>();
             for (int s = 0; s < o.shards(); s++) {
                 finalRead.addAll(api.readShard(cluster.endpoint(0), STREAM, NativeApi.shardId(s), 100));
