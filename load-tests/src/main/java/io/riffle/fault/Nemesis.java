@@ -7,7 +7,8 @@ import java.util.Random;
 /**
  * The faults, one at a time on one node (the nodes in turn, or always the same one): each is applied, held for {@code hold}, undone (the node
  * restarted, resumed or reconnected, and healthy again), then the cluster is left alone for {@code quiet}.
- * The kinds take turns in the order given until the run's time is up.
+ * The kinds take turns in the order given until the run's time is up, and each comes at least once (a slow
+ * machine stretches the run instead of leaving a kind out).
  */
 final class Nemesis implements Runnable {
     /** What a fault does to its node. */
@@ -34,7 +35,7 @@ final class Nemesis implements Runnable {
 
     /**
      * @param target the node every fault hits, or -1 for the nodes in turn from a random first one
-     * @param until  the {@link History#now} time after which no fault starts
+     * @param until  the {@link History#now} time after which no fault starts, once each kind came
      */
     Nemesis(NodeCluster cluster, History history, List<Kind> kinds, Duration hold, Duration quiet, int target,
             long until, long seed) {
@@ -58,7 +59,7 @@ final class Nemesis implements Runnable {
         try {
             // The nodes take turns from a random first one, so even a short run hits several nodes.
             int first = target >= 0 ? target : random.nextInt(cluster.size());
-            for (int turn = 0; !kinds.isEmpty() && history.now() + hold.toMillis() < until; turn++) {
+            for (int turn = 0; turn < kinds.size() || history.now() + hold.toMillis() < until; turn++) {
                 Kind kind = kinds.get(turn % kinds.size());
                 int node = target >= 0 ? target : (first + turn) % cluster.size();
                 long start = history.now();
