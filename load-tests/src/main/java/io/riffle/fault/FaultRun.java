@@ -2,6 +2,7 @@ package io.riffle.fault;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.IntFunction;
 
 /**
@@ -72,7 +74,7 @@ public final class FaultRun {
         List<String> notes = new ArrayList<>();
         NativeApi api = new NativeApi(Duration.ofSeconds(5));
         try (NodeCluster cluster = new NodeCluster(dir, o.nodes())) {
-            IntFunction<java.net.URI> endpoint = cluster::endpoint;
+            IntFunction<URI> endpoint = cluster::endpoint;
             cluster.startAll(Duration.ofSeconds(120));
             setUp(cluster, api, o);
             notes.add("nodes up and the stream served by every node " + history.now() / 1000 + " s after the start");
@@ -255,14 +257,14 @@ public final class FaultRun {
         System.exit(r.lost() == 0 && r.misplaced() == 0 && r.unacknowledgedReads() == 0 && r.orderViolations() == 0 ? 0 : 1);
     }
 
-    private static java.util.Optional<String> take(List<String> args, String flag) {
+    private static Optional<String> take(List<String> args, String flag) {
         int i = args.indexOf(flag);
         if (i < 0 || i + 1 >= args.size()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String v = args.get(i + 1);
         args.remove(i + 1);
         args.remove(i);
-        return java.util.Optional.of(v);
+        return Optional.of(v);
     }
 }

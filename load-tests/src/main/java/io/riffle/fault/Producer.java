@@ -28,9 +28,14 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  */
 final class Producer implements Runnable {
     /** How a batch reaches the cluster: the native API or the Kinesis API. */
-    interface Door {
+    interface Door extends AutoCloseable {
         /** One result per record, in order: {@code [shardId, sequenceNumber]}, or null when it failed. */
         List<String[]> put(int node, List<String[]> keysAndData) throws Exception;
+
+        /** Releases the door's clients; called when the producer ends. */
+        @Override
+        default void close() {
+        }
     }
 
     private final String name;
@@ -73,6 +78,12 @@ final class Producer implements Runnable {
 
     @Override
     public void run() {
+        try (door) {
+            produce();
+        }
+    }
+
+    private void produce() {
         keys.forEach(k -> underWay.put(k, 0L));
         while (history.now() < stopAt && !underWay.isEmpty()) {
             List<String> batchKeys = new ArrayList<>(underWay.keySet());
@@ -144,15 +155,25 @@ final class Producer implements Runnable {
         for (int i = 0; i < nodes; i++) {
             clients[i] = kinesis(endpoint.apply(i), timeout);
         }
-        return (node, batch) -> {
-            List<PutRecordsRequestEntry> entries = new ArrayList<>();
-            batch.forEach(r -> entries.add(PutRecordsRequestEntry.builder().partitionKey(r[0])
-                    .data(SdkBytes.fromUtf8String(r[1])).build()));
-            List<String[]> out = new ArrayList<>();
-            for (PutRecordsResultEntry e : clients[node].putRecords(b -> b.streamName(stream).records(entries)).records()) {
-                out.add(e.errorCode() == null ? new String[] {e.shardId(), e.sequenceNumber()} : null);
+        return new Door() {
+            @Override
+            public List<String[]> put(int node, List<String[]> batch) {
+                List<PutRecordsRequestEntry> entries = new ArrayList<>();
+                batch.forEach(r -> entries.add(PutRecordsRequestEntry.builder().partitionKey(r[0])
+                        .data(SdkBytes.fromUtf8String(r[1])).build()));
+                List<String[]> out = new ArrayList<>();
+                for (PutRecordsResultEntry e : clients[node].putRecords(b -> b.streamName(stream).records(entries)).records()) {
+                    out.add(e.errorCode() == null ? new String[] {e.shardId(), e.sequenceNumber()} : null);
+                }
+                return out;
             }
-            return out;
+
+            @Override
+            public void close() {
+                for (KinesisClient c : clients) {
+                    c.close();
+                }
+            }
         };
     }
 
