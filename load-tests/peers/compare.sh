@@ -10,6 +10,7 @@
 #
 # usage: load-tests/peers/compare.sh            (after mvn -B -DskipTests package)
 #   env: RUNS=3 DURATION=20 WARMUP=15 COLD=10 FSYNCS="PER_BATCH INTERVAL" PEERS="kafka kinesalite"
+#        (kafka3: Kafka on 3 brokers, replication factor 3, acks=all)
 #        SCENARIOS="ingest100 ingest1k e2e1k e2e10k fanout100 fanout1000 throttle"
 #        KAFKA_RECORDS_100=5000000 KAFKA_RECORDS_1K=1500000 (Kafka's test runs a fixed record count)
 #        OUT=/tmp/riffle-compare.log (the full log, RESULT lines included, tagged run=N)

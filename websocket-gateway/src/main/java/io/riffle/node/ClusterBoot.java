@@ -74,6 +74,9 @@ final class ClusterBoot {
                 // Mutual: a node without a trusted certificate can neither send to nor receive from the others.
                 // Vert.x verifies no host name on the event bus: the trust file alone says who is a peer.
                 .setClientAuth(ClientAuth.REQUIRED)));
+        if (cluster.eventBusPublicPort() > 0) {
+            options.setClusterPublicPort(cluster.eventBusPublicPort());
+        }
         return options;
     }
 

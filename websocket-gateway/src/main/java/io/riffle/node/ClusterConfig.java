@@ -19,12 +19,14 @@ import java.util.Optional;
  * @param eventBusHost      the event bus's interface ({@code clusterHost} unless set)
  * @param eventBusPort      the event bus's port, 0 for any free one
  * @param eventBusPublicHost the host other nodes connect to for this node's event bus; empty = the bound one
+ * @param eventBusPublicPort the port other nodes connect to for this node's event bus (a port mapping, a
+ *                          proxy); 0 = the bound one
  * @param cpMembers         members of Hazelcast's CP Subsystem (Raft) for catalog leadership; 0 = off
  * @param tls               mutual TLS on the event bus ({@code clusterTls}), or empty for plain TCP
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port, Discovery discovery,
                             List<String> members, String kubernetesService, String eventBusHost, int eventBusPort,
-                            String eventBusPublicHost, int cpMembers, Optional<Tls> tls) {
+                            String eventBusPublicHost, int eventBusPublicPort, int cpMembers, Optional<Tls> tls) {
 
     /**
      * The event bus's TLS: every node shows {@code certFile} and accepts only peers whose certificate chains to
@@ -62,6 +64,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
         int busPort = (int) p.longIn(Setting.EVENT_BUS_PORT, 0, 65535);
         String busPublicHost = p.matching(Setting.EVENT_BUS_PUBLIC_HOST, "[A-Za-z0-9.:-]*",
                 "must be a host name, an IP address or empty");
+        int busPublicPort = (int) p.longIn(Setting.EVENT_BUS_PUBLIC_PORT, 0, 65535);
         if (enabled && discovery == Discovery.TCP && members.isEmpty()) {
             throw p.bad(Setting.CLUSTER_MEMBERS, "must list at least one host:port seed when cluster is true with tcp discovery");
         }
@@ -69,7 +72,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
             throw p.bad(Setting.CLUSTER_KUBERNETES_SERVICE, "must name the headless Service when cluster is true with kubernetes discovery");
         }
         return new ClusterConfig(enabled, name, host, port, discovery, members, service,
-                busHost.isEmpty() ? host : busHost, busPort, busPublicHost, cpMembers(p, discovery, members), tls(p));
+                busHost.isEmpty() ? host : busHost, busPort, busPublicHost, busPublicPort, cpMembers(p, discovery, members), tls(p));
     }
 
     /** The three files are required with {@code clusterTls}: a node cannot vouch for the others by itself. */

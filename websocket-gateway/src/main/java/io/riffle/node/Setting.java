@@ -68,7 +68,9 @@ public enum Setting {
     CLUSTER_TLS("clusterTls", "true to run the clustered event bus over mutual TLS (needs the three files below)"),
     CLUSTER_TLS_CERT_FILE("clusterTlsCertFile", "PEM certificate this node shows the others on the event bus"),
     CLUSTER_TLS_KEY_FILE("clusterTlsKeyFile", "PEM private key of clusterTlsCertFile"),
-    CLUSTER_TLS_TRUST_FILE("clusterTlsTrustFile", "PEM certificates (CA) a node's event-bus certificate must chain to");
+    CLUSTER_TLS_TRUST_FILE("clusterTlsTrustFile", "PEM certificates (CA) a node's event-bus certificate must chain to"),
+
+    EVENT_BUS_PUBLIC_PORT("eventBusPublicPort", "event bus port other nodes connect to; 0 = the bound one");
 
     private final String key;
     private final String help;

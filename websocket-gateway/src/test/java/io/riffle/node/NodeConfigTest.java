@@ -173,6 +173,9 @@ class NodeConfigTest {
         assertThat(c.eventBusPort()).isZero();
         assertThat(c.eventBusHost()).isEqualTo("127.0.0.1");
         assertThat(c.eventBusPublicHost()).isEmpty();
+        assertThat(c.eventBusPublicPort()).isZero();
+        assertThat(ClusterBoot.eventBusOptions(c).getClusterPublicPort())
+                .as("Vert.x's default: the bound port").isEqualTo(io.vertx.core.eventbus.EventBusOptions.DEFAULT_CLUSTER_PUBLIC_PORT);
     }
 
     @Test
@@ -210,7 +213,8 @@ class NodeConfigTest {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, "cluster: true\nclusterMembers: 10.0.0.1:5701, node-b:5702\nclusterPort: 5702\n");
         ClusterConfig c = load(Map.of("RIFFLE_CLUSTER_NAME", "prod", "RIFFLE_EVENT_BUS_PUBLIC_HOST", "node-b.example"),
-                "--config", file.toString(), "--cluster-host", "0.0.0.0", "--event-bus-port", "6000").cluster();
+                "--config", file.toString(), "--cluster-host", "0.0.0.0", "--event-bus-port", "6000",
+                "--event-bus-public-port", "16000").cluster();
 
         assertThat(c.enabled()).isTrue();
         assertThat(c.name()).isEqualTo("prod");
@@ -225,6 +229,9 @@ class NodeConfigTest {
         assertThat(bus.getHost()).isNotEqualTo("0.0.0.0");
         assertThat(bus.getClusterPublicHost()).isEqualTo("node-b.example");
         assertThat(bus.getPort()).isEqualTo(6000);
+        assertThat(bus.getClusterPublicPort()).isEqualTo(16000);
+        assertThatThrownBy(() -> load(Map.of(), "--event-bus-public-port", "70000"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("eventBusPublicPort");
 
         ClusterConfig k8s = load(Map.of(), "--cluster", "true", "--cluster-discovery", "kubernetes",
                 "--cluster-kubernetes-service", "riffle-hs.default.svc.cluster.local").cluster();
