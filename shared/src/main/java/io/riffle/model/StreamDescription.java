@@ -16,6 +16,8 @@ import io.riffle.throttle.ThroughputLimits;
  * @param shardLevelMetrics enhanced monitoring metrics enabled (Kinesis's ShardLevelMetrics names)
  * @param limits            the per-shard throughput limits in force: the stream's own, else the node's
  * @param resourcePolicies  resource policies (IAM JSON text) of the stream and its consumers, by resource ARN
+ * @param encryptionKeyId   the KMS KeyId records are encrypted under since StartStreamEncryption, as the caller
+ *                          gave it (AWS shows it back so); empty while the stream is not encrypted
  */
 public record StreamDescription(
         StreamName name,
@@ -29,9 +31,11 @@ public record StreamDescription(
         Map<String, String> tags,
         Set<String> shardLevelMetrics,
         ThroughputLimits limits,
-        Map<String, String> resourcePolicies) {
+        Map<String, String> resourcePolicies,
+        java.util.Optional<String> encryptionKeyId) {
 
     public StreamDescription {
+        java.util.Objects.requireNonNull(encryptionKeyId, "encryptionKeyId");
         resourcePolicies = Map.copyOf(resourcePolicies);
         shards = List.copyOf(shards);
         consumers = List.copyOf(consumers);
@@ -44,7 +48,22 @@ public record StreamDescription(
                              int maxRecordSizeKiB, List<ShardDescription> shards, List<ConsumerDescription> consumers,
                              Map<String, String> tags, Set<String> shardLevelMetrics, ThroughputLimits limits) {
         this(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards, consumers, tags,
-                shardLevelMetrics, limits, Map.of());
+                shardLevelMetrics, limits, Map.of(), java.util.Optional.empty());
+    }
+
+    /** An unencrypted stream. */
+    public StreamDescription(StreamName name, StreamStatus status, StreamMode mode, int retentionHours, long createdMillis,
+                             int maxRecordSizeKiB, List<ShardDescription> shards, List<ConsumerDescription> consumers,
+                             Map<String, String> tags, Set<String> shardLevelMetrics, ThroughputLimits limits,
+                             Map<String, String> resourcePolicies) {
+        this(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards, consumers, tags,
+                shardLevelMetrics, limits, resourcePolicies, java.util.Optional.empty());
+    }
+
+    /** With records from now on encrypted under {@code keyId}, or not encrypted when it is empty. */
+    public StreamDescription withEncryptionKeyId(java.util.Optional<String> keyId) {
+        return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, keyId);
     }
 
     /** With the resource policy of {@code resourceArn} set to {@code policy}, or removed when it is null. */
@@ -56,52 +75,52 @@ public record StreamDescription(
             p.put(resourceArn, policy);
         }
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, limits, p);
+                consumers, tags, shardLevelMetrics, limits, p, encryptionKeyId);
     }
 
     public StreamDescription withStatus(StreamStatus s) {
         return new StreamDescription(name, s, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, encryptionKeyId);
     }
 
     public StreamDescription withRetentionHours(int hours) {
         return new StreamDescription(name, status, mode, hours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, encryptionKeyId);
     }
 
     public StreamDescription withMaxRecordSizeKiB(int kib) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, kib, shards,
-                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, encryptionKeyId);
     }
 
     public StreamDescription withTags(Map<String, String> newTags) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, newTags, shardLevelMetrics, limits, resourcePolicies);
+                consumers, newTags, shardLevelMetrics, limits, resourcePolicies, encryptionKeyId);
     }
 
     public StreamDescription withConsumers(List<ConsumerDescription> newConsumers) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                newConsumers, tags, shardLevelMetrics, limits, resourcePolicies);
+                newConsumers, tags, shardLevelMetrics, limits, resourcePolicies, encryptionKeyId);
     }
 
     public StreamDescription withLimits(ThroughputLimits newLimits) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, newLimits, resourcePolicies);
+                consumers, tags, shardLevelMetrics, newLimits, resourcePolicies, encryptionKeyId);
     }
 
     public StreamDescription withShardLevelMetrics(Set<String> metrics) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, metrics, limits, resourcePolicies);
+                consumers, tags, metrics, limits, resourcePolicies, encryptionKeyId);
     }
 
     public StreamDescription withShards(List<ShardDescription> newShards) {
         return new StreamDescription(name, status, mode, retentionHours, createdMillis, maxRecordSizeKiB, newShards,
-                consumers, tags, shardLevelMetrics, limits, resourcePolicies);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, encryptionKeyId);
     }
 
     public StreamDescription withMode(StreamMode m) {
         return new StreamDescription(name, status, m, retentionHours, createdMillis, maxRecordSizeKiB, shards,
-                consumers, tags, shardLevelMetrics, limits);
+                consumers, tags, shardLevelMetrics, limits, resourcePolicies, encryptionKeyId);
     }
 
     public List<ShardDescription> openShards() {

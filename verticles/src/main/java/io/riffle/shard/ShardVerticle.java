@@ -12,8 +12,10 @@ import io.riffle.error.RiffleException;
 import io.riffle.log.AppendRecord;
 import io.riffle.log.CorruptLogException;
 import io.riffle.log.FsyncPolicy;
+import io.riffle.log.KeyUnavailableException;
 import io.riffle.log.LogConfig;
 import io.riffle.log.ShardLog;
+import io.riffle.log.crypto.Keyring;
 import io.riffle.model.DamagedRecords;
 import io.riffle.model.Limits;
 import io.riffle.model.Record;
@@ -38,6 +40,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +71,7 @@ public final class ShardVerticle extends VerticleBase {
     private final LogConfig logConfig;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final Supplier<Keyring> keyring;
     private ShardSettings settings;
 
     private ShardLog log;
@@ -98,7 +102,7 @@ public final class ShardVerticle extends VerticleBase {
     private WriteHealth writeHealth;
 
     public ShardVerticle(StreamName stream, ShardDescription shard, Path dir, LogConfig logConfig,
-                         ShardSettings settings, Clock clock, MeterRegistry metrics) {
+                         ShardSettings settings, Clock clock, MeterRegistry metrics, Supplier<Keyring> keyring) {
         this.stream = stream;
         this.shard = shard;
         this.dir = dir;
@@ -106,6 +110,7 @@ public final class ShardVerticle extends VerticleBase {
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
+        this.keyring = keyring;
     }
 
     /** Bytes the log's recovery CRC-checked when this shard opened (0 before it is open). */
@@ -130,10 +135,12 @@ public final class ShardVerticle extends VerticleBase {
             return null;
         }));
         long retention = settings.retentionMillis();
+        String encryptionKeyId = settings.encryptionKeyId();
         return writes.executeBlocking(() -> {
-            ShardLog opened = ShardLog.open(dir, logConfig, clock);
+            ShardLog opened = ShardLog.open(dir, logConfig, clock, keyring);
             try {
                 opened.setRetentionMillis(retention);
+                opened.setEncryption(encryptionKeyId);
                 // The start offset is looked up in the time index: on this worker, like all file access.
                 LOG.info("Shard {} of stream {} open at offsets [{}, {})", shard.shardId(), stream,
                         opened.startOffset(), opened.endOffset());
@@ -258,6 +265,11 @@ public final class ShardVerticle extends VerticleBase {
                     acknowledge(group, batch, firstOffset, groupBytes);
                 })
                 .onFailure(err -> {
+                    if (err instanceof KeyUnavailableException k) {
+                        // The stream's KMS key is missing or disabled: the caller's problem, the log is fine.
+                        group.forEach(p -> Failures.fail(p.message, kmsFailure(k)));
+                        return;
+                    }
                     LOG.error("Append of {} records to shard {} of stream {} failed: {}", batch.size(),
                             shard.shardId(), stream, err.toString());
                     if (err instanceof IOException) {
@@ -276,6 +288,7 @@ public final class ShardVerticle extends VerticleBase {
 
     private void acknowledge(List<Pending> group, List<AppendRecord> batch, long firstOffset, long bytes) {
         long offset = firstOffset;
+        boolean encrypted = log.encrypted(firstOffset); // one batch, one segment
         List<Record> written = new ArrayList<>(batch.size());
         for (Pending p : group) {
             for (int i = 0; i < p.offsets.length; i++) {
@@ -283,11 +296,11 @@ public final class ShardVerticle extends VerticleBase {
                     p.offsets[i] = offset++;
                 }
             }
-            p.message.reply(new AppendReply(p.offsets, p.retryAfterMillis));
+            p.message.reply(new AppendReply(p.offsets, p.retryAfterMillis, encrypted));
         }
         long o = firstOffset;
         for (AppendRecord r : batch) {
-            written.add(new Record(o++, r.arrivalMillis(), r.partitionKey(), r.data()));
+            written.add(new Record(o++, r.arrivalMillis(), r.partitionKey(), r.data(), encrypted));
         }
         incomingRecords.increment(batch.size());
         incomingBytes.increment(bytes);
@@ -317,6 +330,7 @@ public final class ShardVerticle extends VerticleBase {
                 // which finds the shard again or learns that it is gone.
                 .onFailure(err -> Failures.fail(message, stopping
                         ? new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, shardName() + " is shutting down")
+                        : err instanceof KeyUnavailableException k ? kmsFailure(k)
                         : internalFailure("Read from " + shardName() + " at offset " + r.offset(), err)));
     }
 
@@ -431,9 +445,12 @@ public final class ShardVerticle extends VerticleBase {
             readBytes.setRate(limits.readBytesPerSecond());
             readCalls.setRate(limits.readCallsPerSecond());
         }
-        settings = new ShardSettings(limits, body.getLong("retentionMillis"), body.getInteger("maxRecordBytes"));
+        settings = new ShardSettings(limits, body.getLong("retentionMillis"), body.getInteger("maxRecordBytes"),
+                body.getString("encryptionKeyId"));
         long retention = settings.retentionMillis();
+        String encryptionKeyId = settings.encryptionKeyId();
         writes.executeBlocking(() -> {
+            log.setEncryption(encryptionKeyId);
             log.setRetentionMillis(retention);
             return log.enforceRetention();
         }).onSuccess(deleted -> message.reply(null))
@@ -478,6 +495,10 @@ public final class ShardVerticle extends VerticleBase {
         // Damage is described without file paths, and the offsets tell a reader where to resume.
         return new RiffleException(ErrorCode.INTERNAL_FAILURE, what + " failed"
                 + (err instanceof CorruptLogException c ? ": " + c.getMessage() : ""));
+    }
+
+    private static RiffleException kmsFailure(KeyUnavailableException e) {
+        return new RiffleException(ErrorCode.ofKms(e.errorType()), e.getMessage());
     }
 
     private void enforceRetention() {

@@ -61,7 +61,8 @@ public final class StreamJson {
                 .put("tags", tags)
                 .put("shardLevelMetrics", new JsonArray(d.shardLevelMetrics().stream().sorted().toList()))
                 .put("limits", toJson(d.limits()))
-                .put("resourcePolicies", new JsonObject(new LinkedHashMap<>(d.resourcePolicies())));
+                .put("resourcePolicies", new JsonObject(new LinkedHashMap<>(d.resourcePolicies())))
+                .put("encryptionKeyId", d.encryptionKeyId().orElse(null));
     }
 
     public static StreamDescription fromJson(JsonObject j) {
@@ -93,7 +94,9 @@ public final class StreamJson {
                 j.getJsonArray("shardLevelMetrics", new JsonArray()).stream().map(String::valueOf)
                         .collect(java.util.stream.Collectors.toSet()),
                 limitsFromJson(j.getJsonObject("limits")),
-                resourcePolicies(j.getJsonObject("resourcePolicies", new JsonObject())));
+                resourcePolicies(j.getJsonObject("resourcePolicies", new JsonObject())),
+                // Absent from catalogs written before encryption existed: not encrypted.
+                Optional.ofNullable(j.getString("encryptionKeyId")));
     }
 
     /** Resource policies by ARN; absent from catalogs written before they existed. */

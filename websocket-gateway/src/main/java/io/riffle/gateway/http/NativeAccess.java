@@ -29,6 +29,7 @@ import java.util.Optional;
  *   <tr><td>POST/GET /v1/streams/{s}/consumers</td><td>kinesis:RegisterStreamConsumer / ListStreamConsumers</td><td>stream</td></tr>
  *   <tr><td>GET/DELETE /v1/streams/{s}/consumers/{c}</td><td>kinesis:DescribeStreamConsumer / DeregisterStreamConsumer</td><td>consumer</td></tr>
  *   <tr><td>GET /v1/streams/{s}/subscribe?consumer=c (WebSocket)</td><td>kinesis:SubscribeToShard</td><td>consumer</td></tr>
+ *   <tr><td>PUT/DELETE /v1/streams/{s}/encryption</td><td>kinesis:StartStreamEncryption / StopStreamEncryption</td><td>stream</td></tr>
  *   <tr><td>GET /metrics, GET /v1/cluster</td><td>riffle:GetMetrics, riffle:DescribeCluster</td><td>*</td></tr>
  * </table>
  */
@@ -112,6 +113,8 @@ public final class NativeAccess {
         } else if (p.length == 6 && p[4].equals("consumers")) {
             action = get ? "kinesis:DescribeStreamConsumer" : delete ? "kinesis:DeregisterStreamConsumer" : null;
             target = new Target.Consumer(stream, ConsumerName.of(p[5]), Optional.empty());
+        } else if (rest.equals("encryption")) {
+            action = method == HttpMethod.PUT ? "kinesis:StartStreamEncryption" : delete ? "kinesis:StopStreamEncryption" : null;
         } else if (rest.equals("subscribe") && get) {
             action = "kinesis:SubscribeToShard";
             String consumer = ctx.request().getParam("consumer");
