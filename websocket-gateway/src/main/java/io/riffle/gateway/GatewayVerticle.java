@@ -76,8 +76,10 @@ public final class GatewayVerticle extends VerticleBase {
         // Authentication (and authorization) of everything but the Kinesis API, which does its own on POST /.
         NativeAccess access = new NativeAccess(services.security(), new AccessControl(services.client(), services.security()));
         router.route("/v1/*").handler(ctx -> {
-            // SigV4 may sign the body: read it first (the routes' own BodyHandler then finds it read).
-            if (ctx.request().method() == HttpMethod.POST && services.security().enabled()) {
+            // SigV4 may sign the body, and the policy check is asynchronous: read it first (the routes' own
+            // BodyHandler then finds it read).
+            HttpMethod method = ctx.request().method();
+            if ((method == HttpMethod.POST || method == HttpMethod.PUT) && services.security().enabled()) {
                 body.handle(ctx);
             } else {
                 ctx.next();
