@@ -87,13 +87,18 @@ final class Frames {
             // Same bytes keyBytes() counted (an unpaired surrogate becomes '?').
             buf.position(keyStart).put(key.getBytes(StandardCharsets.UTF_8));
         }
+        fillCrc(buf, crc, start, data);
+    }
+
+    /** Sets the CRC of the frame at {@code start}: the body written so far, then {@code rest} (written next by the caller). */
+    private static void fillCrc(ByteBuffer buf, CRC32C crc, int start, byte[] rest) {
         int end = buf.position();
         int limit = buf.limit();
         crc.reset();
         buf.position(start + HEADER).limit(end);
         crc.update(buf);
         buf.limit(limit).position(end);
-        crc.update(data, 0, data.length);
+        crc.update(rest, 0, rest.length);
         buf.putInt(start + 4, (int) crc.getValue());
     }
 
@@ -108,14 +113,7 @@ final class Frames {
         buf.put(SEALED_VERSION);
         buf.putLong(offset);
         buf.putLong(arrival);
-        int end = buf.position();
-        int limit = buf.limit();
-        crc.reset();
-        buf.position(start + HEADER).limit(end);
-        crc.update(buf);
-        buf.limit(limit).position(end);
-        crc.update(sealed, 0, sealed.length);
-        buf.putInt(start + 4, (int) crc.getValue());
+        fillCrc(buf, crc, start, sealed);
     }
 
     /** The private part a sealed frame encrypts: {@code uint16 K | key | data}. */
