@@ -84,9 +84,14 @@ public enum ErrorCode {
         return failureCode;
     }
 
+    /** A problem with a stream's KMS key (KMSDisabledException and the like). */
+    public boolean isKms() {
+        return name().startsWith("KMS_");
+    }
+
     /** The KMS* constant of an AWS KMS error name (as {@code io.riffle.log.crypto.KmsException} gives it), else INTERNAL_FAILURE. */
     public static ErrorCode ofKms(String wireName) {
-        return Arrays.stream(values()).filter(c -> c.name().startsWith("KMS_") && c.wireName.equals(wireName))
+        return Arrays.stream(values()).filter(c -> c.isKms() && c.wireName.equals(wireName))
                 .findFirst().orElse(INTERNAL_FAILURE);
     }
 

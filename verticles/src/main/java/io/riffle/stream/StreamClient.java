@@ -270,7 +270,8 @@ public final class StreamClient implements AutoCloseable {
                     Future<RiffleException> why = Failures.isNoHandlers(err) ? unserved(name, shard)
                             : Future.succeededFuture(Failures.toRiffle(err, "Shard " + shard + " of stream " + name));
                     return why.compose(e -> {
-                        if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
+                        if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE || e.code().isKms()) {
+                            // As AWS: a KMS problem of the stream's key fails the whole PutRecords, not record by record.
                             return Future.failedFuture(e);
                         }
                         if (e.code() == ErrorCode.RESOURCE_IN_USE && attempt < CLOSED_SHARD_RETRIES) {

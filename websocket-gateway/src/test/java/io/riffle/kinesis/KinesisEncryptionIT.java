@@ -219,6 +219,8 @@ class KinesisEncryptionIT {
         Files.writeString(keyringFile, keyring(false));
         awaitPutFails();
         assertThatThrownBy(() -> put("keys", "S2")).isInstanceOf(KmsDisabledException.class);
+        assertThatThrownBy(() -> kinesis.putRecords(b -> b.streamName("keys").records(PutRecordsRequestEntry.builder()
+                .partitionKey("k").data(SdkBytes.fromUtf8String("S2")).build()))).isInstanceOf(KmsDisabledException.class);
         assertThatThrownBy(() -> readAll("keys")).isInstanceOf(KmsDisabledException.class);
 
         Files.writeString(keyringFile, keyring(true));
