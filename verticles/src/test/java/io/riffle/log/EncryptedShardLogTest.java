@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.riffle.log.crypto.KeyringFile;
+import io.riffle.log.crypto.TestKeyrings;
 import io.riffle.model.Record;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The sealed log path: encrypted segments, switching on and off, restart, crash recovery and key problems. */
 class EncryptedShardLogTest {
-    static final String ARN = "arn:aws:kms:us-east-1:000000000000:key/5e1e0000-0000-0000-0000-00000000000a";
+    static final String ARN = TestKeyrings.ARN;
     private static final String SECRET = "TOP-SECRET-4111-1111-1111-1111";
     private static final long T0 = System.currentTimeMillis();
 
@@ -32,18 +31,11 @@ class EncryptedShardLogTest {
     private Path keyringPath;
     private KeyringFile keyring;
 
-    static String keyringJson(boolean enabled) {
-        byte[] material = new byte[32];
-        Arrays.fill(material, (byte) 42);
-        return "{\"keys\":[{\"keyId\":\"" + ARN + "\",\"aliases\":[\"alias/orders\"],\"material\":\""
-                + Base64.getEncoder().encodeToString(material) + "\",\"enabled\":" + enabled + "}]}";
-    }
-
     @BeforeEach
     void setUp() throws IOException {
         dir = tmp.resolve("shardId-000000000000");
         keyringPath = tmp.resolve("keyring.json");
-        Files.writeString(keyringPath, keyringJson(true));
+        Files.writeString(keyringPath, TestKeyrings.json(true));
         keyring = new KeyringFile(keyringPath);
     }
 
@@ -174,7 +166,7 @@ class EncryptedShardLogTest {
             log.setEncryption("alias/orders");
             log.append(batch(0, 2));
 
-            Files.writeString(keyringPath, keyringJson(false));
+            Files.writeString(keyringPath, TestKeyrings.json(false));
             assertThat(keyring.reloadIfChanged()).isTrue();
             assertThatThrownBy(() -> log.append(batch(2, 1))).isInstanceOfSatisfying(KeyUnavailableException.class,
                     e -> assertThat(e.errorType()).isEqualTo("KMSDisabledException"));
@@ -182,7 +174,7 @@ class EncryptedShardLogTest {
                     e -> assertThat(e.errorType()).isEqualTo("KMSDisabledException"));
             assertThat(log.endOffset()).isEqualTo(2);
 
-            Files.writeString(keyringPath, keyringJson(true));
+            Files.writeString(keyringPath, TestKeyrings.json(true));
             assertThat(keyring.reloadIfChanged()).isTrue();
             assertRecords(log.read(0, 10, 1 << 20), 0, 2, true);
             log.append(batch(2, 1));

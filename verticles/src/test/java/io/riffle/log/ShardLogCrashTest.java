@@ -35,7 +35,7 @@ class ShardLogCrashTest {
         Path dir = tmp.resolve("shard");
         // Encrypted: the child seals every record (a key sidecar per 256 KiB segment), recovery checks sealed frames by CRC.
         Path keyring = tmp.resolve("keyring.json");
-        java.nio.file.Files.writeString(keyring, EncryptedShardLogTest.keyringJson(true));
+        java.nio.file.Files.writeString(keyring, io.riffle.log.crypto.TestKeyrings.json(true));
         long highestAcked = -1;
         for (int round = 0; round < 3; round++) {
             Process child = new ProcessBuilder(javaCommand(), "-XX:TieredStopAtLevel=1", "-Xmx128m",
