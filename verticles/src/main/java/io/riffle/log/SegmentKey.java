@@ -19,6 +19,8 @@ import java.util.Optional;
  * disabling a key in the keyring file stops reads and writes of its segments without a restart.
  */
 final class SegmentKey {
+    /** The master key of a sidecar too damaged to name it. */
+    private static final String UNREADABLE = "";
     private final Path dir;
     private final String segmentName;
     private final String masterArn;
@@ -46,7 +48,14 @@ final class SegmentKey {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
-        return Optional.of(new SegmentKey(dir, name, DataKey.masterArnOf(bytes), null));
+        String masterArn;
+        try {
+            masterArn = DataKey.masterArnOf(bytes);
+        } catch (IOException e) {
+            // Kept as an unreadable key: the shard opens, reads of this segment fail naming it, appends roll past it.
+            masterArn = UNREADABLE;
+        }
+        return Optional.of(new SegmentKey(dir, name, masterArn, null));
     }
 
     /** A fresh data key for the (empty) segment at {@code baseOffset}, durable in its sidecar before it is returned. */
@@ -92,6 +101,9 @@ final class SegmentKey {
     }
 
     private DataKey dataKey(Keyring keyring) throws IOException {
+        if (masterArn.equals(UNREADABLE)) {
+            throw new IOException("The key sidecar of segment " + segmentName + " in " + dir + " is damaged: it names no master key");
+        }
         try {
             keyring.usable(masterArn);
             DataKey k = dataKey;

@@ -181,4 +181,31 @@ class EncryptedShardLogTest {
             assertRecords(log.read(0, 10, 1 << 20), 0, 3, true);
         }
     }
+
+    @Test
+    void aDamagedSidecarFailsReadsOfItsSegmentOnlyAndRetentionDeletesSidecarsWithTheirSegments() throws IOException {
+        io.riffle.testing.MutableClock clock = new io.riffle.testing.MutableClock(T0);
+        LogConfig config = LogConfig.defaults().withRetentionMillis(3_600_000L);
+        try (ShardLog log = ShardLog.open(dir, config, clock, keyring::keyring)) {
+            log.setEncryption(ARN);
+            log.append(batch(0, 2));
+            log.setEncryption(null);
+            log.append(batch(2, 2));
+        }
+        Path sidecar = dir.resolve(Segment.name(0, ".key"));
+        Files.write(sidecar, new byte[] {1, 0});
+        try (ShardLog log = ShardLog.open(dir, config, clock, keyring::keyring)) {
+            assertThatThrownBy(() -> log.read(0, 10, 1 << 20)).isInstanceOf(IOException.class)
+                    .isNotInstanceOf(KeyUnavailableException.class).hasMessageContaining("damaged");
+            assertRecords(log.read(2, 10, 1 << 20), 2, 2, false);
+            log.append(batch(4, 1));
+
+            clock.advance(2 * 3_600_000L);
+            AppendRecord fresh = batch(5, 1).get(0);
+            log.append(List.of(new AppendRecord(fresh.partitionKey(), fresh.data(), clock.millis()))); // the old segments expire
+            assertThat(log.enforceRetention()).isPositive();
+            assertThat(sidecar).doesNotExist();
+            assertRecords(log.read(0, 10, 1 << 20), 5, 1, false);
+        }
+    }
 }
