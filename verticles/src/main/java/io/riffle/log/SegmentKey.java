@@ -66,12 +66,12 @@ final class SegmentKey {
     }
 
     /** The master key new appends are sealed with: null when the log is plain, else the keyring's enabled key. */
-    static MasterKey masterFor(String keyId, Keyring keyring) throws KeyUnavailableException {
+    static MasterKey masterFor(String keyId, java.util.function.Supplier<Keyring> keyring) throws KeyUnavailableException {
         if (keyId == null) {
             return null;
         }
         try {
-            return keyring.usable(keyId);
+            return keyring.get().usable(keyId);
         } catch (KmsException e) {
             throw new KeyUnavailableException(e);
         }

@@ -189,7 +189,7 @@ public final class ShardLog implements AutoCloseable {
                 total += Frames.frameSize(kb, r.data().length);
             }
             // Null while the log is plain; else the enabled master key, or the KMS error before anything is written.
-            MasterKey master = SegmentKey.masterFor(encryptionKeyId, keyring.get());
+            MasterKey master = SegmentKey.masterFor(encryptionKeyId, keyring);
             if (master != null) {
                 total += (long) n * (FrameSeal.OVERHEAD + 2 + Frames.SEALED_FIXED_BODY - Frames.FIXED_BODY);
             }
