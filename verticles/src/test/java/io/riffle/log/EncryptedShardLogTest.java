@@ -208,4 +208,32 @@ class EncryptedShardLogTest {
             assertRecords(log.read(0, 10, 1 << 20), 5, 1, false);
         }
     }
+
+    @Test
+    void anAliasMovedToAnotherKeySealsTheNextRecordsInANewSegmentAndTheOldOnesStillOpen() throws IOException {
+        String other = "arn:aws:kms:us-east-1:000000000000:key/5e1e0000-0000-0000-0000-00000000000b";
+        String material = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        try (ShardLog log = open()) {
+            log.setEncryption("alias/orders");
+            log.append(batch(0, 2));
+            // The alias now names another key; the first key stays in the keyring, so its segment still opens.
+            Files.writeString(keyringPath, "{\"keys\":[{\"keyId\":\"" + ARN + "\",\"material\":\""
+                    + java.util.Base64.getEncoder().encodeToString(filled(42)) + "\"},{\"keyId\":\"" + other
+                    + "\",\"aliases\":[\"alias/orders\"],\"material\":\"" + material + "\"}]}");
+            assertThat(keyring.reloadIfChanged()).isTrue();
+            log.append(batch(2, 2));
+            assertRecords(log.read(0, 10, 1 << 20), 0, 4, true);
+        }
+        assertThat(io.riffle.log.crypto.DataKey.masterArnOf(Files.readAllBytes(dir.resolve(Segment.name(0, ".key"))))).isEqualTo(ARN);
+        assertThat(io.riffle.log.crypto.DataKey.masterArnOf(Files.readAllBytes(dir.resolve(Segment.name(2, ".key"))))).isEqualTo(other);
+        try (ShardLog log = open()) {
+            assertRecords(log.read(0, 10, 1 << 20), 0, 4, true);
+        }
+    }
+
+    private static byte[] filled(int b) {
+        byte[] a = new byte[32];
+        java.util.Arrays.fill(a, (byte) b);
+        return a;
+    }
 }
