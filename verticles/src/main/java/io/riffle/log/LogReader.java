@@ -132,7 +132,8 @@ final class LogReader {
             if (sc.offset < from || sc.arrival < cutoff) {
                 continue;
             }
-            Record rec;
+            // The plain path first, as it was before encryption existed: the size check needs no decryption.
+            Record rec = null;
             if (sc.sealed) {
                 if (opener == null) {
                     try {
@@ -146,14 +147,13 @@ final class LogReader {
                     }
                 }
                 rec = open(opener, sc, seg);
-            } else {
-                rec = new Record(sc.offset, sc.arrival, sc.key(), sc.data());
             }
-            if (!out.isEmpty() && bytes[0] + rec.data().length > maxBytes) {
+            int dataLength = rec == null ? sc.dataLength : rec.data().length;
+            if (!out.isEmpty() && bytes[0] + dataLength > maxBytes) {
                 return -1;
             }
-            out.add(rec);
-            bytes[0] += rec.data().length;
+            out.add(rec != null ? rec : new Record(sc.offset, sc.arrival, sc.key(), sc.data()));
+            bytes[0] += dataLength;
             if (out.size() >= maxRecords) {
                 return -1;
             }
