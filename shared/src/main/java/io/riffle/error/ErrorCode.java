@@ -37,7 +37,15 @@ public enum ErrorCode {
     /** A native request body whose Content-Type is not JSON where JSON is required. */
     UNSUPPORTED_MEDIA_TYPE("UnsupportedMediaTypeException", 415, 1019),
     /** A request whose Host names no host this node answers for (DNS rebinding defense). */
-    MISDIRECTED_REQUEST("MisdirectedRequestException", 421, 1020);
+    MISDIRECTED_REQUEST("MisdirectedRequestException", 421, 1020),
+    /** The stream's KMS key is disabled in the keyring (StartStreamEncryption, puts and reads of its records). */
+    KMS_DISABLED("KMSDisabledException", 400, 1021),
+    /** The stream's KMS key is not in the keyring. */
+    KMS_NOT_FOUND("KMSNotFoundException", 400, 1022),
+    /** The principal may not use the stream's KMS key (kms:GenerateDataKey to put, kms:Decrypt to read). */
+    KMS_ACCESS_DENIED("KMSAccessDeniedException", 403, 1023),
+    /** The KMS key cannot be used in its state. */
+    KMS_INVALID_STATE("KMSInvalidStateException", 400, 1024);
 
     private static final Map<Integer, ErrorCode> BY_FAILURE_CODE = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(ErrorCode::failureCode, c -> c));
@@ -74,6 +82,17 @@ public enum ErrorCode {
      */
     public int failureCode() {
         return failureCode;
+    }
+
+    /** A problem with a stream's KMS key (KMSDisabledException and the like). */
+    public boolean isKms() {
+        return name().startsWith("KMS_");
+    }
+
+    /** The KMS* constant of an AWS KMS error name (as {@code io.riffle.log.crypto.KmsException} gives it), else INTERNAL_FAILURE. */
+    public static ErrorCode ofKms(String wireName) {
+        return Arrays.stream(values()).filter(c -> c.isKms() && c.wireName.equals(wireName))
+                .findFirst().orElse(INTERNAL_FAILURE);
     }
 
     /** The inverse of {@link #failureCode()}; unknown codes (a newer node's, Vert.x's) map to {@link #INTERNAL_FAILURE}. */

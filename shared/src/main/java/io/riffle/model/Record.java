@@ -5,13 +5,19 @@ import java.util.Objects;
 
 /**
  * A record as stored and read back: its offset in the shard log, partition key, data blob and arrival
- * time in epoch milliseconds. The data array is owned by the record: it is not copied on the hot path,
- * so callers must not change it after handing it over.
+ * time in epoch milliseconds, and whether it is stored encrypted (sealed with its stream's KMS key; the
+ * key and data here are always plain). The data array is owned by the record: it is not copied on the
+ * hot path, so callers must not change it after handing it over.
  */
-public record Record(long offset, long arrivalMillis, String partitionKey, byte[] data) {
+public record Record(long offset, long arrivalMillis, String partitionKey, byte[] data, boolean encrypted) {
     public Record {
         Objects.requireNonNull(partitionKey, "partitionKey");
         Objects.requireNonNull(data, "data");
+    }
+
+    /** A record stored in clear. */
+    public Record(long offset, long arrivalMillis, String partitionKey, byte[] data) {
+        this(offset, arrivalMillis, partitionKey, data, false);
     }
 
     /** The sequence number of this record in the given shard. */
@@ -27,7 +33,7 @@ public record Record(long offset, long arrivalMillis, String partitionKey, byte[
     @Override
     public boolean equals(Object o) {
         return o instanceof Record r && offset == r.offset && arrivalMillis == r.arrivalMillis
-                && partitionKey.equals(r.partitionKey) && Arrays.equals(data, r.data);
+                && encrypted == r.encrypted && partitionKey.equals(r.partitionKey) && Arrays.equals(data, r.data);
     }
 
     @Override
@@ -38,6 +44,6 @@ public record Record(long offset, long arrivalMillis, String partitionKey, byte[
     @Override
     public String toString() {
         return "Record[offset=" + offset + ", arrivalMillis=" + arrivalMillis + ", partitionKey.length="
-                + partitionKey.length() + ", data.length=" + data.length + "]";
+                + partitionKey.length() + ", data.length=" + data.length + (encrypted ? ", encrypted" : "") + "]";
     }
 }

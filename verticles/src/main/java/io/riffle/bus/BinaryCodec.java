@@ -12,7 +12,7 @@ import java.util.List;
  * itself; clustered delivery writes a length-prefixed binary body. Subclasses write and read fields with
  * the helpers here, which fix the byte layout of shared parts such as records.
  *
- * <p>Record layout: {@code offset i64 | arrivalMillis i64 | keyLen i32 | key UTF-8 | dataLen i32 | data}.
+ * <p>Record layout: {@code offset i64 | arrivalMillis i64 | keyLen i32 | key UTF-8 | dataLen i32 | data | encrypted i8}.
  */
 public abstract class BinaryCodec<T> implements MessageCodec<T, T> {
     private final Class<T> type;
@@ -72,6 +72,7 @@ public abstract class BinaryCodec<T> implements MessageCodec<T, T> {
             out.appendLong(r.offset()).appendLong(r.arrivalMillis());
             writeString(out, r.partitionKey());
             writeBytes(out, r.data());
+            out.appendByte((byte) (r.encrypted() ? 1 : 0));
         }
     }
 
@@ -118,7 +119,9 @@ public abstract class BinaryCodec<T> implements MessageCodec<T, T> {
             for (int i = 0; i < n; i++) {
                 long offset = readLong();
                 long arrival = readLong();
-                records.add(new Record(offset, arrival, readString(), readBytes()));
+                String key = readString();
+                byte[] data = readBytes();
+                records.add(new Record(offset, arrival, key, data, readBoolean()));
             }
             return records;
         }

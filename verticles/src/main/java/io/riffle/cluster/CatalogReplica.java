@@ -53,8 +53,15 @@ public final class CatalogReplica extends VerticleBase {
     private long promised;
     /** Written on this verticle's context only; read by the node's Kinesis API (the token key) from any thread. */
     private volatile CatalogSnapshot current = CatalogSnapshot.EMPTY;
-    /** A shard replica running here: its deployment and the role it was started with. */
-    private record Running(String deploymentId, ReplicaRole role) {
+    /** A shard replica running here: its deployment and the role and settings it was started with. */
+    private record Running(String deploymentId, ReplicaRole role, ShardSettings settings) {
+        /**
+         * Whether it runs as {@code want} says. The control plane reconfigures leaders (retention, limits,
+         * encryption) over the event bus; a follower, which has no such address, is restarted with them.
+         */
+        boolean runs(ReplicaRole want, ShardSettings wanted) {
+            return role.equals(want) && (role.leads() || settings.equals(wanted));
+        }
     }
 
     /** The shard replicas running here, by stream engine id and shard index. */
@@ -181,12 +188,13 @@ public final class CatalogReplica extends VerticleBase {
             return stopped;
         }
         StreamDescription d = CatalogSnapshot.description(record, config.defaultLimits());
+        ShardSettings settings = ShardSettings.of(d);
         List<Future<Void>> steps = new ArrayList<>();
         for (ShardDescription s : d.shards()) {
             int index = s.shardId().index();
             ReplicaRole want = roleOf(record, index);
             Running have = here.get(index);
-            if (have != null && have.role().equals(want)) {
+            if (have != null && have.runs(want, settings)) {
                 continue;
             }
             // A new role (leader moved, new epoch) means a new verticle: the old one answers nothing more.
@@ -194,10 +202,10 @@ public final class CatalogReplica extends VerticleBase {
                     : vertx.undeploy(have.deploymentId()).onComplete(ar -> here.remove(index, have));
             if (want != null) {
                 steps.add(stopped.compose(v -> vertx.deployVerticle(new ShardVerticle(d.name(), s,
-                                CatalogStore.shardDir(dir, s.shardId()), config.log(), ShardSettings.of(d), config.clock(),
-                                config.metrics(), want))
+                                CatalogStore.shardDir(dir, s.shardId()), config.log(), settings, config.clock(),
+                                config.metrics(), config.keyring(), want))
                         .map(deploymentId -> {
-                            here.put(index, new Running(deploymentId, want));
+                            here.put(index, new Running(deploymentId, want, settings));
                             return null;
                         })));
             } else {

@@ -1,5 +1,6 @@
 package io.riffle.log;
 
+import io.riffle.log.crypto.FrameSeal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,6 +44,8 @@ final class FrameScanner {
     int keyLength;
     int dataStart;
     int dataLength;
+    /** The last frame is version 2: dataStart/dataLength span its sealed bytes (nonce, ciphertext, tag). */
+    boolean sealed;
     String problem;
     /** After CORRUPT: whether the length header was plausible and the whole body was present. */
     private boolean bodyPresent;
@@ -100,12 +103,24 @@ final class FrameScanner {
             problem = "CRC32C mismatch";
             return Status.CORRUPT;
         }
-        if (buf[body] != Frames.VERSION) {
-            problem = "unknown frame version " + buf[body];
-            return Status.CORRUPT;
-        }
         offset = getLong(body + 1);
         arrival = getLong(body + 9);
+        frameSize = Frames.HEADER + bodyLength;
+        if (buf[body] != Frames.VERSION) {
+            if (buf[body] != Frames.SEALED_VERSION || bodyLength < Frames.SEALED_FIXED_BODY + FrameSeal.OVERHEAD + 2) {
+                problem = "unknown frame version " + buf[body];
+                return Status.CORRUPT;
+            }
+            // Sealed: key and data are inside the encrypted bytes, which LogReader opens.
+            sealed = true;
+            keyStart = 0;
+            keyLength = 0;
+            dataStart = body + Frames.SEALED_FIXED_BODY;
+            dataLength = bodyLength - Frames.SEALED_FIXED_BODY;
+            p += frameSize;
+            return Status.FRAME;
+        }
+        sealed = false;
         keyLength = ((buf[body + 17] & 0xff) << 8) | (buf[body + 18] & 0xff);
         if (keyLength > bodyLength - Frames.FIXED_BODY) {
             problem = "key length " + keyLength + " exceeds the frame";
@@ -114,7 +129,6 @@ final class FrameScanner {
         keyStart = body + Frames.FIXED_BODY;
         dataStart = keyStart + keyLength;
         dataLength = bodyLength - Frames.FIXED_BODY - keyLength;
-        frameSize = Frames.HEADER + bodyLength;
         p += frameSize;
         return Status.FRAME;
     }

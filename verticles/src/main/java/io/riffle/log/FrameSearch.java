@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * Finds the next intact frame after damaged bytes, so the records behind the damage stay readable. A
  * damaged length field hides where the next frame starts, so every byte position is tried: a cheap
- * filter (plausible length that fits, version 1, an offset in the expected range) and then the frame's
+ * filter (plausible length that fits, version 1 or 2, an offset in the expected range) and then the frame's
  * CRC32C decide. A random position passes both with a probability far below 2^-40.
  */
 final class FrameSearch {
@@ -36,7 +36,7 @@ final class FrameSearch {
                 long pos = windowStart + i;
                 int body = getInt(buf, i);
                 if (body < Frames.FIXED_BODY || body > Frames.MAX_BODY || pos + Frames.HEADER + body > end
-                        || buf[i + Frames.HEADER] != Frames.VERSION) {
+                        || (buf[i + Frames.HEADER] != Frames.VERSION && buf[i + Frames.HEADER] != Frames.SEALED_VERSION)) {
                     continue;
                 }
                 long offset = ((long) getInt(buf, i + Frames.HEADER + 1) << 32) | (getInt(buf, i + Frames.HEADER + 5) & 0xffffffffL);

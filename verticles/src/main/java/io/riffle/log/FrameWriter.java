@@ -33,6 +33,19 @@ final class FrameWriter implements AutoCloseable {
             flush();
         }
         Frames.encodeHead(buf, crc, offset, arrival, key, keyBytes, data);
+        put(data);
+    }
+
+    /** A version-2 frame around bytes already sealed by the segment's {@link io.riffle.log.crypto.FrameSeal}. */
+    void sealedFrame(long offset, long arrival, byte[] sealed) throws IOException {
+        if (buf.remaining() < Frames.HEADER + Frames.SEALED_FIXED_BODY) {
+            flush();
+        }
+        Frames.encodeSealedHead(buf, crc, offset, arrival, sealed);
+        put(sealed);
+    }
+
+    private void put(byte[] data) throws IOException {
         int done = 0;
         while (done < data.length) {
             if (!buf.hasRemaining()) {

@@ -23,12 +23,21 @@ import java.util.zip.CRC32C;
  * A frame is accepted only if L is within [19, 19 + {@link #MAX_KEY_BYTES} + {@link #MAX_DATA_BYTES}],
  * the whole body is present, the CRC matches, the version is 1 and K fits in the body. Offsets inside one
  * segment are consecutive. A frame costs {@value #OVERHEAD} bytes plus key and data.
+ *
+ * <p>A frame of an encrypted segment (one with a {@code .key} sidecar, see docs/encryption.md) has version
+ * {@value #SEALED_VERSION}: the same length, CRC, version, offset and arrival, then the sealed rest
+ * (12-byte nonce, AES-256-GCM of {@code uint16 K | key | data}, 16-byte tag; see
+ * {@link io.riffle.log.crypto.FrameSeal}). Recovery and the indexes need only the clear fields, so they
+ * work without the key; the CRC still covers the whole body.
  */
 final class Frames {
     static final int HEADER = 8;
     static final int FIXED_BODY = 19;
     static final int OVERHEAD = HEADER + FIXED_BODY;
     static final byte VERSION = 1;
+    static final byte SEALED_VERSION = 2;
+    /** Version, offset and arrival: the clear part of a sealed frame's body. */
+    static final int SEALED_FIXED_BODY = 17;
     /** Kinesis keys are at most 256 characters, at most 4 UTF-8 bytes each. */
     static final int MAX_KEY_BYTES = 1024;
     /** Far above Kinesis's record limit; a sanity bound against damaged length fields. */
@@ -78,13 +87,39 @@ final class Frames {
             // Same bytes keyBytes() counted (an unpaired surrogate becomes '?').
             buf.position(keyStart).put(key.getBytes(StandardCharsets.UTF_8));
         }
+        fillCrc(buf, crc, start, data);
+    }
+
+    /** Sets the CRC of the frame at {@code start}: the body written so far, then {@code rest} (written next by the caller). */
+    private static void fillCrc(ByteBuffer buf, CRC32C crc, int start, byte[] rest) {
         int end = buf.position();
         int limit = buf.limit();
         crc.reset();
         buf.position(start + HEADER).limit(end);
         crc.update(buf);
         buf.limit(limit).position(end);
-        crc.update(data, 0, data.length);
+        crc.update(rest, 0, rest.length);
         buf.putInt(start + 4, (int) crc.getValue());
+    }
+
+    /**
+     * Writes the part of a sealed frame before its sealed bytes (length, CRC, version 2, offset, arrival) and
+     * advances the buffer; the CRC already covers {@code sealed}, which the caller writes right after.
+     */
+    static void encodeSealedHead(ByteBuffer buf, CRC32C crc, long offset, long arrival, byte[] sealed) {
+        int start = buf.position();
+        buf.putInt(SEALED_FIXED_BODY + sealed.length);
+        buf.putInt(0);
+        buf.put(SEALED_VERSION);
+        buf.putLong(offset);
+        buf.putLong(arrival);
+        fillCrc(buf, crc, start, sealed);
+    }
+
+    /** The private part a sealed frame encrypts: {@code uint16 K | key | data}. */
+    static byte[] sealedPlain(String key, int keyBytes, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(2 + keyBytes + data.length);
+        b.putShort((short) keyBytes).put(key.getBytes(StandardCharsets.UTF_8)).put(data);
+        return b.array();
     }
 }

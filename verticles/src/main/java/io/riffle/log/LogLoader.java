@@ -47,6 +47,7 @@ final class LogLoader {
         try {
             for (int i = 0; i < bases.size() - 1; i++) {
                 Segment s = Segment.openSealed(dir, bases.get(i), config.indexIntervalBytes(), rec, damage);
+                s.useKey(SegmentKey.find(dir, s.baseOffset).orElse(null));
                 if (s.isEmpty() && s.unreadableTail().isEmpty()) {
                     // Nothing to read; the next segment's name keeps the offsets.
                     s.delete();
@@ -61,6 +62,7 @@ final class LogLoader {
                 long base = bases.get(bases.size() - 1);
                 long cleanSize = clean.filter(c -> c[0] == base).map(c -> c[1]).orElse(-1L);
                 last = Segment.openActive(dir, base, config.indexIntervalBytes(), cleanSize, rec, damage);
+                last.useKey(SegmentKey.find(dir, base).orElse(null));
             }
             add(segments, last);
         } catch (IOException | RuntimeException e) {
@@ -105,7 +107,7 @@ final class LogLoader {
     private static void dropExpired(Path dir, List<Long> bases, long logStart, Recovery rec) throws IOException {
         while (bases.size() > 1 && bases.get(1) <= logStart) {
             long base = bases.remove(0);
-            for (String ext : new String[] {".log", ".index", ".timeindex"}) {
+            for (String ext : new String[] {".log", ".index", ".timeindex", ".key"}) {
                 Path f = dir.resolve(Segment.name(base, ext));
                 if (Files.deleteIfExists(f)) {
                     rec.deleted(f);
@@ -151,7 +153,7 @@ final class LogLoader {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
-                if (name.matches("\\d{20}\\.(index|timeindex)") && !segments.containsKey(Long.parseLong(name.substring(0, 20)))) {
+                if (name.matches("\\d{20}\\.(index|timeindex|key)") && !segments.containsKey(Long.parseLong(name.substring(0, 20)))) {
                     Files.delete(f);
                     rec.deleted(f);
                 }

@@ -1,15 +1,20 @@
 package io.riffle.log;
 
+import io.riffle.log.crypto.FrameSeal;
+import io.riffle.log.crypto.Keyring;
 import io.riffle.model.Record;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.Lock;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +35,11 @@ final class LogReader {
     /** The writer's lock, taken only to locate new damage: it gives the active segment's size and next offset together. */
     private final Lock writeLock;
     private final LongSupplier startOffset;
+    private final Supplier<Keyring> keyring;
 
-    LogReader(Path dir, ConcurrentSkipListMap<Long, Segment> segments, DamageMap damage, Lock writeLock, LongSupplier startOffset) {
+    LogReader(Path dir, ConcurrentSkipListMap<Long, Segment> segments, DamageMap damage, Lock writeLock, LongSupplier startOffset,
+              Supplier<Keyring> keyring) {
+        this.keyring = keyring;
         this.dir = dir;
         this.segments = segments;
         this.damage = damage;
@@ -89,6 +97,7 @@ final class LogReader {
         long expected = entry[1];
         FrameScanner sc = new FrameScanner(seg.channel(), entry[0], seg.size(), chunk);
         boolean first = entry[0] > 0;
+        FrameSeal opener = null;
         while (true) {
             FrameScanner.Status st = sc.next();
             if (st == FrameScanner.Status.END) {
@@ -123,15 +132,53 @@ final class LogReader {
             if (sc.offset < from || sc.arrival < cutoff) {
                 continue;
             }
-            if (!out.isEmpty() && bytes[0] + sc.dataLength > maxBytes) {
+            // The plain path first, as it was before encryption existed: the size check needs no decryption.
+            Record rec = null;
+            if (sc.sealed) {
+                if (opener == null) {
+                    try {
+                        opener = sealOf(seg);
+                    } catch (KeyUnavailableException e) {
+                        // As with damage: what was read before the sealed records is returned, the next read fails.
+                        if (out.isEmpty()) {
+                            throw e;
+                        }
+                        return -1;
+                    }
+                }
+                rec = open(opener, sc, seg);
+            }
+            int dataLength = rec == null ? sc.dataLength : rec.data().length;
+            if (!out.isEmpty() && bytes[0] + dataLength > maxBytes) {
                 return -1;
             }
-            out.add(new Record(sc.offset, sc.arrival, sc.key(), sc.data()));
-            bytes[0] += sc.dataLength;
+            out.add(rec != null ? rec : new Record(sc.offset, sc.arrival, sc.key(), sc.data()));
+            bytes[0] += dataLength;
             if (out.size() >= maxRecords) {
                 return -1;
             }
         }
+    }
+
+    private FrameSeal sealOf(Segment seg) throws IOException {
+        SegmentKey k = seg.key();
+        if (k == null) {
+            throw new IOException("Shard log " + dir + ": " + seg + " holds sealed frames but has no key sidecar");
+        }
+        return k.readerSeal(keyring.get());
+    }
+
+    /** Decrypts the sealed frame the scanner is on ({@code uint16 K | key | data}). */
+    private Record open(FrameSeal opener, FrameScanner sc, Segment seg) throws IOException {
+        byte[] plain = opener.open(Frames.SEALED_VERSION, sc.offset, sc.arrival, sc.buffer(), sc.dataStart, sc.dataLength)
+                .orElseThrow(() -> new IOException("Shard log " + dir + ": the sealed record at offset " + sc.offset + " of " + seg
+                        + " does not decrypt with its segment's key (its CRC is sound: wrong key or deliberate change)"));
+        int k = ((plain[0] & 0xff) << 8) | (plain[1] & 0xff);
+        if (k > plain.length - 2) {
+            throw new IOException("Shard log " + dir + ": the sealed record at offset " + sc.offset + " of " + seg + " has a bad key length");
+        }
+        return new Record(sc.offset, sc.arrival, new String(plain, 2, k, StandardCharsets.UTF_8),
+                Arrays.copyOfRange(plain, 2 + k, plain.length), true);
     }
 
     /** Where scanning goes on after bad bytes: the damaged range they belong to (if they hid records), and the next intact frame. */

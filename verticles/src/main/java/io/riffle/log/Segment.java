@@ -27,6 +27,10 @@ final class Segment {
     final Path logFile;
     final Path indexFile;
     final Path timeIndexFile;
+    /** The {@code .key} sidecar's path; it exists only for an encrypted segment. */
+    final Path keyFile;
+    /** The data key of an encrypted segment, null for a plain one; set before its first frame is written. */
+    private volatile SegmentKey key;
     /** Replaced only if a reader's interrupt closed it (see {@link #reopenIfClosedByInterrupt}). */
     private volatile FileChannel channel;
     /** Set once the segment is closed or deleted on purpose. */
@@ -63,6 +67,7 @@ final class Segment {
         this.logFile = dir.resolve(name(baseOffset, ".log"));
         this.indexFile = dir.resolve(name(baseOffset, ".index"));
         this.timeIndexFile = dir.resolve(name(baseOffset, ".timeindex"));
+        this.keyFile = io.riffle.log.crypto.SegmentKeyFile.path(dir, SegmentKey.segmentName(baseOffset));
         this.channel = channel;
     }
 
@@ -275,6 +280,19 @@ final class Segment {
         return size;
     }
 
+    /** The segment's data key, or null when it is plain. */
+    SegmentKey key() {
+        return key;
+    }
+
+    /**
+     * Sets the segment's key: at open (from its sidecar) or, writer only, on an empty segment (whose sidecar
+     * the caller made durable, or removed for null).
+     */
+    void useKey(SegmentKey k) {
+        this.key = k;
+    }
+
     FileChannel channel() {
         return channel;
     }
@@ -338,19 +356,26 @@ final class Segment {
     }
 
     /**
-     * Writer only: writes the batch after the current end (through a pooled buffer, see {@link FrameWriter}).
-     * Nothing becomes visible until {@link #publish}.
+     * Writer only: writes the batch after the current end (through a pooled buffer, see {@link FrameWriter}),
+     * as sealed frames when {@code seal} is not null (an encrypted segment). Nothing becomes visible until
+     * {@link #publish}.
      *
      * @return the arrival of the batch's last record (clamped to be non-decreasing)
      */
-    long write(List<AppendRecord> batch, int[] keyBytes, long prevArrival, CRC32C crc, int indexInterval) throws IOException {
+    long write(List<AppendRecord> batch, int[] keyBytes, long prevArrival, CRC32C crc, int indexInterval,
+               io.riffle.log.crypto.FrameSeal seal) throws IOException {
         long arrival = prevArrival;
         try (FrameWriter out = new FrameWriter(channel, writeSize, crc)) {
             for (int i = 0; i < batch.size(); i++) {
                 AppendRecord r = batch.get(i);
                 arrival = Math.max(arrival, r.arrivalMillis());
                 indexIfDue(out.position(), arrival, indexInterval);
-                out.frame(writeNext, arrival, r.partitionKey(), keyBytes[i], r.data());
+                if (seal == null) {
+                    out.frame(writeNext, arrival, r.partitionKey(), keyBytes[i], r.data());
+                } else {
+                    out.sealedFrame(writeNext, arrival, seal.seal(Frames.SEALED_VERSION, writeNext, arrival,
+                            Frames.sealedPlain(r.partitionKey(), keyBytes[i], r.data())));
+                }
                 writeNext++;
                 if (writeFirstArrival < 0) {
                     writeFirstArrival = arrival;
@@ -455,13 +480,14 @@ final class Segment {
         channel.close();
     }
 
-    /** Closes and deletes the segment's files (the log first: the indexes alone are harmless orphans). */
+    /** Closes and deletes the segment's files (the log first: the indexes and key alone are harmless orphans). */
     void delete() throws IOException {
         released = true;
         channel.close();
         Files.deleteIfExists(logFile);
         Files.deleteIfExists(indexFile);
         Files.deleteIfExists(timeIndexFile);
+        Files.deleteIfExists(keyFile);
     }
 
     @Override

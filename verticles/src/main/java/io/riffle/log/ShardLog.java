@@ -1,5 +1,8 @@
 package io.riffle.log;
 
+import io.riffle.log.crypto.FrameSeal;
+import io.riffle.log.crypto.Keyring;
+import io.riffle.log.crypto.MasterKey;
 import io.riffle.model.Record;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -17,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -64,6 +68,8 @@ public final class ShardLog implements AutoCloseable {
     private final LogMarker startMarker;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final CRC32C crc = new CRC32C();
+    /** Where master keys come from (the node's keyring file); asked on every use, so a reload takes effect. */
+    private final Supplier<Keyring> keyring;
 
     private volatile Segment active;
     private volatile long endOffset;
@@ -78,9 +84,13 @@ public final class ShardLog implements AutoCloseable {
     /** Writer state, guarded by writeLock. */
     private IOException stickyError;
     private int[] keyBytes = new int[512];
+    /** The KeyId new records are sealed under, or null: plain (see {@link #setEncryption}). */
+    private String encryptionKeyId;
 
-    private ShardLog(Path dir, LogConfig config, Clock clock, FileChannel lockChannel, FileLock lock) throws IOException {
+    private ShardLog(Path dir, LogConfig config, Clock clock, Supplier<Keyring> keyring, FileChannel lockChannel, FileLock lock)
+            throws IOException {
         this.dir = dir;
+        this.keyring = keyring;
         this.config = config;
         this.clock = clock;
         this.lockChannel = lockChannel;
@@ -95,7 +105,7 @@ public final class ShardLog implements AutoCloseable {
         this.endOffset = active.nextOffset();
         this.lastArrival = segments.values().stream().mapToLong(Segment::lastArrival).max().orElse(-1);
         this.recovery = loaded.report();
-        this.reader = new LogReader(dir, segments, damage, writeLock, this::startOffset);
+        this.reader = new LogReader(dir, segments, damage, writeLock, this::startOffset, keyring);
     }
 
     /**
@@ -103,6 +113,14 @@ public final class ShardLog implements AutoCloseable {
      * recovery verifies, truncates and rebuilds. Fails if another ShardLog holds the directory.
      */
     public static ShardLog open(Path dir, LogConfig config, Clock clock) throws IOException {
+        return open(dir, config, clock, Keyring::empty);
+    }
+
+    /**
+     * As {@link #open(Path, LogConfig, Clock)}, with the master keys that seal and open encrypted segments
+     * (asked on every use; recovery needs none: the CRC and the clear offset and arrival suffice).
+     */
+    public static ShardLog open(Path dir, LogConfig config, Clock clock, Supplier<Keyring> keyring) throws IOException {
         Files.createDirectories(dir);
         FileChannel lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -116,7 +134,7 @@ public final class ShardLog implements AutoCloseable {
             throw new IOException("Shard log " + dir + " is already open by another ShardLog");
         }
         try {
-            return new ShardLog(dir, config, clock, lockChannel, lock);
+            return new ShardLog(dir, config, clock, keyring, lockChannel, lock);
         } catch (IOException | RuntimeException e) {
             lockChannel.close();
             throw e;
@@ -170,18 +188,27 @@ public final class ShardLog implements AutoCloseable {
                 keyBytes[i] = kb;
                 total += Frames.frameSize(kb, r.data().length);
             }
+            // Null while the log is plain; else the enabled master key, or the KMS error before anything is written.
+            MasterKey master = SegmentKey.masterFor(encryptionKeyId, keyring);
+            if (master != null) {
+                total += (long) n * (FrameSeal.OVERHEAD + 2 + Frames.SEALED_FIXED_BODY - Frames.FIXED_BODY);
+            }
             if (total > LogConfig.MAX_SEGMENT_BYTES) {
                 throw new IllegalArgumentException("Batch of " + n + " records takes " + total + " bytes, more than " + LogConfig.MAX_SEGMENT_BYTES);
             }
             Segment seg = active;
-            if (!seg.isEmpty() && (seg.size() + total > config.segmentBytes()
+            if (SegmentKey.differs(seg.key(), master)) {
+                // Encryption started, stopped or changed key: every segment is wholly plain or wholly sealed.
+                seg = seg.isEmpty() ? rekey(seg, master) : roll(master);
+            } else if (!seg.isEmpty() && (seg.size() + total > config.segmentBytes()
                     || clock.millis() - seg.firstArrival() >= config.segmentMaxAgeMillis())) {
-                seg = roll();
+                seg = roll(master);
             }
+            FrameSeal seal = seg.key() == null ? null : seg.key().writerSeal(keyring.get());
             long first = endOffset;
             long arrival;
             try {
-                arrival = seg.write(batch, keyBytes, lastArrival, crc, config.indexIntervalBytes());
+                arrival = seg.write(batch, keyBytes, lastArrival, crc, config.indexIntervalBytes(), seal);
             } catch (IOException e) {
                 throw rollBack(seg, describe(n, total, first, seg, "write", e), false);
             } catch (RuntimeException e) {
@@ -232,11 +259,22 @@ public final class ShardLog implements AutoCloseable {
         return failure;
     }
 
-    /** Seals the active segment and starts a new one at the end offset. Writer only. */
-    private Segment roll() throws IOException {
+    /**
+     * Seals the active segment and starts a new one at the end offset, encrypted under {@code master} unless
+     * it is null (its key sidecar is durable before the segment is used). Writer only.
+     */
+    private Segment roll(MasterKey master) throws IOException {
         long base = endOffset;
         Segment old = active;
         Segment fresh = Segment.create(dir, base);
+        if (master != null) {
+            try {
+                fresh.useKey(SegmentKey.create(dir, base, master));
+            } catch (IOException | RuntimeException e) {
+                fresh.delete();
+                throw e;
+            }
+        }
         if (old.isEmpty()) {
             // An empty segment holds nothing; the new name carries the offsets.
             segments.remove(old.baseOffset);
@@ -255,6 +293,39 @@ public final class ShardLog implements AutoCloseable {
         endOffset = base;
         LOG.debug("Shard log {}: rolled to a new segment at offset {}", dir, base);
         return fresh;
+    }
+
+    /** Gives the empty active segment the key appends need now (or makes it plain). Writer only. */
+    private Segment rekey(Segment seg, MasterKey master) throws IOException {
+        if (master == null) {
+            Files.deleteIfExists(seg.keyFile);
+            DurableFile.syncDirectory(dir);
+            seg.useKey(null);
+        } else {
+            seg.useKey(SegmentKey.create(dir, seg.baseOffset, master));
+        }
+        return seg;
+    }
+
+    /**
+     * Seals records appended from now on under the master key {@code keyId} names (any KeyId form the
+     * keyring resolves), or stops sealing when it is null. The next append rolls to a new segment if the
+     * active one is of the other kind; records already written keep their own keys and stay readable.
+     * Appends fail with {@link KeyUnavailableException} while the key is missing or disabled. Writer only.
+     */
+    public void setEncryption(String keyId) {
+        writeLock.lock();
+        try {
+            encryptionKeyId = keyId;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Whether the record at {@code offset} (an offset append returned) is stored sealed. Any thread, no I/O. */
+    public boolean encrypted(long offset) {
+        java.util.Map.Entry<Long, Segment> e = segments.floorEntry(offset);
+        return e != null && e.getValue().key() != null;
     }
 
     private void checkWritable() throws IOException {
@@ -408,7 +479,7 @@ public final class ShardLog implements AutoCloseable {
             checkOpen();
             long cutoff = clock.millis() - retentionMillis;
             if (!active.isEmpty() && (active.lastArrival() < cutoff || active.nextOffset() <= hiddenBelow) && stickyError == null) {
-                roll();
+                roll(null);
             }
             List<Segment> expired = segments.values().stream()
                     .takeWhile(seg -> seg != active && (seg.isEmpty() || seg.lastArrival() < cutoff || seg.nextOffset() <= hiddenBelow))

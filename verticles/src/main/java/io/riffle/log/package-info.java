@@ -34,6 +34,13 @@
  * retention before it deletes anything) that no segment holds (a missing segment file, or a sealed one
  * that ends in bytes without an intact frame) are damage too.
  *
+ * <p><b>Encryption at rest.</b> {@link io.riffle.log.ShardLog#setEncryption} makes later appends go to segments
+ * of sealed (version-2) frames, each segment with its own data key in a {@code <base>.key} sidecar
+ * ({@code SegmentKey}, {@link io.riffle.log.crypto}); the master keys come from the {@code Supplier<Keyring>} given
+ * to {@code open}. Offsets, arrival times and CRCs stay in clear, so recovery, indexes and retention work
+ * without keys; only reads of sealed records and encrypted appends need them ({@link
+ * io.riffle.log.KeyUnavailableException} otherwise). Design: docs/encryption.md.
+ *
  * <p><b>Damage is never silent.</b> Each {@link io.riffle.log.DamagedRange} is logged as an error once
  * (directory, file, byte position, offsets), counted ({@link io.riffle.log.ShardLog#corruptRecordsFound()})
  * and listed ({@link io.riffle.log.ShardLog#damaged()}). A read that reaches it returns the records before

@@ -70,6 +70,7 @@ public final class Codecs {
             for (long o : m.offsets()) {
                 out.appendLong(o);
             }
+            out.appendByte((byte) (m.encrypted() ? 1 : 0));
         }
 
         @Override
@@ -79,7 +80,7 @@ public final class Codecs {
             for (int i = 0; i < offsets.length; i++) {
                 offsets[i] = in.readLong();
             }
-            return new AppendReply(offsets, retry);
+            return new AppendReply(offsets, retry, in.readBoolean());
         }
     }
 

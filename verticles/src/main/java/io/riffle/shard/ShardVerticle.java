@@ -13,9 +13,11 @@ import io.riffle.error.RiffleException;
 import io.riffle.log.AppendRecord;
 import io.riffle.log.CorruptLogException;
 import io.riffle.log.FsyncPolicy;
+import io.riffle.log.KeyUnavailableException;
 import io.riffle.log.LogConfig;
 import io.riffle.log.LogTruncation;
 import io.riffle.log.ShardLog;
+import io.riffle.log.crypto.Keyring;
 import io.riffle.model.DamagedRecords;
 import io.riffle.model.Limits;
 import io.riffle.model.Record;
@@ -44,6 +46,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +85,7 @@ public final class ShardVerticle extends VerticleBase {
     private final MeterRegistry metrics;
     /** This node's part in the shard's replica set; null standalone. */
     private final ReplicaRole role;
+    private final Supplier<Keyring> keyring;
     private ShardSettings settings;
 
     private volatile ShardLog log;
@@ -121,13 +125,13 @@ public final class ShardVerticle extends VerticleBase {
     private WriteHealth writeHealth;
 
     public ShardVerticle(StreamName stream, ShardDescription shard, Path dir, LogConfig logConfig,
-                         ShardSettings settings, Clock clock, MeterRegistry metrics) {
-        this(stream, shard, dir, logConfig, settings, clock, metrics, null);
+                         ShardSettings settings, Clock clock, MeterRegistry metrics, Supplier<Keyring> keyring) {
+        this(stream, shard, dir, logConfig, settings, clock, metrics, keyring, null);
     }
 
     /** A replica of the shard with {@code role} in its replica set (null: standalone, no replicas). */
-    public ShardVerticle(StreamName stream, ShardDescription shard, Path dir, LogConfig logConfig,
-                         ShardSettings settings, Clock clock, MeterRegistry metrics, ReplicaRole role) {
+    public ShardVerticle(StreamName stream, ShardDescription shard, Path dir, LogConfig logConfig, ShardSettings settings,
+                         Clock clock, MeterRegistry metrics, Supplier<Keyring> keyring, ReplicaRole role) {
         this.role = role;
         this.stream = stream;
         this.shard = shard;
@@ -136,6 +140,7 @@ public final class ShardVerticle extends VerticleBase {
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
+        this.keyring = keyring;
     }
 
     /** Bytes the log's recovery CRC-checked when this shard opened (0 before it is open). */
@@ -160,10 +165,12 @@ public final class ShardVerticle extends VerticleBase {
             return null;
         }));
         long retention = settings.retentionMillis();
+        String encryptionKeyId = settings.encryptionKeyId();
         return writes.executeBlocking(() -> {
-            ShardLog opened = ShardLog.open(dir, logConfig, clock);
+            ShardLog opened = ShardLog.open(dir, logConfig, clock, keyring);
             try {
                 opened.setRetentionMillis(retention);
+                opened.setEncryption(encryptionKeyId);
                 history = startHistory(LeaderEpochs.read(dir), opened.endOffset());
                 // The start offset is looked up in the time index: on this worker, like all file access.
                 LOG.info("Shard {} of stream {} open at offsets [{}, {})", shard.shardId(), stream,
@@ -342,6 +349,11 @@ public final class ShardVerticle extends VerticleBase {
                     }
                 })
                 .onFailure(err -> {
+                    if (err instanceof KeyUnavailableException k) {
+                        // The stream's KMS key is missing or disabled: the caller's problem, the log is fine.
+                        group.forEach(p -> Failures.fail(p.message, kmsFailure(k)));
+                        return;
+                    }
                     LOG.error("Append of {} records to shard {} of stream {} failed: {}", batch.size(),
                             shard.shardId(), stream, err.toString());
                     if (err instanceof IOException) {
@@ -360,6 +372,7 @@ public final class ShardVerticle extends VerticleBase {
 
     private void acknowledge(List<Pending> group, List<AppendRecord> batch, long firstOffset, long bytes) {
         long offset = firstOffset;
+        boolean encrypted = log.encrypted(firstOffset); // one batch, one segment
         List<Record> written = new ArrayList<>(batch.size());
         for (Pending p : group) {
             for (int i = 0; i < p.offsets.length; i++) {
@@ -367,11 +380,11 @@ public final class ShardVerticle extends VerticleBase {
                     p.offsets[i] = offset++;
                 }
             }
-            p.message.reply(new AppendReply(p.offsets, p.retryAfterMillis));
+            p.message.reply(new AppendReply(p.offsets, p.retryAfterMillis, encrypted));
         }
         long o = firstOffset;
         for (AppendRecord r : batch) {
-            written.add(new Record(o++, r.arrivalMillis(), r.partitionKey(), r.data()));
+            written.add(new Record(o++, r.arrivalMillis(), r.partitionKey(), r.data(), encrypted));
         }
         incomingRecords.increment(batch.size());
         incomingBytes.increment(bytes);
@@ -440,6 +453,7 @@ public final class ShardVerticle extends VerticleBase {
                 // which finds the shard again or learns that it is gone.
                 .onFailure(err -> Failures.fail(message, stopping
                         ? new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, shardName() + " is shutting down")
+                        : err instanceof KeyUnavailableException k ? kmsFailure(k)
                         : internalFailure("Read from " + shardName() + " at offset " + r.offset(), err)));
     }
 
@@ -571,9 +585,12 @@ public final class ShardVerticle extends VerticleBase {
             readBytes.setRate(limits.readBytesPerSecond());
             readCalls.setRate(limits.readCallsPerSecond());
         }
-        settings = new ShardSettings(limits, body.getLong("retentionMillis"), body.getInteger("maxRecordBytes"));
+        settings = new ShardSettings(limits, body.getLong("retentionMillis"), body.getInteger("maxRecordBytes"),
+                body.getString("encryptionKeyId"));
         long retention = settings.retentionMillis();
+        String encryptionKeyId = settings.encryptionKeyId();
         writes.executeBlocking(() -> {
+            log.setEncryption(encryptionKeyId);
             log.setRetentionMillis(retention);
             return log.enforceRetention();
         }).onSuccess(deleted -> message.reply(null))
@@ -618,6 +635,10 @@ public final class ShardVerticle extends VerticleBase {
         // Damage is described without file paths, and the offsets tell a reader where to resume.
         return new RiffleException(ErrorCode.INTERNAL_FAILURE, what + " failed"
                 + (err instanceof CorruptLogException c ? ": " + c.getMessage() : ""));
+    }
+
+    private static RiffleException kmsFailure(KeyUnavailableException e) {
+        return new RiffleException(ErrorCode.ofKms(e.errorType()), e.getMessage());
     }
 
     private void enforceRetention() {
@@ -712,8 +733,9 @@ public final class ShardVerticle extends VerticleBase {
             return writes.executeBlocking(() -> {
                 log.close();
                 LogTruncation.truncate(dir, offset);
-                ShardLog reopened = ShardLog.open(dir, logConfig, clock);
+                ShardLog reopened = ShardLog.open(dir, logConfig, clock, keyring);
                 reopened.setRetentionMillis(retention);
+                reopened.setEncryption(settings.encryptionKeyId());
                 log = reopened;
                 return null;
             });

@@ -4,6 +4,7 @@ import io.riffle.bus.Addresses;
 import io.riffle.bus.Failures;
 import io.riffle.error.ErrorCode;
 import io.riffle.error.RiffleException;
+import io.riffle.log.crypto.KmsException;
 import io.riffle.model.ConsumerDescription;
 import io.riffle.model.ConsumerName;
 import io.riffle.model.HashKeyRange;
@@ -135,6 +136,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 case "addTags" -> update(find(body), d -> d.withTags(StreamChanges.addTags(d.tags(), body.getJsonObject("tags"))));
                 case "removeTags" -> update(find(body), d -> d.withTags(StreamChanges.removeTags(d.tags(), body.getJsonArray("keys"))));
                 case "setResourcePolicy" -> update(find(body), d -> d.withResourcePolicy(body.getString("resource"), body.getString("policy")));
+                case "setEncryption" -> setEncryption(find(body), Optional.ofNullable(body.getString("keyId")));
                 case "setMaxRecordSize" -> update(find(body), d -> StreamChanges.withMaxRecordSize(d, body.getInteger("maxRecordSizeKiB")));
                 case "setShardLevelMetrics" -> update(find(body), d -> d.withShardLevelMetrics(
                         body.getJsonArray("metrics").stream().map(String::valueOf).collect(Collectors.toSet())));
@@ -283,6 +285,47 @@ public final class ControlPlaneVerticle extends VerticleBase {
                         return shardsAffected ? configureShards(entry) : Future.succeededFuture();
                     })
                     .map(v -> StreamJson.toJson(entry.description));
+        });
+    }
+
+    /**
+     * Start/StopStreamEncryption: the key must be in the keyring and enabled (else AWS's KMS error). Once the
+     * change is durable and every shard seals (or stops sealing) new appends, the answer goes out with the
+     * stream UPDATING, as Kinesis's does; it turns ACTIVE after the transition time, refusing other changes
+     * meanwhile. A change to what is in force already answers at once.
+     */
+    private Future<JsonObject> setEncryption(Entry entry, Optional<String> keyId) {
+        requireActive(entry);
+        return entry.serially(() -> {
+            requireActive(entry);
+            StreamDescription before = entry.description;
+            if (keyId.isPresent()) {
+                try {
+                    config.keyring().get().usable(keyId.get());
+                } catch (KmsException e) {
+                    throw new RiffleException(ErrorCode.ofKms(e.errorType()), e.getMessage());
+                }
+            }
+            if (before.encryptionKeyId().equals(keyId)) {
+                return Future.succeededFuture(StreamJson.toJson(before));
+            }
+            StreamDescription after = before.withEncryptionKeyId(keyId);
+            StreamName name = before.name();
+            return persist(entry, after)
+                    .compose(v -> {
+                        entry.description = after.withStatus(StreamStatus.UPDATING);
+                        changed(name);
+                        LOG.info("Stream {}: encryption {}", name, keyId.map(k -> "started with key " + k).orElse("stopped"));
+                        // A shard that did not hear of it fails the answer; the stream still turns ACTIVE.
+                        return configureShards(entry).transform(ar -> {
+                            afterTransition().onComplete(t -> {
+                                entry.description = entry.description.withStatus(StreamStatus.ACTIVE);
+                                changed(name);
+                            });
+                            return ar.succeeded() ? Future.succeededFuture(StreamJson.toJson(entry.description))
+                                    : Future.failedFuture(ar.cause());
+                        });
+                    });
         });
     }
 
@@ -465,7 +508,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     private static JsonObject settingsJson(ShardSettings s) {
         return new JsonObject().put("limits", StreamJson.toJson(s.limits()))
-                .put("retentionMillis", s.retentionMillis()).put("maxRecordBytes", s.maxRecordBytes());
+                .put("retentionMillis", s.retentionMillis()).put("maxRecordBytes", s.maxRecordBytes())
+                .put("encryptionKeyId", s.encryptionKeyId());
     }
 
     private void changed(StreamName name) {

@@ -3,10 +3,12 @@ package io.riffle.stream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.riffle.log.LogConfig;
+import io.riffle.log.crypto.Keyring;
 import io.riffle.shard.LogPools;
 import io.riffle.throttle.ThroughputLimits;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.function.Supplier;
 
 /**
  * Everything the engine needs to start on one node.
@@ -22,10 +24,12 @@ import java.time.Clock;
  * @param transitionMillis how long a new stream stays CREATING and a deleted one DELETING, at least
  *                       (Kinesis takes seconds; clients wait for ACTIVE); 0 .. {@link #MAX_TRANSITION_MILLIS}
  * @param onDemand       how ON_DEMAND streams scale
+ * @param keyring        the master keys of encrypted streams (the node's keyring file; asked on every use so
+ *                       a reloaded file takes effect)
  */
 public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits defaultLimits, int maxShards,
                            int maxConsumersPerStream, Clock clock, MeterRegistry metrics, LogPools pools,
-                           long transitionMillis, OnDemandSettings onDemand) {
+                           long transitionMillis, OnDemandSettings onDemand, Supplier<Keyring> keyring) {
     public static final long DEFAULT_TRANSITION_MILLIS = 50;
     public static final long MAX_TRANSITION_MILLIS = 60_000;
 
@@ -39,7 +43,7 @@ public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits default
     public EngineConfig(Path dataDir, LogConfig log, ThroughputLimits defaultLimits, int maxShards, int maxConsumersPerStream,
                         Clock clock, MeterRegistry metrics, LogPools pools, long transitionMillis) {
         this(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis,
-                OnDemandSettings.DEFAULTS);
+                OnDemandSettings.DEFAULTS, Keyring::empty);
     }
 
     public static EngineConfig defaults(Path dataDir) {
@@ -49,35 +53,40 @@ public record EngineConfig(Path dataDir, LogConfig log, ThroughputLimits default
     }
 
     public EngineConfig withPools(LogPools p) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, p, transitionMillis, onDemand);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, p, transitionMillis, onDemand, keyring);
     }
 
     public EngineConfig withLimits(ThroughputLimits limits) {
-        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis, onDemand);
+        return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis, onDemand, keyring);
     }
 
     public EngineConfig withLog(LogConfig logConfig) {
-        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis, onDemand);
+        return new EngineConfig(dataDir, logConfig, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, transitionMillis, onDemand, keyring);
     }
 
     public EngineConfig withMaxConsumersPerStream(int n) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics, pools, transitionMillis, onDemand);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, n, clock, metrics, pools, transitionMillis, onDemand, keyring);
     }
 
     public EngineConfig withClock(Clock c) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics, pools, transitionMillis, onDemand);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, c, metrics, pools, transitionMillis, onDemand, keyring);
     }
 
     public EngineConfig withMetrics(MeterRegistry registry) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry, pools, transitionMillis, onDemand);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, registry, pools, transitionMillis, onDemand, keyring);
     }
 
     public EngineConfig withTransitionMillis(long millis) {
-        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, millis, onDemand);
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools, millis, onDemand, keyring);
     }
 
     public EngineConfig withOnDemand(OnDemandSettings settings) {
         return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools,
-                transitionMillis, settings);
+                transitionMillis, settings, keyring);
+    }
+
+    public EngineConfig withKeyring(Supplier<Keyring> k) {
+        return new EngineConfig(dataDir, log, defaultLimits, maxShards, maxConsumersPerStream, clock, metrics, pools,
+                transitionMillis, onDemand, k);
     }
 }

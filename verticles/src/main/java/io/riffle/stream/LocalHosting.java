@@ -113,7 +113,7 @@ public final class LocalHosting implements StreamHosting {
         List<Future<String>> deployed = new ArrayList<>();
         for (ShardDescription shard : shards) {
             ShardVerticle verticle = new ShardVerticle(d.name(), shard, CatalogStore.shardDir(dir, shard.shardId()),
-                    config.log(), settings, config.clock(), config.metrics());
+                    config.log(), settings, config.clock(), config.metrics(), config.keyring());
             deployed.add(vertx.deployVerticle(verticle).onSuccess(id -> {
                 started.accept(id);
                 opened.accept(verticle.bytesVerifiedAtOpen());

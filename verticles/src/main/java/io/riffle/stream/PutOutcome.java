@@ -6,8 +6,11 @@ import io.riffle.model.ShardId;
 
 /** The result of one entry of a put, in request order: accepted with its sequence number, or rejected. */
 public sealed interface PutOutcome {
-    /** The record is durable (as the node's fsync policy defines) at this sequence number. */
-    record Accepted(ShardId shardId, SequenceNumber sequenceNumber) implements PutOutcome {
+    /** The record is durable (as the node's fsync policy defines) at this sequence number, encrypted or not. */
+    record Accepted(ShardId shardId, SequenceNumber sequenceNumber, boolean encrypted) implements PutOutcome {
+        public Accepted(ShardId shardId, SequenceNumber sequenceNumber) {
+            this(shardId, sequenceNumber, false);
+        }
     }
 
     /**

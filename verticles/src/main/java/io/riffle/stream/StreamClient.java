@@ -186,6 +186,15 @@ public final class StreamClient implements AutoCloseable {
                 .put("policy", policy.orElse(null))));
     }
 
+    /**
+     * StartStreamEncryption (a KeyId) or StopStreamEncryption (empty): the stream is UPDATING for a moment
+     * and its shards seal the records appended from the answer on (or stop sealing). KMS errors
+     * (KMSNotFoundException, KMSDisabledException) when the keyring has no enabled key of that name.
+     */
+    public Future<StreamDescription> setEncryption(StreamName name, Optional<String> keyId) {
+        return describing(control("setEncryption", name, new JsonObject().put("keyId", keyId.orElse(null))));
+    }
+
     /** Sets the largest record size the stream takes, 1024..10240 KiB. */
     public Future<StreamDescription> setMaxRecordSize(StreamName name, int maxRecordSizeKiB) {
         return describing(control("setMaxRecordSize", name, new JsonObject().put("maxRecordSizeKiB", maxRecordSizeKiB)));
@@ -260,7 +269,8 @@ public final class StreamClient implements AutoCloseable {
                         outcomes[indices.get(k)] = offsets[k] == AppendReply.THROTTLED
                                 ? new PutOutcome.Rejected(ErrorCode.PROVISIONED_THROUGHPUT_EXCEEDED, "Rate exceeded for shard "
                                         + shard + " in stream " + name + ".", reply.body().retryAfterMillis())
-                                : new PutOutcome.Accepted(shard, new io.riffle.model.SequenceNumber(shard.index(), offsets[k]));
+                                : new PutOutcome.Accepted(shard, new io.riffle.model.SequenceNumber(shard.index(), offsets[k]),
+                                        reply.body().encrypted());
                     }
                     return (Void) null;
                 })
@@ -272,7 +282,8 @@ public final class StreamClient implements AutoCloseable {
                     Future<RiffleException> why = Failures.isNoHandlers(err) ? unserved(name, shard)
                             : Future.succeededFuture(Failures.toRiffle(err, "Shard " + shard + " of stream " + name));
                     return why.compose(e -> {
-                        if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
+                        if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE || e.code().isKms()) {
+                            // As AWS: a KMS problem of the stream's key fails the whole PutRecords, not record by record.
                             return Future.failedFuture(e);
                         }
                         if (e.code() == ErrorCode.RESOURCE_IN_USE && attempt < CLOSED_SHARD_RETRIES) {

@@ -65,7 +65,8 @@ public final class StreamJson {
                 .put("resourcePolicies", new JsonObject(new LinkedHashMap<>(d.resourcePolicies())))
                 .put("dailyChanges", new JsonObject()
                         .put("shardCountUpdates", new JsonArray(d.dailyChanges().shardCountUpdates()))
-                        .put("modeSwitches", new JsonArray(d.dailyChanges().modeSwitches())));
+                        .put("modeSwitches", new JsonArray(d.dailyChanges().modeSwitches())))
+                .put("encryptionKeyId", d.encryptionKeyId().orElse(null));
     }
 
     public static StreamDescription fromJson(JsonObject j) {
@@ -98,7 +99,9 @@ public final class StreamJson {
                         .collect(java.util.stream.Collectors.toSet()),
                 limitsFromJson(j.getJsonObject("limits")),
                 resourcePolicies(j.getJsonObject("resourcePolicies", new JsonObject())),
-                dailyChanges(j.getJsonObject("dailyChanges", new JsonObject())));
+                dailyChanges(j.getJsonObject("dailyChanges", new JsonObject())),
+                // Absent from catalogs written before encryption existed: not encrypted.
+                Optional.ofNullable(j.getString("encryptionKeyId")));
     }
 
     /** Recent rate-limited changes; absent from catalogs written before they were kept (none counted). */

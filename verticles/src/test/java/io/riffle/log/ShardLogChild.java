@@ -13,8 +13,9 @@ import java.util.Random;
  * always {@link #expected}(o), so the parent can check any offset byte for byte.
  *
  * <ul>
- *   <li>{@code append <dir> <PER_BATCH|INTERVAL>}: appends batches forever, printing {@code ACK first last}
- *       after each returns (never calling flush under INTERVAL: a process crash must not lose anything).</li>
+ *   <li>{@code append <dir> <PER_BATCH|INTERVAL> [keyringFile]}: appends batches forever, printing {@code ACK first last}
+ *       after each returns (never calling flush under INTERVAL: a process crash must not lose anything); with
+ *       a keyring file (not empty), sealed under its key {@code alias/orders}.</li>
  *   <li>{@code fill <dir>}: appends 20 KiB batches until an append fails, prints {@code FAILED <message>}, then
  *       reads the whole log back and prints {@code READ <count> <ok|mismatch>}.</li>
  * </ul>
@@ -38,7 +39,13 @@ public final class ShardLogChild {
         LogConfig config = args[0].equals("append")
                 ? LogConfig.defaults().withSegmentBytes(256 << 10).withFsyncPolicy(FsyncPolicy.valueOf(args[2]))
                 : LogConfig.defaults();
-        try (ShardLog log = ShardLog.open(dir, config, Clock.systemUTC())) {
+        boolean sealed = args.length > 3 && !args[3].isEmpty();
+        io.riffle.log.crypto.Keyring keyring = sealed ? io.riffle.log.crypto.Keyring.load(Path.of(args[3]))
+                : io.riffle.log.crypto.Keyring.empty();
+        try (ShardLog log = ShardLog.open(dir, config, Clock.systemUTC(), () -> keyring)) {
+            if (sealed) {
+                log.setEncryption("alias/orders");
+            }
             if (args[0].equals("append")) {
                 appendForever(log);
             } else {

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Appends in a child JVM, kills it with SIGKILL mid-stream, and checks that every acknowledged record
@@ -28,15 +28,19 @@ class ShardLogCrashTest {
     @TempDir
     Path tmp;
 
-    @ParameterizedTest(name = "fsync {0}")
-    @EnumSource(FsyncPolicy.class)
+    @ParameterizedTest(name = "fsync {0}, encrypted {1}")
+    @CsvSource({"PER_BATCH, false", "INTERVAL, false", "PER_BATCH, true"})
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void everyAcknowledgedRecordSurvivesKillDashNine(FsyncPolicy policy) throws Exception {
+    void everyAcknowledgedRecordSurvivesKillDashNine(FsyncPolicy policy, boolean encrypted) throws Exception {
         Path dir = tmp.resolve("shard");
+        // Encrypted: the child seals every record (a key sidecar per 256 KiB segment), recovery checks sealed frames by CRC.
+        Path keyring = tmp.resolve("keyring.json");
+        java.nio.file.Files.writeString(keyring, io.riffle.log.crypto.TestKeyrings.json(true));
         long highestAcked = -1;
         for (int round = 0; round < 3; round++) {
             Process child = new ProcessBuilder(javaCommand(), "-XX:TieredStopAtLevel=1", "-Xmx128m",
-                    "-cp", System.getProperty("java.class.path"), ShardLogChild.class.getName(), "append", dir.toString(), policy.name())
+                    "-cp", System.getProperty("java.class.path"), ShardLogChild.class.getName(), "append", dir.toString(), policy.name(),
+                    encrypted ? keyring.toString() : "")
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -76,12 +80,14 @@ class ShardLogCrashTest {
                     highestAcked = Long.parseLong(line.split(" ")[2]);
                 }
             }
-            try (ShardLog log = ShardLog.open(dir, LogConfig.defaults().withSegmentBytes(256 << 10), Clock.systemUTC())) {
+            io.riffle.log.crypto.KeyringFile keys = new io.riffle.log.crypto.KeyringFile(keyring);
+            try (ShardLog log = ShardLog.open(dir, LogConfig.defaults().withSegmentBytes(256 << 10), Clock.systemUTC(), keys::keyring)) {
                 assertThat(log.endOffset()).isGreaterThan(highestAcked);
                 long expectedOffset = 0;
                 for (Record r : LogFixtures.readAll(log, 0)) {
                     assertThat(r.offset()).isEqualTo(expectedOffset);
                     assertThat(ShardLogChild.matches(r)).as("record %d intact", r.offset()).isTrue();
+                    assertThat(r.encrypted()).as("record %d sealed", r.offset()).isEqualTo(encrypted);
                     expectedOffset++;
                 }
                 assertThat(expectedOffset).isEqualTo(log.endOffset());

@@ -72,8 +72,8 @@ class ShardReplicationTest {
 
     private void deploy(String node, long epoch, String leader) {
         ShardVerticle v = new ShardVerticle(STREAM, SHARD, root.resolve(node), LogConfig.defaults(),
-                new ShardSettings(ThroughputLimits.OFF, TimeUnit.DAYS.toMillis(1), 1 << 20), Clock.systemUTC(),
-                new SimpleMeterRegistry(), new ReplicaRole(node, epoch, leader, NODES));
+                new ShardSettings(ThroughputLimits.OFF, TimeUnit.DAYS.toMillis(1), 1 << 20, null), Clock.systemUTC(),
+                new SimpleMeterRegistry(), io.riffle.log.crypto.Keyring::empty, new ReplicaRole(node, epoch, leader, NODES));
         deployed.put(node, await(vertx.deployVerticle(v)));
     }
 
@@ -101,7 +101,7 @@ class ShardReplicationTest {
 
     /** What a stopped replica's log holds. */
     private List<String> logOf(String node) throws Exception {
-        try (ShardLog log = ShardLog.open(root.resolve(node), LogConfig.defaults(), Clock.systemUTC())) {
+        try (ShardLog log = ShardLog.open(root.resolve(node), LogConfig.defaults(), Clock.systemUTC(), io.riffle.log.crypto.Keyring::empty)) {
             return values(log.read(0, 10_000, Long.MAX_VALUE));
         }
     }

@@ -23,7 +23,8 @@ class CodecsTest {
 
     private static final List<Record> RECORDS = List.of(
             new Record(0, 1_700_000_000_000L, "key", new byte[] {1, 2, 3}),
-            new Record(Long.MAX_VALUE - 1, 1_700_000_000_001L, "ключ-ü", new byte[0]));
+            new Record(Long.MAX_VALUE - 1, 1_700_000_000_001L, "ключ-ü", new byte[0]),
+            new Record(7, 1_700_000_000_002L, "sealed", new byte[] {4}, true));
 
     @Test
     void appendRequestsRoundTrip() {
@@ -42,6 +43,8 @@ class CodecsTest {
         assertThat(back.offsets()).containsExactly(5, AppendReply.THROTTLED, 6);
         assertThat(back.retryAfterMillis()).isEqualTo(250);
         assertThat(back.throttledCount()).isEqualTo(1);
+        assertThat(back.encrypted()).isFalse();
+        assertThat(roundTrip(new Codecs.AppendReplyCodec(), new AppendReply(new long[] {1}, 0, true)).encrypted()).isTrue();
     }
 
     @Test
@@ -49,7 +52,9 @@ class CodecsTest {
         ReadRequest request = new ReadRequest(42, 10_000, 10 << 20, true);
         assertThat(roundTrip(new Codecs.ReadRequestCodec(), request)).isEqualTo(request);
         ReadBatch batch = new ReadBatch(RECORDS, 77, 1234, true);
-        assertThat(roundTrip(new Codecs.ReadBatchCodec(), batch)).isEqualTo(batch);
+        ReadBatch back = roundTrip(new Codecs.ReadBatchCodec(), batch);
+        assertThat(back).isEqualTo(batch);
+        assertThat(back.records()).extracting(Record::encrypted).containsExactly(false, false, true);
     }
 
     @Test

@@ -78,8 +78,8 @@ public final class GatewayVerticle extends VerticleBase {
         NativeAccess access = new NativeAccess(services.security(), new AccessControl(services.client(), services.security()),
                 services.security().audit());
         router.route("/v1/*").handler(ctx -> {
-            // SigV4 may sign the body: read it first (the routes' own BodyHandler then finds it read, where it
-            // would come too late after the asynchronous policy check).
+            // SigV4 may sign the body, and the policy check is asynchronous: read it first (the routes' own
+            // BodyHandler then finds it read).
             HttpMethod method = ctx.request().method();
             if ((method == HttpMethod.POST || method == HttpMethod.PUT) && services.security().enabled()) {
                 body.handle(ctx);

@@ -59,8 +59,9 @@ final class RecordOperations {
                 throw new RiffleException(x.code(), x.message());
             }
             PutOutcome.Accepted a = (PutOutcome.Accepted) outcomes.get(0);
-            // No EncryptionType: AWS names it only for encrypted streams, and Riffle does not encrypt yet.
-            return obj("ShardId", a.shardId().toString(), "SequenceNumber", a.sequenceNumber().wire());
+            // AWS names EncryptionType only for records written encrypted.
+            return obj("ShardId", a.shardId().toString(), "SequenceNumber", a.sequenceNumber().wire(),
+                    "EncryptionType", a.encrypted() ? "KMS" : null);
         });
     }
 
@@ -83,9 +84,11 @@ final class RecordOperations {
         }
         return streams.put(name, entries).map(outcomes -> {
             int failed = 0;
+            boolean encrypted = false;
             List<Map<String, Object>> results = new ArrayList<>(outcomes.size());
             for (PutOutcome o : outcomes) {
                 if (o instanceof PutOutcome.Accepted a) {
+                    encrypted |= a.encrypted();
                     results.add(obj("SequenceNumber", a.sequenceNumber().wire(), "ShardId", a.shardId().toString()));
                 } else if (o instanceof PutOutcome.Rejected x) {
                     failed++;
@@ -95,7 +98,7 @@ final class RecordOperations {
                     results.add(obj("ErrorCode", code, "ErrorMessage", x.message()));
                 }
             }
-            return obj("FailedRecordCount", failed, "Records", results);
+            return obj("FailedRecordCount", failed, "Records", results, "EncryptionType", encrypted ? "KMS" : null);
         });
     }
 

@@ -38,7 +38,13 @@ final class RequestShapes {
     private static final Member SHARD_LEVEL_METRICS = new Member("ShardLevelMetrics", Kind.LIST,
             Constraint.of("shardLevelMetrics", Constraint.notNull()).with(Constraint.length(1, 7)));
 
+    private static final List<Member> ENCRYPTION = List.of(
+            string("EncryptionType", Constraints.oneOf("encryptionType", List.of("NONE", "KMS")).required()),
+            string("KeyId", Constraint.of("keyId", Constraint.length(1, 2048)).required()), STREAM_ARN, STREAM_NAME);
+
     private static final Map<String, List<Member>> OPERATIONS = Map.ofEntries(
+            Map.entry("StartStreamEncryption", ENCRYPTION),
+            Map.entry("StopStreamEncryption", ENCRYPTION),
             Map.entry("CreateStream", List.of(integer("MaxRecordSizeInKiB", Constraints.MAX_RECORD_SIZE_KIB),
                     integer("ShardCount", Constraints.SHARD_COUNT), string("StreamName", Constraints.STREAM_NAME.required()),
                     new Member("Tags", Kind.MAP, Constraint.of("tags", new Constraint.MaxLength(Tags.MAX_PER_REQUEST))))),

@@ -43,7 +43,8 @@ final class Shapes {
                 "SequenceNumber", r.sequenceNumber(shard).wire(),
                 "ApproximateArrivalTimestamp", Instant.ofEpochMilli(r.arrivalMillis()),
                 "Data", r.data(),
-                // AWS names EncryptionType on records of encrypted streams only; Riffle does not encrypt yet.
+                // AWS names EncryptionType only on records written encrypted.
+                "EncryptionType", r.encrypted() ? "KMS" : null,
                 "PartitionKey", r.partitionKey());
     }
 

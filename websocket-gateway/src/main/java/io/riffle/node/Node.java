@@ -1,5 +1,7 @@
 package io.riffle.node;
 
+import io.riffle.log.crypto.Keyring;
+import io.riffle.log.crypto.KeyringFile;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.riffle.gateway.GatewayOptions;
@@ -121,8 +123,10 @@ public final class Node {
 
     private static Future<Node> startWith(NodeConfig config, java.util.function.Function<Engine, KinesisEndpoint> kinesisApi) {
         Security security;
+        Optional<KeyringFile> keyring;
         try {
             security = SecuritySettings.security(config);
+            keyring = config.openKeyring();
         } catch (ConfigException e) {
             return Future.failedFuture(e);
         }
@@ -142,14 +146,15 @@ public final class Node {
         Future<ClusterBoot.Booted> booted = config.cluster().enabled()
                 ? ClusterBoot.start(builder, options, config.cluster())
                 : Future.succeededFuture(new ClusterBoot.Booted(builder.with(options).build(), Optional.empty()));
-        return booted.compose(b -> startOn(b, config, registry, kinesisApi, security), err -> {
+        return booted.compose(b -> startOn(b, config, registry, kinesisApi, security, keyring), err -> {
             registry.close();
             return Future.failedFuture(err);
         });
     }
 
     private static Future<Node> startOn(ClusterBoot.Booted booted, NodeConfig config, PrometheusMeterRegistry registry,
-                                        java.util.function.Function<Engine, KinesisEndpoint> kinesisApi, Security security) {
+                                        java.util.function.Function<Engine, KinesisEndpoint> kinesisApi, Security security,
+                                        Optional<KeyringFile> keyring) {
         Vertx vertx = booted.vertx();
         Health health = new Health();
         health.bindTo(registry);
@@ -168,7 +173,8 @@ public final class Node {
         AtomicReference<Engine> started = new AtomicReference<>();
         // Health listens before any shard starts, so it hears every shard whose writes fail.
         health.listen(vertx.eventBus())
-                .compose(v -> Engine.start(vertx, config.engineConfig(registry), booted.hazelcast()
+                .compose(v -> Engine.start(vertx, config.engineConfig(registry, keyring
+                                .<java.util.function.Supplier<Keyring>>map(k -> k::keyring).orElse(Keyring::empty)), booted.hazelcast()
                         .<java.util.function.Function<String, io.riffle.cluster.Coordination>>map(hz -> nodeId ->
                                 new HazelcastCoordination(vertx, hz, nodeId, config.cluster().raft()))
                         .orElse(null)))
@@ -201,6 +207,8 @@ public final class Node {
                     config.subscriptionOptions(Clock.systemUTC()), subscriptionMetrics, registry, health,
                     membership.get(), security);
             security.watch(vertx);
+            // As the credentials file: a changed, valid keyring takes effect at once (disabling a key stops its streams' puts).
+            keyring.ifPresent(k -> vertx.setPeriodic(1000, id -> vertx.executeBlocking(k::reloadIfChanged, false)));
             int instances = config.effectiveGatewayInstances();
             Set<Integer> ports = ConcurrentHashMap.newKeySet();
             return vertx.deployVerticle(() -> new GatewayVerticle(services, kinesis, ports::add),

@@ -60,7 +60,8 @@ public record NodeConfig(
         String tlsKeyFile,
         SecurityOptions security,
         ClusterConfig cluster,
-        OnDemandSettings onDemand) {
+        OnDemandSettings onDemand,
+        java.util.Optional<Path> keyringFile) {
 
     private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -223,11 +224,20 @@ public record NodeConfig(
                 p.pemFile(Setting.TLS_KEY_FILE, Setting.TLS_CERT_FILE),
                 SecuritySettings.parse(p),
                 ClusterConfig.parse(p),
-                p.onDemand());
+                p.onDemand(),
+                p.keyringFile());
     }
 
     /** Reads typed values, failing with a message naming the setting, the value and its source. */
     record Parser(Map<Setting, Value> values) {
+        java.util.Optional<Path> keyringFile() {
+            String file = text(Setting.KEYRING_FILE);
+            if (!file.isEmpty() && !java.nio.file.Files.isReadable(Path.of(file))) {
+                throw bad(Setting.KEYRING_FILE, "must be a readable JSON keyring file");
+            }
+            return file.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(file));
+        }
+
         OnDemandSettings onDemand() {
             int up = (int) longIn(Setting.ON_DEMAND_SCALE_UP_PERCENT, 1, 100);
             return new OnDemandSettings(up, (int) longIn(Setting.ON_DEMAND_SCALE_DOWN_PERCENT, 0, up - 1),
@@ -324,13 +334,34 @@ public record NodeConfig(
         return gatewayInstances > 0 ? gatewayInstances : Runtime.getRuntime().availableProcessors();
     }
 
-    /** The engine's configuration, recording its meters into {@code metrics}. */
+    /** The engine's configuration, recording its meters into {@code metrics}, with no master keys. */
     public EngineConfig engineConfig(MeterRegistry metrics) {
+        return engineConfig(metrics, io.riffle.log.crypto.Keyring::empty);
+    }
+
+    /**
+     * Reads the keyring file, if one is set (at start: an invalid file stops the node).
+     *
+     * @throws ConfigException naming the file and its problem
+     */
+    public java.util.Optional<io.riffle.log.crypto.KeyringFile> openKeyring() {
+        if (keyringFile.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(new io.riffle.log.crypto.KeyringFile(keyringFile.get()));
+        } catch (java.io.IOException e) {
+            throw new ConfigException("Invalid setting 'keyringFile' = '" + keyringFile.get() + "': " + e.getMessage());
+        }
+    }
+
+    /** The engine's configuration, recording its meters into {@code metrics}, its master keys from {@code keyring}. */
+    public EngineConfig engineConfig(MeterRegistry metrics, java.util.function.Supplier<io.riffle.log.crypto.Keyring> keyring) {
         LogConfig d = LogConfig.defaults();
         LogConfig log = new LogConfig(segmentBytes, d.segmentMaxAgeMillis(), d.indexIntervalBytes(), fsync,
                 fsyncIntervalMillis, d.retentionMillis());
         return new EngineConfig(dataDir, log, limits, maxShards, maxConsumersPerStream, Clock.systemUTC(), metrics,
-                LogPools.of(logWriteThreads, logReadThreads), streamTransitionMillis, onDemand);
+                LogPools.of(logWriteThreads, logReadThreads), streamTransitionMillis, onDemand, keyring);
     }
 
     /** What the node's transport enforces on every accepted connection, counting them in {@code limit}. */

@@ -54,6 +54,7 @@ public enum Setting {
     PRINCIPAL_NAME("principalName", "principal name of accessKeyId"),
     ALLOWED_ORIGINS("allowedOrigins", "comma-separated cross-origin browser origins (CORS, WebSocket); * = any"),
     ALLOWED_HOSTS("allowedHosts", "comma-separated Host names accepted with auth off, besides IPs and localhost"),
+    KEYRING_FILE("keyringFile", "JSON master keys for stream encryption (KMS KeyIds); reloaded on change"),
     CLUSTER("cluster", "true to join a cluster"),
     CLUSTER_NAME("clusterName", "cluster name; nodes join only a cluster of the same name"),
     CLUSTER_HOST("clusterHost", "interface for cluster membership (Hazelcast)"),

@@ -21,6 +21,7 @@ public final class AccessControl {
     private final StreamClient streams;
     private final Authorizer authorizer;
     private final String streamArnPrefix;
+    private final String kmsArnPrefix;
 
     public AccessControl(StreamClient streams, Security security) {
         this(streams, security.authorizer(), security.region(), security.accountId());
@@ -31,6 +32,7 @@ public final class AccessControl {
         this.streams = streams;
         this.authorizer = authorizer;
         this.streamArnPrefix = "arn:aws:kinesis:" + region + ":" + accountId + ":stream/";
+        this.kmsArnPrefix = "arn:aws:kms:" + region + ":" + accountId + ":";
     }
 
     /** What a request acts on. */
@@ -73,7 +75,34 @@ public final class AccessControl {
                     Optional<PolicyDocument> policy = d.flatMap(x -> Optional.ofNullable(x.resourcePolicies().get(arn)))
                             .map(json -> PolicyDocument.parse(json, true));
                     authorizer.require(principal, action, arn, policy);
+                    d.flatMap(StreamDescription::encryptionKeyId).ifPresent(keyId -> requireKeyUse(principal, action, keyId));
                 }));
+    }
+
+    /**
+     * As AWS: a put to an encrypted stream also needs {@code kms:GenerateDataKey} on its key, a read
+     * (GetRecords, SubscribeToShard) {@code kms:Decrypt}; refused with KMSAccessDeniedException. The key is
+     * judged by the ARN form of the stream's KeyId (a key id becomes its key ARN, an alias its alias ARN).
+     */
+    private void requireKeyUse(Principal principal, String action, String keyId) {
+        String kmsAction = switch (action) {
+            case "kinesis:PutRecord", "kinesis:PutRecords" -> "kms:GenerateDataKey";
+            case "kinesis:GetRecords", "kinesis:SubscribeToShard" -> "kms:Decrypt";
+            default -> null;
+        };
+        if (kmsAction == null) {
+            return;
+        }
+        String keyArn = keyId.startsWith("arn:") ? keyId : kmsArnPrefix + (keyId.startsWith("alias/") ? keyId : "key/" + keyId);
+        try {
+            authorizer.require(principal, kmsAction, keyArn, Optional.empty());
+        } catch (RiffleException e) {
+            if (e.code() != ErrorCode.ACCESS_DENIED) {
+                throw e;
+            }
+            throw new RiffleException(ErrorCode.KMS_ACCESS_DENIED, "User: " + principal.arn() + " is not authorized to perform: "
+                    + kmsAction + " on resource: " + keyArn);
+        }
     }
 
     /**

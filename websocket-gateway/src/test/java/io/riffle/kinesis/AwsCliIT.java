@@ -112,6 +112,40 @@ class AwsCliIT {
         return r.out();
     }
 
+    @Test
+    void theAwsCliStartsAndStopsStreamEncryption() throws Exception {
+        Path keyring = home.resolve("keyring.json");
+        Files.writeString(keyring, KinesisEncryptionIT.keyring(true));
+        io.riffle.log.crypto.Keyring keys = io.riffle.log.crypto.Keyring.load(keyring);
+        node = KinesisTestNode.startWithKeyring(dataDir, () -> keys);
+        ok("kinesis", "create-stream", "--stream-name", "sse", "--shard-count", "1");
+        awaitStatus("sse", "ACTIVE");
+        Run missing = aws("kinesis", "start-stream-encryption", "--stream-name", "sse", "--encryption-type", "KMS",
+                "--key-id", "alias/missing");
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.err()).contains("KMSNotFoundException");
+
+        ok("kinesis", "start-stream-encryption", "--stream-name", "sse", "--encryption-type", "KMS", "--key-id", "alias/orders");
+        awaitStatus("sse", "ACTIVE");
+        JsonNode summary = ok("kinesis", "describe-stream-summary", "--stream-name", "sse").path("StreamDescriptionSummary");
+        assertThat(summary.path("EncryptionType").asText()).isEqualTo("KMS");
+        assertThat(summary.path("KeyId").asText()).isEqualTo("alias/orders");
+        JsonNode put = ok("kinesis", "put-record", "--stream-name", "sse", "--partition-key", "pk", "--data", "c2VjcmV0");
+        assertThat(put.path("EncryptionType").asText()).isEqualTo("KMS");
+        String iterator = ok("kinesis", "get-shard-iterator", "--stream-name", "sse", "--shard-id", "shardId-000000000000",
+                "--shard-iterator-type", "TRIM_HORIZON").path("ShardIterator").asText();
+        JsonNode record = ok("kinesis", "get-records", "--shard-iterator", iterator).path("Records").get(0);
+        assertThat(record.path("Data").asText()).isEqualTo("c2VjcmV0");
+        assertThat(record.path("EncryptionType").asText()).isEqualTo("KMS");
+
+        ok("kinesis", "stop-stream-encryption", "--stream-name", "sse", "--encryption-type", "KMS", "--key-id", "alias/orders");
+        awaitStatus("sse", "ACTIVE");
+        assertThat(ok("kinesis", "describe-stream-summary", "--stream-name", "sse").path("StreamDescriptionSummary")
+                .path("EncryptionType").asText()).isEqualTo("NONE");
+        assertThat(ok("kinesis", "put-record", "--stream-name", "sse", "--partition-key", "pk", "--data", "cGxhaW4=")
+                .has("EncryptionType")).isFalse();
+    }
+
     @ParameterizedTest(name = "auth {0}")
     @ValueSource(strings = {"off", "sigv4"})
     void theAwsCliRunsTheWholeStreamLifecycle(String auth) throws Exception {

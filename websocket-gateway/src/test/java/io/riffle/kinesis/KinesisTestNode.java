@@ -73,11 +73,22 @@ final class KinesisTestNode implements AutoCloseable {
         return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC(), true, Security.off(), Clock.systemUTC());
     }
 
+    /** A node whose master keys for stream encryption come from {@code keyring}. */
+    static KinesisTestNode startWithKeyring(Path dataDir, java.util.function.Supplier<io.riffle.log.crypto.Keyring> keyring) {
+        return start(dataDir, ThroughputLimits.OFF, Clock.systemUTC(), false, Security.off(), Clock.systemUTC(), keyring);
+    }
+
     private static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock, boolean tls, Security security,
                                          Clock engineClock) {
+        return start(dataDir, limits, clock, tls, security, engineClock, io.riffle.log.crypto.Keyring::empty);
+    }
+
+    private static KinesisTestNode start(Path dataDir, ThroughputLimits limits, Clock clock, boolean tls, Security security,
+                                         Clock engineClock, java.util.function.Supplier<io.riffle.log.crypto.Keyring> keyring) {
         Vertx vertx = Vertx.vertx();
         try {
-            Engine engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(limits).withClock(engineClock)));
+            Engine engine = await(Engine.start(vertx, EngineConfig.defaults(dataDir).withLimits(limits).withClock(engineClock)
+                    .withKeyring(keyring)));
             KinesisSettings settings = KinesisSettings.load(dataDir, "eu-west-1", "123456789012").withClock(clock);
             long rate = limits.consumerBytesPerSecond();
             // With a rate set, one event holds at most one second's worth, so tests can see the pace.

@@ -281,6 +281,20 @@ class NodeConfigTest {
     }
 
     @Test
+    void theKeyringFileMustBeReadableAndValid(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        assertThat(load(Map.of()).keyringFile()).isEmpty();
+        assertThat(load(Map.of()).openKeyring()).isEmpty();
+        assertThatThrownBy(() -> load(Map.of(), "--keyring-file", dir.resolve("none.json").toString()))
+                .hasMessageContaining("'keyringFile'").hasMessageContaining("readable");
+        Path bad = dir.resolve("bad.json");
+        java.nio.file.Files.writeString(bad, "{\"keys\":[{\"keyId\":\"not-an-arn\"}]}");
+        NodeConfig config = load(Map.of("RIFFLE_KEYRING_FILE", bad.toString()));
+        assertThat(config.keyringFile()).contains(bad);
+        assertThatThrownBy(config::openKeyring).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'keyringFile'").hasMessageContaining("must be a key ARN");
+    }
+
+    @Test
     void securitySettingsAreCheckedAndExposureWithoutAuthNeedsConsent(@org.junit.jupiter.api.io.TempDir Path dir)
             throws IOException {
         io.riffle.security.SecurityOptions off = load(Map.of()).security();

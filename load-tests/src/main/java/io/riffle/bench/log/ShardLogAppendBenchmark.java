@@ -43,6 +43,10 @@ public class ShardLogAppendBenchmark {
     @Param({"PER_BATCH", "INTERVAL"})
     public FsyncPolicy fsync;
 
+    /** Whether the log seals records (encryption at rest, AES-256-GCM per record). */
+    @Param({"false", "true"})
+    public boolean encrypted;
+
     private Path dir;
     private ShardLog log;
     private List<AppendRecord> batch;
@@ -60,7 +64,9 @@ public class ShardLogAppendBenchmark {
     public void open() throws IOException {
         dir = Files.createTempDirectory(Path.of(System.getProperty("riffle.bench.dir", System.getProperty("java.io.tmpdir"))), "append-bench");
         LogConfig config = LogConfig.defaults().withFsyncPolicy(fsync);
-        log = ShardLog.open(dir.resolve("shard"), config, Clock.systemUTC());
+        io.riffle.log.crypto.Keyring keyring = BenchKeyring.create(dir);
+        log = ShardLog.open(dir.resolve("shard"), config, Clock.systemUTC(), () -> keyring);
+        log.setEncryption(encrypted ? BenchKeyring.ARN : null);
         Random random = new Random(1);
         batch = new ArrayList<>(batchSize);
         long now = System.currentTimeMillis();
@@ -76,6 +82,7 @@ public class ShardLogAppendBenchmark {
     @TearDown(Level.Iteration)
     public void delete() throws IOException {
         log.deleteAll();
+        Files.deleteIfExists(dir.resolve("keyring.json"));
         Files.deleteIfExists(dir);
     }
 

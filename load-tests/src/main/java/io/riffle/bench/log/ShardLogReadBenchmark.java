@@ -51,10 +51,17 @@ public class ShardLogReadBenchmark {
         public long records;
     }
 
+    /** Whether the records are sealed (encryption at rest): each read decrypts them. */
+    @Param({"false", "true"})
+    public boolean encrypted;
+
     @Setup(Level.Trial)
     public void fill() throws IOException {
         dir = Files.createTempDirectory(Path.of(System.getProperty("riffle.bench.dir", System.getProperty("java.io.tmpdir"))), "read-bench");
-        log = ShardLog.open(dir.resolve("shard"), LogConfig.defaults().withFsyncPolicy(FsyncPolicy.INTERVAL), Clock.systemUTC());
+        io.riffle.log.crypto.Keyring keyring = BenchKeyring.create(dir);
+        log = ShardLog.open(dir.resolve("shard"), LogConfig.defaults().withFsyncPolicy(FsyncPolicy.INTERVAL), Clock.systemUTC(),
+                () -> keyring);
+        log.setEncryption(encrypted ? BenchKeyring.ARN : null);
         Random random = new Random(1);
         long now = System.currentTimeMillis();
         for (int i = 0; i < totalRecords; i += 1000) {
@@ -72,6 +79,7 @@ public class ShardLogReadBenchmark {
     @TearDown(Level.Trial)
     public void delete() throws IOException {
         log.deleteAll();
+        Files.deleteIfExists(dir.resolve("keyring.json"));
         Files.deleteIfExists(dir);
     }
 

@@ -1,5 +1,6 @@
 package io.riffle.log.crypto;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -59,6 +60,19 @@ public final class DataKey {
         crc.update(buf.array(), 0, buf.position());
         buf.putInt((int) crc.getValue());
         return buf.array();
+    }
+
+    /** The master key ARN a sidecar names, read without opening it. */
+    public static String masterArnOf(byte[] sidecar) throws IOException {
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(sidecar);
+            buf.get();
+            byte[] arn = new byte[Short.toUnsignedInt(buf.getShort())];
+            buf.get(arn);
+            return new String(arn, StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            throw new IOException("key sidecar too short to name its master key", e);
+        }
     }
 
     /** Reads a sidecar; the keyring must hold its master key, enabled. */

@@ -33,6 +33,7 @@ import java.util.Optional;
  *   <tr><td>POST /v1/streams/{s}/shards/{id}/split, .../merge</td><td>kinesis:SplitShard, kinesis:MergeShards</td><td>stream</td></tr>
  *   <tr><td>PUT /v1/streams/{s}/shard-count, .../mode</td><td>kinesis:UpdateShardCount, kinesis:UpdateStreamMode</td><td>stream</td></tr>
  *   <tr><td>GET /v1/streams/{s}/subscribe?consumer=c (WebSocket)</td><td>kinesis:SubscribeToShard</td><td>consumer</td></tr>
+ *   <tr><td>PUT/DELETE /v1/streams/{s}/encryption</td><td>kinesis:StartStreamEncryption / StopStreamEncryption</td><td>stream</td></tr>
  *   <tr><td>GET /metrics, GET /v1/cluster</td><td>riffle:GetMetrics, riffle:DescribeCluster</td><td>*</td></tr>
  * </table>
  */
@@ -138,6 +139,8 @@ public final class NativeAccess {
             action = "kinesis:UpdateShardCount";
         } else if (rest.equals("mode") && method == HttpMethod.PUT) {
             action = "kinesis:UpdateStreamMode";
+        } else if (rest.equals("encryption")) {
+            action = method == HttpMethod.PUT ? "kinesis:StartStreamEncryption" : delete ? "kinesis:StopStreamEncryption" : null;
         } else if (rest.equals("subscribe") && get) {
             action = "kinesis:SubscribeToShard";
             String consumer = ctx.request().getParam("consumer");

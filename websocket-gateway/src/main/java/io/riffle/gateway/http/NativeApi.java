@@ -54,6 +54,7 @@ public final class NativeApi {
         router.get("/v1/streams/:name/consumers/:consumer").handler(this::describeConsumer);
         router.delete("/v1/streams/:name/consumers/:consumer").handler(this::deregisterConsumer);
         new ReshardRoutes(client).mount(router, body);
+        new EncryptionRoutes(client).mount(router, body);
     }
 
     static StreamName streamName(RoutingContext ctx) {

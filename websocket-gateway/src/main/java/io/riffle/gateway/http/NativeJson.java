@@ -34,7 +34,9 @@ public final class NativeJson {
                 .put("shards", shards)
                 .put("consumers", consumers)
                 .put("tags", new JsonObject(new TreeMap<>(d.tags())))
-                .put("limits", io.riffle.stream.StreamJson.toJson(d.limits()));
+                .put("limits", io.riffle.stream.StreamJson.toJson(d.limits()))
+                .put("encryptionType", d.encryptionKeyId().isPresent() ? "KMS" : "NONE")
+                .put("keyId", d.encryptionKeyId().orElse(null));
     }
 
     public static JsonObject shard(ShardDescription s) {
@@ -68,11 +70,13 @@ public final class NativeJson {
     }
 
     public static JsonObject record(ShardId shard, Record r) {
-        return new JsonObject()
+        JsonObject j = new JsonObject()
                 .put("sequenceNumber", r.sequenceNumber(shard).wire())
                 .put("partitionKey", r.partitionKey())
                 .put("data", Base64.getEncoder().encodeToString(r.data()))
                 .put("approximateArrivalTimestamp", r.arrivalMillis());
+        // As in Kinesis: named only on records written encrypted.
+        return r.encrypted() ? j.put("encryptionType", "KMS") : j;
     }
 
     public static JsonArray records(ShardId shard, Iterable<Record> records) {
