@@ -60,7 +60,8 @@ function membersCard(view, shardsOf) {
         h("th", {}, "Cluster address"), clustered && h("th", { class: "num" }, "Shards held"))),
       h("tbody", {}, view.members.map(m => h("tr", { "data-node": m.nodeId ?? "" },
         h("td", { class: "mono" }, m.nodeId ?? "(not announced yet)", m.nodeId === view.self ? " (this node)" : ""),
-        h("td", {}, h("span", { class: "badge", "data-status": m.status }, m.status)),
+        h("td", {}, h("span", { class: "badge", "data-status": m.status, title: m.reason || "" }, m.status),
+          m.reason ? h("div", { class: "muted" }, m.reason) : null),
         h("td", { class: "mono", "data-http": m.httpAddress ?? "" }, httpLink(m, view)),
         h("td", { class: "mono" }, m.address ?? "–"),
         clustered && h("td", { class: "num" }, shardsOf.get(m.nodeId) ?? 0))))));

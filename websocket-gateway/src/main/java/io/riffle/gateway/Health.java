@@ -31,6 +31,7 @@ public final class Health implements MeterBinder {
     private volatile State state = State.STARTING;
     /** Shard name to why its writes fail; replaced whole on every change (copy on write). */
     private volatile SortedMap<String, String> failingWrites = Collections.emptySortedMap();
+    private volatile Runnable changed = () -> { };
 
     public State state() {
         return state;
@@ -38,6 +39,12 @@ public final class Health implements MeterBinder {
 
     public void set(State s) {
         state = s;
+        changed.run();
+    }
+
+    /** Hears every change of the state or of the failing shards (on any thread): the cluster view follows it. */
+    public void onChange(Runnable listener) {
+        changed = listener;
     }
 
     /** {@code riffle_shards_failing_writes}: how many shards' writes fail now (non-zero while DEGRADED). */
@@ -61,7 +68,11 @@ public final class Health implements MeterBinder {
         } else {
             next.remove(h.shardName());
         }
+        boolean before = failingWrites.containsKey(h.shardName());
         failingWrites = Collections.unmodifiableSortedMap(next);
+        if (before != h.failing()) {
+            changed.run();
+        }
     }
 
     /**

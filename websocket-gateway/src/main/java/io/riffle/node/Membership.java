@@ -54,12 +54,15 @@ abstract class Membership implements ClusterView {
     abstract Future<Void> announce(String httpHost, int port);
 
     protected JsonObject self() {
-        return member(nodeId, null, httpAddress, health.state().name());
+        JsonObject now = health.report(false).body();
+        return member(nodeId, null, httpAddress, now.getString("status"), now.getString("reason"));
     }
 
-    protected static JsonObject member(String nodeId, String address, String httpAddress, String status) {
-        return new JsonObject().put("nodeId", nodeId).put("address", address).put("httpAddress", httpAddress)
+    /** A member as {@code GET /v1/cluster} shows it: its health is its {@code /health} answer's status and reason. */
+    protected static JsonObject member(String nodeId, String address, String httpAddress, String status, String reason) {
+        JsonObject m = new JsonObject().put("nodeId", nodeId).put("address", address).put("httpAddress", httpAddress)
                 .put("status", status);
+        return reason == null ? m : m.put("reason", reason);
     }
 
     protected JsonObject view(String mode, List<JsonObject> members) {
@@ -89,6 +92,7 @@ abstract class Membership implements ClusterView {
         private final HazelcastInstance hazelcast;
         private final IMap<String, String> directory;
         private final java.util.function.Supplier<JsonObject> catalog;
+        private boolean listening;
 
         Clustered(HazelcastInstance hazelcast, String clusterName, String nodeId, Health health,
                   java.util.function.Supplier<JsonObject> catalog) {
@@ -113,10 +117,24 @@ abstract class Membership implements ClusterView {
         Future<Void> announce(String httpHost, int port) {
             Member local = hazelcast.getCluster().getLocalMember();
             this.httpAddress = (ClusterConfig.isWildcard(httpHost) ? local.getAddress().getHost() : httpHost) + ":" + port;
-            String uuid = local.getUuid().toString();
-            String entry = new JsonObject().put("nodeId", nodeId).put("httpAddress", httpAddress)
-                    .put("status", health.state().name()).encode();
-            return onCaller(directory.setAsync(uuid, entry)).mapEmpty();
+            if (!listening) {
+                // From now on every change of this node's health (a disk failing, stopping) is announced again.
+                listening = true;
+                health.onChange(() -> {
+                    try {
+                        directory.setAsync(local.getUuid().toString(), entry());
+                    } catch (RuntimeException shutDown) {
+                        // Hazelcast is going away with the node: nobody is left to tell.
+                    }
+                });
+            }
+            return onCaller(directory.setAsync(local.getUuid().toString(), entry())).mapEmpty();
+        }
+
+        private String entry() {
+            JsonObject now = health.report(false).body();
+            JsonObject entry = new JsonObject().put("nodeId", nodeId).put("httpAddress", httpAddress).put("status", now.getString("status"));
+            return (now.containsKey("reason") ? entry.put("reason", now.getString("reason")) : entry).encode();
         }
 
         @Override
@@ -129,7 +147,7 @@ abstract class Membership implements ClusterView {
                     members.add(Future.succeededFuture(self().put("address", address)));
                 } else {
                     members.add(onCaller(directory.getAsync(m.getUuid().toString()))
-                            .map(entry -> entry == null ? member(null, address, null, Health.State.STARTING.name())
+                            .map(entry -> entry == null ? member(null, address, null, Health.State.STARTING.name(), null)
                                     : announced(new JsonObject(entry), address)));
                 }
             }
@@ -149,7 +167,8 @@ abstract class Membership implements ClusterView {
         }
 
         private static JsonObject announced(JsonObject entry, String address) {
-            return member(entry.getString("nodeId"), address, entry.getString("httpAddress"), entry.getString("status"));
+            return member(entry.getString("nodeId"), address, entry.getString("httpAddress"), entry.getString("status"),
+                    entry.getString("reason"));
         }
     }
 }

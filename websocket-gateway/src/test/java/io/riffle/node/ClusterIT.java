@@ -242,6 +242,36 @@ class ClusterIT {
         assertThat(accepted).isPositive().isLessThanOrEqualTo((int) (50 + 50 * seconds) + 1);
     }
 
+    @Test
+    @Order(4)
+    void aMembersHealthIsLiveInEveryNodesClusterView() {
+        // What a shard whose disk fills up tells its node (node-local: only that node's /health hears it).
+        var failing = new io.riffle.stream.ShardWriteHealth(StreamName.of("orders"), new ShardId(1), true, "No space left on device");
+        nodes.get(1).node.vertx().eventBus().publish(io.riffle.bus.Addresses.shardHealthChanged(), failing.toJson());
+        JsonObject degraded = awaitMember(nodes.get(0), ids.get(1), "DEGRADED");
+        assertThat(degraded.getString("reason")).contains("shardId-000000000001").contains("No space left on device");
+        assertThat(nodes.get(1).get("/health").statusCode()).isEqualTo(503);
+
+        var recovered = new io.riffle.stream.ShardWriteHealth(StreamName.of("orders"), new ShardId(1), false, "");
+        nodes.get(1).node.vertx().eventBus().publish(io.riffle.bus.Addresses.shardHealthChanged(), recovered.toJson());
+        assertThat(awaitMember(nodes.get(2), ids.get(1), "UP").containsKey("reason")).isFalse();
+    }
+
+    /** Node {@code id} as {@code n}'s cluster view shows it, once its status is {@code status} (or after 10 s). */
+    private static JsonObject awaitMember(RunningNode n, String id, String status) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonObject member;
+        do {
+            member = n.get("/v1/cluster").bodyAsJsonObject().getJsonArray("members").stream().map(JsonObject.class::cast)
+                    .filter(m -> id.equals(m.getString("nodeId"))).findFirst().orElseThrow();
+            if (!status.equals(member.getString("status"))) {
+                sleep();
+            }
+        } while (!status.equals(member.getString("status")) && System.nanoTime() < deadline);
+        assertThat(member.getString("status")).as("%s", member).isEqualTo(status);
+        return member;
+    }
+
     private static JsonObject kinesis(RunningNode n, String operation, JsonObject body) {
         var r = await(n.web.post(n.port(), "127.0.0.1", "/").putHeader("X-Amz-Target", "Kinesis_20131202." + operation)
                 .putHeader("Content-Type", "application/x-amz-json-1.1").sendBuffer(io.vertx.core.buffer.Buffer.buffer(body.encode())));
