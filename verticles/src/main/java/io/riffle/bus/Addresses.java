@@ -79,6 +79,15 @@ public final class Addresses {
     }
 
     /**
+     * A shard leader that was deposed by an election the catalog never committed (its replicas promised an
+     * epoch that no leader holds) asks the catalog leader for a new election: {stream, shard, epoch}.
+     * Registered by the catalog leader only.
+     */
+    public static String shardReelect() {
+        return PREFIX + "catalog.reelect";
+    }
+
+    /**
      * One node's replica of the cluster catalog (JSON with an "op": state, promise, apply); the catalog
      * leader is the only sender. Registered by that node alone, so the clustered bus routes it there.
      */

@@ -1,5 +1,6 @@
 package io.riffle.cluster;
 
+import io.riffle.bus.Addresses;
 import io.riffle.stream.ControlPlaneVerticle;
 import io.riffle.stream.EngineConfig;
 import io.vertx.core.Future;
@@ -40,6 +41,7 @@ public final class CatalogLeader extends VerticleBase {
     private volatile boolean stopped;
     private ClusterHosting hosting;
     private Failover failover;
+    private io.vertx.core.eventbus.MessageConsumer<JsonObject> reelections;
     private String controlPlane;
     private Coordination.Leadership leadership;
 
@@ -138,6 +140,8 @@ public final class CatalogLeader extends VerticleBase {
                     }
                     hosting = h;
                     failover = new Failover(vertx, h, coordination);
+                    Failover f = failover;
+                    reelections = vertx.eventBus().<JsonObject>consumer(Addresses.shardReelect(), m -> f.reelect(m.body()));
                     failover.check();
                     controlPlane = id;
                     LOG.info("Node {} leads the catalog at epoch {} ({})", coordination.nodeId(), epoch, h.committed());
@@ -153,6 +157,10 @@ public final class CatalogLeader extends VerticleBase {
         leadership = null;
         hosting = null;
         failover = null;
+        if (reelections != null) {
+            reelections.unregister();
+            reelections = null;
+        }
         String id = controlPlane;
         controlPlane = null;
         Future<Void> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * fenced by the catalog's own epoch). The new leader is the replica with the highest (last leader epoch,
  * log end) among answers from a majority of the replica set: every committed record is on a majority, so on
  * at least one of the answering replicas, and that ordering picks one that holds them all (Raft's election
- * rule). With fewer than a majority of the replicas alive the shard waits, unavailable, for one to return:
+ * rule). Asking is voting: each replica that answers refuses the old epoch from then on, so the old leader
+ * (paused or cut off, not dead) cannot acknowledge anything the answers did not report. With fewer than a
+ * majority of the replicas alive the shard waits, unavailable, for one to return:
  * electing a minority could lose acknowledged records.
  *
  * <p>Runs on the catalog leader's context, one round at a time; {@link #check} is called on every change of
@@ -38,6 +40,8 @@ final class Failover {
     private final ClusterHosting hosting;
     private final Coordination coordination;
     private boolean running;
+    /** Shards whose live leader was deposed by an election that did not commit: elected again, "stream/shard/epoch". */
+    private final java.util.Set<String> reelect = new java.util.HashSet<>();
 
     Failover(Vertx vertx, ClusterHosting hosting, Coordination coordination) {
         this.vertx = vertx;
@@ -50,6 +54,12 @@ final class Failover {
     }
 
     private record Choice(Orphan orphan, String node) {
+    }
+
+    /** A deposed leader's request ({@link Addresses#shardReelect}): its shard is elected again in the next round. */
+    void reelect(JsonObject request) {
+        reelect.add(request.getString("stream") + "/" + request.getInteger("shard") + "/" + request.getLong("epoch"));
+        check();
     }
 
     void check() {
@@ -66,7 +76,8 @@ final class Failover {
     }
 
     private Future<Void> run() {
-        List<Orphan> orphans = orphans(hosting.committed(), coordination.liveNodes());
+        List<Orphan> orphans = orphans(hosting.committed(), coordination.liveNodes(), reelect);
+        reelect.clear();
         if (orphans.isEmpty()) {
             return Future.succeededFuture();
         }
@@ -95,7 +106,7 @@ final class Failover {
         });
     }
 
-    private static List<Orphan> orphans(CatalogSnapshot catalog, Set<String> live) {
+    private static List<Orphan> orphans(CatalogSnapshot catalog, Set<String> live, Set<String> reelect) {
         List<Orphan> orphans = new ArrayList<>();
         for (Map.Entry<String, JsonObject> e : catalog.streams().entrySet()) {
             JsonObject r = e.getValue();
@@ -106,14 +117,16 @@ final class Failover {
             for (int shard : ReplicaSets.shards(r)) {
                 String leader = ReplicaSets.leader(r, shard);
                 List<String> replicas = ReplicaSets.replicas(r, shard);
-                if (live.contains(leader) || replicas.size() < 2) {
+                long epoch = ReplicaSets.epoch(r, shard);
+                boolean deposed = reelect.contains(name.value() + "/" + shard + "/" + epoch);
+                if ((live.contains(leader) && !deposed) || replicas.size() < 2) {
                     continue;
                 }
                 Set<String> alive = new LinkedHashSet<>(replicas);
                 alive.retainAll(live);
                 int quorum = replicas.size() / 2 + 1;
                 if (alive.size() >= quorum) {
-                    orphans.add(new Orphan(e.getKey(), name, shard, leader, ReplicaSets.epoch(r, shard), alive, quorum));
+                    orphans.add(new Orphan(e.getKey(), name, shard, leader, epoch, alive, quorum));
                 }
             }
         }
@@ -126,7 +139,9 @@ final class Failover {
         List<Future<Message<JsonObject>>> asked = new ArrayList<>();
         List<String> nodes = new ArrayList<>(o.alive());
         for (String node : nodes) {
-            asked.add(vertx.eventBus().request(Addresses.replicaState(node, o.stream(), new ShardId(o.shard())), new JsonObject(), options));
+            // The epoch being elected: each replica that answers refuses the old leader from now on.
+            asked.add(vertx.eventBus().request(Addresses.replicaState(node, o.stream(), new ShardId(o.shard())),
+                    new JsonObject().put("epoch", o.epoch() + 1), options));
         }
         return Future.join(new ArrayList<>(asked)).transform(ar -> {
             List<JsonObject> answers = new ArrayList<>();

@@ -68,6 +68,17 @@ public final class Follower {
         return new JsonObject().put("lastEpoch", history.lastEpoch()).put("end", log.end()).put("commit", commit);
     }
 
+    /**
+     * Answers a catalog leader electing the leader of {@code proposed} and, as a Raft voter that grants a
+     * vote, from now on refuses every batch of an older epoch, including one being written now (its answer
+     * becomes a refusal): the old leader can count nothing this replica did not report here, so the replica
+     * elected (the one that reported the most) holds everything the old leader could acknowledge.
+     */
+    public JsonObject promise(long proposed) {
+        epoch = Math.max(epoch, proposed);
+        return state();
+    }
+
     public void onReplicate(Message<ShardRecords> message) {
         Future<JsonObject> answer = last.transform(ar -> handle(message));
         last = answer;
@@ -82,6 +93,7 @@ public final class Follower {
         if (from < epoch) {
             return Future.succeededFuture(new JsonObject().put("ok", false).put("epoch", epoch));
         }
+        // Epochs only grow here: a leader raises it only by an election the catalog committed.
         epoch = from;
         LeaderEpochs leaderHistory = LeaderEpochs.decode(message.headers().get("history"));
         long leaderEnd = Long.parseLong(message.headers().get("leaderEnd"));
@@ -121,6 +133,9 @@ public final class Follower {
             }
             history = taken;
             return log.saveHistory(taken).map(end);
-        }).map(end -> new JsonObject().put("ok", true).put("end", end));
+        }).map(end -> epoch > from
+                // A newer epoch was promised while this batch was written: it is not acknowledged to its sender.
+                ? new JsonObject().put("ok", false).put("epoch", epoch)
+                : new JsonObject().put("ok", true).put("end", end));
     }
 }

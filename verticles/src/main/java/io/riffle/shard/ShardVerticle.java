@@ -76,6 +76,7 @@ public final class ShardVerticle extends VerticleBase {
     /** Upper bound of one combined write, so a burst cannot build an unbounded batch. */
     private static final long MAX_GROUP_BYTES = 32L * Limits.MIB;
     private static final long RETENTION_CHECK_MILLIS = 30_000;
+    private static final long REELECT_MILLIS = 2_000;
 
     private final StreamName stream;
     private final ShardDescription shard;
@@ -340,7 +341,11 @@ public final class ShardVerticle extends VerticleBase {
                     writeHealth.succeeded();
                     logMeters.batchRecords().record(batch.size());
                     logMeters.batchBytes().record(groupBytes);
-                    if (replicator == null) {
+                    if (deposed || stopping && replicator != null) {
+                        // Written after this leader stepped down: nobody will commit it here.
+                        group.forEach(p -> p.message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName()
+                                + " has a new leader; the put may or may not be stored, retry it"));
+                    } else if (replicator == null) {
                         visibleEnd = firstOffset + batch.size();
                         acknowledge(group, batch, firstOffset, groupBytes);
                     } else {
@@ -403,7 +408,17 @@ public final class ShardVerticle extends VerticleBase {
 
     /** A newer leader exists: answer nothing more as leader; the catalog soon makes this replica a follower. */
     private void depose() {
+        if (deposed) {
+            return;
+        }
         deposed = true;
+        // If the catalog moved the leadership, this verticle is replaced in a moment and the request is ignored
+        // (it names this epoch). If an election promised a newer epoch but never committed, nobody leads: ask
+        // the catalog leader to elect again, until it has.
+        JsonObject reelect = new JsonObject().put("stream", stream.value()).put("shard", shard.shardId().index())
+                .put("epoch", role.epoch());
+        vertx.eventBus().send(Addresses.shardReelect(), reelect);
+        vertx.setPeriodic(REELECT_MILLIS, t -> vertx.eventBus().send(Addresses.shardReelect(), reelect));
         failUncommitted(shardName() + " has a new leader; the put may or may not be stored, retry it");
         pending.forEach(p -> p.message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName() + " has a new leader; retry"));
         pending.clear();
@@ -425,9 +440,24 @@ public final class ShardVerticle extends VerticleBase {
         return visibleEnd < 0 ? shardName() + " has a new leader that is catching its replicas up; retry" : null;
     }
 
+    /**
+     * A catalog leader electing this shard's leader for {@code epoch}: a follower promises to refuse older
+     * epochs from now on; a leader of an older epoch is deposed (another node is about to lead).
+     */
     private void onReplicaState(Message<JsonObject> message) {
-        message.reply(follower != null ? follower.state() : new JsonObject().put("lastEpoch", history.lastEpoch())
-                .put("end", log.endOffset()).put("commit", visibleEnd).put("leader", true));
+        long proposed = message.body().getLong("epoch", 0L);
+        if (follower != null) {
+            message.reply(follower.promise(proposed));
+            return;
+        }
+        if (role != null && proposed > role.epoch() && !deposed) {
+            LOG.warn("Shard {} of stream {}: an election for leader epoch {} is running; this leader of epoch {} steps down",
+                    shard.shardId(), stream, proposed, role.epoch());
+            replicator.close();
+            depose();
+        }
+        message.reply(new JsonObject().put("lastEpoch", history.lastEpoch()).put("end", log.endOffset())
+                .put("commit", visibleEnd).put("leader", true));
     }
 
     private void onRead(Message<ReadRequest> message) {

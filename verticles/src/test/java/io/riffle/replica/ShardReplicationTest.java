@@ -178,6 +178,37 @@ class ShardReplicationTest {
         assertThat(LeaderEpochs.read(root.resolve("n1")).encode()).isEqualTo("1:0,2:2");
     }
 
+    @Test
+    void repliesThatVotedInAnElectionRefuseTheOldLeaderWhichAsksForAnotherElection() {
+        NODES.forEach(n -> deploy(n, 1, "n1"));
+        assertThat(await(put("a")).offsets()).containsExactly(0);
+        List<io.vertx.core.json.JsonObject> reelections = java.util.Collections.synchronizedList(new ArrayList<>());
+        await(vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(Addresses.shardReelect(), m -> reelections.add(m.body()))
+                .completion());
+        // A catalog leader that believes n1 gone elects the leader of epoch 2: n2 and n3 answer, and so vote.
+        for (String n : List.of("n2", "n3")) {
+            var state = await(vertx.eventBus().<io.vertx.core.json.JsonObject>request(Addresses.replicaState(n, STREAM, SHARD_ID),
+                    new io.vertx.core.json.JsonObject().put("epoch", 2L))).body();
+            assertThat(state.getLong("end")).isEqualTo(1L);
+        }
+        // n1 is alive after all (a pause): nothing it writes from now on is acknowledged.
+        assertThatThrownBy(() -> await(put("late"))).isInstanceOfSatisfying(ReplyException.class,
+                e -> assertThat(e.failureCode()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE.failureCode()));
+        // Nor does it serve reads: another replica may lead already.
+        assertThatThrownBy(() -> read(0)).isInstanceOfSatisfying(ReplyException.class,
+                e -> assertThat(e.failureCode()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE.failureCode()));
+        // The election never committed, so nobody leads epoch 2: n1 asks the catalog leader to elect again.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (reelections.isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(reelections).first().satisfies(r -> {
+            assertThat(r.getString("stream")).isEqualTo(STREAM.value());
+            assertThat(r.getInteger("shard")).isZero();
+            assertThat(r.getLong("epoch")).isEqualTo(1L);
+        });
+    }
+
     /** A running replica's log end, as it tells the catalog leader. */
     private long endOf(String node) {
         return await(vertx.eventBus().<io.vertx.core.json.JsonObject>request(Addresses.replicaState(node, STREAM, SHARD_ID),
