@@ -21,7 +21,7 @@ done
 node() {
   local log="$1" port="$2" data="$3"; shift 3
   start_bg "$log" java -Xmx1g -XX:+UseParallelGC -jar "$NODE_JAR" --host 127.0.0.1 --port "$port" \
-    --data-dir "$data" --fsync PER_BATCH "$@"
+    --data-dir "$data" --fsync PER_BATCH --throttling false "$@"
 }
 
 # millis_to_healthy PORT: waits for /health, prints the milliseconds it took from now
