@@ -48,7 +48,7 @@ public final class LogTruncation {
         for (int i = bases.size() - 1; i >= 0; i--) {
             long base = bases.get(i);
             if (base > offset || (base == offset && i > 0)) {
-                removed += countFrames(dir, base, Long.MAX_VALUE);
+                removed += countFrames(dir, base);
                 deleteSegment(dir, base);
             } else {
                 removed += cut(dir, base, offset);
@@ -93,11 +93,11 @@ public final class LogTruncation {
         }
     }
 
-    private static long countFrames(Path dir, long base, long limit) throws IOException {
+    private static long countFrames(Path dir, long base) throws IOException {
         try (FileChannel ch = FileChannel.open(dir.resolve(Segment.name(base, ".log")), StandardOpenOption.READ)) {
             FrameScanner sc = new FrameScanner(ch, 0, ch.size(), 64 << 10);
             long n = 0;
-            while (n < limit && sc.next() == FrameScanner.Status.FRAME) {
+            while (sc.next() == FrameScanner.Status.FRAME) {
                 n++;
             }
             return n;

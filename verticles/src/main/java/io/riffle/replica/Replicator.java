@@ -55,6 +55,8 @@ public final class Replicator {
     private final Runnable deposed;
     private final long epochStart;
     private final List<Link> links = new ArrayList<>();
+    /** The newest batch written, handed to followers that miss only it. */
+    private List<Record> newest;
     private long commit = -1;
     private boolean closed;
     private long heartbeats = -1;
@@ -89,8 +91,12 @@ public final class Replicator {
         }
     }
 
-    /** The leader's log grew: push it to the followers that are caught up (the others are still busy). */
-    public void appended() {
+    /**
+     * The leader's log grew by {@code batch}: push it to the followers that are caught up (the others are
+     * still busy). A follower that misses only this batch gets it from memory, not from a read of the log.
+     */
+    public void appended(List<Record> batch) {
+        newest = batch;
         if (links.isEmpty()) {
             advance();
         }
@@ -171,7 +177,18 @@ public final class Replicator {
                 return;
             }
             // Unknown end: an empty batch, which makes the follower reconcile its tail and say where it ends.
-            send(matched < 0 ? Future.succeededFuture(List.of()) : log.read(matched, BATCH_RECORDS, BATCH_BYTES));
+            send(matched < 0 ? Future.succeededFuture(List.of()) : batchFrom(matched));
+        }
+
+        /**
+         * The records from {@code offset}: the batch just written if it is all that is missing, else a read of
+         * the log, which also combines several batches into one send for a follower that fell behind.
+         */
+        private Future<List<Record>> batchFrom(long offset) {
+            if (newest != null && newest.get(0).offset() == offset) {
+                return Future.succeededFuture(newest);
+            }
+            return log.read(offset, BATCH_RECORDS, BATCH_BYTES);
         }
 
         /** An empty batch to a follower that holds everything (one that does not is being sent to anyway). */

@@ -341,16 +341,16 @@ public final class ShardVerticle extends VerticleBase {
                     writeHealth.succeeded();
                     logMeters.batchRecords().record(batch.size());
                     logMeters.batchBytes().record(groupBytes);
+                    List<Record> records = written(batch, firstOffset);
                     if (deposed || stopping && replicator != null) {
                         // Written after this leader stepped down: nobody will commit it here.
-                        group.forEach(p -> p.message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName()
-                                + " has a new leader; the put may or may not be stored, retry it"));
+                        group.forEach(p -> p.message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), maybeStored()));
                     } else if (replicator == null) {
                         visibleEnd = firstOffset + batch.size();
-                        acknowledge(group, batch, firstOffset, groupBytes);
+                        acknowledge(group, records, groupBytes);
                     } else {
-                        uncommitted.add(new Written(group, batch, firstOffset, groupBytes));
-                        replicator.appended();
+                        uncommitted.add(new Written(group, records, groupBytes));
+                        replicator.appended(records);
                     }
                 })
                 .onFailure(err -> {
@@ -375,10 +375,20 @@ public final class ShardVerticle extends VerticleBase {
                 });
     }
 
-    private void acknowledge(List<Pending> group, List<AppendRecord> batch, long firstOffset, long bytes) {
-        long offset = firstOffset;
+    /** The batch as the log now holds it, from {@code firstOffset} on. */
+    private List<Record> written(List<AppendRecord> batch, long firstOffset) {
         boolean encrypted = log.encrypted(firstOffset); // one batch, one segment
         List<Record> written = new ArrayList<>(batch.size());
+        long o = firstOffset;
+        for (AppendRecord r : batch) {
+            written.add(new Record(o++, r.arrivalMillis(), r.partitionKey(), r.data(), encrypted));
+        }
+        return written;
+    }
+
+    private void acknowledge(List<Pending> group, List<Record> written, long bytes) {
+        long offset = written.get(0).offset();
+        boolean encrypted = written.get(0).encrypted();
         for (Pending p : group) {
             for (int i = 0; i < p.offsets.length; i++) {
                 if (p.offsets[i] != AppendReply.THROTTLED) {
@@ -387,11 +397,7 @@ public final class ShardVerticle extends VerticleBase {
             }
             p.message.reply(new AppendReply(p.offsets, p.retryAfterMillis, encrypted));
         }
-        long o = firstOffset;
-        for (AppendRecord r : batch) {
-            written.add(new Record(o++, r.arrivalMillis(), r.partitionKey(), r.data(), encrypted));
-        }
-        incomingRecords.increment(batch.size());
+        incomingRecords.increment(written.size());
         incomingBytes.increment(bytes);
         vertx.eventBus().publish(Addresses.shardAppended(stream, shard.shardId()),
                 new ShardRecords(stream, shard.shardId(), written));
@@ -402,7 +408,7 @@ public final class ShardVerticle extends VerticleBase {
         visibleEnd = commit;
         while (!uncommitted.isEmpty() && uncommitted.peek().end() <= commit) {
             Written w = uncommitted.poll();
-            acknowledge(w.group, w.batch, w.firstOffset, w.bytes);
+            acknowledge(w.group, w.records, w.bytes);
         }
     }
 
@@ -419,9 +425,14 @@ public final class ShardVerticle extends VerticleBase {
                 .put("epoch", role.epoch());
         vertx.eventBus().send(Addresses.shardReelect(), reelect);
         vertx.setPeriodic(REELECT_MILLIS, t -> vertx.eventBus().send(Addresses.shardReelect(), reelect));
-        failUncommitted(shardName() + " has a new leader; the put may or may not be stored, retry it");
+        failUncommitted(maybeStored());
         pending.forEach(p -> p.message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName() + " has a new leader; retry"));
         pending.clear();
+    }
+
+    /** Why a put written here but not committed fails: the next leader may or may not hold it. */
+    private String maybeStored() {
+        return shardName() + " has a new leader; the put may or may not be stored, retry it";
     }
 
     private void failUncommitted(String why) {
@@ -715,9 +726,9 @@ public final class ShardVerticle extends VerticleBase {
     }
 
     /** A group of puts written to this replica's log, waiting for the commit point. */
-    private record Written(List<Pending> group, List<AppendRecord> batch, long firstOffset, long bytes) {
+    private record Written(List<Pending> group, List<Record> records, long bytes) {
         long end() {
-            return firstOffset + batch.size();
+            return records.get(records.size() - 1).offset() + 1;
         }
     }
 
