@@ -110,7 +110,7 @@ public final class NativeApi {
         StreamName name = streamName(ctx);
         String contentType = ctx.request().getHeader("Content-Type");
         if (contentType != null && contentType.toLowerCase().startsWith("application/json")) {
-            List<PutEntry> entries = batchEntries(Requests.jsonBody(ctx));
+            List<PutEntry> entries = BatchPutParser.entries(ctx.body().buffer());
             client.put(name, entries).map(PutAnswers::batch)
                     .onSuccess(answer -> ctx.response().setStatusCode(200)
                             .putHeader("Content-Type", "application/json").end(answer))

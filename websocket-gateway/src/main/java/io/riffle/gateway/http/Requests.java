@@ -5,6 +5,7 @@ import io.riffle.error.RiffleException;
 import io.riffle.model.SequenceNumber;
 import io.riffle.model.ShardId;
 import io.riffle.stream.ReadFrom;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +29,11 @@ public final class Requests {
 
     /** The body as a JSON object. */
     public static JsonObject jsonBody(RoutingContext ctx) {
-        var body = ctx.body().buffer();
+        return jsonBody(ctx.body().buffer());
+    }
+
+    /** {@link #jsonBody(RoutingContext)} of a body already taken. */
+    static JsonObject jsonBody(Buffer body) {
         if (body == null || body.length() == 0) {
             throw new RiffleException(ErrorCode.SERIALIZATION, "The request body is empty; a JSON object is expected");
         }
