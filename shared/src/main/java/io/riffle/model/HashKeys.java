@@ -16,8 +16,11 @@ public final class HashKeys {
 
     /** Validates a partition key: 1..256 Unicode characters. */
     public static String requirePartitionKey(String partitionKey) {
-        return Constraints.PARTITION_KEY.required().require(partitionKey);
+        return PARTITION_KEY_REQUIRED.require(partitionKey);
     }
+
+    /** Built once: every record's key is checked against it. */
+    private static final Constraint PARTITION_KEY_REQUIRED = Constraints.PARTITION_KEY.required();
 
     /** The MD5 of the UTF-8 partition key, read as an unsigned 128-bit integer. */
     public static BigInteger md5(String partitionKey) {

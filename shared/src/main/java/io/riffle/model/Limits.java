@@ -1,6 +1,5 @@
 package io.riffle.model;
 
-import java.nio.charset.StandardCharsets;
 
 /** Kinesis's fixed limits, in one place. Throughput limits are configuration, not here. */
 public final class Limits {
@@ -23,6 +22,30 @@ public final class Limits {
 
     /** Bytes that count against limits: the partition key in UTF-8 plus the data. */
     public static int billedBytes(String partitionKey, int dataLength) {
-        return partitionKey.getBytes(StandardCharsets.UTF_8).length + dataLength;
+        return utf8Length(partitionKey) + dataLength;
+    }
+
+    /**
+     * {@code s.getBytes(UTF_8).length} without encoding it (this runs for every record put): a surrogate pair
+     * is 4 bytes, and a lone surrogate 1, as the encoder replaces it with '?'.
+     */
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (!Character.isSurrogate(c)) {
+                n += 3;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 1;
+            }
+        }
+        return n;
     }
 }

@@ -37,19 +37,19 @@ public record SequenceNumber(int shardIndex, long offset) implements Comparable<
      */
     public String wire() {
         long[] words = {1L << 28, shardIndex, offset >>> 32, offset & 0xFFFF_FFFFL};
-        char[] digits = new char[WIRE_DIGITS];
+        byte[] digits = new byte[WIRE_DIGITS]; // ASCII: one copy into a Latin-1 string, no char[] to compress
         int end = WIRE_DIGITS;
         for (int chunk = 0; chunk < 4; chunk++) {
             long rest = divideByBillion(words);
             for (int i = 0; i < 9; i++) {
-                digits[--end] = (char) ('0' + rest % 10);
+                digits[--end] = (byte) ('0' + rest % 10);
                 rest /= 10;
             }
         }
         int top = (int) words[3]; // words[0..2] are 0 now: the value is below 10^38
-        digits[1] = (char) ('0' + top % 10);
-        digits[0] = (char) ('0' + top / 10);
-        return new String(digits);
+        digits[1] = (byte) ('0' + top % 10);
+        digits[0] = (byte) ('0' + top / 10);
+        return new String(digits, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** Divides the big-endian unsigned 32-bit words in place by 10^9 and returns the remainder. */
