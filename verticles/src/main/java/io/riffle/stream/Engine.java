@@ -24,10 +24,13 @@ public final class Engine {
     private final DataDirLock lock;
     private final WorkerExecutor writePool;
     private final WorkerExecutor readPool;
+    /** The standalone node's control plane, quiesced before it is undeployed; null in a cluster. */
+    private final ControlPlaneVerticle controlPlane;
 
     private Engine(Vertx vertx, java.util.List<String> deploymentIds, String nodeId, io.riffle.cluster.CatalogReplica replica,
-                   DataDirLock lock, WorkerExecutor writePool, WorkerExecutor readPool) {
+                   ControlPlaneVerticle controlPlane, DataDirLock lock, WorkerExecutor writePool, WorkerExecutor readPool) {
         this.vertx = vertx;
+        this.controlPlane = controlPlane;
         this.replica = replica;
         this.deploymentIds = deploymentIds;
         this.nodeId = nodeId;
@@ -73,8 +76,10 @@ public final class Engine {
                     io.riffle.cluster.CatalogReplica replica = coordinationFor == null ? null
                             : new io.riffle.cluster.CatalogReplica(config, nodeId);
                     Future<?> deployed;
-                    if (coordinationFor == null) {
-                        deployed = vertx.deployVerticle(new ControlPlaneVerticle(config, new LocalHosting(vertx, config))).onSuccess(ids::add);
+                    ControlPlaneVerticle controlPlane = coordinationFor == null
+                            ? new ControlPlaneVerticle(config, new LocalHosting(vertx, config)) : null;
+                    if (controlPlane != null) {
+                        deployed = vertx.deployVerticle(controlPlane).onSuccess(ids::add);
                     } else {
                         // The replica listens before the node announces itself: a leader that sees the node
                         // can send it the catalog at once.
@@ -84,7 +89,7 @@ public final class Engine {
                                 .onSuccess(ids::add);
                     }
                     return deployed
-                            .map(v -> new Engine(vertx, ids, nodeId, replica, lock, writePool, readPool))
+                            .map(v -> new Engine(vertx, ids, nodeId, replica, controlPlane, lock, writePool, readPool))
                             .onFailure(err -> {
                                 java.util.Collections.reverse(ids);
                                 ids.forEach(vertx::undeploy);
@@ -119,8 +124,9 @@ public final class Engine {
      */
     public Future<Void> stop() {
         client.close();
-        // The leader's campaign before the replica and its shards, which flush and close their logs.
-        Future<Void> undeployed = Future.succeededFuture();
+        // The leader's campaign before the replica and its shards, which flush and close their logs. Standalone,
+        // the control plane lets its running reshards finish first (see ControlPlaneVerticle#quiesce).
+        Future<Void> undeployed = controlPlane == null ? Future.succeededFuture() : controlPlane.quiesce();
         for (int i = deploymentIds.size() - 1; i >= 0; i--) {
             String id = deploymentIds.get(i);
             undeployed = undeployed.eventually(() -> vertx.undeploy(id));
