@@ -1,0 +1,267 @@
+package io.riffle.node;
+
+import static io.riffle.node.RunningNode.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Resharding in a cluster of three nodes in this JVM (as {@link ClusterIT}), shared by the methods, which
+ * run in order: splits and merges while one key is put and read, placement of the children, uniform
+ * scaling, and a parent whose leader's node stops after the split (the last: it stops a node).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterReshardIT {
+    @TempDir
+    static Path dir;
+
+    private static final List<RunningNode> nodes = new ArrayList<>();
+    private static final List<String> ids = new ArrayList<>();
+
+    @BeforeAll
+    static void startThreeNodes() throws IOException {
+        int[] ports = ClusterIT.freePorts(3);
+        String members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+        for (int i = 0; i < 3; i++) {
+            nodes.add(RunningNode.start(dir.resolve("node" + i), "--cluster", "true", "--cluster-name", "cluster-reshard-it",
+                    "--cluster-port", String.valueOf(ports[i]), "--cluster-members", members,
+                    "--event-bus-host", "127.0.0.1"));
+            ids.add(new JsonObject(Files.readString(dir.resolve("node" + i).resolve("node.json"))).getString("nodeId"));
+        }
+        awaitTrue("a catalog leader", () -> nodes.get(0).get("/v1/streams").statusCode() == 200);
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        nodes.forEach(RunningNode::close);
+    }
+
+    @Test
+    @Order(1)
+    void oneKeyPutAcrossASplitAndAMergeIsReadOnAnotherNodeCompleteAndInOrder() throws Exception {
+        int total = 300;
+        nodes.get(0).createStream("lineage", 1);
+        assertThat(nodes.get(1).postJson("/v1/streams/lineage/consumers", new JsonObject().put("name", "app")).statusCode()).isEqualTo(201);
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch all = new CountDownLatch(total);
+        var socket = await(nodes.get(2).ws.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+                .setPort(nodes.get(2).port()).setURI("/v1/streams/lineage/subscribe?consumer=app&from=TRIM_HORIZON")));
+        socket.textMessageHandler(text -> {
+            JsonObject frame = new JsonObject(text);
+            if ("records".equals(frame.getString("type"))) {
+                frame.getJsonArray("records").forEach(r -> {
+                    got.add(new String(Base64.getDecoder().decode(((JsonObject) r).getString("data")), StandardCharsets.UTF_8));
+                    all.countDown();
+                });
+            }
+        });
+        // One producer on node 0 puts one key's records one after the other while node 1 splits and merges.
+        AtomicInteger acknowledged = new AtomicInteger();
+        AtomicReference<String> failure = new AtomicReference<>();
+        Thread producer = new Thread(() -> {
+            for (int i = 0; i < total && failure.get() == null; i++) {
+                JsonObject record = new JsonObject().put("partitionKey", "one-key").put("text", "m" + i);
+                HttpResponse<Buffer> r = nodes.get(0).postJson("/v1/streams/lineage/records",
+                        new JsonObject().put("records", new JsonArray().add(record)));
+                if (r.statusCode() != 200 || r.bodyAsJsonObject().getInteger("failedRecordCount") != 0) {
+                    failure.set("put m" + i + ": " + r.statusCode() + " " + r.bodyAsString());
+                }
+                acknowledged.incrementAndGet();
+            }
+        });
+        producer.start();
+        awaitTrue("100 puts", () -> acknowledged.get() >= 100 || failure.get() != null);
+        HttpResponse<Buffer> split = nodes.get(1).postJson("/v1/streams/lineage/shards/shardId-000000000000/split", new JsonObject());
+        assertThat(split.statusCode()).as(split.bodyAsString()).isEqualTo(200);
+        awaitTrue("200 puts", () -> acknowledged.get() >= 200 || failure.get() != null);
+        HttpResponse<Buffer> merge = nodes.get(1).postJson("/v1/streams/lineage/shards/shardId-000000000001/merge",
+                new JsonObject().put("adjacentShardId", "shardId-000000000002"));
+        assertThat(merge.statusCode()).as(merge.bodyAsString()).isEqualTo(200);
+        producer.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(failure.get()).isNull();
+
+        assertThat(all.await(30, TimeUnit.SECONDS)).as("received %s", got.size()).isTrue();
+        Thread.sleep(200);
+        await(socket.close());
+        assertThat(got).containsExactlyElementsOf(IntStream.range(0, total).mapToObj(i -> "m" + i).toList());
+
+        // Placement: the split's children lead on the two nodes other than the parent's; every shard has three
+        // replicas at leader epoch 1, and so every node's disk holds the parent, both children and the merge.
+        JsonObject replicas = nodes.get(0).get("/v1/cluster").bodyAsJsonObject().getJsonObject("replicas").getJsonObject("lineage");
+        JsonObject placement = nodes.get(0).get("/v1/cluster").bodyAsJsonObject().getJsonObject("placement").getJsonObject("lineage");
+        assertThat(placement.fieldNames()).containsExactlyInAnyOrder("shardId-000000000000", "shardId-000000000001",
+                "shardId-000000000002", "shardId-000000000003");
+        assertThat(List.of(placement.getString("shardId-000000000000"), placement.getString("shardId-000000000001"),
+                placement.getString("shardId-000000000002"))).containsExactlyInAnyOrderElementsOf(ids);
+        replicas.forEach(e -> {
+            JsonObject set = (JsonObject) e.getValue();
+            assertThat(set.getJsonArray("nodes").getList()).as(e.getKey()).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(set.getLong("leaderEpoch")).as(e.getKey()).isEqualTo(1L);
+        });
+        for (int i = 0; i < 3; i++) {
+            assertThat(shardDirs(i, "lineage")).as("shard logs on node %d", i).isEqualTo(4);
+        }
+        JsonObject d = nodes.get(2).get("/v1/streams/lineage").bodyAsJsonObject();
+        assertThat(d.getString("status")).isEqualTo("ACTIVE");
+        assertThat(open(d)).containsExactly("shardId-000000000003");
+    }
+
+    @Test
+    @Order(2)
+    void updateShardCountScalesAClusteredStreamAndKeepsEveryRecord() {
+        nodes.get(1).createStream("uniform", 2);
+        put(nodes.get(2), "uniform", "before", 60);
+        HttpResponse<Buffer> scaled = await(nodes.get(0).web.request(HttpMethod.PUT, nodes.get(0).port(), "127.0.0.1",
+                "/v1/streams/uniform/shard-count").sendJsonObject(new JsonObject().put("targetShardCount", 3)));
+        assertThat(scaled.statusCode()).as(scaled.bodyAsString()).isEqualTo(200);
+        put(nodes.get(1), "uniform", "after", 60);
+
+        JsonObject d = nodes.get(2).get("/v1/streams/uniform").bodyAsJsonObject();
+        assertThat(open(d)).hasSize(3);
+        assertThat(readAll(nodes.get(0), d)).hasSize(120);
+        int shards = d.getJsonArray("shards").size();
+        for (int i = 0; i < 3; i++) {
+            assertThat(shardDirs(i, "uniform")).as("shard logs on node %d", i).isEqualTo(shards);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aClosedParentWhoseLeadersNodeStopsIsLedByAReplicaThatEndsItWithItsChildren() {
+        nodes.get(0).createStream("handover", 1);
+        put(nodes.get(0), "handover", "r", 50);
+        assertThat(nodes.get(1).postJson("/v1/streams/handover/shards/shardId-000000000000/split", new JsonObject()).statusCode())
+                .isEqualTo(200);
+        String leader = nodes.get(0).get("/v1/cluster").bodyAsJsonObject().getJsonObject("placement").getJsonObject("handover")
+                .getString("shardId-000000000000");
+        int stopped = ids.indexOf(leader);
+        nodes.get(stopped).stopNode();
+        RunningNode other = nodes.get((stopped + 1) % 3);
+
+        // A new leader serves the closed parent: all 50 records, then its end with both children.
+        awaitTrue("the parent's records on a new leader", () -> {
+            HttpResponse<Buffer> r = other.get("/v1/streams/handover/shards/shardId-000000000000/records?limit=1000");
+            return r.statusCode() == 200 && r.bodyAsJsonObject().getJsonArray("records").size() == 50;
+        });
+        JsonObject it = kinesis(other, "GetShardIterator", new JsonObject().put("StreamName", "handover")
+                .put("ShardId", "shardId-000000000000").put("ShardIteratorType", "TRIM_HORIZON"));
+        JsonObject end = kinesis(other, "GetRecords", new JsonObject().put("ShardIterator", it.getString("ShardIterator")));
+        assertThat(end.getJsonArray("Records")).hasSize(50);
+        assertThat(end.containsKey("NextShardIterator")).isFalse();
+        assertThat(end.getJsonArray("ChildShards").stream().map(c -> ((JsonObject) c).getString("ShardId")))
+                .containsExactlyInAnyOrder("shardId-000000000001", "shardId-000000000002");
+        JsonObject replicas = other.get("/v1/cluster").bodyAsJsonObject().getJsonObject("replicas").getJsonObject("handover");
+        assertThat(replicas.getJsonObject("shardId-000000000000").getLong("leaderEpoch")).isEqualTo(2L);
+        // The children take the writes; the parent takes none.
+        awaitTrue("puts after the parent's leader stopped", () -> {
+            JsonObject put = other.postJson("/v1/streams/handover/records", records("after", 20)).bodyAsJsonObject();
+            return put.getInteger("failedRecordCount", -1) == 0;
+        });
+        JsonObject d = other.get("/v1/streams/handover").bodyAsJsonObject();
+        assertThat(readAll(other, d)).hasSizeGreaterThanOrEqualTo(70);
+        assertThat(readAll(other, d).stream().filter(r -> r.startsWith("r"))).hasSize(50);
+    }
+
+    private static List<String> open(JsonObject description) {
+        return description.getJsonArray("shards").stream().map(s -> (JsonObject) s)
+                .filter(s -> "OPEN".equals(s.getString("state"))).map(s -> s.getString("shardId")).toList();
+    }
+
+    private static JsonObject records(String prefix, int count) {
+        JsonArray records = new JsonArray();
+        IntStream.range(0, count).forEach(i -> records.add(new JsonObject().put("partitionKey", "k" + i).put("text", prefix + i)));
+        return new JsonObject().put("records", records);
+    }
+
+    private static void put(RunningNode n, String stream, String prefix, int count) {
+        JsonObject put = n.postJson("/v1/streams/" + stream + "/records", records(prefix, count)).bodyAsJsonObject();
+        assertThat(put.getInteger("failedRecordCount")).as(put.encode()).isZero();
+    }
+
+    /** The text of every record of every shard of the description, read on {@code n}. */
+    private static List<String> readAll(RunningNode n, JsonObject description) {
+        List<String> read = new ArrayList<>();
+        for (Object s : description.getJsonArray("shards")) {
+            String shardId = ((JsonObject) s).getString("shardId");
+            HttpResponse<Buffer> r = n.get("/v1/streams/" + description.getString("name") + "/shards/" + shardId
+                    + "/records?from=TRIM_HORIZON&limit=10000");
+            assertThat(r.statusCode()).as("%s: %s", shardId, r.bodyAsString()).isEqualTo(200);
+            r.bodyAsJsonObject().getJsonArray("records").forEach(x -> read.add(
+                    new String(Base64.getDecoder().decode(((JsonObject) x).getString("data")), StandardCharsets.UTF_8)));
+        }
+        return read;
+    }
+
+    /** Shard log directories of the stream on node {@code i}: its directory is the one whose catalog record names it. */
+    private static long shardDirs(int i, String stream) {
+        String id = streamId(stream);
+        try (var shards = Files.list(dir.resolve("node" + i).resolve("streams").resolve(id).resolve("shards"))) {
+            return shards.count();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The stream's engine id, from node 0's stored catalog. */
+    private static String streamId(String stream) {
+        try {
+            JsonObject catalog = new JsonObject(Files.readString(dir.resolve("node0").resolve("cluster").resolve("catalog.json")));
+            JsonObject streams = catalog.getJsonObject("snapshot").getJsonObject("streams");
+            return streams.fieldNames().stream()
+                    .filter(k -> stream.equals(streams.getJsonObject(k).getJsonObject("description").getString("name")))
+                    .findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static JsonObject kinesis(RunningNode n, String operation, JsonObject body) {
+        var r = await(n.web.post(n.port(), "127.0.0.1", "/").putHeader("X-Amz-Target", "Kinesis_20131202." + operation)
+                .putHeader("Content-Type", "application/x-amz-json-1.1").sendBuffer(Buffer.buffer(body.encode())));
+        assertThat(r.statusCode()).as("%s: %s", operation, r.bodyAsString()).isEqualTo(200);
+        return new JsonObject(r.bodyAsString());
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
