@@ -676,16 +676,26 @@ public final class ShardVerticle extends VerticleBase {
                         + Math.floorDiv(retention, 3_600_000L) + " hours to " + shardName(), err)));
     }
 
-    /** Reports the log's damaged records (the start offset behind them may read an index file: off the event loop). */
+    /**
+     * Reports the log's damaged records (the start offset behind them may read an index file: off the event
+     * loop) and what this leader wrote and throttled since it started, for ON_DEMAND scaling, which runs on
+     * the catalog leader's node, not necessarily this one.
+     */
     private void onStatus(Message<JsonObject> message) {
         if (log.corruptRecordsFound() == 0) {
-            message.reply(new JsonObject().put("damaged", StreamJson.toJson(List.of())));
+            message.reply(status(List.of()));
             return;
         }
         reads.executeBlocking(() -> log.damaged().stream()
                         .map(d -> new DamagedRecords(d.fromOffset(), d.toOffset(), d.location(), d.reason())).toList(), false)
-                .onSuccess(damaged -> message.reply(new JsonObject().put("damaged", StreamJson.toJson(damaged))))
+                .onSuccess(damaged -> message.reply(status(damaged)))
                 .onFailure(err -> Failures.fail(message, err));
+    }
+
+    private JsonObject status(List<DamagedRecords> damaged) {
+        return new JsonObject().put("damaged", StreamJson.toJson(damaged))
+                .put("written", new JsonObject().put("records", (long) incomingRecords.count())
+                        .put("bytes", (long) incomingBytes.count()).put("throttled", (long) throttledPuts.count()));
     }
 
     private void flushInBackground() {

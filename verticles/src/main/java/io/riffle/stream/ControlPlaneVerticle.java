@@ -444,12 +444,16 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     /** ON_DEMAND streams scale by themselves: each ACTIVE one splits hot shards or merges cold ones ({@link OnDemandScaler}). */
     private void scaleOnDemandStreams() {
-        long now = now();
         for (Entry entry : streams.values()) {
             StreamDescription d = entry.description;
             if (d.mode() == StreamMode.ON_DEMAND && d.status() == StreamStatus.ACTIVE) {
-                onDemand.next(d, now).ifPresent(planner -> reshard(entry, planner, new JsonObject().put("await", false))
-                        .onFailure(err -> LOG.warn("ON_DEMAND scaling of stream {} did not start: {}", d.name(), err.toString())));
+                // Decided on the totals only if the stream did not change while its shards answered.
+                OnDemandScaling.totals(vertx, d).onSuccess(totals -> {
+                    if (entry.description == d && !quiescing) {
+                        onDemand.next(d, totals, now()).ifPresent(planner -> reshard(entry, planner, new JsonObject().put("await", false))
+                                .onFailure(err -> LOG.warn("ON_DEMAND scaling of stream {} did not start: {}", d.name(), err.toString())));
+                    }
+                });
             }
         }
     }

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
@@ -23,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,14 +46,9 @@ class ClusterReshardIT {
 
     @BeforeAll
     static void startThreeNodes() throws IOException {
-        int[] ports = ClusterIT.freePorts(3);
-        String members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-        for (int i = 0; i < 3; i++) {
-            nodes.add(RunningNode.start(dir.resolve("node" + i), "--cluster", "true", "--cluster-name", "cluster-reshard-it",
-                    "--cluster-port", String.valueOf(ports[i]), "--cluster-members", members,
-                    "--event-bus-host", "127.0.0.1"));
-            ids.add(new JsonObject(Files.readString(dir.resolve("node" + i).resolve("node.json"))).getString("nodeId"));
-        }
+        // ON_DEMAND judged over half-second windows, a second apart (the defaults are 5 s and 30 s).
+        ClusterIT.startThreeNodes(dir, "cluster-reshard-it", nodes, ids, "--on-demand-window-millis", "500",
+                "--on-demand-cool-down-millis", "1000", "--on-demand-scale-up-percent", "95");
         awaitTrue("a catalog leader", () -> nodes.get(0).get("/v1/streams").statusCode() == 200);
     }
 
@@ -153,8 +146,48 @@ class ClusterReshardIT {
         }
     }
 
+    /**
+     * An ON_DEMAND stream of 4 shards (led on all three nodes) at 100 records/s each, offered 160/s per shard:
+     * the catalog leader hears every shard's write totals from its leader's node, splits them all, and at
+     * 80/s per shard the writes are no longer throttled.
+     */
     @Test
     @Order(3)
+    void anOnDemandStreamInAClusterSplitsItsHotShardsOnEveryNodeAndStopsThrottling() throws Exception {
+        HttpResponse<Buffer> created = nodes.get(0).postJson("/v1/streams", new JsonObject().put("name", "auto")
+                .put("mode", "ON_DEMAND").put("limits", new JsonObject().put("writeRecordsPerSecond", 100)));
+        assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+        JsonObject placement = nodes.get(0).get("/v1/cluster").bodyAsJsonObject().getJsonObject("placement").getJsonObject("auto");
+        assertThat(placement.getMap().values()).as("leaders of the 4 shards").containsAll(ids);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int quietPuts = 0;
+        // Bounded: until 10 puts in a row (a second) had nothing throttled once the stream has 8 shards or more.
+        while (quietPuts < 10 && System.nanoTime() < deadline) {
+            JsonObject put = nodes.get(1).postJson("/v1/streams/auto/records", evenBatch(2)).bodyAsJsonObject();
+            boolean grown = open(nodes.get(2).get("/v1/streams/auto").bodyAsJsonObject()).size() >= 8;
+            quietPuts = grown && put.getInteger("failedRecordCount") == 0 ? quietPuts + 1 : 0;
+            Thread.sleep(100);
+        }
+        JsonObject d = nodes.get(2).get("/v1/streams/auto").bodyAsJsonObject();
+        assertThat(open(d)).as("open shards").hasSizeGreaterThanOrEqualTo(8);
+        assertThat(quietPuts).as("puts in a row without throttling").isEqualTo(10);
+    }
+
+    /** 2 records at the middle of each 1/32 of the key space: 16 per shard of 4 even ones. */
+    private static JsonObject evenBatch(int perSlot) {
+        JsonArray records = new JsonArray();
+        java.math.BigInteger step = java.math.BigInteger.ONE.shiftLeft(123);
+        for (int r = 0; r < perSlot; r++) {
+            for (int j = 0; j < 32; j++) {
+                records.add(new JsonObject().put("partitionKey", "k").put("text", "x")
+                        .put("explicitHashKey", step.multiply(java.math.BigInteger.valueOf(j)).add(step.shiftRight(1)).toString()));
+            }
+        }
+        return new JsonObject().put("records", records);
+    }
+
+    @Test
+    @Order(4)
     void aClosedParentWhoseLeadersNodeStopsIsLedByAReplicaThatEndsItWithItsChildren() {
         nodes.get(0).createStream("handover", 1);
         put(nodes.get(0), "handover", "r", 50);
@@ -171,9 +204,9 @@ class ClusterReshardIT {
             HttpResponse<Buffer> r = other.get("/v1/streams/handover/shards/shardId-000000000000/records?limit=1000");
             return r.statusCode() == 200 && r.bodyAsJsonObject().getJsonArray("records").size() == 50;
         });
-        JsonObject it = kinesis(other, "GetShardIterator", new JsonObject().put("StreamName", "handover")
+        JsonObject it = ClusterIT.kinesis(other, "GetShardIterator", new JsonObject().put("StreamName", "handover")
                 .put("ShardId", "shardId-000000000000").put("ShardIteratorType", "TRIM_HORIZON"));
-        JsonObject end = kinesis(other, "GetRecords", new JsonObject().put("ShardIterator", it.getString("ShardIterator")));
+        JsonObject end = ClusterIT.kinesis(other, "GetRecords", new JsonObject().put("ShardIterator", it.getString("ShardIterator")));
         assertThat(end.getJsonArray("Records")).hasSize(50);
         assertThat(end.containsKey("NextShardIterator")).isFalse();
         assertThat(end.getJsonArray("ChildShards").stream().map(c -> ((JsonObject) c).getString("ShardId")))
@@ -241,13 +274,6 @@ class ClusterReshardIT {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static JsonObject kinesis(RunningNode n, String operation, JsonObject body) {
-        var r = await(n.web.post(n.port(), "127.0.0.1", "/").putHeader("X-Amz-Target", "Kinesis_20131202." + operation)
-                .putHeader("Content-Type", "application/x-amz-json-1.1").sendBuffer(Buffer.buffer(body.encode())));
-        assertThat(r.statusCode()).as("%s: %s", operation, r.bodyAsString()).isEqualTo(200);
-        return new JsonObject(r.bodyAsString());
     }
 
     private static void awaitTrue(String what, BooleanSupplier condition) {
