@@ -56,6 +56,12 @@ class ClusterIT {
     /** Starts three clustered nodes in {@code dir}/node0..2 with {@code extra} flags, adding them and their node ids to the lists. */
     static void startThreeNodes(Path dir, String clusterName, List<RunningNode> nodes, List<String> ids, String... extra)
             throws IOException {
+        startThreeNodes(dir, clusterName, java.time.Clock.systemUTC(), nodes, ids, extra);
+    }
+
+    /** As above, every engine on {@code clock}. */
+    static void startThreeNodes(Path dir, String clusterName, java.time.Clock clock, List<RunningNode> nodes, List<String> ids,
+                                String... extra) throws IOException {
         int[] ports = freePorts(3);
         String members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         for (int i = 0; i < 3; i++) {
@@ -63,7 +69,7 @@ class ClusterIT {
                     "--cluster-port", String.valueOf(ports[i]), "--cluster-members", members,
                     "--event-bus-host", "127.0.0.1"));
             flags.addAll(List.of(extra));
-            nodes.add(RunningNode.start(dir.resolve("node" + i), flags.toArray(String[]::new)));
+            nodes.add(RunningNode.startOnClock(dir.resolve("node" + i), clock, flags.toArray(String[]::new)));
             ids.add(new JsonObject(Files.readString(dir.resolve("node" + i).resolve("node.json"))).getString("nodeId"));
         }
     }

@@ -34,21 +34,23 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Resharding in a cluster of three nodes in this JVM (as {@link ClusterIT}), shared by the methods, which
  * run in order: splits and merges while one key is put and read, placement of the children, uniform
- * scaling, ON_DEMAND scaling, a parent whose leader's node stops after the split, and one whose leader's
- * node stops during it.
+ * scaling, ON_DEMAND scaling, a parent whose leader's node stops after the split, one whose leader's
+ * node stops during it, and (a day later on the engines' clock) expired parents leaving every node.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterReshardIT {
     @TempDir
     static Path dir;
 
+    /** Every engine's clock: real time, moved a day on by the last test to expire the closed parents. */
+    private static final AheadClock CLOCK = new AheadClock();
     private static final List<RunningNode> nodes = new ArrayList<>();
     private static final List<String> ids = new ArrayList<>();
 
     @BeforeAll
     static void startThreeNodes() throws IOException {
         // ON_DEMAND judged over half-second windows, a second apart (the defaults are 5 s and 30 s).
-        ClusterIT.startThreeNodes(dir, "cluster-reshard-it", nodes, ids, "--on-demand-window-millis", "500",
+        ClusterIT.startThreeNodes(dir, "cluster-reshard-it", CLOCK, nodes, ids, "--on-demand-window-millis", "500",
                 "--on-demand-cool-down-millis", "1000", "--on-demand-scale-up-percent", "95");
         awaitTrue("a catalog leader", () -> nodes.get(0).get("/v1/streams").statusCode() == 200);
     }
@@ -269,6 +271,66 @@ class ClusterReshardIT {
             JsonObject end = ClusterIT.kinesis(other, "GetRecords", new JsonObject().put("ShardIterator", it.getString("ShardIterator")));
             assertThat(end.getJsonArray("Records")).as("the closed parent holds what was put before the split").hasSize(50);
             assertThat(end.getJsonArray("ChildShards")).hasSize(2);
+        }
+    }
+
+    /**
+     * A day later (the clocks of all engines move on), every closed parent is past the 24 h retention period:
+     * it leaves its stream, its replica sets leave the catalog, its replicas stop and remove their logs, on
+     * the two live nodes at once and on the third (stopped by test 5) when it is back. Children stay.
+     */
+    @Test
+    @Order(6)
+    void closedParentsPastTheRetentionPeriodLeaveTheCatalogAndEveryNodesDisk() {
+        RunningNode live = nodes.stream().filter(n -> n.node != null).findFirst().orElseThrow();
+        int down = IntStream.range(0, 3).filter(i -> nodes.get(i).node == null).findFirst().orElseThrow();
+        assertThat(live.get("/v1/streams/lineage").bodyAsJsonObject().getJsonArray("shards")).hasSize(4);
+        CLOCK.ahead(24 * 3_600_000L + 1);
+        // Parents 0, 1 and 2 closed; 3 (the merge, the highest index) is open.
+        awaitTrue("the expired parents gone", () -> {
+            HttpResponse<Buffer> r = live.get("/v1/streams/lineage");
+            return r.statusCode() == 200 && r.bodyAsJsonObject().getJsonArray("shards").size() == 1;
+        });
+        JsonObject placement = live.get("/v1/cluster").bodyAsJsonObject().getJsonObject("placement").getJsonObject("lineage");
+        assertThat(placement.fieldNames()).containsExactly("shardId-000000000003");
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            if (node != down) {
+                awaitTrue("node " + node + " removed the parents' logs", () -> shardDirs(node, "lineage") == 1);
+            }
+        }
+        assertThat(shardDirs(down, "lineage")).as("logs on the node that was down").isEqualTo(4);
+        nodes.get(down).startNode();
+        awaitTrue("the node back removed the parents' logs", () -> shardDirs(down, "lineage") == 1);
+        put(live, "lineage", "later", 5);
+    }
+
+    /** The system clock, ahead by what the test says. */
+    private static final class AheadClock extends java.time.Clock {
+        private final java.util.concurrent.atomic.AtomicLong aheadMillis = new java.util.concurrent.atomic.AtomicLong();
+
+        void ahead(long millis) {
+            aheadMillis.addAndGet(millis);
+        }
+
+        @Override
+        public long millis() {
+            return System.currentTimeMillis() + aheadMillis.get();
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis());
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
         }
     }
 
