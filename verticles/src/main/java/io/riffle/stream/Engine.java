@@ -26,11 +26,15 @@ public final class Engine {
     private final WorkerExecutor readPool;
     /** The standalone node's control plane, quiesced before it is undeployed; null in a cluster. */
     private final ControlPlaneVerticle controlPlane;
+    /** The clustered node's campaign for catalog leadership (its control plane is quiesced too); null standalone. */
+    private final io.riffle.cluster.CatalogLeader leader;
 
     private Engine(Vertx vertx, java.util.List<String> deploymentIds, String nodeId, io.riffle.cluster.CatalogReplica replica,
-                   ControlPlaneVerticle controlPlane, DataDirLock lock, WorkerExecutor writePool, WorkerExecutor readPool) {
+                   ControlPlaneVerticle controlPlane, io.riffle.cluster.CatalogLeader leader, DataDirLock lock,
+                   WorkerExecutor writePool, WorkerExecutor readPool) {
         this.vertx = vertx;
         this.controlPlane = controlPlane;
+        this.leader = leader;
         this.replica = replica;
         this.deploymentIds = deploymentIds;
         this.nodeId = nodeId;
@@ -78,6 +82,8 @@ public final class Engine {
                     Future<?> deployed;
                     ControlPlaneVerticle controlPlane = coordinationFor == null
                             ? new ControlPlaneVerticle(config, new LocalHosting(vertx, config)) : null;
+                    java.util.concurrent.atomic.AtomicReference<io.riffle.cluster.CatalogLeader> leader =
+                            new java.util.concurrent.atomic.AtomicReference<>();
                     if (controlPlane != null) {
                         deployed = vertx.deployVerticle(controlPlane).onSuccess(ids::add);
                     } else {
@@ -85,11 +91,14 @@ public final class Engine {
                         // can send it the catalog at once.
                         deployed = vertx.deployVerticle(replica).onSuccess(ids::add)
                                 .compose(v -> vertx.executeBlocking(() -> coordinationFor.apply(nodeId)))
-                                .compose(coordination -> vertx.deployVerticle(new io.riffle.cluster.CatalogLeader(config, coordination)))
+                                .compose(coordination -> {
+                                    leader.set(new io.riffle.cluster.CatalogLeader(config, coordination));
+                                    return vertx.deployVerticle(leader.get());
+                                })
                                 .onSuccess(ids::add);
                     }
                     return deployed
-                            .map(v -> new Engine(vertx, ids, nodeId, replica, controlPlane, lock, writePool, readPool))
+                            .map(v -> new Engine(vertx, ids, nodeId, replica, controlPlane, leader.get(), lock, writePool, readPool))
                             .onFailure(err -> {
                                 java.util.Collections.reverse(ids);
                                 ids.forEach(vertx::undeploy);
@@ -108,6 +117,11 @@ public final class Engine {
         return java.util.Optional.ofNullable(replica).map(io.riffle.cluster.CatalogReplica::current);
     }
 
+    /** Whether this node runs the control plane now: always standalone, while it leads the catalog in a cluster. */
+    public boolean runsControlPlane() {
+        return controlPlane != null || leader.leads();
+    }
+
     /** This node's stable id, from its data directory. */
     public String nodeId() {
         return nodeId;
@@ -124,9 +138,10 @@ public final class Engine {
      */
     public Future<Void> stop() {
         client.close();
-        // The leader's campaign before the replica and its shards, which flush and close their logs. Standalone,
-        // the control plane lets its running reshards finish first (see ControlPlaneVerticle#quiesce).
-        Future<Void> undeployed = controlPlane == null ? Future.succeededFuture() : controlPlane.quiesce();
+        // The leader's campaign before the replica and its shards, which flush and close their logs. The
+        // control plane (standalone, or this node's while it leads the catalog) lets its running reshards
+        // finish first (see ControlPlaneVerticle#quiesce).
+        Future<Void> undeployed = controlPlane != null ? controlPlane.quiesce() : leader.quiesce();
         for (int i = deploymentIds.size() - 1; i >= 0; i--) {
             String id = deploymentIds.get(i);
             undeployed = undeployed.eventually(() -> vertx.undeploy(id));

@@ -302,6 +302,11 @@ public final class Node {
         return config;
     }
 
+    /** The node's engine (for tests in this package). */
+    Engine engine() {
+        return engine;
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }

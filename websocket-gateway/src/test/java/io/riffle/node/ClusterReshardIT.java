@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Resharding in a cluster of three nodes in this JVM (as {@link ClusterIT}), shared by the methods, which
  * run in order: splits and merges while one key is put and read, placement of the children, uniform
  * scaling, ON_DEMAND scaling, a parent whose leader's node stops after the split, one whose leader's
- * node stops during it, and (a day later on the engines' clock) expired parents leaving every node.
+ * node stops during it, (a day later on the engines' clock) expired parents leaving every node, and the
+ * catalog leader's node stopping right after it took a split.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterReshardIT {
@@ -303,6 +304,46 @@ class ClusterReshardIT {
         nodes.get(down).startNode();
         awaitTrue("the node back removed the parents' logs", () -> shardDirs(down, "lineage") == 1);
         put(live, "lineage", "later", 5);
+    }
+
+    /**
+     * The node running the control plane (the catalog leader) stops right after it took a SplitShard (sent
+     * through another node, answered at once, UPDATING): the split finishes before the node stops, the next
+     * leader has it, and every replica's disk holds exactly the stream's shards.
+     */
+    @Test
+    @Order(7)
+    void theCatalogLeadersNodeStoppingFinishesASplitItTookFirst() {
+        awaitTrue("a catalog leader", () -> nodes.stream().anyMatch(n -> n.node != null && n.node.engine().runsControlPlane()));
+        int leading = IntStream.range(0, 3).filter(i -> nodes.get(i).node.engine().runsControlPlane()).findFirst().orElseThrow();
+        RunningNode other = nodes.get((leading + 1) % 3);
+        other.createStream("leaderstop", 1);
+        put(other, "leaderstop", "r", 30);
+        var split = other.web.post(other.port(), "127.0.0.1", "/").timeout(60_000)
+                .putHeader("X-Amz-Target", "Kinesis_20131202.SplitShard").putHeader("Content-Type", "application/x-amz-json-1.1")
+                .sendBuffer(Buffer.buffer(new JsonObject().put("StreamName", "leaderstop").put("ShardToSplit", "shardId-000000000000")
+                        .put("NewStartingHashKey", "170141183460469231731687303715884105728").encode()));
+        // SplitShard answers as soon as the reshard's steps start: the stop comes while they run.
+        assertThat(await(split).statusCode()).isEqualTo(200);
+        nodes.get(leading).stopNode();
+
+        awaitTrue("puts after the leader's stop", () -> {
+            HttpResponse<Buffer> put = other.postJson("/v1/streams/leaderstop/records", records("after", 10));
+            return put.statusCode() == 200 && put.bodyAsJsonObject().getInteger("failedRecordCount") == 0;
+        });
+        awaitTrue("the stream ACTIVE", () -> "ACTIVE".equals(other.get("/v1/streams/leaderstop").bodyAsJsonObject().getString("status")));
+        JsonObject d = other.get("/v1/streams/leaderstop").bodyAsJsonObject();
+        boolean closed = !"OPEN".equals(d.getJsonArray("shards").getJsonObject(0).getString("state"));
+        assertThat(closed).as("the split the stopping leader took stands").isTrue();
+        assertThat(d.getJsonArray("shards")).hasSize(3);
+        assertThat(readAll(other, d).stream().filter(r -> r.startsWith("r")).toList())
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 30).mapToObj(i -> "r" + i).toList());
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            if (node != leading) {
+                awaitTrue("node " + node + " holds the stream's shards", () -> shardDirs(node, "leaderstop") == d.getJsonArray("shards").size());
+            }
+        }
     }
 
     /** The system clock, ahead by what the test says. */
