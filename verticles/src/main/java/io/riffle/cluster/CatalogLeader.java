@@ -43,6 +43,8 @@ public final class CatalogLeader extends VerticleBase {
     private Failover failover;
     private io.vertx.core.eventbus.MessageConsumer<JsonObject> reelections;
     private String controlPlane;
+    /** The control plane while this node leads; read by the engine's stop from any thread. */
+    private volatile ControlPlaneVerticle plane;
     private Coordination.Leadership leadership;
 
     public CatalogLeader(EngineConfig config, Coordination coordination) {
@@ -71,6 +73,20 @@ public final class CatalogLeader extends VerticleBase {
             leadership.release();
         }
         return Future.succeededFuture();
+    }
+
+    /** Whether this node runs the cluster's control plane now. */
+    public boolean leads() {
+        return plane != null;
+    }
+
+    /**
+     * Before the node undeploys this verticle: the control plane, if this node leads, finishes the reshards
+     * it is running (see {@link ControlPlaneVerticle#quiesce}), so the next leader does not find them half done.
+     */
+    public Future<Void> quiesce() {
+        ControlPlaneVerticle p = plane;
+        return p == null ? Future.succeededFuture() : p.quiesce();
     }
 
     private void campaign() {
@@ -131,13 +147,15 @@ public final class CatalogLeader extends VerticleBase {
         }
         // The first leader of a cluster makes the key every node seals iterators with; later ones keep it.
         ClusterHosting h = new ClusterHosting(vertx, config.dataDir(), coordination, epoch, newest.withTokenKey(), held::release);
+        ControlPlaneVerticle started = new ControlPlaneVerticle(config, h);
         return h.recommit()
-                .compose(v -> vertx.deployVerticle(new ControlPlaneVerticle(config, h)))
+                .compose(v -> vertx.deployVerticle(started))
                 .map(id -> {
                     if (leadership != held) {
                         vertx.undeploy(id);
                         return null;
                     }
+                    plane = started;
                     hosting = h;
                     failover = new Failover(vertx, h, coordination);
                     Failover f = failover;
@@ -163,6 +181,7 @@ public final class CatalogLeader extends VerticleBase {
         }
         String id = controlPlane;
         controlPlane = null;
+        plane = null;
         Future<Void> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);
         undeployed.onComplete(v -> retryLater());
     }

@@ -173,6 +173,7 @@ public final class CatalogReplica extends VerticleBase {
     private Future<Void> reconcile(String id, JsonObject record, boolean knownBefore) {
         Path dir = config.dataDir().resolve("streams").resolve(id);
         boolean open = record != null && record.getBoolean("open", false) && !record.getBoolean("deleting", false);
+        boolean firstRun = !running.containsKey(id);
         Map<Integer, Running> here = running.computeIfAbsent(id, k -> new HashMap<>());
         if (!open) {
             List<Future<Void>> stops = here.values().stream().map(r -> vertx.undeploy(r.deploymentId())).toList();
@@ -190,6 +191,16 @@ public final class CatalogReplica extends VerticleBase {
         StreamDescription d = CatalogSnapshot.description(record, config.defaultLimits());
         ShardSettings settings = ShardSettings.of(d);
         List<Future<Void>> steps = new ArrayList<>();
+        // Shards the stream no longer has (expired parents, a failed reshard's children) stop, and their logs
+        // go once they have; so do logs left by such shards while this node was down (its first run).
+        List<Integer> gone = here.keySet().stream().filter(i -> d.shards().stream().noneMatch(s -> s.shardId().index() == i)).toList();
+        if (!gone.isEmpty() || firstRun) {
+            Future<Void> stopped = Future.join(gone.stream().map(i -> vertx.undeploy(here.remove(i).deploymentId())).toList()).mapEmpty();
+            steps.add(stopped.transform(ar -> vertx.executeBlocking(() -> {
+                store.removeShardsNotInCatalog(dir, d);
+                return null;
+            })));
+        }
         for (ShardDescription s : d.shards()) {
             int index = s.shardId().index();
             ReplicaRole want = roleOf(record, index);

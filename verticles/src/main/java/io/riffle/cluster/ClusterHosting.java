@@ -92,10 +92,26 @@ final class ClusterHosting implements StreamHosting {
                     return streams;
                 }, Set.of());
         return finished.map(v -> {
+            settleReshards();
             List<Stored> stored = new ArrayList<>();
             committed.streams().forEach((id, record) -> stored.add(new Stored(dirOf(id),
                     CatalogSnapshot.description(record, nodeDefaults), CatalogSnapshot.ownLimits(record))));
             return stored;
+        });
+    }
+
+    /**
+     * A reshard the last control plane left unfinished: its parents may be sealed though the catalog has them
+     * open, or closed in the catalog without having heard it. Each open shard's leader is told to reopen,
+     * each closed one's that it is closed (both idempotent; a shard without a leader now hears nothing and
+     * starts from the catalog as it is).
+     */
+    private void settleReshards() {
+        DeliveryOptions options = new DeliveryOptions().setSendTimeout(REPLICATE_TIMEOUT_MILLIS);
+        committed.streams().values().stream().filter(r -> r.getBoolean("open", false)).forEach(r -> {
+            StreamDescription d = CatalogSnapshot.description(r, ThroughputLimits.OFF);
+            d.shards().forEach(s -> vertx.eventBus().request(Addresses.shardSeal(d.name(), s.shardId()),
+                    new JsonObject().put("phase", s.isOpen() ? "reopen" : "close"), options));
         });
     }
 
@@ -117,11 +133,54 @@ final class ClusterHosting implements StreamHosting {
 
     @Override
     public Future<Void> write(Path dir, StreamDescription description, Optional<ThroughputLimits> ownLimits) {
-        return change(dir, r -> {
-            r.put("description", stored(description));
+        return writeResharded(dir, description, ownLimits, Map.of());
+    }
+
+    /**
+     * Writes the description and brings the placement in line with its shards, in one commit: new shards (a
+     * reshard's children) are placed as at creation and must run before the answer; shards it no longer has
+     * (expired parents) lose their replica sets, and their replicas stop and remove their logs. Fenced: fails
+     * with {@link LeaderMoved} if a sealed parent's leader epoch is not the one it was sealed at.
+     */
+    @Override
+    public Future<Void> writeResharded(Path dir, StreamDescription after, Optional<ThroughputLimits> ownLimits,
+                                       Map<ShardId, Long> sealedEpochs) {
+        String id = dir.getFileName().toString();
+        JsonObject record = committed.streams().get(id);
+        if (record == null) {
+            return Future.failedFuture(new RiffleException(ErrorCode.INTERNAL_FAILURE, "Stream " + id + " is not in the catalog"));
+        }
+        List<Integer> placed = ReplicaSets.shards(record);
+        List<Integer> added = after.shards().stream().map(s -> s.shardId().index()).filter(i -> !placed.contains(i)).toList();
+        List<Integer> dropped = placed.stream().filter(i -> after.shards().stream().noneMatch(s -> s.shardId().index() == i)).toList();
+        List<List<String>> sets;
+        try {
+            Map<String, Integer> leaders = liveShardCounts();
+            sets = added.isEmpty() ? List.of()
+                    : Placement.replicas(leaders, liveReplicaCounts(), added.size(), Math.min(MAX_REPLICATION_FACTOR, leaders.size()));
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, e.getMessage()));
+        }
+        Set<String> mustFollow = new LinkedHashSet<>();
+        sets.forEach(mustFollow::addAll);
+        dropped.forEach(i -> mustFollow.addAll(ReplicaSets.replicas(record, i)));
+        mustFollow.retainAll(coordination.liveNodes());
+        return commit(streams -> {
+            JsonObject r = streams.getJsonObject(id);
+            if (r == null) {
+                return streams;
+            }
+            // Compare and set at the commit's turn, after any failover committed before it.
+            sealedEpochs.forEach((shard, epoch) -> {
+                if (ReplicaSets.epoch(r, shard.index()) != epoch) {
+                    throw new LeaderMoved("shard " + shard + " of stream " + after.name() + " was sealed at leader epoch "
+                            + epoch + " but is led at epoch " + ReplicaSets.epoch(r, shard.index()) + " now");
+                }
+            });
+            ReplicaSets.place(ReplicaSets.drop(r, dropped), added, sets).put("description", stored(after));
             ownLimits.ifPresentOrElse(l -> r.put("ownLimits", StreamJson.toJson(l)), () -> r.remove("ownLimits"));
-            return r;
-        }, false);
+            return streams;
+        }, mustFollow);
     }
 
     @Override
@@ -138,14 +197,15 @@ final class ClusterHosting implements StreamHosting {
         }, Set.of());
     }
 
+    /**
+     * Opens the stream's shards. A reshard's new shards (a part of them) start later, with the commit that
+     * makes them durable ({@link #writeResharded}): a replica runs only the shards its catalog describes.
+     */
     @Override
     public Future<Void> openShards(Path dir, StreamDescription description, List<ShardDescription> shards,
                                    ShardSettings settings, LongConsumer opened) {
-        if (shards.size() != description.shards().size()) {
-            return reshardingUnsupported();
-        }
         JsonObject record = committed.streams().get(dir.getFileName().toString());
-        if (record != null && record.getBoolean("open", false)) {
+        if (shards.size() != description.shards().size() || record != null && record.getBoolean("open", false)) {
             return Future.succeededFuture();
         }
         return change(dir, r -> r.put("open", true), true);
@@ -156,20 +216,20 @@ final class ClusterHosting implements StreamHosting {
         return change(dir, r -> r.put("open", false), true);
     }
 
+    /**
+     * Shards the committed catalog does not describe (a failed reshard's new ones, which a commit that did
+     * not succeed may have started on some nodes; expired ones, already dropped by {@link #write}) are
+     * stopped by each replica when it follows: the catalog as committed is sent to every live node again.
+     */
     @Override
     public Future<Void> closeShards(Path dir, List<ShardId> shards) {
-        return reshardingUnsupported();
+        return commit(streams -> streams, coordination.liveNodes());
     }
 
+    /** Each replica removes the logs of the shards its catalog does not describe when it follows (see {@link CatalogReplica}). */
     @Override
     public Future<Void> removeShards(Path dir, List<ShardId> shards) {
-        return shards.isEmpty() ? Future.succeededFuture() : reshardingUnsupported();
-    }
-
-    /** Resharding places new shards on nodes and moves routing: not built for a cluster yet (issue #11 item 5). */
-    private static Future<Void> reshardingUnsupported() {
-        return Future.failedFuture(RiffleException.invalidArgument(
-                "Resharding is not available in a clustered Riffle yet; it works on a standalone node"));
+        return Future.succeededFuture();
     }
 
     private Future<Void> change(Path dir, UnaryOperator<JsonObject> recordChange, boolean ownersMustFollow) {

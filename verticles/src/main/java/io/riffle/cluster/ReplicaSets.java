@@ -65,6 +65,17 @@ final class ReplicaSets {
         return record.put("owners", owners).put("replicas", replicas).put("epochs", epochs);
     }
 
+    /** Removes the placement of {@code shards} (shards the stream no longer has). */
+    static JsonObject drop(JsonObject record, List<Integer> shards) {
+        for (String field : List.of("owners", "replicas", "epochs")) {
+            JsonObject byShard = record.getJsonObject(field);
+            if (byShard != null) {
+                shards.forEach(s -> byShard.remove(Integer.toString(s)));
+            }
+        }
+        return record;
+    }
+
     /** Makes {@code node} the leader of {@code shard} at the next epoch. */
     static JsonObject lead(JsonObject record, int shard, String node) {
         String key = Integer.toString(shard);

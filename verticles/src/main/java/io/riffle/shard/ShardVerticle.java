@@ -95,6 +95,8 @@ public final class ShardVerticle extends VerticleBase {
     private Follower follower;
     /** Batches written here that wait for the commit point to pass them (leader only). */
     private final ArrayDeque<Written> uncommitted = new ArrayDeque<>();
+    /** Seals waiting for the commit point to reach the log's end (leader only). */
+    private final List<Promise<Void>> commitWaiters = new ArrayList<>();
     /** Offsets below this are committed: the log's end standalone, the commit point with replicas (-1: unknown yet). */
     private volatile long visibleEnd;
     /** A follower knew a newer leader epoch: this replica takes no more puts or reads. */
@@ -248,6 +250,7 @@ public final class ShardVerticle extends VerticleBase {
         if (replicator != null) {
             replicator.close();
             failUncommitted(shardName() + " is shutting down; the put may or may not be stored, retry it");
+            failCommitWaiters(shardName() + " is shutting down");
         }
         return idle()
                 .compose(v -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()))
@@ -410,6 +413,10 @@ public final class ShardVerticle extends VerticleBase {
             Written w = uncommitted.poll();
             acknowledge(w.group, w.records, w.bytes);
         }
+        if (commit >= log.endOffset()) {
+            commitWaiters.forEach(Promise::tryComplete);
+            commitWaiters.clear();
+        }
     }
 
     /** A newer leader exists: answer nothing more as leader; the catalog soon makes this replica a follower. */
@@ -426,6 +433,7 @@ public final class ShardVerticle extends VerticleBase {
         vertx.eventBus().send(Addresses.shardReelect(), reelect);
         vertx.setPeriodic(REELECT_MILLIS, t -> vertx.eventBus().send(Addresses.shardReelect(), reelect));
         failUncommitted(maybeStored());
+        failCommitWaiters(maybeStored());
         pending.forEach(p -> p.message.fail(ErrorCode.SERVICE_UNAVAILABLE.failureCode(), shardName() + " has a new leader; retry"));
         pending.clear();
     }
@@ -546,9 +554,15 @@ public final class ShardVerticle extends VerticleBase {
         switch (message.body().getString("phase")) {
             case "seal" -> {
                 sealed = true;
-                idle().onComplete(v -> {
+                idle().compose(v -> allCommitted()).onComplete(ar -> {
+                    if (ar.failed()) {
+                        Failures.fail(message, ar.cause());
+                        return;
+                    }
                     long end = log.endOffset();
-                    message.reply(end == 0 ? new JsonObject() : new JsonObject().put("lastOffset", end - 1));
+                    JsonObject sealedAt = end == 0 ? new JsonObject() : new JsonObject().put("lastOffset", end - 1);
+                    // The reshard's persist is fenced on the epoch this leader sealed the shard in.
+                    message.reply(role == null ? sealedAt : sealedAt.put("epoch", role.epoch()));
                 });
             }
             case "close" -> {
@@ -565,6 +579,29 @@ public final class ShardVerticle extends VerticleBase {
             }
             default -> message.fail(ErrorCode.INVALID_ARGUMENT.failureCode(), "Unknown seal phase " + message.body());
         }
+    }
+
+    /**
+     * Completes once every record of the log is below the commit point (at once standalone): the ending
+     * sequence number of a sealed parent never covers a record a failover could lose. Fails if this leader is
+     * deposed or stops first.
+     */
+    private Future<Void> allCommitted() {
+        String unavailable = deposed || stopping ? shardName() + " has a new leader or is stopping; retry" : null;
+        if (unavailable != null) {
+            return Future.failedFuture(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, unavailable));
+        }
+        if (replicator == null || visibleEnd >= log.endOffset()) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> p = Promise.promise();
+        commitWaiters.add(p);
+        return p.future();
+    }
+
+    private void failCommitWaiters(String why) {
+        commitWaiters.forEach(p -> p.tryFail(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, why)));
+        commitWaiters.clear();
     }
 
     /** Completes once no append is being written or waiting. */
@@ -639,16 +676,26 @@ public final class ShardVerticle extends VerticleBase {
                         + Math.floorDiv(retention, 3_600_000L) + " hours to " + shardName(), err)));
     }
 
-    /** Reports the log's damaged records (the start offset behind them may read an index file: off the event loop). */
+    /**
+     * Reports the log's damaged records (the start offset behind them may read an index file: off the event
+     * loop) and what this leader wrote and throttled since it started, for ON_DEMAND scaling, which runs on
+     * the catalog leader's node, not necessarily this one.
+     */
     private void onStatus(Message<JsonObject> message) {
         if (log.corruptRecordsFound() == 0) {
-            message.reply(new JsonObject().put("damaged", StreamJson.toJson(List.of())));
+            message.reply(status(List.of()));
             return;
         }
         reads.executeBlocking(() -> log.damaged().stream()
                         .map(d -> new DamagedRecords(d.fromOffset(), d.toOffset(), d.location(), d.reason())).toList(), false)
-                .onSuccess(damaged -> message.reply(new JsonObject().put("damaged", StreamJson.toJson(damaged))))
+                .onSuccess(damaged -> message.reply(status(damaged)))
                 .onFailure(err -> Failures.fail(message, err));
+    }
+
+    private JsonObject status(List<DamagedRecords> damaged) {
+        return new JsonObject().put("damaged", StreamJson.toJson(damaged))
+                .put("written", new JsonObject().put("records", (long) incomingRecords.count())
+                        .put("bytes", (long) incomingBytes.count()).put("throttled", (long) throttledPuts.count()));
     }
 
     private void flushInBackground() {

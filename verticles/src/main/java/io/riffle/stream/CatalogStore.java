@@ -203,7 +203,7 @@ public final class CatalogStore {
      * cut short before its children became durable, or expired shards whose removal was cut short after the
      * catalog dropped them. Shard indexes are never reused, so none of them can be a shard to come.
      */
-    private void removeShardsNotInCatalog(Path dir, StreamDescription d) throws IOException {
+    public void removeShardsNotInCatalog(Path dir, StreamDescription d) throws IOException {
         Path shards = dir.resolve("shards");
         if (!Files.isDirectory(shards)) {
             return;

@@ -74,6 +74,10 @@ public final class ControlPlaneVerticle extends VerticleBase {
     private final ReshardCallRates callRates;
     private final OnDemandScaling onDemand;
     private long onDemandTimer = -1;
+    /** Reshards whose steps run now; {@link #quiesce} waits for them. */
+    private final Set<Future<Void>> reshards = new java.util.HashSet<>();
+    /** Set by {@link #quiesce}: the node stops, no change starts any more. */
+    private boolean quiescing;
 
     public ControlPlaneVerticle(EngineConfig config, StreamHosting hosting) {
         this.config = config;
@@ -107,9 +111,26 @@ public final class ControlPlaneVerticle extends VerticleBase {
                 });
     }
 
+    /**
+     * Called before the node undeploys this verticle: refuses every request from now on and answers once the
+     * reshards already running have finished (stood or rolled back). Vert.x undeploys the shard verticles,
+     * this deployment's children, before it stops this one; a reshard still running then would deploy
+     * children into a deployment being undeployed and, rolling back, remove new shards' directories while
+     * they close.
+     */
+    public Future<Void> quiesce() {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            quiescing = true;
+            vertx.cancelTimer(onDemandTimer);
+            Future.join(List.copyOf(reshards)).<Void>mapEmpty().onComplete(ar -> done.complete());
+        });
+        return done.future();
+    }
+
     @Override
     public Future<?> stop() {
-        // Shard verticles are children of this deployment: Vert.x undeploys them after this stop. No stream
+        // Shard verticles are children of this deployment: Vert.x undeployed them before this stop. No stream
         // changes state any more; whoever waits for one hears that the node stops.
         transitions.forEach(vertx::cancelTimer);
         vertx.cancelTimer(onDemandTimer);
@@ -122,6 +143,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
         JsonObject body = message.body();
         Future<?> result;
         try {
+            if (quiescing) {
+                throw new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, "The node is stopping; retry on another node or once it is back");
+            }
             callRates.require(body.getString("op"));
             result = switch (body.getString("op")) {
                 case "create" -> create(body);
@@ -399,14 +423,16 @@ public final class ControlPlaneVerticle extends VerticleBase {
             entry.description = before.withStatus(StreamStatus.UPDATING);
             changed(before.name());
             ReshardSteps steps = new ReshardSteps(vertx, before.name(), plan, config.clock(), entry.dir, hosting);
-            Future<JsonObject> done = steps.run(
+            Future<Void> running = steps.run(
                             created -> deployShards(entry, created, null),
                             // Nobody sees the children (describe, routing) before the catalog holding them is durable.
-                            after -> persist(entry, after).onSuccess(v -> {
+                            (after, sealedEpochs) -> hosting.writeResharded(entry.dir, after, entry.limits, sealedEpochs).onSuccess(v -> {
                                 entry.description = after.withStatus(StreamStatus.UPDATING);
                                 changed(before.name());
-                            }))
-                    .transform(ar -> afterTransition().compose(v -> {
+                            }));
+            reshards.add(running);
+            running.onComplete(ar -> reshards.remove(running));
+            Future<JsonObject> done = running.transform(ar -> afterTransition().compose(v -> {
                         entry.description = entry.description.withStatus(StreamStatus.ACTIVE);
                         changed(before.name());
                         return ar.succeeded() ? Future.succeededFuture(StreamJson.toJson(entry.description))
@@ -418,12 +444,16 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
     /** ON_DEMAND streams scale by themselves: each ACTIVE one splits hot shards or merges cold ones ({@link OnDemandScaler}). */
     private void scaleOnDemandStreams() {
-        long now = now();
         for (Entry entry : streams.values()) {
             StreamDescription d = entry.description;
             if (d.mode() == StreamMode.ON_DEMAND && d.status() == StreamStatus.ACTIVE) {
-                onDemand.next(d, now).ifPresent(planner -> reshard(entry, planner, new JsonObject().put("await", false))
-                        .onFailure(err -> LOG.warn("ON_DEMAND scaling of stream {} did not start: {}", d.name(), err.toString())));
+                // Decided on the totals only if the stream did not change while its shards answered.
+                OnDemandScaling.totals(vertx, d).onSuccess(totals -> {
+                    if (entry.description == d && !quiescing) {
+                        onDemand.next(d, totals, now()).ifPresent(planner -> reshard(entry, planner, new JsonObject().put("await", false))
+                                .onFailure(err -> LOG.warn("ON_DEMAND scaling of stream {} did not start: {}", d.name(), err.toString())));
+                    }
+                });
             }
         }
     }

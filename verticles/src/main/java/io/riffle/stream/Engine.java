@@ -24,10 +24,17 @@ public final class Engine {
     private final DataDirLock lock;
     private final WorkerExecutor writePool;
     private final WorkerExecutor readPool;
+    /** The standalone node's control plane, quiesced before it is undeployed; null in a cluster. */
+    private final ControlPlaneVerticle controlPlane;
+    /** The clustered node's campaign for catalog leadership (its control plane is quiesced too); null standalone. */
+    private final io.riffle.cluster.CatalogLeader leader;
 
     private Engine(Vertx vertx, java.util.List<String> deploymentIds, String nodeId, io.riffle.cluster.CatalogReplica replica,
-                   DataDirLock lock, WorkerExecutor writePool, WorkerExecutor readPool) {
+                   ControlPlaneVerticle controlPlane, io.riffle.cluster.CatalogLeader leader, DataDirLock lock,
+                   WorkerExecutor writePool, WorkerExecutor readPool) {
         this.vertx = vertx;
+        this.controlPlane = controlPlane;
+        this.leader = leader;
         this.replica = replica;
         this.deploymentIds = deploymentIds;
         this.nodeId = nodeId;
@@ -73,18 +80,25 @@ public final class Engine {
                     io.riffle.cluster.CatalogReplica replica = coordinationFor == null ? null
                             : new io.riffle.cluster.CatalogReplica(config, nodeId);
                     Future<?> deployed;
-                    if (coordinationFor == null) {
-                        deployed = vertx.deployVerticle(new ControlPlaneVerticle(config, new LocalHosting(vertx, config))).onSuccess(ids::add);
+                    ControlPlaneVerticle controlPlane = coordinationFor == null
+                            ? new ControlPlaneVerticle(config, new LocalHosting(vertx, config)) : null;
+                    java.util.concurrent.atomic.AtomicReference<io.riffle.cluster.CatalogLeader> leader =
+                            new java.util.concurrent.atomic.AtomicReference<>();
+                    if (controlPlane != null) {
+                        deployed = vertx.deployVerticle(controlPlane).onSuccess(ids::add);
                     } else {
                         // The replica listens before the node announces itself: a leader that sees the node
                         // can send it the catalog at once.
                         deployed = vertx.deployVerticle(replica).onSuccess(ids::add)
                                 .compose(v -> vertx.executeBlocking(() -> coordinationFor.apply(nodeId)))
-                                .compose(coordination -> vertx.deployVerticle(new io.riffle.cluster.CatalogLeader(config, coordination)))
+                                .compose(coordination -> {
+                                    leader.set(new io.riffle.cluster.CatalogLeader(config, coordination));
+                                    return vertx.deployVerticle(leader.get());
+                                })
                                 .onSuccess(ids::add);
                     }
                     return deployed
-                            .map(v -> new Engine(vertx, ids, nodeId, replica, lock, writePool, readPool))
+                            .map(v -> new Engine(vertx, ids, nodeId, replica, controlPlane, leader.get(), lock, writePool, readPool))
                             .onFailure(err -> {
                                 java.util.Collections.reverse(ids);
                                 ids.forEach(vertx::undeploy);
@@ -103,6 +117,11 @@ public final class Engine {
         return java.util.Optional.ofNullable(replica).map(io.riffle.cluster.CatalogReplica::current);
     }
 
+    /** Whether this node runs the control plane now: always standalone, while it leads the catalog in a cluster. */
+    public boolean runsControlPlane() {
+        return controlPlane != null || leader.leads();
+    }
+
     /** This node's stable id, from its data directory. */
     public String nodeId() {
         return nodeId;
@@ -119,8 +138,10 @@ public final class Engine {
      */
     public Future<Void> stop() {
         client.close();
-        // The leader's campaign before the replica and its shards, which flush and close their logs.
-        Future<Void> undeployed = Future.succeededFuture();
+        // The leader's campaign before the replica and its shards, which flush and close their logs. The
+        // control plane (standalone, or this node's while it leads the catalog) lets its running reshards
+        // finish first (see ControlPlaneVerticle#quiesce).
+        Future<Void> undeployed = controlPlane != null ? controlPlane.quiesce() : leader.quiesce();
         for (int i = deploymentIds.size() - 1; i >= 0; i--) {
             String id = deploymentIds.get(i);
             undeployed = undeployed.eventually(() -> vertx.undeploy(id));

@@ -51,6 +51,13 @@ public final class LocalHosting implements StreamHosting {
         });
     }
 
+    /** One node: its shards have no other leader that could have taken over, so there is nothing to fence. */
+    @Override
+    public Future<Void> writeResharded(Path dir, StreamDescription after, Optional<ThroughputLimits> ownLimits,
+                                       Map<ShardId, Long> sealedEpochs) {
+        return write(dir, after, ownLimits);
+    }
+
     @Override
     public Future<Void> markDeleting(Path dir) {
         return vertx.executeBlocking(() -> {

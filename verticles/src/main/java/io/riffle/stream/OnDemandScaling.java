@@ -2,10 +2,14 @@ package io.riffle.stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.riffle.model.ShardDescription;
+import io.riffle.bus.Addresses;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamDescription;
 import io.riffle.model.StreamName;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -15,12 +19,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control plane's side of ON_DEMAND scaling: feeds the {@link OnDemandScaler} the shards' write totals
- * from the node's metrics (the counters each shard verticle keeps) and counts the scalings it starts, as
- * {@code riffle_stream_ondemand_scalings_total{stream,direction}}. Only shards running on this node are
- * seen, which on a single node is all of them. Used on the control plane's context only.
+ * (the counters each shard's leader keeps, asked for over the event bus, so in a cluster too) and counts the
+ * scalings it starts, as {@code riffle_stream_ondemand_scalings_total{stream,direction}}. Used on the
+ * control plane's context only.
  */
 final class OnDemandScaling {
     private static final Logger LOG = LoggerFactory.getLogger(OnDemandScaling.class);
+    private static final long STATUS_TIMEOUT_MILLIS = 2_000;
     private final OnDemandScaler scaler;
     private final MeterRegistry metrics;
 
@@ -29,21 +34,27 @@ final class OnDemandScaling {
         this.metrics = metrics;
     }
 
-    private OnDemandScaler.Decision decide(StreamDescription d, long nowMillis) {
+    /**
+     * Each open shard's write totals, as its leader reports them (on whichever node it runs); fails if a
+     * shard does not answer, so no decision is made on a partial view.
+     */
+    static Future<Map<ShardId, OnDemandScaler.ShardTotals>> totals(Vertx vertx, StreamDescription d) {
+        DeliveryOptions options = new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MILLIS);
         Map<ShardId, OnDemandScaler.ShardTotals> totals = new HashMap<>();
-        for (ShardDescription s : d.openShards()) {
-            totals.put(s.shardId(), new OnDemandScaler.ShardTotals(count("riffle.shard.incoming.records", d.name(), s.shardId()),
-                    count("riffle.shard.incoming.bytes", d.name(), s.shardId()), count("riffle.shard.throttled.puts", d.name(), s.shardId())));
-        }
-        return scaler.decide(d, totals, nowMillis);
+        return Future.all(d.openShards().stream().map(s -> vertx.eventBus().<JsonObject>request(
+                Addresses.shardStatus(d.name(), s.shardId()), new JsonObject(), options).onSuccess(m -> {
+                    JsonObject w = m.body().getJsonObject("written");
+                    totals.put(s.shardId(), new OnDemandScaler.ShardTotals(w.getLong("records"), w.getLong("bytes"), w.getLong("throttled")));
+                })).toList()).map(v -> totals);
     }
 
     /**
      * The reshard the stream needs now, if any, as a planner over the description current when it runs;
      * the cool-down starts and the scaling is counted.
      */
-    Optional<Function<StreamDescription, Resharding.Plan>> next(StreamDescription d, long nowMillis) {
-        OnDemandScaler.Decision decision = decide(d, nowMillis);
+    Optional<Function<StreamDescription, Resharding.Plan>> next(StreamDescription d, Map<ShardId, OnDemandScaler.ShardTotals> totals,
+                                                                long nowMillis) {
+        OnDemandScaler.Decision decision = scaler.decide(d, totals, nowMillis);
         Function<StreamDescription, Resharding.Plan> planner;
         String direction;
         if (decision instanceof OnDemandScaler.Decision.Split split) {
@@ -71,8 +82,4 @@ final class OnDemandScaling {
         scaler.forget(stream);
     }
 
-    private long count(String name, StreamName stream, ShardId shard) {
-        Counter c = metrics.find(name).tags("stream", stream.value(), "shard", shard.toString()).counter();
-        return c == null ? 0 : (long) c.count();
-    }
 }

@@ -1,5 +1,7 @@
 package io.riffle.stream;
 
+import io.riffle.error.ErrorCode;
+import io.riffle.error.RiffleException;
 import io.riffle.model.ShardDescription;
 import io.riffle.model.ShardId;
 import io.riffle.model.StreamDescription;
@@ -8,6 +10,7 @@ import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
 
@@ -37,6 +40,22 @@ public interface StreamHosting {
 
     /** Replaces a stream's durable description. */
     Future<Void> write(Path dir, StreamDescription description, Optional<ThroughputLimits> ownLimits);
+
+    /**
+     * Makes a reshard's description durable, as {@link #write}, fenced on the leader epochs the parents were
+     * sealed at ({@code sealedEpochs}, by shard; empty when shards have no replicas): if any parent has a
+     * new leader since (a failover, whose leader was never sealed), nothing is written and it fails with
+     * {@link LeaderMoved}. In a cluster this also places the new shards and answers once they run.
+     */
+    Future<Void> writeResharded(Path dir, StreamDescription after, Optional<ThroughputLimits> ownLimits,
+                                Map<ShardId, Long> sealedEpochs);
+
+    /** A reshard's parent has a new leader since it was sealed: nothing was written; seal again and retry. */
+    final class LeaderMoved extends RiffleException {
+        public LeaderMoved(String message) {
+            super(ErrorCode.SERVICE_UNAVAILABLE, message);
+        }
+    }
 
     /** Makes a stream's deletion durable: from here it never comes back, even if its removal is cut short. */
     Future<Void> markDeleting(Path dir);

@@ -125,6 +125,35 @@ class ShardReplicationTest {
         assertThat(logOf("n3")).containsExactly("a", "b", "c");
     }
 
+    /**
+     * A reshard's seal of a replicated parent: its ending sequence number must not cover a record a failover
+     * could lose, so the seal answers only once the leader's whole log is committed, with its leader epoch
+     * (the reshard's catalog change is fenced on it).
+     */
+    @Test
+    void aSealAnswersTheLastOffsetOnlyOnceEveryRecordIsCommittedAndNamesTheLeaderEpoch() {
+        NODES.forEach(n -> deploy(n, 1, "n1"));
+        assertThat(await(put("a")).offsets()).containsExactly(0);
+        undeploy("n2");
+        undeploy("n3");
+        Future<AppendReply> uncommitted = put("b");
+        // "b" is in the leader's log, on no majority: no answer while that lasts (1 s of it here).
+        assertThatThrownBy(() -> await(seal(1_000))).isInstanceOf(ReplyException.class);
+        Future<io.vertx.core.json.JsonObject> sealed = seal(10_000);
+        deploy("n2", 1, "n1");
+        io.vertx.core.json.JsonObject answer = await(sealed);
+        assertThat(answer.getLong("lastOffset")).isEqualTo(1L);
+        assertThat(answer.getLong("epoch")).isEqualTo(1L);
+        assertThat(values(read(0).records())).containsExactly("a", "b");
+        uncommitted.otherwiseEmpty();
+    }
+
+    private Future<io.vertx.core.json.JsonObject> seal(long timeoutMillis) {
+        return vertx.eventBus().<io.vertx.core.json.JsonObject>request(Addresses.shardSeal(STREAM, SHARD_ID),
+                new io.vertx.core.json.JsonObject().put("phase", "seal"), new DeliveryOptions().setSendTimeout(timeoutMillis))
+                .map(m -> m.body());
+    }
+
     @Test
     void withoutAMajorityNothingIsAnsweredNorReadableAndARestartedFollowerCatchesUp() throws Exception {
         NODES.forEach(n -> deploy(n, 1, "n1"));

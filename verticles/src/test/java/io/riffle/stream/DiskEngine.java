@@ -39,8 +39,14 @@ final class DiskEngine implements AutoCloseable {
     }
 
     void stop() {
-        io.riffle.testing.Futures.await(engine.stop());
+        io.riffle.testing.Futures.await(stopAsync());
+    }
+
+    /** Starts stopping the engine; the test bounds the wait itself. */
+    io.vertx.core.Future<Void> stopAsync() {
+        io.vertx.core.Future<Void> stopped = engine.stop();
         engine = null;
+        return stopped;
     }
 
     StreamClient restart() {

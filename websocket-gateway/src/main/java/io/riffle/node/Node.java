@@ -83,8 +83,13 @@ public final class Node {
      * iterator key kept in the data directory so issued shard iterators survive a restart.
      */
     public static Future<Node> start(NodeConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** As {@link #start(NodeConfig)}, its engine on {@code engineClock} (tests move time on to expire records). */
+    static Future<Node> start(NodeConfig config, Clock engineClock) {
         // Loaded only once the engine holds the data directory's lock: a second node must not touch the key.
-        return startWith(config, engine -> {
+        return startWith(config, engineClock, engine -> {
             if (config.cluster().enabled()) {
                 // One key for the whole cluster, from the catalog: an iterator from any node works on all.
                 return KinesisApi.endpoint(KinesisSettings.clustered(config.region(), config.accountId(),
@@ -104,7 +109,7 @@ public final class Node {
      * gateways. Fails (having released everything) if any step fails, e.g. the port is taken.
      */
     public static Future<Node> start(NodeConfig config, KinesisEndpoint kinesis) {
-        return startWith(config, engine -> kinesis);
+        return startWith(config, Clock.systemUTC(), engine -> kinesis);
     }
 
     /**
@@ -121,7 +126,8 @@ public final class Node {
         return options;
     }
 
-    private static Future<Node> startWith(NodeConfig config, java.util.function.Function<Engine, KinesisEndpoint> kinesisApi) {
+    private static Future<Node> startWith(NodeConfig config, Clock engineClock,
+                                          java.util.function.Function<Engine, KinesisEndpoint> kinesisApi) {
         Security security;
         Optional<KeyringFile> keyring;
         try {
@@ -146,13 +152,13 @@ public final class Node {
         Future<ClusterBoot.Booted> booted = config.cluster().enabled()
                 ? ClusterBoot.start(builder, options, config.cluster())
                 : Future.succeededFuture(new ClusterBoot.Booted(builder.with(options).build(), Optional.empty()));
-        return booted.compose(b -> startOn(b, config, registry, kinesisApi, security, keyring), err -> {
+        return booted.compose(b -> startOn(b, config, engineClock, registry, kinesisApi, security, keyring), err -> {
             registry.close();
             return Future.failedFuture(err);
         });
     }
 
-    private static Future<Node> startOn(ClusterBoot.Booted booted, NodeConfig config, PrometheusMeterRegistry registry,
+    private static Future<Node> startOn(ClusterBoot.Booted booted, NodeConfig config, Clock engineClock, PrometheusMeterRegistry registry,
                                         java.util.function.Function<Engine, KinesisEndpoint> kinesisApi, Security security,
                                         Optional<KeyringFile> keyring) {
         Vertx vertx = booted.vertx();
@@ -174,7 +180,7 @@ public final class Node {
         // Health listens before any shard starts, so it hears every shard whose writes fail.
         health.listen(vertx.eventBus())
                 .compose(v -> Engine.start(vertx, config.engineConfig(registry, keyring
-                                .<java.util.function.Supplier<Keyring>>map(k -> k::keyring).orElse(Keyring::empty)), booted.hazelcast()
+                                .<java.util.function.Supplier<Keyring>>map(k -> k::keyring).orElse(Keyring::empty)).withClock(engineClock), booted.hazelcast()
                         .<java.util.function.Function<String, io.riffle.cluster.Coordination>>map(hz -> nodeId ->
                                 new HazelcastCoordination(vertx, hz, nodeId, config.cluster().raft()))
                         .orElse(null)))
@@ -294,6 +300,11 @@ public final class Node {
 
     public NodeConfig config() {
         return config;
+    }
+
+    /** The node's engine (for tests in this package). */
+    Engine engine() {
+        return engine;
     }
 
     public PrometheusMeterRegistry registry() {

@@ -50,12 +50,26 @@ class ClusterIT {
 
     @BeforeAll
     static void startThreeNodes() throws IOException {
+        startThreeNodes(dir, "cluster-it", nodes, ids);
+    }
+
+    /** Starts three clustered nodes in {@code dir}/node0..2 with {@code extra} flags, adding them and their node ids to the lists. */
+    static void startThreeNodes(Path dir, String clusterName, List<RunningNode> nodes, List<String> ids, String... extra)
+            throws IOException {
+        startThreeNodes(dir, clusterName, java.time.Clock.systemUTC(), nodes, ids, extra);
+    }
+
+    /** As above, every engine on {@code clock}. */
+    static void startThreeNodes(Path dir, String clusterName, java.time.Clock clock, List<RunningNode> nodes, List<String> ids,
+                                String... extra) throws IOException {
         int[] ports = freePorts(3);
         String members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         for (int i = 0; i < 3; i++) {
-            nodes.add(RunningNode.start(dir.resolve("node" + i), "--cluster", "true", "--cluster-name", "cluster-it",
+            List<String> flags = new ArrayList<>(List.of("--cluster", "true", "--cluster-name", clusterName,
                     "--cluster-port", String.valueOf(ports[i]), "--cluster-members", members,
                     "--event-bus-host", "127.0.0.1"));
+            flags.addAll(List.of(extra));
+            nodes.add(RunningNode.startOnClock(dir.resolve("node" + i), clock, flags.toArray(String[]::new)));
             ids.add(new JsonObject(Files.readString(dir.resolve("node" + i).resolve("node.json"))).getString("nodeId"));
         }
     }
@@ -272,7 +286,7 @@ class ClusterIT {
         return member;
     }
 
-    private static JsonObject kinesis(RunningNode n, String operation, JsonObject body) {
+    static JsonObject kinesis(RunningNode n, String operation, JsonObject body) {
         var r = await(n.web.post(n.port(), "127.0.0.1", "/").putHeader("X-Amz-Target", "Kinesis_20131202." + operation)
                 .putHeader("Content-Type", "application/x-amz-json-1.1").sendBuffer(io.vertx.core.buffer.Buffer.buffer(body.encode())));
         assertThat(r.statusCode()).as("%s: %s", operation, r.bodyAsString()).isEqualTo(200);

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 public final class RunningNode implements AutoCloseable {
     public final Path dataDir;
     private final List<String> args;
+    /** The engine's clock, the same across restarts. */
+    private java.time.Clock clock = java.time.Clock.systemUTC();
     public Node node;
     public final Vertx clientVertx = Vertx.vertx();
     public final WebClient web;
@@ -38,10 +40,16 @@ public final class RunningNode implements AutoCloseable {
 
     /** Starts a node with data in {@code dataDir}; {@code extra} flags override the test defaults. */
     public static RunningNode start(Path dataDir, String... extra) {
+        return startOnClock(dataDir, java.time.Clock.systemUTC(), extra);
+    }
+
+    /** As {@link #start}, the engine on {@code clock}. */
+    public static RunningNode startOnClock(Path dataDir, java.time.Clock clock, String... extra) {
         List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--data-dir",
                 dataDir.toString(), "--gateway-instances", "2", "--throttling", "false"));
         args.addAll(List.of(extra));
         RunningNode n = new RunningNode(dataDir, args);
+        n.clock = clock;
         n.startNode();
         return n;
     }
@@ -54,7 +62,7 @@ public final class RunningNode implements AutoCloseable {
 
     /** Starts the node on its data directory and flags. */
     public void startNode() {
-        node = await(Node.start(NodeConfig.load(args.toArray(String[]::new), Map.of())));
+        node = await(Node.start(NodeConfig.load(args.toArray(String[]::new), Map.of()), clock));
     }
 
     /** Stops the node in order and starts a new one on the same data directory and flags. */
