@@ -38,6 +38,7 @@ public final class CatalogLeader extends VerticleBase {
 
     private final EngineConfig config;
     private final Coordination coordination;
+    private final ReplicaSettings replication;
     private volatile boolean stopped;
     private ClusterHosting hosting;
     private Failover failover;
@@ -45,9 +46,10 @@ public final class CatalogLeader extends VerticleBase {
     private String controlPlane;
     private Coordination.Leadership leadership;
 
-    public CatalogLeader(EngineConfig config, Coordination coordination) {
+    public CatalogLeader(EngineConfig config, Coordination coordination, ReplicaSettings replication) {
         this.config = config;
         this.coordination = coordination;
+        this.replication = replication;
     }
 
     @Override

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests on {@link Addresses#catalogReplica}: {@code state} (the stored snapshot and promise),
  * {@code promise} {epoch} (promise never to accept a lower epoch), {@code apply} {epoch, snapshot}. Answers
- * are {@code {ok, nodeId, promised, snapshot?}}; {@code ok:false} is a refusal of a stale epoch. An apply is
+ * are {@code {ok, nodeId, zone, promised, snapshot?}}; {@code ok:false} is a refusal of a stale epoch. An apply is
  * answered once this node's shards follow it.
  */
 public final class CatalogReplica extends VerticleBase {
@@ -48,6 +48,8 @@ public final class CatalogReplica extends VerticleBase {
 
     private final EngineConfig config;
     private final String nodeId;
+    /** This node's zone, told to the catalog leader in every answer (placement spreads replicas over zones). */
+    private final String zone;
     private final Path file;
     private final CatalogStore store;
     private long promised;
@@ -70,9 +72,10 @@ public final class CatalogReplica extends VerticleBase {
     private Future<?> last = Future.succeededFuture();
     private MessageConsumer<JsonObject> consumer;
 
-    public CatalogReplica(EngineConfig config, String nodeId) {
+    public CatalogReplica(EngineConfig config, String nodeId, String zone) {
         this.config = config;
         this.nodeId = nodeId;
+        this.zone = zone;
         this.file = config.dataDir().resolve("cluster").resolve(FILE);
         this.store = new CatalogStore(config.dataDir());
     }
@@ -115,7 +118,7 @@ public final class CatalogReplica extends VerticleBase {
     }
 
     private JsonObject answer(boolean ok) {
-        return new JsonObject().put("ok", ok).put("nodeId", nodeId).put("promised", promised);
+        return new JsonObject().put("ok", ok).put("nodeId", nodeId).put("zone", zone).put("promised", promised);
     }
 
     private Future<JsonObject> promise(long epoch) {

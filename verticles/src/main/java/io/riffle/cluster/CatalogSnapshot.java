@@ -123,11 +123,12 @@ public final class CatalogSnapshot {
 
     /**
      * For operators: {@code {"epoch","version","placement":{stream:{shardId:leaderNodeId}},
-     * "replicas":{stream:{shardId:{"nodes":[...],"leaderEpoch":n}}}}}.
+     * "replicas":{stream:{shardId:{"nodes":[...],"leaderEpoch":n}}}, "replicationFactors":{stream:n}}}.
      */
     public JsonObject summary() {
         JsonObject placement = new JsonObject();
         JsonObject replicas = new JsonObject();
+        JsonObject factors = new JsonObject();
         streams().values().stream().filter(r -> !r.getBoolean("deleting", false)).forEach(r -> {
             JsonObject owners = new JsonObject();
             JsonObject sets = new JsonObject();
@@ -140,9 +141,10 @@ public final class CatalogSnapshot {
             String name = r.getJsonObject("description").getString("name");
             placement.put(name, owners);
             replicas.put(name, sets);
+            factors.put(name, ReplicaSets.factor(r));
         });
         return new JsonObject().put("epoch", epoch()).put("version", version()).put("placement", placement)
-                .put("replicas", replicas);
+                .put("replicas", replicas).put("replicationFactors", factors);
     }
 
     boolean newerThan(CatalogSnapshot other) {

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
 final class ClusterHosting implements StreamHosting {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterHosting.class);
     static final long REPLICATE_TIMEOUT_MILLIS = 5_000;
-    /** Replicas per shard: as many as the live nodes at creation, up to three (Kinesis keeps three copies). */
-    static final int MAX_REPLICATION_FACTOR = 3;
+    /** Replicas per shard unless the stream says: as many as the live nodes at creation, up to three (Kinesis keeps three copies). */
+    static final int DEFAULT_REPLICATION_FACTOR = 3;
 
     private final Vertx vertx;
     private final Path dataDir;
@@ -54,6 +54,8 @@ final class ClusterHosting implements StreamHosting {
     /** The next version to write: never reused, even after a failed commit left it on some replicas. */
     private long nextVersion;
     private Future<?> last = Future.succeededFuture();
+    /** Each node's zone as its catalog replica last told (in every answer to a commit), for placement. */
+    private final Map<String, String> zones = new TreeMap<>();
 
     ClusterHosting(Vertx vertx, Path dataDir, Coordination coordination, long epoch, CatalogSnapshot base,
                    Runnable stepDown) {
@@ -68,6 +70,11 @@ final class ClusterHosting implements StreamHosting {
 
     CatalogSnapshot committed() {
         return committed;
+    }
+
+    /** The zones nodes told (a node not heard from yet has none). */
+    Map<String, String> zones() {
+        return zones;
     }
 
     /** Whether a live node missed the last commit, so the catalog should be sent again. */
@@ -101,18 +108,34 @@ final class ClusterHosting implements StreamHosting {
 
     @Override
     public Future<Path> create(StreamDescription description, Optional<ThroughputLimits> ownLimits) {
+        return create(description, ownLimits, Optional.empty());
+    }
+
+    @Override
+    public Future<Path> create(StreamDescription description, Optional<ThroughputLimits> ownLimits,
+                               Optional<Integer> replicationFactor) {
         String id = UUID.randomUUID().toString();
         return commit(streams -> {
             Map<String, Integer> leaders = liveShardCounts();
-            int factor = Math.min(MAX_REPLICATION_FACTOR, leaders.size());
-            List<List<String>> sets = Placement.replicas(leaders, liveReplicaCounts(), description.shards().size(), factor);
+            int factor = replicationFactor.orElse(Math.min(DEFAULT_REPLICATION_FACTOR, leaders.size()));
+            if (factor > leaders.size()) {
+                throw RiffleException.invalidArgument("Replication factor " + factor + " needs as many live nodes; the cluster has "
+                        + leaders.size() + " now");
+            }
+            List<List<String>> sets = Placement.replicas(leaders, liveReplicaCounts(), zones, description.shards().size(), factor);
             List<Integer> indexes = description.shards().stream().map(s -> s.shardId().index()).toList();
             JsonObject record = ReplicaSets.place(new JsonObject().put("description", stored(description)), indexes, sets)
-                    .put("open", false).put("deleting", false);
+                    .put("open", false).put("deleting", false).put(ReplicaSets.FACTOR, factor);
             ownLimits.ifPresent(l -> record.put("ownLimits", StreamJson.toJson(l)));
             streams.put(id, record);
             return streams;
         }, Set.of()).map(v -> dirOf(id));
+    }
+
+    @Override
+    public int replicationFactor(Path dir) {
+        JsonObject record = dir == null ? null : committed.streams().get(dir.getFileName().toString());
+        return record == null ? Math.min(DEFAULT_REPLICATION_FACTOR, coordination.liveNodes().size()) : ReplicaSets.factor(record);
     }
 
     @Override
@@ -280,6 +303,7 @@ final class ClusterHosting implements StreamHosting {
                 }
                 if (f.succeeded()) {
                     acked.add(e.getKey());
+                    zones.put(e.getKey(), f.result().body().getString("zone", ""));
                 }
             }
             Set<String> missed = new LinkedHashSet<>(voters);

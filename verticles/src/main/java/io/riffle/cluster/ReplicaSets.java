@@ -12,11 +12,20 @@ import java.util.TreeMap;
 /**
  * Reads and writes the replica sets in a stream's catalog record: {@code "owners"} names each shard's
  * leader (by shard index), {@code "replicas"} each shard's replica nodes, {@code "epochs"} each shard's
- * leader epoch, raised by one at every change of leader. A record written before replication has owners
+ * leader epoch, raised by one at every change of leader, {@code "replicationFactor"} the replicas each shard
+ * should have. A record written before replication has owners
  * only: each shard is then its owner's alone, at epoch 1.
  */
 final class ReplicaSets {
+    /** The record's replication factor; a record written before the stream setting holds its first shard's count. */
+    static final String FACTOR = "replicationFactor";
+
     private ReplicaSets() {
+    }
+
+    static int factor(JsonObject record) {
+        Integer factor = record.getInteger(FACTOR);
+        return factor != null ? factor : replicas(record, shards(record).get(0)).size();
     }
 
     static String leader(JsonObject record, int shard) {

@@ -97,6 +97,7 @@ public final class StreamClient implements AutoCloseable {
                 .put("tags", new JsonObject(new LinkedHashMap<>(request.tags())));
         request.limits().ifPresent(l -> body.put("limits", StreamJson.toJson(l)));
         request.maxRecordSizeKiB().ifPresent(k -> body.put("maxRecordSizeKiB", k));
+        request.replicationFactor().ifPresent(f -> body.put("replicationFactor", f));
         return body;
     }
 
@@ -135,6 +136,12 @@ public final class StreamClient implements AutoCloseable {
     }
 
     /** This node's shard limit and usage, for DescribeLimits. */
+    /** Replicas per shard of the stream (1 on a standalone node). */
+    public Future<Integer> replicationFactor(StreamName name) {
+        return this.<JsonObject>control("replicationFactor", name, new JsonObject(), READS)
+                .map(j -> j.getInteger("replicationFactor"));
+    }
+
     public Future<NodeLimits> limits() {
         return this.<JsonObject>control("limits", null, new JsonObject())
                 .map(j -> new NodeLimits(j.getInteger("maxShards"), j.getInteger("openShards"), j.getInteger("onDemandStreams"),
