@@ -42,7 +42,9 @@ public final class CatalogLeader extends VerticleBase {
     private volatile boolean stopped;
     private ClusterHosting hosting;
     private Failover failover;
+    private ReplicaMoves moves;
     private io.vertx.core.eventbus.MessageConsumer<JsonObject> reelections;
+    private io.vertx.core.eventbus.MessageConsumer<JsonObject> decommissions;
     private String controlPlane;
     private Coordination.Leadership leadership;
 
@@ -60,6 +62,7 @@ public final class CatalogLeader extends VerticleBase {
                 viewChanged();
             } else if (failover != null) {
                 failover.check();
+                moves.check();
             }
         });
         campaign();
@@ -144,7 +147,12 @@ public final class CatalogLeader extends VerticleBase {
                     failover = new Failover(vertx, h, coordination);
                     Failover f = failover;
                     reelections = vertx.eventBus().<JsonObject>consumer(Addresses.shardReelect(), m -> f.reelect(m.body()));
+                    moves = new ReplicaMoves(vertx, h, coordination, failover, replication.replicaRepairSeconds());
+                    ReplicaMoves r = moves;
+                    decommissions = vertx.eventBus().<JsonObject>consumer(Addresses.decommission(), m -> r.decommission(m.body().getString("nodeId"))
+                            .onSuccess(m::reply).onFailure(err -> io.riffle.bus.Failures.fail(m, err)));
                     failover.check();
+                    moves.check();
                     controlPlane = id;
                     LOG.info("Node {} leads the catalog at epoch {} ({})", coordination.nodeId(), epoch, h.committed());
                     return null;
@@ -159,9 +167,14 @@ public final class CatalogLeader extends VerticleBase {
         leadership = null;
         hosting = null;
         failover = null;
+        moves = null;
         if (reelections != null) {
             reelections.unregister();
             reelections = null;
+        }
+        if (decommissions != null) {
+            decommissions.unregister();
+            decommissions = null;
         }
         String id = controlPlane;
         controlPlane = null;
@@ -173,6 +186,7 @@ public final class CatalogLeader extends VerticleBase {
         if (hosting != null) {
             Failover f = failover;
             f.check();
+            moves.check();
             hosting.recommit().onFailure(err -> LOG.warn("Sending the catalog to the members failed: {}", err.toString()))
                     .onComplete(ar -> {
                         if (f != null) {

@@ -91,9 +91,21 @@ public final class CatalogReplica extends VerticleBase {
             return null;
         }).compose(v -> {
             LOG.info("Catalog replica {} holds {}, promised epoch {}", nodeId, current, promised);
+            registerMeters();
             consumer = vertx.eventBus().consumer(Addresses.catalogReplica(nodeId), this::handle);
             return consumer.completion();
         });
+    }
+
+    /** Every node shows the moves of the catalog it holds, so the gauges do not depend on which node leads. */
+    private void registerMeters() {
+        io.micrometer.core.instrument.Gauge.builder("riffle.replica.moves.in.progress", this,
+                        r -> r.current.summary().getJsonArray("moves").size())
+                .description("Shard replica moves under way (repair, decommission, rebalancing), as this node's catalog has them")
+                .register(config.metrics());
+        io.micrometer.core.instrument.Gauge.builder("riffle.nodes.decommissioning", this,
+                        r -> r.current.summary().getJsonArray("decommissioning").size())
+                .description("Nodes being decommissioned, as this node's catalog has them").register(config.metrics());
     }
 
     @Override
@@ -227,9 +239,10 @@ public final class CatalogReplica extends VerticleBase {
     /** This node's role in the shard's replica set, or null if it holds no replica of it. */
     private ReplicaRole roleOf(JsonObject record, int shard) {
         List<String> replicas = ReplicaSets.replicas(record, shard);
-        if (!replicas.contains(nodeId)) {
+        List<String> learners = ReplicaSets.learners(record, shard);
+        if (!replicas.contains(nodeId) && !learners.contains(nodeId)) {
             return null;
         }
-        return new ReplicaRole(nodeId, ReplicaSets.epoch(record, shard), ReplicaSets.leader(record, shard), replicas);
+        return new ReplicaRole(nodeId, ReplicaSets.epoch(record, shard), ReplicaSets.leader(record, shard), replicas, learners);
     }
 }

@@ -226,32 +226,49 @@ final class ClusterHosting implements StreamHosting {
         return json;
     }
 
-    /** Replicas per live node, every live node listed, for placing new shards' followers. */
-    private Map<String, Integer> liveReplicaCounts() {
+    /** Live nodes not being decommissioned: where replicas may go. */
+    Set<String> placeable() {
+        Set<String> nodes = new LinkedHashSet<>(coordination.liveNodes());
+        nodes.removeAll(committed.draining());
+        return nodes;
+    }
+
+    /** Replicas per placeable node, every one listed, for placing followers and moves. */
+    Map<String, Integer> liveReplicaCounts() {
         Map<String, Integer> counts = new TreeMap<>();
-        coordination.liveNodes().forEach(n -> counts.put(n, 0));
+        placeable().forEach(n -> counts.put(n, 0));
         ReplicaSets.replicasPerNode(committed).forEach((n, c) -> counts.computeIfPresent(n, (k, v) -> c));
         return counts;
     }
 
-    /** Open shards per live node, every live node listed, for placing new shards. */
+    /** Open shards per live node, every live node not being decommissioned listed, for placing new shards. */
     private Map<String, Integer> liveShardCounts() {
         Map<String, Integer> counts = new TreeMap<>();
-        coordination.liveNodes().forEach(n -> counts.put(n, 0));
+        placeable().forEach(n -> counts.put(n, 0));
         committed.shardsPerNode().forEach((n, c) -> counts.computeIfPresent(n, (k, v) -> c));
         return counts;
     }
 
-    /** Commits a change of the catalog's streams that is no control-plane change (a shard's new leader). */
+    /** Commits a change of the catalog's streams that is no control-plane change (a shard's new leader, a replica move). */
     Future<Void> commitChange(UnaryOperator<JsonObject> change, Set<String> mustFollow) {
         return commit(change, mustFollow);
     }
 
-    /**
-     * Commits the next snapshot, {@code change} applied to the streams of the last committed one when this
-     * commit's turn comes; {@code mustFollow} are nodes that must apply it too (they start or stop shards).
-     */
+    /** Commits {@code node} as being decommissioned: nothing is placed on it from now on, and its replicas move away. */
+    Future<Void> decommission(String node) {
+        return commit(streams -> streams, Set.of(), c -> c.draining(node));
+    }
+
     private Future<Void> commit(UnaryOperator<JsonObject> change, Set<String> mustFollow) {
+        return commit(change, mustFollow, c -> c);
+    }
+
+    /**
+     * Commits the next snapshot, {@code change} applied to the streams of the last committed one (after
+     * {@code catalogChange} to the rest of it) when this commit's turn comes; {@code mustFollow} are nodes that
+     * must apply it too (they start or stop shards).
+     */
+    private Future<Void> commit(UnaryOperator<JsonObject> change, Set<String> mustFollow, UnaryOperator<CatalogSnapshot> catalogChange) {
         Future<Void> result = last.transform(ar -> {
             Set<String> live = coordination.liveNodes();
             for (String owner : mustFollow) {
@@ -264,7 +281,7 @@ final class ClusterHosting implements StreamHosting {
             voters.addAll(live);
             CatalogSnapshot next;
             try {
-                next = committed.next(epoch, nextVersion++, voters, change);
+                next = catalogChange.apply(committed).next(epoch, nextVersion++, voters, change);
             } catch (RuntimeException e) {
                 return Future.failedFuture(e);
             }

@@ -39,6 +39,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -640,14 +641,16 @@ public final class ShardVerticle extends VerticleBase {
     }
 
     /** Reports the log's damaged records (the start offset behind them may read an index file: off the event loop). */
+    /** The shard's damaged records and, replicated, the followers and learners in sync (the catalog leader's moves wait for them). */
     private void onStatus(Message<JsonObject> message) {
+        JsonArray inSync = new JsonArray(replicator == null ? List.of() : new ArrayList<>(replicator.inSyncNodes()));
         if (log.corruptRecordsFound() == 0) {
-            message.reply(new JsonObject().put("damaged", StreamJson.toJson(List.of())));
+            message.reply(new JsonObject().put("damaged", StreamJson.toJson(List.of())).put("inSync", inSync));
             return;
         }
         reads.executeBlocking(() -> log.damaged().stream()
                         .map(d -> new DamagedRecords(d.fromOffset(), d.toOffset(), d.location(), d.reason())).toList(), false)
-                .onSuccess(damaged -> message.reply(new JsonObject().put("damaged", StreamJson.toJson(damaged))))
+                .onSuccess(damaged -> message.reply(new JsonObject().put("damaged", StreamJson.toJson(damaged)).put("inSync", inSync)))
                 .onFailure(err -> Failures.fail(message, err));
     }
 

@@ -157,7 +157,8 @@ abstract class Membership implements ClusterView {
                         .put("catalog", new JsonObject().put("epoch", summary.getLong("epoch")).put("version", summary.getLong("version")))
                         .put("placement", summary.getJsonObject("placement"))
                         .put("replicas", summary.getJsonObject("replicas"))
-                        .put("replicationFactors", summary.getJsonObject("replicationFactors"));
+                        .put("replicationFactors", summary.getJsonObject("replicationFactors"))
+                        .put("moves", summary.getJsonArray("moves")).put("decommissioning", summary.getJsonArray("decommissioning"));
             });
         }
 
