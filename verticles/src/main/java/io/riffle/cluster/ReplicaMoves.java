@@ -180,8 +180,15 @@ final class ReplicaMoves {
             }
             List<String> shrunk = new ArrayList<>(s.replicas());
             shrunk.remove(m.from());
-            LOG.info("Shard {} of stream {}: replica {} leaves (replicas {})", s.shardId(), s.stream(), m.from(), shrunk);
-            return change(s, r -> ReplicaSets.endMove(ReplicaSets.reconfigure(r, s.index(), shrunk), s.index()), live);
+            return inSync(s).compose(synced -> {
+                // Never below a majority in sync: the leader and enough of the staying followers hold the whole log.
+                long staying = 1 + shrunk.stream().filter(synced::contains).count();
+                if (staying < shrunk.size() / 2 + 1) {
+                    return Future.succeededFuture(false);
+                }
+                LOG.info("Shard {} of stream {}: replica {} leaves (replicas {})", s.shardId(), s.stream(), m.from(), shrunk);
+                return change(s, r -> ReplicaSets.endMove(ReplicaSets.reconfigure(r, s.index(), shrunk), s.index()), live);
+            });
         }
         return change(s, r -> ReplicaSets.endMove(r, s.index()), live);
     }
