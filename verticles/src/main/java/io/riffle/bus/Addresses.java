@@ -87,6 +87,11 @@ public final class Addresses {
         return PREFIX + "catalog.reelect";
     }
 
+    /** Decommissioning a node: {nodeId}, answered with what is left to move. Registered by the catalog leader only. */
+    public static String decommission() {
+        return PREFIX + "catalog.decommission";
+    }
+
     /**
      * One node's replica of the cluster catalog (JSON with an "op": state, promise, apply); the catalog
      * leader is the only sender. Registered by that node alone, so the clustered bus routes it there.

@@ -38,18 +38,22 @@ public final class CatalogLeader extends VerticleBase {
 
     private final EngineConfig config;
     private final Coordination coordination;
+    private final ReplicaSettings replication;
     private volatile boolean stopped;
     private ClusterHosting hosting;
     private Failover failover;
+    private ReplicaMoves moves;
     private io.vertx.core.eventbus.MessageConsumer<JsonObject> reelections;
+    private io.vertx.core.eventbus.MessageConsumer<JsonObject> decommissions;
     private String controlPlane;
     /** The control plane while this node leads; read by the engine's stop from any thread. */
     private volatile ControlPlaneVerticle plane;
     private Coordination.Leadership leadership;
 
-    public CatalogLeader(EngineConfig config, Coordination coordination) {
+    public CatalogLeader(EngineConfig config, Coordination coordination, ReplicaSettings replication) {
         this.config = config;
         this.coordination = coordination;
+        this.replication = replication;
     }
 
     @Override
@@ -60,6 +64,7 @@ public final class CatalogLeader extends VerticleBase {
                 viewChanged();
             } else if (failover != null) {
                 failover.check();
+                moves.check();
             }
         });
         campaign();
@@ -160,7 +165,12 @@ public final class CatalogLeader extends VerticleBase {
                     failover = new Failover(vertx, h, coordination);
                     Failover f = failover;
                     reelections = vertx.eventBus().<JsonObject>consumer(Addresses.shardReelect(), m -> f.reelect(m.body()));
+                    moves = new ReplicaMoves(vertx, h, coordination, failover, replication.replicaRepairSeconds());
+                    ReplicaMoves r = moves;
+                    decommissions = vertx.eventBus().<JsonObject>consumer(Addresses.decommission(), m -> r.decommission(m.body().getString("nodeId"))
+                            .onSuccess(m::reply).onFailure(err -> io.riffle.bus.Failures.fail(m, err)));
                     failover.check();
+                    moves.check();
                     controlPlane = id;
                     LOG.info("Node {} leads the catalog at epoch {} ({})", coordination.nodeId(), epoch, h.committed());
                     return null;
@@ -175,9 +185,14 @@ public final class CatalogLeader extends VerticleBase {
         leadership = null;
         hosting = null;
         failover = null;
+        moves = null;
         if (reelections != null) {
             reelections.unregister();
             reelections = null;
+        }
+        if (decommissions != null) {
+            decommissions.unregister();
+            decommissions = null;
         }
         String id = controlPlane;
         controlPlane = null;
@@ -190,6 +205,7 @@ public final class CatalogLeader extends VerticleBase {
         if (hosting != null) {
             Failover f = failover;
             f.check();
+            moves.check();
             hosting.recommit().onFailure(err -> LOG.warn("Sending the catalog to the members failed: {}", err.toString()))
                     .onComplete(ar -> {
                         if (f != null) {

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests on {@link Addresses#catalogReplica}: {@code state} (the stored snapshot and promise),
  * {@code promise} {epoch} (promise never to accept a lower epoch), {@code apply} {epoch, snapshot}. Answers
- * are {@code {ok, nodeId, promised, snapshot?}}; {@code ok:false} is a refusal of a stale epoch. An apply is
+ * are {@code {ok, nodeId, zone, promised, snapshot?}}; {@code ok:false} is a refusal of a stale epoch. An apply is
  * answered once this node's shards follow it.
  */
 public final class CatalogReplica extends VerticleBase {
@@ -48,6 +48,8 @@ public final class CatalogReplica extends VerticleBase {
 
     private final EngineConfig config;
     private final String nodeId;
+    /** This node's zone, told to the catalog leader in every answer (placement spreads replicas over zones). */
+    private final String zone;
     private final Path file;
     private final CatalogStore store;
     private long promised;
@@ -70,9 +72,10 @@ public final class CatalogReplica extends VerticleBase {
     private Future<?> last = Future.succeededFuture();
     private MessageConsumer<JsonObject> consumer;
 
-    public CatalogReplica(EngineConfig config, String nodeId) {
+    public CatalogReplica(EngineConfig config, String nodeId, String zone) {
         this.config = config;
         this.nodeId = nodeId;
+        this.zone = zone;
         this.file = config.dataDir().resolve("cluster").resolve(FILE);
         this.store = new CatalogStore(config.dataDir());
     }
@@ -88,9 +91,21 @@ public final class CatalogReplica extends VerticleBase {
             return null;
         }).compose(v -> {
             LOG.info("Catalog replica {} holds {}, promised epoch {}", nodeId, current, promised);
+            registerMeters();
             consumer = vertx.eventBus().consumer(Addresses.catalogReplica(nodeId), this::handle);
             return consumer.completion();
         });
+    }
+
+    /** Every node shows the moves of the catalog it holds, so the gauges do not depend on which node leads. */
+    private void registerMeters() {
+        io.micrometer.core.instrument.Gauge.builder("riffle.replica.moves.in.progress", this,
+                        r -> r.current.summary().getJsonArray("moves").size())
+                .description("Shard replica moves under way (repair, decommission, rebalancing), as this node's catalog has them")
+                .register(config.metrics());
+        io.micrometer.core.instrument.Gauge.builder("riffle.nodes.decommissioning", this,
+                        r -> r.current.summary().getJsonArray("decommissioning").size())
+                .description("Nodes being decommissioned, as this node's catalog has them").register(config.metrics());
     }
 
     @Override
@@ -115,7 +130,7 @@ public final class CatalogReplica extends VerticleBase {
     }
 
     private JsonObject answer(boolean ok) {
-        return new JsonObject().put("ok", ok).put("nodeId", nodeId).put("promised", promised);
+        return new JsonObject().put("ok", ok).put("nodeId", nodeId).put("zone", zone).put("promised", promised);
     }
 
     private Future<JsonObject> promise(long epoch) {
@@ -235,9 +250,10 @@ public final class CatalogReplica extends VerticleBase {
     /** This node's role in the shard's replica set, or null if it holds no replica of it. */
     private ReplicaRole roleOf(JsonObject record, int shard) {
         List<String> replicas = ReplicaSets.replicas(record, shard);
-        if (!replicas.contains(nodeId)) {
+        List<String> learners = ReplicaSets.learners(record, shard);
+        if (!replicas.contains(nodeId) && !learners.contains(nodeId)) {
             return null;
         }
-        return new ReplicaRole(nodeId, ReplicaSets.epoch(record, shard), ReplicaSets.leader(record, shard), replicas);
+        return new ReplicaRole(nodeId, ReplicaSets.epoch(record, shard), ReplicaSets.leader(record, shard), replicas, learners);
     }
 }

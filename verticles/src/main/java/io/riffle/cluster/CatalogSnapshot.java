@@ -24,6 +24,7 @@ import java.util.function.UnaryOperator;
  */
 public final class CatalogSnapshot {
     static final int FORMAT_VERSION = 1;
+    private static final String DRAINING = "draining";
     /** Orders snapshots as Raft orders log entries: a higher epoch wins, then a higher version. */
     static final Comparator<CatalogSnapshot> NEWEST_LAST =
             Comparator.comparingLong(CatalogSnapshot::epoch).thenComparingLong(CatalogSnapshot::version);
@@ -79,7 +80,24 @@ public final class CatalogSnapshot {
         if (json.containsKey("tokenKey")) {
             next.put("tokenKey", json.getString("tokenKey"));
         }
+        if (json.containsKey(DRAINING)) {
+            next.put(DRAINING, json.getJsonArray(DRAINING).copy());
+        }
         return new CatalogSnapshot(next);
+    }
+
+    /** Nodes being decommissioned: every replica moves off them and none is placed on them. */
+    Set<String> draining() {
+        Set<String> d = new LinkedHashSet<>();
+        json.getJsonArray(DRAINING, new JsonArray()).forEach(v -> d.add((String) v));
+        return d;
+    }
+
+    /** This catalog with {@code node} among the nodes being decommissioned. */
+    CatalogSnapshot draining(String node) {
+        Set<String> d = draining();
+        d.add(node);
+        return new CatalogSnapshot(json.copy().put(DRAINING, new JsonArray(new java.util.ArrayList<>(d))));
     }
 
     /**
@@ -123,11 +141,15 @@ public final class CatalogSnapshot {
 
     /**
      * For operators: {@code {"epoch","version","placement":{stream:{shardId:leaderNodeId}},
-     * "replicas":{stream:{shardId:{"nodes":[...],"leaderEpoch":n}}}}}.
+     * "replicas":{stream:{shardId:{"nodes":[...],"leaderEpoch":n}}}, "replicationFactors":{stream:n},
+     * "moves":[{"stream","shardId","to","from","learning"}], "decommissioning":[nodeId]}}: moves in progress, and
+     * the nodes being decommissioned.
      */
     public JsonObject summary() {
         JsonObject placement = new JsonObject();
         JsonObject replicas = new JsonObject();
+        JsonObject factors = new JsonObject();
+        JsonArray moves = new JsonArray();
         streams().values().stream().filter(r -> !r.getBoolean("deleting", false)).forEach(r -> {
             JsonObject owners = new JsonObject();
             JsonObject sets = new JsonObject();
@@ -136,13 +158,18 @@ public final class CatalogSnapshot {
                 owners.put(id, ReplicaSets.leader(r, shard));
                 sets.put(id, new JsonObject().put("nodes", new JsonArray(new java.util.ArrayList<>(ReplicaSets.replicas(r, shard))))
                         .put("leaderEpoch", ReplicaSets.epoch(r, shard)));
+                ReplicaSets.move(r, shard).ifPresent(m -> moves.add(new JsonObject()
+                        .put("stream", r.getJsonObject("description").getString("name")).put("shardId", id)
+                        .put("to", m.to()).put("from", m.from()).put("learning", !ReplicaSets.learners(r, shard).isEmpty())));
             }
             String name = r.getJsonObject("description").getString("name");
             placement.put(name, owners);
             replicas.put(name, sets);
+            factors.put(name, ReplicaSets.factor(r));
         });
         return new JsonObject().put("epoch", epoch()).put("version", version()).put("placement", placement)
-                .put("replicas", replicas);
+                .put("replicas", replicas).put("replicationFactors", factors).put("moves", moves)
+                .put("decommissioning", new JsonArray(new java.util.ArrayList<>(draining())));
     }
 
     boolean newerThan(CatalogSnapshot other) {

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
 final class ClusterHosting implements StreamHosting {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterHosting.class);
     static final long REPLICATE_TIMEOUT_MILLIS = 5_000;
-    /** Replicas per shard: as many as the live nodes at creation, up to three (Kinesis keeps three copies). */
-    static final int MAX_REPLICATION_FACTOR = 3;
+    /** Replicas per shard unless the stream says: as many as the live nodes at creation, up to three (Kinesis keeps three copies). */
+    static final int DEFAULT_REPLICATION_FACTOR = 3;
 
     private final Vertx vertx;
     private final Path dataDir;
@@ -54,6 +54,8 @@ final class ClusterHosting implements StreamHosting {
     /** The next version to write: never reused, even after a failed commit left it on some replicas. */
     private long nextVersion;
     private Future<?> last = Future.succeededFuture();
+    /** Each node's zone as its catalog replica last told (in every answer to a commit), for placement. */
+    private final Map<String, String> zones = new TreeMap<>();
 
     ClusterHosting(Vertx vertx, Path dataDir, Coordination coordination, long epoch, CatalogSnapshot base,
                    Runnable stepDown) {
@@ -68,6 +70,11 @@ final class ClusterHosting implements StreamHosting {
 
     CatalogSnapshot committed() {
         return committed;
+    }
+
+    /** The zones nodes told (a node not heard from yet has none). */
+    Map<String, String> zones() {
+        return zones;
     }
 
     /** Whether a live node missed the last commit, so the catalog should be sent again. */
@@ -117,18 +124,34 @@ final class ClusterHosting implements StreamHosting {
 
     @Override
     public Future<Path> create(StreamDescription description, Optional<ThroughputLimits> ownLimits) {
+        return create(description, ownLimits, Optional.empty());
+    }
+
+    @Override
+    public Future<Path> create(StreamDescription description, Optional<ThroughputLimits> ownLimits,
+                               Optional<Integer> replicationFactor) {
         String id = UUID.randomUUID().toString();
         return commit(streams -> {
             Map<String, Integer> leaders = liveShardCounts();
-            int factor = Math.min(MAX_REPLICATION_FACTOR, leaders.size());
-            List<List<String>> sets = Placement.replicas(leaders, liveReplicaCounts(), description.shards().size(), factor);
+            int factor = replicationFactor.orElse(Math.min(DEFAULT_REPLICATION_FACTOR, leaders.size()));
+            if (factor > leaders.size()) {
+                throw RiffleException.invalidArgument("Replication factor " + factor + " needs as many live nodes; the cluster has "
+                        + leaders.size() + " now");
+            }
+            List<List<String>> sets = Placement.replicas(leaders, liveReplicaCounts(), zones, description.shards().size(), factor);
             List<Integer> indexes = description.shards().stream().map(s -> s.shardId().index()).toList();
             JsonObject record = ReplicaSets.place(new JsonObject().put("description", stored(description)), indexes, sets)
-                    .put("open", false).put("deleting", false);
+                    .put("open", false).put("deleting", false).put(ReplicaSets.FACTOR, factor);
             ownLimits.ifPresent(l -> record.put("ownLimits", StreamJson.toJson(l)));
             streams.put(id, record);
             return streams;
         }, Set.of()).map(v -> dirOf(id));
+    }
+
+    @Override
+    public int replicationFactor(Path dir) {
+        JsonObject record = dir == null ? null : committed.streams().get(dir.getFileName().toString());
+        return record == null ? Math.min(DEFAULT_REPLICATION_FACTOR, coordination.liveNodes().size()) : ReplicaSets.factor(record);
     }
 
     @Override
@@ -157,7 +180,9 @@ final class ClusterHosting implements StreamHosting {
         try {
             Map<String, Integer> leaders = liveShardCounts();
             sets = added.isEmpty() ? List.of()
-                    : Placement.replicas(leaders, liveReplicaCounts(), added.size(), Math.min(MAX_REPLICATION_FACTOR, leaders.size()));
+                    : Placement.replicas(leaders, liveReplicaCounts(), zones, added.size(),
+                            // The stream's factor; with a node down, fewer (repair adds the rest later).
+                            Math.min(ReplicaSets.factor(record), leaders.size()));
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, e.getMessage()));
         }
@@ -263,32 +288,49 @@ final class ClusterHosting implements StreamHosting {
         return json;
     }
 
-    /** Replicas per live node, every live node listed, for placing new shards' followers. */
-    private Map<String, Integer> liveReplicaCounts() {
+    /** Live nodes not being decommissioned: where replicas may go. */
+    Set<String> placeable() {
+        Set<String> nodes = new LinkedHashSet<>(coordination.liveNodes());
+        nodes.removeAll(committed.draining());
+        return nodes;
+    }
+
+    /** Replicas per placeable node, every one listed, for placing followers and moves. */
+    Map<String, Integer> liveReplicaCounts() {
         Map<String, Integer> counts = new TreeMap<>();
-        coordination.liveNodes().forEach(n -> counts.put(n, 0));
+        placeable().forEach(n -> counts.put(n, 0));
         ReplicaSets.replicasPerNode(committed).forEach((n, c) -> counts.computeIfPresent(n, (k, v) -> c));
         return counts;
     }
 
-    /** Open shards per live node, every live node listed, for placing new shards. */
+    /** Open shards per live node, every live node not being decommissioned listed, for placing new shards. */
     private Map<String, Integer> liveShardCounts() {
         Map<String, Integer> counts = new TreeMap<>();
-        coordination.liveNodes().forEach(n -> counts.put(n, 0));
+        placeable().forEach(n -> counts.put(n, 0));
         committed.shardsPerNode().forEach((n, c) -> counts.computeIfPresent(n, (k, v) -> c));
         return counts;
     }
 
-    /** Commits a change of the catalog's streams that is no control-plane change (a shard's new leader). */
+    /** Commits a change of the catalog's streams that is no control-plane change (a shard's new leader, a replica move). */
     Future<Void> commitChange(UnaryOperator<JsonObject> change, Set<String> mustFollow) {
         return commit(change, mustFollow);
     }
 
-    /**
-     * Commits the next snapshot, {@code change} applied to the streams of the last committed one when this
-     * commit's turn comes; {@code mustFollow} are nodes that must apply it too (they start or stop shards).
-     */
+    /** Commits {@code node} as being decommissioned: nothing is placed on it from now on, and its replicas move away. */
+    Future<Void> decommission(String node) {
+        return commit(streams -> streams, Set.of(), c -> c.draining(node));
+    }
+
     private Future<Void> commit(UnaryOperator<JsonObject> change, Set<String> mustFollow) {
+        return commit(change, mustFollow, c -> c);
+    }
+
+    /**
+     * Commits the next snapshot, {@code change} applied to the streams of the last committed one (after
+     * {@code catalogChange} to the rest of it) when this commit's turn comes; {@code mustFollow} are nodes that
+     * must apply it too (they start or stop shards).
+     */
+    private Future<Void> commit(UnaryOperator<JsonObject> change, Set<String> mustFollow, UnaryOperator<CatalogSnapshot> catalogChange) {
         Future<Void> result = last.transform(ar -> {
             Set<String> live = coordination.liveNodes();
             for (String owner : mustFollow) {
@@ -301,7 +343,7 @@ final class ClusterHosting implements StreamHosting {
             voters.addAll(live);
             CatalogSnapshot next;
             try {
-                next = committed.next(epoch, nextVersion++, voters, change);
+                next = catalogChange.apply(committed).next(epoch, nextVersion++, voters, change);
             } catch (RuntimeException e) {
                 return Future.failedFuture(e);
             }
@@ -340,6 +382,7 @@ final class ClusterHosting implements StreamHosting {
                 }
                 if (f.succeeded()) {
                     acked.add(e.getKey());
+                    zones.put(e.getKey(), f.result().body().getString("zone", ""));
                 }
             }
             Set<String> missed = new LinkedHashSet<>(voters);

@@ -42,6 +42,12 @@ final class Failover {
     private boolean running;
     /** Shards whose live leader was deposed by an election that did not commit: elected again, "stream/shard/epoch". */
     private final java.util.Set<String> reelect = new java.util.HashSet<>();
+    /**
+     * Shards whose leadership {@link ReplicaMoves} is handing over, "stream/shard": their deposed leader's call for
+     * an election waits until the hand-off committed or gave up, else the election would race it (and re-elect the
+     * old leader, which holds the most records).
+     */
+    private final java.util.Set<String> handingOff = new java.util.HashSet<>();
 
     Failover(Vertx vertx, ClusterHosting hosting, Coordination coordination) {
         this.vertx = vertx;
@@ -62,6 +68,15 @@ final class Failover {
         check();
     }
 
+    /** Holds elections of the shard while its leadership is handed over; {@link #handedOff} ends that. */
+    void handingOff(StreamName stream, int shard) {
+        handingOff.add(stream.value() + "/" + shard);
+    }
+
+    void handedOff(StreamName stream, int shard) {
+        handingOff.remove(stream.value() + "/" + shard);
+    }
+
     void check() {
         if (running) {
             return;
@@ -76,7 +91,8 @@ final class Failover {
     }
 
     private Future<Void> run() {
-        List<Orphan> orphans = orphans(hosting.committed(), coordination.liveNodes(), reelect);
+        List<Orphan> orphans = orphans(hosting.committed(), coordination.liveNodes(), reelect, handingOff);
+        // A held shard's call stays: its deposed leader repeats it, so it is elected once the hand-off gave up.
         reelect.clear();
         if (orphans.isEmpty()) {
             return Future.succeededFuture();
@@ -90,6 +106,7 @@ final class Failover {
             }
             Set<String> newLeaders = new LinkedHashSet<>();
             choices.forEach(c -> newLeaders.add(c.node()));
+            List<Choice> applied = new ArrayList<>();
             return hosting.commitChange(streams -> {
                 for (Choice c : choices) {
                     JsonObject r = streams.getJsonObject(c.orphan().id());
@@ -97,16 +114,17 @@ final class Failover {
                     if (r != null && c.orphan().leader().equals(ReplicaSets.leader(r, c.orphan().shard()))
                             && ReplicaSets.epoch(r, c.orphan().shard()) == c.orphan().epoch()) {
                         ReplicaSets.lead(r, c.orphan().shard(), c.node());
+                        applied.add(c);
                     }
                 }
                 return streams;
-            }, newLeaders).onSuccess(v -> choices.forEach(c -> LOG.info(
+            }, newLeaders).onSuccess(v -> applied.forEach(c -> LOG.info(
                     "Shard {} of stream {}: leader {} is gone; {} leads it at epoch {}", new ShardId(c.orphan().shard()),
                     c.orphan().stream(), c.orphan().leader(), c.node(), c.orphan().epoch() + 1)));
         });
     }
 
-    private static List<Orphan> orphans(CatalogSnapshot catalog, Set<String> live, Set<String> reelect) {
+    private static List<Orphan> orphans(CatalogSnapshot catalog, Set<String> live, Set<String> reelect, Set<String> held) {
         List<Orphan> orphans = new ArrayList<>();
         for (Map.Entry<String, JsonObject> e : catalog.streams().entrySet()) {
             JsonObject r = e.getValue();
@@ -118,7 +136,8 @@ final class Failover {
                 String leader = ReplicaSets.leader(r, shard);
                 List<String> replicas = ReplicaSets.replicas(r, shard);
                 long epoch = ReplicaSets.epoch(r, shard);
-                boolean deposed = reelect.contains(name.value() + "/" + shard + "/" + epoch);
+                boolean deposed = reelect.contains(name.value() + "/" + shard + "/" + epoch)
+                        && !held.contains(name.value() + "/" + shard);
                 if ((live.contains(leader) && !deposed) || replicas.size() < 2) {
                     continue;
                 }

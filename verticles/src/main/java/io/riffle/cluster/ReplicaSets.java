@@ -6,17 +6,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Reads and writes the replica sets in a stream's catalog record: {@code "owners"} names each shard's
  * leader (by shard index), {@code "replicas"} each shard's replica nodes, {@code "epochs"} each shard's
- * leader epoch, raised by one at every change of leader. A record written before replication has owners
+ * leader epoch, raised by one at every change of leader, {@code "replicationFactor"} the replicas each shard
+ * should have. A record written before replication has owners
  * only: each shard is then its owner's alone, at epoch 1.
  */
 final class ReplicaSets {
+    /** The record's replication factor; a record written before the stream setting holds its first shard's count. */
+    static final String FACTOR = "replicationFactor";
+
     private ReplicaSets() {
+    }
+
+    static int factor(JsonObject record) {
+        Integer factor = record.getInteger(FACTOR);
+        return factor != null ? factor : replicas(record, shards(record).get(0)).size();
     }
 
     static String leader(JsonObject record, int shard) {
@@ -44,10 +54,13 @@ final class ReplicaSets {
         return record.getJsonObject("owners").fieldNames().stream().map(Integer::parseInt).sorted().toList();
     }
 
-    /** Every node holding a replica of any shard of the record. */
+    /** Every node holding a replica (or a learner) of any shard of the record. */
     static Set<String> nodes(JsonObject record) {
         Set<String> nodes = new LinkedHashSet<>();
-        shards(record).forEach(s -> nodes.addAll(replicas(record, s)));
+        shards(record).forEach(s -> {
+            nodes.addAll(replicas(record, s));
+            nodes.addAll(learners(record, s));
+        });
         return nodes;
     }
 
@@ -78,18 +91,67 @@ final class ReplicaSets {
 
     /** Makes {@code node} the leader of {@code shard} at the next epoch. */
     static JsonObject lead(JsonObject record, int shard, String node) {
-        String key = Integer.toString(shard);
+        record.getJsonObject("owners").put(Integer.toString(shard), node);
+        return nextEpoch(record, shard);
+    }
+
+    /**
+     * Raises the shard's epoch: every change of a shard's replica set or learners does, as a change of leader
+     * does, so every replica restarts in its new role and a replica of the old set is refused by the new.
+     */
+    private static JsonObject nextEpoch(JsonObject record, int shard) {
         JsonObject epochs = record.getJsonObject("epochs", new JsonObject());
-        epochs.put(key, epoch(record, shard) + 1);
-        record.getJsonObject("owners").put(key, node);
+        epochs.put(Integer.toString(shard), epoch(record, shard) + 1);
         return record.put("epochs", epochs);
     }
 
-    /** Replicas held per node over every stream not being deleted (leaders included). */
+    /** A move of one of a shard's replicas: a replica is added on {@code to}, then the one on {@code from} (if any) leaves. */
+    record Move(String to, String from) {
+    }
+
+    /** The shard's move in progress, if any ({@code "moves":{shard:{"to","from"}}}). */
+    static Optional<Move> move(JsonObject record, int shard) {
+        JsonObject moves = record.getJsonObject("moves");
+        JsonObject m = moves == null ? null : moves.getJsonObject(Integer.toString(shard));
+        return m == null ? Optional.empty() : Optional.of(new Move(m.getString("to"), m.getString("from")));
+    }
+
+    /** Replicas being added: they copy the log but are no replicas (count for no majority) yet. */
+    static List<String> learners(JsonObject record, int shard) {
+        return move(record, shard).map(Move::to).filter(to -> !replicas(record, shard).contains(to)).map(List::of).orElse(List.of());
+    }
+
+    /** Starts {@code move}: its target becomes a learner of the shard, at the next epoch. */
+    static JsonObject startMove(JsonObject record, int shard, Move move) {
+        JsonObject moves = record.getJsonObject("moves", new JsonObject());
+        moves.put(Integer.toString(shard), new JsonObject().put("to", move.to()).put("from", move.from()));
+        return nextEpoch(record.put("moves", moves), shard);
+    }
+
+    /** Ends the shard's move (done, or given up: its learner, if any, stops). */
+    static JsonObject endMove(JsonObject record, int shard) {
+        boolean hadLearner = !learners(record, shard).isEmpty();
+        JsonObject moves = record.getJsonObject("moves");
+        if (moves != null) {
+            moves.remove(Integer.toString(shard));
+        }
+        return hadLearner ? nextEpoch(record, shard) : record;
+    }
+
+    /** Makes {@code nodes} the shard's replica set (the leader stays among them), at the next epoch. */
+    static JsonObject reconfigure(JsonObject record, int shard, List<String> nodes) {
+        JsonObject replicas = record.getJsonObject("replicas", new JsonObject());
+        replicas.put(Integer.toString(shard), new JsonArray(new ArrayList<>(nodes)));
+        return nextEpoch(record.put("replicas", replicas), shard);
+    }
+
+    /** Replicas held per node over every stream not being deleted (leaders and learners included). */
     static Map<String, Integer> replicasPerNode(CatalogSnapshot catalog) {
         Map<String, Integer> counts = new TreeMap<>();
-        catalog.streams().values().stream().filter(s -> !s.getBoolean("deleting", false))
-                .forEach(s -> shards(s).forEach(i -> replicas(s, i).forEach(n -> counts.merge(n, 1, Integer::sum))));
+        catalog.streams().values().stream().filter(s -> !s.getBoolean("deleting", false)).forEach(s -> shards(s).forEach(i -> {
+            replicas(s, i).forEach(n -> counts.merge(n, 1, Integer::sum));
+            learners(s, i).forEach(n -> counts.merge(n, 1, Integer::sum));
+        }));
         return counts;
     }
 }

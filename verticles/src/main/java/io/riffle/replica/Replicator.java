@@ -76,7 +76,8 @@ public final class Replicator {
         this.committed = committed;
         this.deposed = deposed;
         this.epochStart = epochStart;
-        role.followers().forEach(f -> links.add(new Link(f)));
+        role.followers().forEach(f -> links.add(new Link(f, true)));
+        role.learners().forEach(l -> links.add(new Link(l, false)));
     }
 
     public void start() {
@@ -118,15 +119,19 @@ public final class Replicator {
      * log at some answer within the last {@value #IN_SYNC_MILLIS} ms (Kafka's replica.lag.time.max.ms rule).
      */
     public int inSync() {
-        long now = System.nanoTime();
-        return 1 + (int) links.stream().filter(l -> l.matched >= 0 && now - l.caughtUpNanos < IN_SYNC_MILLIS * 1_000_000).count();
+        return 1 + (int) links.stream().filter(l -> l.voter && l.inSync()).count();
     }
 
-    /** Every replica's durable end, the leader's first: -1 for a follower not heard from. */
+    /** The followers and learners in sync (as {@link #inSync()} counts them), by node id. */
+    public List<String> inSyncNodes() {
+        return links.stream().filter(Link::inSync).map(l -> l.node).toList();
+    }
+
+    /** Every replica's durable end, the leader's first: -1 for a follower not heard from. Learners are not replicas yet. */
     public List<Long> ends() {
         List<Long> ends = new ArrayList<>();
         ends.add(log.end());
-        links.forEach(l -> ends.add(l.matched));
+        links.stream().filter(l -> l.voter).forEach(l -> ends.add(l.matched));
         return ends;
     }
 
@@ -152,9 +157,11 @@ public final class Replicator {
         deposed.run();
     }
 
-    /** Pushes the log to one follower, one batch in flight at a time. */
+    /** Pushes the log to one follower (or learner), one batch in flight at a time. */
     private final class Link {
         private final String node;
+        /** Whether the follower counts for the commit point (a learner does not). */
+        private final boolean voter;
         private final String address;
         /** The follower's durable end as it last answered; -1 before it answered in this epoch. */
         private long matched = -1;
@@ -163,9 +170,14 @@ public final class Replicator {
         /** When the follower last held the leader's whole log (System.nanoTime). */
         private long caughtUpNanos = System.nanoTime() - IN_SYNC_MILLIS * 2_000_000;
 
-        Link(String node) {
+        Link(String node, boolean voter) {
             this.node = node;
+            this.voter = voter;
             this.address = Addresses.replicaAppend(node, stream, shard);
+        }
+
+        boolean inSync() {
+            return matched >= 0 && System.nanoTime() - caughtUpNanos < IN_SYNC_MILLIS * 1_000_000;
         }
 
         void push() {

@@ -39,6 +39,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -678,22 +679,24 @@ public final class ShardVerticle extends VerticleBase {
 
     /**
      * Reports the log's damaged records (the start offset behind them may read an index file: off the event
-     * loop) and what this leader wrote and throttled since it started, for ON_DEMAND scaling, which runs on
-     * the catalog leader's node, not necessarily this one.
+     * loop), what this leader wrote and throttled since it started, for ON_DEMAND scaling, which runs on
+     * the catalog leader's node, not necessarily this one, and, replicated, the followers and learners in
+     * sync (the catalog leader's replica moves wait for them).
      */
     private void onStatus(Message<JsonObject> message) {
+        JsonArray inSync = new JsonArray(replicator == null ? List.of() : new ArrayList<>(replicator.inSyncNodes()));
         if (log.corruptRecordsFound() == 0) {
-            message.reply(status(List.of()));
+            message.reply(status(List.of(), inSync));
             return;
         }
         reads.executeBlocking(() -> log.damaged().stream()
                         .map(d -> new DamagedRecords(d.fromOffset(), d.toOffset(), d.location(), d.reason())).toList(), false)
-                .onSuccess(damaged -> message.reply(status(damaged)))
+                .onSuccess(damaged -> message.reply(status(damaged, inSync)))
                 .onFailure(err -> Failures.fail(message, err));
     }
 
-    private JsonObject status(List<DamagedRecords> damaged) {
-        return new JsonObject().put("damaged", StreamJson.toJson(damaged))
+    private JsonObject status(List<DamagedRecords> damaged, JsonArray inSync) {
+        return new JsonObject().put("damaged", StreamJson.toJson(damaged)).put("inSync", inSync)
                 .put("written", new JsonObject().put("records", (long) incomingRecords.count())
                         .put("bytes", (long) incomingBytes.count()).put("throttled", (long) throttledPuts.count()));
     }

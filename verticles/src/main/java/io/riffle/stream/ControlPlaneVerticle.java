@@ -150,6 +150,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
             result = switch (body.getString("op")) {
                 case "create" -> create(body);
                 case "describe" -> Future.succeededFuture(StreamJson.toJson(find(body).description));
+                case "replicationFactor" -> Future.succeededFuture(new JsonObject()
+                        .put("replicationFactor", hosting.replicationFactor(find(body).dir)));
                 case "limits" -> Future.succeededFuture(new JsonObject().put("maxShards", config.maxShards())
                         .put("openShards", openShardCount())
                         .put("onDemandStreams", streams.values().stream().filter(e -> e.description.mode() == StreamMode.ON_DEMAND).count())
@@ -226,7 +228,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
         Optional<ThroughputLimits> limits = Optional.ofNullable(body.getJsonObject("limits")).map(StreamJson::limitsFromJson);
         Entry entry = new Entry(description, limits, config.defaultLimits(), null);
         streams.put(name, entry);
-        Future<JsonObject> durable = hosting.create(entry.description, entry.limits)
+        Future<JsonObject> durable = hosting.create(entry.description, entry.limits,
+                        Optional.ofNullable(body.getInteger("replicationFactor")))
                 .map(dir -> {
                     entry.dir = dir;
                     return StreamJson.toJson(entry.description);

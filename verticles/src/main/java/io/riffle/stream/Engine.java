@@ -61,6 +61,13 @@ public final class Engine {
      */
     public static Future<Engine> start(Vertx vertx, EngineConfig config,
                                        java.util.function.Function<String, io.riffle.cluster.Coordination> coordinationFor) {
+        return start(vertx, config, coordinationFor, io.riffle.cluster.ReplicaSettings.DEFAULTS);
+    }
+
+    /** As {@link #start(Vertx, EngineConfig, java.util.function.Function)}, clustered with {@code replication}'s zone and repair time. */
+    public static Future<Engine> start(Vertx vertx, EngineConfig config,
+                                       java.util.function.Function<String, io.riffle.cluster.Coordination> coordinationFor,
+                                       io.riffle.cluster.ReplicaSettings replication) {
         Codecs.register(vertx.eventBus());
         return vertx.executeBlocking(() -> {
                     DataDirLock lock = DataDirLock.acquire(config.dataDir());
@@ -78,7 +85,7 @@ public final class Engine {
                     WorkerExecutor readPool = config.pools().openReads(vertx);
                     java.util.List<String> ids = new java.util.ArrayList<>();
                     io.riffle.cluster.CatalogReplica replica = coordinationFor == null ? null
-                            : new io.riffle.cluster.CatalogReplica(config, nodeId);
+                            : new io.riffle.cluster.CatalogReplica(config, nodeId, replication.zone());
                     Future<?> deployed;
                     ControlPlaneVerticle controlPlane = coordinationFor == null
                             ? new ControlPlaneVerticle(config, new LocalHosting(vertx, config)) : null;
@@ -92,7 +99,7 @@ public final class Engine {
                         deployed = vertx.deployVerticle(replica).onSuccess(ids::add)
                                 .compose(v -> vertx.executeBlocking(() -> coordinationFor.apply(nodeId)))
                                 .compose(coordination -> {
-                                    leader.set(new io.riffle.cluster.CatalogLeader(config, coordination));
+                                    leader.set(new io.riffle.cluster.CatalogLeader(config, coordination, replication));
                                     return vertx.deployVerticle(leader.get());
                                 })
                                 .onSuccess(ids::add);

@@ -51,6 +51,12 @@ public final class StreamClient implements AutoCloseable {
      * a request sent to a node killed a moment ago, before the cluster's view drops it, is answered fast.
      */
     static final DeliveryOptions READS = new DeliveryOptions().setSendTimeout(5_000);
+    /**
+     * Appends are bounded too: the clustered event bus drops, unanswered, a message that reaches a node just
+     * after the shard's handler left it (a leader moving, or restarting in a new role), and the sender hears of
+     * it only by its timeout, answered as a retryable "did not answer in time" (the put may or may not be stored).
+     */
+    static final DeliveryOptions APPENDS = new DeliveryOptions().setSendTimeout(10_000);
     /** How often, and how far apart, a put refused by a shard a reshard just closed is routed again (5 s in all). */
     private static final int CLOSED_SHARD_RETRIES = 250;
     /**
@@ -97,6 +103,7 @@ public final class StreamClient implements AutoCloseable {
                 .put("tags", new JsonObject(new LinkedHashMap<>(request.tags())));
         request.limits().ifPresent(l -> body.put("limits", StreamJson.toJson(l)));
         request.maxRecordSizeKiB().ifPresent(k -> body.put("maxRecordSizeKiB", k));
+        request.replicationFactor().ifPresent(f -> body.put("replicationFactor", f));
         return body;
     }
 
@@ -135,6 +142,12 @@ public final class StreamClient implements AutoCloseable {
     }
 
     /** This node's shard limit and usage, for DescribeLimits. */
+    /** Replicas per shard of the stream (1 on a standalone node). */
+    public Future<Integer> replicationFactor(StreamName name) {
+        return this.<JsonObject>control("replicationFactor", name, new JsonObject(), READS)
+                .map(j -> j.getInteger("replicationFactor"));
+    }
+
     public Future<NodeLimits> limits() {
         return this.<JsonObject>control("limits", null, new JsonObject())
                 .map(j -> new NodeLimits(j.getInteger("maxShards"), j.getInteger("openShards"), j.getInteger("onDemandStreams"),
@@ -262,7 +275,7 @@ public final class StreamClient implements AutoCloseable {
         for (int i : indices) {
             batch.add(new AppendRequest.Entry(entries.get(i).partitionKey(), entries.get(i).data()));
         }
-        return vertx.eventBus().<AppendReply>request(Addresses.shardAppend(name, shard), new AppendRequest(batch))
+        return vertx.eventBus().<AppendReply>request(Addresses.shardAppend(name, shard), new AppendRequest(batch), APPENDS)
                 .map(reply -> {
                     long[] offsets = reply.body().offsets();
                     for (int k = 0; k < offsets.length; k++) {

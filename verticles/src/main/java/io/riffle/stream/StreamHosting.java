@@ -38,6 +38,24 @@ public interface StreamHosting {
     /** Makes a new stream durable and returns its directory; on failure nothing of it is left. */
     Future<Path> create(StreamDescription description, Optional<ThroughputLimits> ownLimits);
 
+    /**
+     * As {@link #create(StreamDescription, Optional)}, with {@code replicationFactor} replicas per shard (empty:
+     * the hosting's default). A single node holds one replica of each shard and refuses more.
+     */
+    default Future<Path> create(StreamDescription description, Optional<ThroughputLimits> ownLimits,
+                                Optional<Integer> replicationFactor) {
+        if (replicationFactor.isPresent() && replicationFactor.get() != 1) {
+            return Future.failedFuture(io.riffle.error.RiffleException.invalidArgument("Replication factor "
+                    + replicationFactor.get() + " needs as many nodes; this standalone node holds one replica of each shard"));
+        }
+        return create(description, ownLimits);
+    }
+
+    /** Replicas per shard of the stream in {@code dir}. */
+    default int replicationFactor(Path dir) {
+        return 1;
+    }
+
     /** Replaces a stream's durable description. */
     Future<Void> write(Path dir, StreamDescription description, Optional<ThroughputLimits> ownLimits);
 

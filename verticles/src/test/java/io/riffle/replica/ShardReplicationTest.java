@@ -71,10 +71,14 @@ class ShardReplicationTest {
     }
 
     private void deploy(String node, long epoch, String leader) {
-        ShardVerticle v = new ShardVerticle(STREAM, SHARD, root.resolve(node), LogConfig.defaults(),
+        deploy(new ReplicaRole(node, epoch, leader, NODES));
+    }
+
+    private void deploy(ReplicaRole role) {
+        ShardVerticle v = new ShardVerticle(STREAM, SHARD, root.resolve(role.nodeId()), LogConfig.defaults(),
                 new ShardSettings(ThroughputLimits.OFF, TimeUnit.DAYS.toMillis(1), 1 << 20, null), Clock.systemUTC(),
-                new SimpleMeterRegistry(), io.riffle.log.crypto.Keyring::empty, new ReplicaRole(node, epoch, leader, NODES));
-        deployed.put(node, await(vertx.deployVerticle(v)));
+                new SimpleMeterRegistry(), io.riffle.log.crypto.Keyring::empty, role);
+        deployed.put(role.nodeId(), await(vertx.deployVerticle(v)));
     }
 
     private void undeploy(String node) {
@@ -168,6 +172,29 @@ class ShardReplicationTest {
         // The follower catches up from the leader's log: "b" becomes committed and readable, and puts go on.
         assertThat(await(put("c")).offsets()).containsExactly(2);
         assertThat(values(read(0).records())).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void aLearnerGetsTheLogButCountsForNoMajorityAndTheLeaderReportsItInSync() throws Exception {
+        List<String> replicas = List.of("n1", "n2");
+        List<String> learners = List.of("n3");
+        deploy(new ReplicaRole("n1", 1, "n1", replicas, learners));
+        deploy(new ReplicaRole("n3", 1, "n1", replicas, learners));
+        // n1 and the learner n3 hold "a", but of the replicas only n1: not a majority of two.
+        Future<AppendReply> waiting = put("a");
+        assertThatThrownBy(() -> await(waiting)).isInstanceOf(ReplyException.class);
+        waitUntil(() -> endOf("n3") == 1);
+        deploy(new ReplicaRole("n2", 1, "n1", replicas, learners));
+        assertThat(await(put("b")).offsets()).containsExactly(1);
+        waitUntil(() -> endOf("n3") == 2);
+        waitUntil(() -> inSync().containsAll(List.of("n2", "n3")));
+        assertThat(values(read(0).records())).containsExactly("a", "b");
+    }
+
+    /** The followers and learners the leader reports in sync, as the catalog leader's moves ask. */
+    private List<Object> inSync() {
+        return await(vertx.eventBus().<io.vertx.core.json.JsonObject>request(Addresses.shardStatus(STREAM, SHARD_ID),
+                new io.vertx.core.json.JsonObject())).body().getJsonArray("inSync").getList();
     }
 
     @Test

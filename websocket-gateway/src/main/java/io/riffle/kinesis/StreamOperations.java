@@ -92,8 +92,10 @@ final class StreamOperations {
         Map<String, String> tags = r.member("Tags").stringMap();
         requireTags(tags, "Failed to create stream " + name + " under account " + arns.accountId());
         Optional<Integer> maxRecordKiB = r.member("MaxRecordSizeInKiB").integer();
+        // ReplicationFactor is Riffle's extension (replicas per shard in a cluster); AWS has no such member.
         CreateStream request = new CreateStream(name, shardCount.orElse(ON_DEMAND_DEFAULT_SHARDS),
-                Limits.RETENTION_HOURS_DEFAULT, mode, tags, Optional.empty(), maxRecordKiB);
+                Limits.RETENTION_HOURS_DEFAULT, mode, tags, Optional.empty(), maxRecordKiB,
+                r.member("ReplicationFactor").integer());
         // Kinesis answers while the stream is CREATING; clients wait for ACTIVE.
         return streams.beginCreate(request).map(d -> obj());
     }

@@ -156,7 +156,9 @@ abstract class Membership implements ClusterView {
                 return view("clustered", all.<JsonObject>list())
                         .put("catalog", new JsonObject().put("epoch", summary.getLong("epoch")).put("version", summary.getLong("version")))
                         .put("placement", summary.getJsonObject("placement"))
-                        .put("replicas", summary.getJsonObject("replicas"));
+                        .put("replicas", summary.getJsonObject("replicas"))
+                        .put("replicationFactors", summary.getJsonObject("replicationFactors"))
+                        .put("moves", summary.getJsonArray("moves")).put("decommissioning", summary.getJsonArray("decommissioning"));
             });
         }
 

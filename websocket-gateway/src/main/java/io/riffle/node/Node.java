@@ -183,7 +183,7 @@ public final class Node {
                                 .<java.util.function.Supplier<Keyring>>map(k -> k::keyring).orElse(Keyring::empty)).withClock(engineClock), booted.hazelcast()
                         .<java.util.function.Function<String, io.riffle.cluster.Coordination>>map(hz -> nodeId ->
                                 new HazelcastCoordination(vertx, hz, nodeId, config.cluster().raft()))
-                        .orElse(null)))
+                        .orElse(null), config.replication()))
                 // Another node on the same directory is a configuration mistake: exit code 2, its message.
                 .recover(err -> Future.failedFuture(err instanceof DataDirInUseException
                         ? new ConfigException(err.getMessage()) : err))

@@ -61,7 +61,8 @@ public record NodeConfig(
         SecurityOptions security,
         ClusterConfig cluster,
         OnDemandSettings onDemand,
-        java.util.Optional<Path> keyringFile) {
+        java.util.Optional<Path> keyringFile,
+        io.riffle.cluster.ReplicaSettings replication) {
 
     private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -225,7 +226,8 @@ public record NodeConfig(
                 SecuritySettings.parse(p),
                 ClusterConfig.parse(p),
                 p.onDemand(),
-                p.keyringFile());
+                p.keyringFile(),
+                p.replication());
     }
 
     /** Reads typed values, failing with a message naming the setting, the value and its source. */
@@ -236,6 +238,12 @@ public record NodeConfig(
                 throw bad(Setting.KEYRING_FILE, "must be a readable JSON keyring file");
             }
             return file.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(file));
+        }
+
+        io.riffle.cluster.ReplicaSettings replication() {
+            String zone = matching(Setting.ZONE, "[A-Za-z0-9._-]{0,64}", "must be up to 64 letters, digits, '.', '_' or '-'");
+            return new io.riffle.cluster.ReplicaSettings(zone, (int) longIn(Setting.REPLICA_REPAIR_SECONDS,
+                    io.riffle.cluster.ReplicaSettings.MIN_REPAIR_SECONDS, io.riffle.cluster.ReplicaSettings.MAX_REPAIR_SECONDS));
         }
 
         OnDemandSettings onDemand() {

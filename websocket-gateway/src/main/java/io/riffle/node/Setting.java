@@ -71,7 +71,9 @@ public enum Setting {
     CLUSTER_TLS_KEY_FILE("clusterTlsKeyFile", "PEM private key of clusterTlsCertFile"),
     CLUSTER_TLS_TRUST_FILE("clusterTlsTrustFile", "PEM certificates (CA) a node's event-bus certificate must chain to"),
 
-    EVENT_BUS_PUBLIC_PORT("eventBusPublicPort", "event bus port other nodes connect to; 0 = the bound one");
+    EVENT_BUS_PUBLIC_PORT("eventBusPublicPort", "event bus port other nodes connect to; 0 = the bound one"),
+    ZONE("zone", "this node's zone (failure domain); a shard's replicas go to distinct zones first"),
+    REPLICA_REPAIR_SECONDS("replicaRepairSeconds", "seconds a shard may lack live replicas before it gets new ones");
 
     private final String key;
     private final String help;

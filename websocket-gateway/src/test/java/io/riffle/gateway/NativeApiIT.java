@@ -304,6 +304,19 @@ class NativeApiIT {
         assertThat(r.bodyAsString()).contains("openapi: 3").contains("/v1/streams/{name}/subscribe");
     }
 
+    @Test
+    void aStandaloneNodeHoldsOneReplicaOfEachShardAndDecommissionsNothing() {
+        assertThat(node.postJson("/v1/streams", new JsonObject().put("name", "single").put("shardCount", 1).put("replicationFactor", 1))
+                .bodyAsJsonObject().getInteger("replicationFactor")).isEqualTo(1);
+        assertThat(node.get("/v1/streams/single").bodyAsJsonObject().getInteger("replicationFactor")).isEqualTo(1);
+        HttpResponse<Buffer> two = node.postJson("/v1/streams", new JsonObject().put("name", "double").put("shardCount", 1).put("replicationFactor", 2));
+        assertError(two, 400, "InvalidArgumentException");
+        assertThat(two.bodyAsString()).contains("standalone");
+        assertError(node.get("/v1/streams/double"), 404, "ResourceNotFoundException");
+        String self = node.get("/v1/cluster").bodyAsJsonObject().getString("self");
+        assertError(node.postJson("/v1/cluster/nodes/" + self + "/decommission", new JsonObject()), 400, "InvalidArgumentException");
+    }
+
     private JsonArray putTexts(String stream, String... texts) {
         JsonArray records = new JsonArray();
         for (String t : texts) {

@@ -80,9 +80,16 @@ public final class NativeApi {
         }
         Future<Optional<ThroughputLimits>> own = limits == null ? Future.succeededFuture(Optional.empty())
                 : client.limits().map(node -> Optional.of(StreamJson.limitsFromJson(limits, node.defaultShardLimits())));
+        Optional<Integer> replicationFactor = Requests.integer(body, "replicationFactor");
         reply(ctx, 201, own
-                .compose(l -> client.create(new CreateStream(name, shardCount, retention, mode, Map.of(), l)))
-                .map(NativeJson::stream));
+                .compose(l -> client.create(new CreateStream(name, shardCount, retention, mode, Map.of(), l,
+                        Optional.empty(), replicationFactor)))
+                .compose(this::withReplicationFactor));
+    }
+
+    /** The stream's native description with its replicas per shard, which the catalog keeps apart from it. */
+    private Future<JsonObject> withReplicationFactor(io.riffle.model.StreamDescription d) {
+        return client.replicationFactor(d.name()).map(f -> NativeJson.stream(d).put("replicationFactor", f));
     }
 
     private void listStreams(RoutingContext ctx) {
@@ -98,7 +105,7 @@ public final class NativeApi {
     }
 
     private void describeStream(RoutingContext ctx) {
-        reply(ctx, 200, client.describeWithShardStatus(streamName(ctx)).map(NativeJson::stream));
+        reply(ctx, 200, client.describeWithShardStatus(streamName(ctx)).compose(this::withReplicationFactor));
     }
 
     private void deleteStream(RoutingContext ctx) {
