@@ -156,6 +156,9 @@ public final class CatalogLeader extends VerticleBase {
         LOG.warn("Node {} lost catalog leadership", coordination.nodeId());
         leadership = null;
         hosting = null;
+        if (failover != null) {
+            failover.stop();
+        }
         failover = null;
         if (reelections != null) {
             reelections.unregister();
