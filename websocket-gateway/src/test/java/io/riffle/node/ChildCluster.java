@@ -30,6 +30,8 @@ final class ChildCluster implements AutoCloseable {
     private final Process[] children;
     private final int[] httpPorts;
     private final int[] clusterPorts;
+    /** Each node's log of its current start. */
+    private final Path[] logs;
     private int starts;
 
     ChildCluster(Path dir, String name, int size) throws java.io.IOException {
@@ -38,6 +40,7 @@ final class ChildCluster implements AutoCloseable {
         this.children = new Process[size];
         this.httpPorts = new int[size];
         this.clusterPorts = ClusterIT.freePorts(size);
+        this.logs = new Path[size];
     }
 
     /** Starts every node at once (so they form one cluster) and waits until each listens. */
@@ -56,6 +59,15 @@ final class ChildCluster implements AutoCloseable {
         httpPorts[i] = NodeLifecycleIT.awaitPort(children[i], log(i, starts - 1));
     }
 
+    /**
+     * Starts node {@code i} again on its data directory but at a new cluster port, so at a new Hazelcast
+     * address (as a rescheduled Kubernetes pod comes back with a new IP), and waits until it listens.
+     */
+    void restartElsewhere(int i) throws Exception {
+        clusterPorts[i] = ClusterIT.freePorts(1)[0];
+        restart(i);
+    }
+
     /** {@code kill -9} of node {@code i}. */
     void kill(int i) throws InterruptedException {
         children[i].destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -69,9 +81,40 @@ final class ChildCluster implements AutoCloseable {
 
     private void launch(int i) throws Exception {
         String members = IntStream.of(clusterPorts).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+        logs[i] = log(i, starts);
         children[i] = NodeLifecycleIT.startChild(log(i, starts++), "--data-dir", dir.resolve("node" + i).toString(),
                 "--cluster", "true", "--cluster-name", name, "--cluster-port", String.valueOf(clusterPorts[i]),
                 "--cluster-members", members, "--event-bus-host", "127.0.0.1", "--throttling", "false");
+    }
+
+    /**
+     * The node that leads the catalog now, from the nodes' logs (their lines start with the time of day):
+     * the one whose latest "leads the catalog" line is the newest and was not followed by a loss.
+     */
+    int catalogLeader() throws java.io.IOException {
+        int leader = -1;
+        String newest = "";
+        for (int i = 0; i < children.length; i++) {
+            if (children[i] == null || !children[i].isAlive()) {
+                continue;
+            }
+            String won = "";
+            for (String line : java.nio.file.Files.readAllLines(logs[i])) {
+                if (line.contains("leads the catalog at epoch")) {
+                    won = line.substring(0, 12);
+                } else if (line.contains("lost catalog leadership")) {
+                    won = "";
+                }
+            }
+            if (won.compareTo(newest) > 0) {
+                newest = won;
+                leader = i;
+            }
+        }
+        if (leader < 0) {
+            throw new IllegalStateException("No node logged that it leads the catalog");
+        }
+        return leader;
     }
 
     private Path log(int node, int start) {
