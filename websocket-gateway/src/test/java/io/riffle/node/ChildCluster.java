@@ -30,12 +30,15 @@ final class ChildCluster implements AutoCloseable {
     private final Process[] children;
     private final int[] httpPorts;
     private final int[] clusterPorts;
+    /** Settings every node gets besides the cluster's own. */
+    private final List<String> settings;
     /** Each node's log of its current start. */
     private final Path[] logs;
     private int starts;
 
-    ChildCluster(Path dir, String name, int size) throws java.io.IOException {
+    ChildCluster(Path dir, String name, int size, String... settings) throws java.io.IOException {
         this.dir = dir;
+        this.settings = List.of(settings);
         this.name = name;
         this.children = new Process[size];
         this.httpPorts = new int[size];
@@ -82,9 +85,16 @@ final class ChildCluster implements AutoCloseable {
     private void launch(int i) throws Exception {
         String members = IntStream.of(clusterPorts).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         logs[i] = log(i, starts);
-        children[i] = NodeLifecycleIT.startChild(log(i, starts++), "--data-dir", dir.resolve("node" + i).toString(),
+        List<String> args = new ArrayList<>(List.of("--data-dir", dir.resolve("node" + i).toString(),
                 "--cluster", "true", "--cluster-name", name, "--cluster-port", String.valueOf(clusterPorts[i]),
-                "--cluster-members", members, "--event-bus-host", "127.0.0.1", "--throttling", "false");
+                "--cluster-members", members, "--event-bus-host", "127.0.0.1", "--throttling", "false"));
+        args.addAll(settings);
+        children[i] = NodeLifecycleIT.startChild(log(i, starts++), args.toArray(String[]::new));
+    }
+
+    /** Node {@code i}'s log of its current start. */
+    String log(int i) throws java.io.IOException {
+        return java.nio.file.Files.readString(logs[i]);
     }
 
     /**
