@@ -74,7 +74,9 @@ class ClusterCpRejoinIT {
             long restarted = System.nanoTime();
             // A new Hazelcast member: it must be a CP member again, in its old place (it writes its new CP member
             // UUID only once it is one), and the group must be three live members again.
-            awaitTrue("the restarted node back in the CP group", REJOIN_SECONDS, () -> !read(remembered).equals(before)
+            // Plus detectionSeconds: when the killed node led the CP groups' Raft, nothing about CP membership can
+            // be decided until the others replace that leader, after about detectionSeconds.
+            awaitTrue("the restarted node back in the CP group", REJOIN_SECONDS + detectionSeconds, () -> !read(remembered).equals(before)
                     && cpMembers(cluster, survivor) == 3 && cpMembers(cluster, restartedNode) == 3);
             System.out.printf("ClusterCpRejoinIT (%d s): restarted node is a CP member again %d ms after it listened%n",
                     detectionSeconds, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));
