@@ -184,6 +184,9 @@ public final class CatalogLeader extends VerticleBase {
         LOG.warn("Node {} lost catalog leadership", coordination.nodeId());
         leadership = null;
         hosting = null;
+        if (failover != null) {
+            failover.stop();
+        }
         failover = null;
         moves = null;
         if (reelections != null) {

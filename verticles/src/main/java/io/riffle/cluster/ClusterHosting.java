@@ -12,6 +12,7 @@ import io.riffle.stream.StreamHosting;
 import io.riffle.stream.StreamJson;
 import io.riffle.throttle.ThroughputLimits;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -366,37 +367,46 @@ final class ClusterHosting implements StreamHosting {
         return sent;
     }
 
+    /**
+     * Sends {@code next} to every voter; succeeds as soon as a quorum (a majority of the voters with Raft,
+     * else every live node) and every node in {@code mustFollow} stored it: a dead voter's request must not
+     * hold the commit (and so a failover) for its whole timeout. Fails when a voter refuses the epoch (a newer
+     * leader; this one steps down) or once every answer is in without a quorum. {@code behind} is set when
+     * every answer is in. Runs on the leader's context, as the answers do.
+     */
     private Future<Void> replicate(CatalogSnapshot next, Set<String> voters, Set<String> live, Set<String> mustFollow) {
         JsonObject body = new JsonObject().put("op", "apply").put("epoch", epoch).put("snapshot", next.toJson());
         Map<String, Future<Message<JsonObject>>> sent = askReplicas(vertx, voters, body);
-        return Future.join(new ArrayList<>(sent.values())).transform(ar -> {
-            Set<String> acked = new LinkedHashSet<>();
-            for (Map.Entry<String, Future<Message<JsonObject>>> e : sent.entrySet()) {
-                Future<Message<JsonObject>> f = e.getValue();
-                if (f.succeeded() && !f.result().body().getBoolean("ok")) {
-                    LOG.warn("Node {} promised epoch {} above this leader's {}: stepping down", e.getKey(),
-                            f.result().body().getLong("promised"), epoch);
-                    stepDown.run();
-                    return Future.failedFuture(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE,
-                            "The catalog's leadership moved to another node; retry"));
-                }
-                if (f.succeeded()) {
-                    acked.add(e.getKey());
-                    zones.put(e.getKey(), f.result().body().getString("zone", ""));
-                }
+        Promise<Void> decided = Promise.promise();
+        Set<String> acked = new LinkedHashSet<>();
+        sent.forEach((node, answer) -> answer.onSuccess(reply -> {
+            if (!reply.body().getBoolean("ok")) {
+                LOG.warn("Node {} promised epoch {} above this leader's {}: stepping down", node,
+                        reply.body().getLong("promised"), epoch);
+                stepDown.run();
+                decided.tryFail(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE,
+                        "The catalog's leadership moved to another node; retry"));
+                return;
             }
+            acked.add(node);
+            zones.put(node, reply.body().getString("zone", ""));
+            boolean quorum = coordination.partitionTolerant() ? acked.size() > voters.size() / 2 : acked.containsAll(live);
+            if (quorum && acked.containsAll(mustFollow)) {
+                decided.tryComplete();
+            }
+        }));
+        Future.join(new ArrayList<>(sent.values())).onComplete(all -> {
             Set<String> missed = new LinkedHashSet<>(voters);
             missed.removeAll(acked);
             behind = missed;
-            Set<String> missingOwners = new LinkedHashSet<>(mustFollow);
-            missingOwners.removeAll(acked);
-            boolean quorum = coordination.partitionTolerant() ? acked.size() > voters.size() / 2 : acked.containsAll(live);
-            if (quorum && missingOwners.isEmpty()) {
-                return Future.succeededFuture();
+            if (!decided.future().isComplete()) {
+                Set<String> missingOwners = new LinkedHashSet<>(mustFollow);
+                missingOwners.removeAll(acked);
+                LOG.warn("Catalog {} reached only {} of voters {} (owners missing: {})", next, acked, voters, missingOwners);
+                decided.tryFail(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE,
+                        "Too few nodes stored the catalog change (" + acked.size() + " of " + voters.size() + "); retry"));
             }
-            LOG.warn("Catalog {} reached only {} of voters {} (owners missing: {})", next, acked, voters, missingOwners);
-            return Future.failedFuture(new RiffleException(ErrorCode.SERVICE_UNAVAILABLE,
-                    "Too few nodes stored the catalog change (" + acked.size() + " of " + voters.size() + "); retry"));
         });
+        return decided.future();
     }
 }

@@ -40,6 +40,10 @@ final class Failover {
     private final ClusterHosting hosting;
     private final Coordination coordination;
     private boolean running;
+    /** A round was asked for while one ran: it runs again after, on the view it then finds. */
+    private boolean again;
+    /** Leadership was lost: no more rounds, a deposed catalog leader must not ask replicas to vote. */
+    private boolean stopped;
     /** Shards whose live leader was deposed by an election that did not commit: elected again, "stream/shard/epoch". */
     private final java.util.Set<String> reelect = new java.util.HashSet<>();
     /**
@@ -77,8 +81,19 @@ final class Failover {
         handingOff.remove(stream.value() + "/" + shard);
     }
 
+    /** Ends this failover with its catalog leadership; a round under way finishes but none follows. */
+    void stop() {
+        stopped = true;
+    }
+
     void check() {
+        if (stopped) {
+            return;
+        }
         if (running) {
+            // A member left (or a deposed leader asked) after this round read the view: dropping the request
+            // would leave those shards leaderless until the next periodic check.
+            again = true;
             return;
         }
         running = true;
@@ -86,6 +101,10 @@ final class Failover {
             running = false;
             if (ar.failed()) {
                 LOG.warn("Shard failover round failed: {}", ar.cause().toString());
+            }
+            if (again) {
+                again = false;
+                check();
             }
         });
     }

@@ -80,6 +80,39 @@ final class ClusterBoot {
         return options;
     }
 
+    /**
+     * Every timeout that decides when a silent member is dead, from the one setting
+     * {@code clusterFailureDetectionSeconds} (F, 3 by default; Hazelcast's defaults add up to minutes):
+     * <ul>
+     *   <li>the member view: heartbeats every F/3 s, a member silent for F s leaves the view (and its
+     *       event-bus registrations), so its shards fail over;</li>
+     *   <li>CP sessions: a dead node's session, and so the catalog lock it may hold, expires after F s;</li>
+     *   <li>CP membership: a CP member missing for F s is removed, so a restarted or spare member is promoted
+     *       in its place before a second loss costs the group its majority;</li>
+     *   <li>Raft: a group leader is heartbeating every F/3 s and counted dead after three missed heartbeats
+     *       (Hazelcast: 5 s x 5), so the CP groups elect a new one within about F s.</li>
+     * </ul>
+     * Hazelcast requires session heartbeat &lt; session TTL &lt;= auto-removal, which F &gt;= 2 keeps.
+     */
+    static void failureDetection(Config config, ClusterConfig cluster) {
+        int seconds = cluster.failureDetectionSeconds();
+        long heartbeatMillis = seconds * 1000L / 3;
+        config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(Math.max(1, seconds / 3)));
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(seconds));
+        if (cluster.raft()) {
+            // Catalog leadership (a FencedLock) and epochs (an AtomicLong) live in Raft.
+            config.getCPSubsystemConfig().setCPMemberCount(cluster.cpMembers())
+                    .setSessionTimeToLiveSeconds(seconds)
+                    .setSessionHeartbeatIntervalSeconds(Math.max(1, seconds / 3))
+                    .setMissingCPMemberAutoRemovalSeconds(seconds)
+                    .getRaftAlgorithmConfig()
+                    .setLeaderHeartbeatPeriodInMillis(heartbeatMillis)
+                    .setMaxMissedLeaderHeartbeatCount(3)
+                    // Hazelcast's 2 s at F = 3: shorter rounds only collide more on a busy machine.
+                    .setLeaderElectionTimeoutInMillis(Math.max(1000, 2 * heartbeatMillis));
+        }
+    }
+
     /** Hazelcast's configuration for these settings. */
     static Config hazelcastConfig(ClusterConfig cluster) throws UnknownHostException {
         Config config = new Config();
@@ -90,22 +123,10 @@ final class ClusterBoot {
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.socket.bind.any", String.valueOf(cluster.bindsAny()));
         config.getJetConfig().setEnabled(false);
-        // A node killed with -9 leaves the view within about 5 s (Hazelcast's default is 60 s): its shards
-        // then answer "retry" at once instead of after a send timeout.
-        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
         // The last CP members cannot leave the CP group gracefully (no majority is left to agree): a node
         // stopping then gives up waiting after 10 s instead of Hazelcast's 600 s.
         config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
-        if (cluster.raft()) {
-            // Catalog leadership (a FencedLock) and epochs (an AtomicLong) live in Raft. A dead leader's CP
-            // session, and so its lock, expires after 10 s (default 300 s). A CP member gone for 30 s is
-            // removed, so a restarted node (a new member to Hazelcast) can be promoted in its place.
-            config.getCPSubsystemConfig().setCPMemberCount(cluster.cpMembers())
-                    .setSessionTimeToLiveSeconds(10)
-                    .setSessionHeartbeatIntervalSeconds(1)
-                    .setMissingCPMemberAutoRemovalSeconds(30);
-        }
+        failureDetection(config, cluster);
         // What Vert.x's own default-cluster.xml declares for its structures.
         config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
                 .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));

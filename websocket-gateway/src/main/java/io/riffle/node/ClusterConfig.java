@@ -23,10 +23,13 @@ import java.util.Optional;
  *                          proxy); 0 = the bound one
  * @param cpMembers         members of Hazelcast's CP Subsystem (Raft) for catalog leadership; 0 = off
  * @param tls               mutual TLS on the event bus ({@code clusterTls}), or empty for plain TCP
+ * @param failureDetectionSeconds seconds without a heartbeat before a member counts as dead
+ *                          ({@code clusterFailureDetectionSeconds}); drives every Hazelcast timeout of {@link ClusterBoot}
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port, Discovery discovery,
                             List<String> members, String kubernetesService, String eventBusHost, int eventBusPort,
-                            String eventBusPublicHost, int eventBusPublicPort, int cpMembers, Optional<Tls> tls) {
+                            String eventBusPublicHost, int eventBusPublicPort, int cpMembers, Optional<Tls> tls,
+                            int failureDetectionSeconds) {
 
     /**
      * The event bus's TLS: every node shows {@code certFile} and accepts only peers whose certificate chains to
@@ -72,7 +75,9 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
             throw p.bad(Setting.CLUSTER_KUBERNETES_SERVICE, "must name the headless Service when cluster is true with kubernetes discovery");
         }
         return new ClusterConfig(enabled, name, host, port, discovery, members, service,
-                busHost.isEmpty() ? host : busHost, busPort, busPublicHost, busPublicPort, cpMembers(p, discovery, members), tls(p));
+                busHost.isEmpty() ? host : busHost, busPort, busPublicHost, busPublicPort, cpMembers(p, discovery, members), tls(p),
+                // Below 2 s one lost heartbeat (a GC pause, a busy core) would already evict a live member.
+                (int) p.longIn(Setting.CLUSTER_FAILURE_DETECTION_SECONDS, 2, 300));
     }
 
     /** The three files are required with {@code clusterTls}: a node cannot vouch for the others by itself. */

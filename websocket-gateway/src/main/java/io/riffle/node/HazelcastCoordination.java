@@ -53,12 +53,18 @@ final class HazelcastCoordination implements Coordination {
     /** The campaign of the oldest-member kind now running, if any; the one view handler checks it. */
     private volatile OldestHeld oldestCampaign;
 
-    HazelcastCoordination(Vertx vertx, HazelcastInstance hazelcast, String nodeId, boolean raft) {
+    /**
+     * Blocking (Hazelcast's map proxy, the CP member file): call it from a worker, once the node holds the
+     * data directory's lock.
+     */
+    HazelcastCoordination(Vertx vertx, HazelcastInstance hazelcast, String nodeId, boolean raft, java.nio.file.Path dataDir) {
         this.vertx = vertx;
         this.hazelcast = hazelcast;
         this.nodeId = nodeId;
         this.raft = raft;
-        if (!raft) {
+        if (raft) {
+            CpMembership.start(hazelcast, dataDir, nodeId);
+        } else {
             LOG.warn("clusterCpMembers is 0: the oldest member leads the catalog and a change needs every live node; "
                     + "such a cluster is not partition-tolerant (use 3 or more nodes with clusterCpMembers 3)");
         }
@@ -185,12 +191,8 @@ final class HazelcastCoordination implements Coordination {
             FencedLock lock = null;
             try {
                 lock = hazelcast.getCPSubsystem().getLock(LOCK);
-                int tries = 0;
                 while (!released && !lock.tryLock(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                     // Another node leads; keep asking until it goes or this node stops.
-                    if (++tries % 10 == 0) {
-                        promoteIfMissing();
-                    }
                 }
                 if (!released) {
                     LOG.info("Node {} holds the catalog lock (fence {})", nodeId, lock.getFence());
@@ -207,30 +209,6 @@ final class HazelcastCoordination implements Coordination {
             } finally {
                 unlock(lock);
                 ended();
-            }
-        }
-
-        /**
-         * A node that restarted is a new member to Hazelcast, outside the CP group: once the group has
-         * removed its old identity and is short of members, this node joins it.
-         */
-        private void promoteIfMissing() {
-            try {
-                var cp = hazelcast.getCPSubsystem();
-                if (cp.getLocalCPMember() != null) {
-                    return;
-                }
-                int members = cp.getCPSubsystemManagementService().getCPMembers().toCompletableFuture()
-                        .get(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS).size();
-                if (members < hazelcast.getConfig().getCPSubsystemConfig().getCPMemberCount()) {
-                    LOG.info("Node {} joins the CP group ({} members)", nodeId, members);
-                    cp.getCPSubsystemManagementService().promoteToCPMember().toCompletableFuture()
-                            .get(10, java.util.concurrent.TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                LOG.debug("Joining the CP group failed: {}", e.toString());
             }
         }
 

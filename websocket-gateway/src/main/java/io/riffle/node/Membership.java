@@ -4,9 +4,11 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.cp.CPMember;
 import com.hazelcast.map.IMap;
 import io.riffle.gateway.ClusterView;
 import io.riffle.gateway.Health;
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,6 +16,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -89,6 +95,7 @@ abstract class Membership implements ClusterView {
     }
 
     private static final class Clustered extends Membership {
+        private static final long CP_QUERY_MILLIS = 2_000;
         private final HazelcastInstance hazelcast;
         private final IMap<String, String> directory;
         private final java.util.function.Supplier<JsonObject> catalog;
@@ -141,7 +148,8 @@ abstract class Membership implements ClusterView {
         public Future<JsonObject> describe() {
             Member local = hazelcast.getCluster().getLocalMember();
             List<Future<JsonObject>> members = new ArrayList<>();
-            for (Member m : hazelcast.getCluster().getMembers()) {
+            List<Member> view = new ArrayList<>(hazelcast.getCluster().getMembers());
+            for (Member m : view) {
                 String address = m.getAddress().getHost() + ":" + m.getAddress().getPort();
                 if (m.getUuid().equals(local.getUuid())) {
                     members.add(Future.succeededFuture(self().put("address", address)));
@@ -151,15 +159,38 @@ abstract class Membership implements ClusterView {
                                     : announced(new JsonObject(entry), address)));
                 }
             }
-            return Future.all(members).map(all -> {
+            Future<Optional<Set<com.hazelcast.cluster.Address>>> cp = cpMembers();
+            return Future.all(Future.all(members), cp).map(all -> {
+                List<JsonObject> listed = all.<CompositeFuture>resultAt(0).list();
+                // Unknown (no CP majority to ask) leaves the field out rather than guess.
+                cp.result().ifPresent(addresses -> {
+                    for (int i = 0; i < listed.size(); i++) {
+                        listed.get(i).put("cpMember", addresses.contains(view.get(i).getAddress()));
+                    }
+                });
                 JsonObject summary = catalog.get();
-                return view("clustered", all.<JsonObject>list())
+                return view("clustered", listed)
                         .put("catalog", new JsonObject().put("epoch", summary.getLong("epoch")).put("version", summary.getLong("version")))
                         .put("placement", summary.getJsonObject("placement"))
                         .put("replicas", summary.getJsonObject("replicas"))
                         .put("replicationFactors", summary.getJsonObject("replicationFactors"))
                         .put("moves", summary.getJsonArray("moves")).put("decommissioning", summary.getJsonArray("decommissioning"));
             });
+        }
+
+        /**
+         * The addresses of the CP group's members (Raft): an empty set without the CP Subsystem, unknown
+         * (empty) if the group cannot answer within {@value #CP_QUERY_MILLIS} ms (it needs a majority). By
+         * address: a CP member's UUID is not its Hazelcast member's, and a node holds its address.
+         */
+        private Future<Optional<Set<com.hazelcast.cluster.Address>>> cpMembers() {
+            if (hazelcast.getConfig().getCPSubsystemConfig().getCPMemberCount() == 0) {
+                return Future.succeededFuture(Optional.of(Set.of()));
+            }
+            return onCaller(hazelcast.getCPSubsystem().getCPSubsystemManagementService().getCPMembers())
+                    .timeout(CP_QUERY_MILLIS, TimeUnit.MILLISECONDS)
+                    .map(cp -> Optional.of(cp.stream().map(CPMember::getAddress).collect(Collectors.toSet())))
+                    .otherwise(Optional.empty());
         }
 
         /** Hazelcast completes on its own threads: callbacks (an HTTP answer) go back to the caller's context. */

@@ -182,7 +182,7 @@ public final class Node {
                 .compose(v -> Engine.start(vertx, config.engineConfig(registry, keyring
                                 .<java.util.function.Supplier<Keyring>>map(k -> k::keyring).orElse(Keyring::empty)).withClock(engineClock), booted.hazelcast()
                         .<java.util.function.Function<String, io.riffle.cluster.Coordination>>map(hz -> nodeId ->
-                                new HazelcastCoordination(vertx, hz, nodeId, config.cluster().raft()))
+                                new HazelcastCoordination(vertx, hz, nodeId, config.cluster().raft(), config.dataDir()))
                         .orElse(null), config.replication()))
                 // Another node on the same directory is a configuration mistake: exit code 2, its message.
                 .recover(err -> Future.failedFuture(err instanceof DataDirInUseException

@@ -63,6 +63,8 @@ public enum Setting {
     CLUSTER_DISCOVERY("clusterDiscovery", "tcp (clusterMembers) or kubernetes (DNS of a headless Service)"),
     CLUSTER_KUBERNETES_SERVICE("clusterKubernetesService", "headless Service DNS name for kubernetes discovery"),
     CLUSTER_CP_MEMBERS("clusterCpMembers", "Raft (CP) members electing the catalog leader: auto, 0 (off), 3, 5 or 7"),
+    CLUSTER_FAILURE_DETECTION_SECONDS("clusterFailureDetectionSeconds",
+            "seconds without heartbeat before a member (and its CP session, Raft leadership) counts as dead, 2..300"),
     EVENT_BUS_HOST("eventBusHost", "interface of the clustered event bus; empty = clusterHost"),
     EVENT_BUS_PORT("eventBusPort", "port of the clustered event bus, 0 for any free one"),
     EVENT_BUS_PUBLIC_HOST("eventBusPublicHost", "event bus host other nodes connect to; empty = eventBusHost"),

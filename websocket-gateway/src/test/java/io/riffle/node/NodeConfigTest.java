@@ -281,6 +281,36 @@ class NodeConfigTest {
     }
 
     @Test
+    void failureDetectionSecondsDrivesEveryHazelcastTimeoutAndIsBounded() throws Exception {
+        String[] raft = {"--cluster", "true", "--cluster-members", "a:1,b:2,c:3"};
+        assertThat(load(Map.of(), raft).cluster().failureDetectionSeconds()).isEqualTo(3);
+        com.hazelcast.config.Config hz = ClusterBoot.hazelcastConfig(load(Map.of("RIFFLE_CLUSTER_FAILURE_DETECTION_SECONDS", "10"),
+                raft).cluster());
+        com.hazelcast.config.cp.CPSubsystemConfig cp = hz.getCPSubsystemConfig();
+        assertThat(hz.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("10");
+        assertThat(hz.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("3");
+        assertThat(cp.getSessionTimeToLiveSeconds()).isEqualTo(10);
+        assertThat(cp.getSessionHeartbeatIntervalSeconds()).isEqualTo(3);
+        assertThat(cp.getMissingCPMemberAutoRemovalSeconds()).isEqualTo(10);
+        assertThat(cp.getRaftAlgorithmConfig().getLeaderHeartbeatPeriodInMillis()).isEqualTo(3333);
+        assertThat(cp.getRaftAlgorithmConfig().getMaxMissedLeaderHeartbeatCount()).isEqualTo(3);
+        // Both ends of the range are CP configurations Hazelcast itself accepts at start.
+        for (String seconds : new String[] {"2", "300"}) {
+            com.hazelcast.internal.config.ConfigValidator.checkCPSubsystemConfig(ClusterBoot.hazelcastConfig(
+                    load(Map.of(), append(raft, "--cluster-failure-detection-seconds", seconds)).cluster()).getCPSubsystemConfig());
+        }
+        for (String bad : new String[] {"1", "301", "0", "3s", ""}) {
+            assertThatThrownBy(() -> load(Map.of(), "--cluster-failure-detection-seconds", bad))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("'clusterFailureDetectionSeconds'")
+                    .hasMessageContaining("must be an integer from 2 to 300");
+        }
+    }
+
+    private static String[] append(String[] args, String... more) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(more)).toArray(String[]::new);
+    }
+
+    @Test
     void theKeyringFileMustBeReadableAndValid(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         assertThat(load(Map.of()).keyringFile()).isEmpty();
         assertThat(load(Map.of()).openKeyring()).isEmpty();

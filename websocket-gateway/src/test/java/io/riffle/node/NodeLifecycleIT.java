@@ -279,7 +279,9 @@ class NodeLifecycleIT {
     /** The shaded jar when the build made it (the real artifact), else the test class path. */
     static Process startChild(Path log, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m"));
+        // Times in the node's log, to read a crash test's timeline from it.
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
         if (runsTheJar()) {
             cmd.addAll(List.of("-jar", JAR.toString()));
         } else {

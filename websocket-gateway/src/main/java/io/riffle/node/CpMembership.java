@@ -1,0 +1,207 @@
+package io.riffle.node;
+
+import com.hazelcast.cluster.Address;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.cp.CPGroup;
+import com.hazelcast.cp.CPMember;
+import com.hazelcast.cp.CPSubsystemManagementService;
+import com.hazelcast.cp.session.CPSession;
+import io.riffle.log.DurableFile;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this node in Hazelcast's CP group (Raft) across restarts and split-brain merges. Either gives the
+ * node a new member UUID, and the open-source CP Subsystem keeps no state on disk, so to Raft the node is a
+ * stranger while its old identity stays a voter that never answers: two such events on different nodes
+ * cost a 3-member group its majority, and the catalog its leader, for good (RELIABILITY.md, run 1).
+ *
+ * <p>So the node remembers the CP member UUID it last had in {@code <dataDir>/cluster/}{@value #FILE}, and
+ * while it is not a CP member it removes that stale identity from the CP group (or, failing that, a CP
+ * member at this node's own address that is not in the member view: this process holds that port, so the
+ * other one is dead) and promotes itself once the group is short of {@code cpMemberCount}. Removing needs
+ * a majority of the CP group, so it happens only where Raft can still decide. It also closes the CP
+ * sessions of departed members at once, so the catalog lock a dead node held frees without waiting out the
+ * session TTL.
+ *
+ * <p>All of it runs on one daemon thread of its own: every call here may block on Raft.
+ */
+final class CpMembership {
+    private static final Logger LOG = LoggerFactory.getLogger(CpMembership.class);
+    static final String FILE = "cp-member.json";
+    private static final int FORMAT_VERSION = 1;
+    private static final long PERIOD_MILLIS = 1_000;
+    private static final long CALL_SECONDS = 10;
+
+    private final HazelcastInstance hazelcast;
+    private final Path file;
+    private final String nodeId;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "riffle-cp-membership");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The CP member UUID this data directory's node last had (empty before its first); on the thread only. */
+    private Optional<UUID> remembered;
+    /** When this member joined: CP sessions at its address created before then are its predecessor's. */
+    private final long joinedMillis = System.currentTimeMillis();
+
+    private CpMembership(HazelcastInstance hazelcast, Path dataDir, String nodeId) {
+        this.hazelcast = hazelcast;
+        this.file = dataDir.resolve("cluster").resolve(FILE);
+        this.nodeId = nodeId;
+        this.remembered = read(file);
+    }
+
+    /**
+     * Starts watching. Blocking (reads the file): call it from a worker, once the node holds the data
+     * directory's lock.
+     */
+    static CpMembership start(HazelcastInstance hazelcast, Path dataDir, String nodeId) {
+        CpMembership membership = new CpMembership(hazelcast, dataDir, nodeId);
+        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                // A new member is promoted by its own node.
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                Address gone = event.getMember().getAddress();
+                membership.submit(() -> membership.closeSessions(s -> s.endpoint().equals(gone)
+                        && membership.liveAddresses().noneMatch(gone::equals), "left the cluster"));
+            }
+        });
+        // Session times are the CP leader's clock: across hosts this assumes clocks roughly in step. A session
+        // of this node's closed by mistake only costs a leadership it holds, and leaders are fenced.
+        membership.submit(() -> membership.closeSessions(s -> s.endpoint().equals(membership.localAddress())
+                && s.creationTime() < membership.joinedMillis, "was this node's before it restarted"));
+        membership.thread.scheduleWithFixedDelay(membership::check, 0, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        return membership;
+    }
+
+    private void submit(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // Hazelcast is shutting down with the node.
+        }
+    }
+
+    /** One round: remembers this node's CP identity, or replaces its stale one and joins the group. */
+    private void check() {
+        if (!hazelcast.getLifecycleService().isRunning()) {
+            thread.shutdown();
+            return;
+        }
+        try {
+            CPSubsystemManagementService cp = hazelcast.getCPSubsystem().getCPSubsystemManagementService();
+            if (!cp.isDiscoveryCompleted()) {
+                return;
+            }
+            // A CP member's UUID is its own, not the Hazelcast member's (a promoted member gets a fresh one).
+            CPMember local = cp.getLocalCPMember();
+            Collection<CPMember> members = get(cp.getCPMembers());
+            if (local != null && members.stream().anyMatch(m -> m.getUuid().equals(local.getUuid()))) {
+                remember(local.getUuid());
+                return;
+            }
+            // Not a CP member, so any CP member with the remembered UUID or at this node's address is a dead
+            // predecessor of this process (it holds that address now).
+            Optional<CPMember> stale = members.stream().filter(m -> remembered.filter(m.getUuid()::equals).isPresent()).findFirst()
+                    .or(() -> members.stream().filter(m -> m.getAddress().equals(localAddress())).findFirst());
+            int count = members.size();
+            if (stale.isPresent()) {
+                LOG.info("Node {} removes its previous CP member {} from the CP group", nodeId, stale.get().getUuid());
+                get(cp.removeCPMember(stale.get().getUuid()));
+                count--;
+            }
+            if (count < hazelcast.getConfig().getCPSubsystemConfig().getCPMemberCount()) {
+                get(cp.promoteToCPMember());
+                LOG.info("Node {} joined the CP group ({} members before it)", nodeId, count);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // No CP majority now, a membership change under way, Hazelcast stopping: the next round tries again.
+            LOG.debug("CP membership round on node {} failed: {}", nodeId, e.toString());
+        }
+    }
+
+    /**
+     * Force-closes the CP sessions in the default group (where the catalog lock and epoch live) that
+     * {@code stale} picks; their locks are released at once instead of after the session TTL.
+     */
+    private void closeSessions(Predicate<CPSession> stale, String why) {
+        try {
+            var sessions = hazelcast.getCPSubsystem().getCPSessionManagementService();
+            for (CPSession s : get(sessions.getAllSessions(CPGroup.DEFAULT_GROUP_NAME))) {
+                if (s.endpointType() == CPSession.CPSessionOwnerType.SERVER && stale.test(s)
+                        && get(sessions.forceCloseSession(CPGroup.DEFAULT_GROUP_NAME, s.id()))) {
+                    LOG.info("Node {} closed CP session {} of {}: it {}", nodeId, s.id(), s.endpoint(), why);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Sessions expire after the TTL anyway.
+            LOG.debug("Closing stale CP sessions on node {} failed: {}", nodeId, e.toString());
+        }
+    }
+
+    private Address localAddress() {
+        return hazelcast.getCluster().getLocalMember().getAddress();
+    }
+
+    private java.util.stream.Stream<Address> liveAddresses() {
+        return hazelcast.getCluster().getMembers().stream().map(Member::getAddress);
+    }
+
+    private void remember(UUID self) throws IOException {
+        if (remembered.filter(self::equals).isEmpty()) {
+            Files.createDirectories(file.getParent());
+            DurableFile.write(file, new JsonObject().put("formatVersion", FORMAT_VERSION).put("cpMemberUuid", self.toString())
+                    .encodePrettily().getBytes(StandardCharsets.UTF_8));
+            remembered = Optional.of(self);
+        }
+    }
+
+    /** A hint only: without it the stale identity is found by this node's address, so a bad file is ignored. */
+    private static Optional<UUID> read(Path file) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            JsonObject json = new JsonObject(Files.readString(file));
+            if (!Integer.valueOf(FORMAT_VERSION).equals(json.getInteger("formatVersion"))) {
+                LOG.warn("{} has format version {}, this node reads {}: ignored", file, json.getValue("formatVersion"), FORMAT_VERSION);
+                return Optional.empty();
+            }
+            return Optional.of(UUID.fromString(json.getString("cpMemberUuid")));
+        } catch (IOException | DecodeException | ClassCastException | IllegalArgumentException | NullPointerException e) {
+            LOG.warn("{} is not a readable CP member record ({}): ignored", file, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private static <T> T get(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(CALL_SECONDS, TimeUnit.SECONDS);
+    }
+}
