@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li>if the leaving replica leads, the leadership goes to the target first ({@link #handOff});</li>
  *   <li>the leaving replica is removed (one replica removed: the same overlap), and the move ends.</li>
  * </ol>
- * At most {@value #MAX_MOVES} moves run at once in the cluster (each learner reads a whole log from its
+ * Rebalancing (not repair nor decommission) starts only once the live nodes have been the same for
+ * {@code replicaRepairSeconds}. At most {@value #MAX_MOVES} moves run at once in the cluster (each learner reads a whole log from its
  * leader), which bounds the bandwidth moves take. Runs on the catalog leader's context, one round at a time.
  */
 final class ReplicaMoves {
@@ -49,6 +50,9 @@ final class ReplicaMoves {
     private final long repairNanos;
     /** When each under-replicated shard ("id/shard") was first seen so, for the repair delay. */
     private final Map<String, Long> underSince = new HashMap<>();
+    /** The live nodes as the last round saw them, and since when (System.nanoTime): rebalancing waits for a settled view. */
+    private Set<String> lastLive = Set.of();
+    private long liveSince = System.nanoTime();
     private boolean running;
     private boolean again;
 
@@ -132,6 +136,10 @@ final class ReplicaMoves {
         Set<String> live = coordination.liveNodes();
         List<Shard> shards = shards(catalog);
         trackUnderReplicated(shards, live);
+        if (!live.equals(lastLive)) {
+            lastLive = Set.copyOf(live);
+            liveSince = System.nanoTime();
+        }
         Future<Boolean> changed = Future.succeededFuture(false);
         for (Shard s : shards) {
             if (s.move().isPresent()) {
@@ -199,15 +207,19 @@ final class ReplicaMoves {
         if (running >= MAX_MOVES) {
             return Future.succeededFuture(false);
         }
+        // Rebalancing waits until the live nodes stayed the same for the repair delay (as Kafka checks leader
+        // imbalance only every few minutes): right after a failover or a join, moving leaderships again would
+        // fail the puts in flight of every shard it touches, while the view may still be changing.
+        boolean settled = System.nanoTime() - liveSince >= repairNanos;
         Optional<Map.Entry<Shard, ReplicaSets.Move>> next = repair(shards, live).or(() -> drain(shards, live, draining))
-                .or(() -> rebalance(shards, live));
+                .or(() -> settled ? rebalance(shards, live) : Optional.empty());
         if (next.isPresent()) {
             Shard s = next.get().getKey();
             ReplicaSets.Move m = next.get().getValue();
             LOG.info("Shard {} of stream {}: moving a replica from {} to {}", s.shardId(), s.stream(), m.from(), m.to());
             return change(s, r -> ReplicaSets.startMove(r, s.index(), m), live);
         }
-        return running > 0 ? Future.succeededFuture(false) : balanceLeaders(shards, live, draining);
+        return running > 0 || !settled ? Future.succeededFuture(false) : balanceLeaders(shards, live, draining);
     }
 
     /** A shard with fewer live replicas than its factor for longer than the repair delay: a new replica for a missing one. */

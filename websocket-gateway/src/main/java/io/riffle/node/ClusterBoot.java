@@ -87,8 +87,9 @@ final class ClusterBoot {
      *   <li>the member view: heartbeats every F/3 s, a member silent for F s leaves the view (and its
      *       event-bus registrations), so its shards fail over;</li>
      *   <li>CP sessions: a dead node's session, and so the catalog lock it may hold, expires after F s;</li>
-     *   <li>CP membership: a CP member missing for F s is removed, so a restarted or spare member is promoted
-     *       in its place before a second loss costs the group its majority;</li>
+     *   <li>CP membership: a CP member missing for 2F s is removed, so a spare member is promoted in its
+     *       place before a second loss costs the group its majority (twice F: a node restarting meanwhile
+     *       removes its own stale identity first, even when the Raft leader it killed took F s to replace);</li>
      *   <li>Raft: a group leader is heartbeating every F/3 s and counted dead after three missed heartbeats
      *       (Hazelcast: 5 s x 5), so the CP groups elect a new one within about F s.</li>
      * </ul>
@@ -104,7 +105,7 @@ final class ClusterBoot {
             config.getCPSubsystemConfig().setCPMemberCount(cluster.cpMembers())
                     .setSessionTimeToLiveSeconds(seconds)
                     .setSessionHeartbeatIntervalSeconds(Math.max(1, seconds / 3))
-                    .setMissingCPMemberAutoRemovalSeconds(seconds)
+                    .setMissingCPMemberAutoRemovalSeconds(2 * seconds)
                     .getRaftAlgorithmConfig()
                     .setLeaderHeartbeatPeriodInMillis(heartbeatMillis)
                     .setMaxMissedLeaderHeartbeatCount(3)
