@@ -291,7 +291,7 @@ class NodeConfigTest {
         assertThat(hz.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("3");
         assertThat(cp.getSessionTimeToLiveSeconds()).isEqualTo(10);
         assertThat(cp.getSessionHeartbeatIntervalSeconds()).isEqualTo(3);
-        assertThat(cp.getMissingCPMemberAutoRemovalSeconds()).isEqualTo(10);
+        assertThat(cp.getMissingCPMemberAutoRemovalSeconds()).isEqualTo(20); // twice F: a restarting node removes its own stale identity first
         assertThat(cp.getRaftAlgorithmConfig().getLeaderHeartbeatPeriodInMillis()).isEqualTo(3333);
         assertThat(cp.getRaftAlgorithmConfig().getMaxMissedLeaderHeartbeatCount()).isEqualTo(3);
         // Both ends of the range are CP configurations Hazelcast itself accepts at start.
