@@ -89,24 +89,33 @@ class ClusterCpRejoinIT {
 
             // Now the catalog leader dies: another node must take its lock, which needs the CP group's
             // majority, so the restarted node must count in it.
-            assertThat(cluster.catalogLeader()).as("the catalog leader").isEqualTo(leader);
+            // Usually still the first leader; if the CP group's change during the rejoin moved the catalog lock
+            // (seen once in CI), the node that leads now dies instead, and the other two must go on.
+            int victim = cluster.catalogLeader();
+            if (victim != leader) {
+                System.out.printf("ClusterCpRejoinIT (%d s): catalog leadership moved from node %d to node %d during the rejoin%n",
+                        detectionSeconds, leader, victim);
+            }
+            // The two nodes left: the first takes the puts, the second (the restarted one unless it died) reads.
+            int first = victim == survivor ? leader : survivor;
+            int second = victim == restartedNode ? leader : restartedNode;
             long killed = System.nanoTime();
-            cluster.kill(leader);
+            cluster.kill(victim);
             awaitTrue("puts to every shard after the leader's kill", bound,
-                    () -> cluster.putsAll(survivor, STREAM, records("after", RECORDS)));
+                    () -> cluster.putsAll(first, STREAM, records("after", RECORDS)));
             // A put retried after a late answer may store a record twice: every record is there, maybe more.
             java.util.List<String> all = java.util.stream.Stream.of("r", "after")
                     .flatMap(p -> java.util.stream.IntStream.range(0, RECORDS).mapToObj(i -> p + i)).toList();
-            awaitTrue("every record readable through both nodes left", bound, () -> cluster.readAll(survivor, STREAM, SHARDS)
-                    .containsAll(all) && cluster.readAll(restartedNode, STREAM, SHARDS).containsAll(all));
+            awaitTrue("every record readable through both nodes left", bound, () -> cluster.readAll(first, STREAM, SHARDS)
+                    .containsAll(all) && cluster.readAll(second, STREAM, SHARDS).containsAll(all));
             System.out.printf("ClusterCpRejoinIT (%d s): reads and puts on every shard %d ms after the second kill -9%n",
                     detectionSeconds, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
             // A catalog change needs the lock and a majority of the voters: the catalog has a leader. 409: an
             // earlier attempt, answered too late, did create it.
             awaitTrue("a catalog change after the second kill", bound, () -> java.util.Set.of(201, 409).contains(
-                    cluster.post(restartedNode, "/v1/streams", new JsonObject().put("name", "after-kill").put("shardCount", 1))
+                    cluster.post(second, "/v1/streams", new JsonObject().put("name", "after-kill").put("shardCount", 1))
                             .statusCode()));
-            assertThat(cluster.statuses(restartedNode, STREAM, SHARDS)).containsOnly(200);
+            assertThat(cluster.statuses(second, STREAM, SHARDS)).containsOnly(200);
         }
     }
 
