@@ -141,13 +141,13 @@ public final class StreamClient implements AutoCloseable {
                 .map(names -> names.stream().map(n -> StreamName.of((String) n)).toList());
     }
 
-    /** This node's shard limit and usage, for DescribeLimits. */
     /** Replicas per shard of the stream (1 on a standalone node). */
     public Future<Integer> replicationFactor(StreamName name) {
         return this.<JsonObject>control("replicationFactor", name, new JsonObject(), READS)
                 .map(j -> j.getInteger("replicationFactor"));
     }
 
+    /** This node's shard limit and usage, for DescribeLimits. */
     public Future<NodeLimits> limits() {
         return this.<JsonObject>control("limits", null, new JsonObject())
                 .map(j -> new NodeLimits(j.getInteger("maxShards"), j.getInteger("openShards"), j.getInteger("onDemandStreams"),
