@@ -77,7 +77,8 @@ public final class FaultRun {
             IntFunction<URI> endpoint = cluster::endpoint;
             cluster.startAll(Duration.ofSeconds(120));
             setUp(cluster, api, o);
-            notes.add("nodes up and the stream served by every node " + history.now() / 1000 + " s after the start");
+            notes.add("nodes up and the stream served by every node " + history.now() / 1000 + " s after the start ("
+                    + history.started + "; the nodes' logs show local time)");
 
             List<Producer> producers = new ArrayList<>();
             for (int p = 0; p < o.producers(); p++) {

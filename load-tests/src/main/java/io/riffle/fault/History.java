@@ -28,6 +28,8 @@ final class History {
     }
 
     private final long t0 = System.nanoTime();
+    /** Wall-clock time of {@link #now()} 0, to find a fault's moment in the nodes' logs. */
+    final java.time.Instant started = java.time.Instant.now();
     private final Queue<Ack> acks = new ConcurrentLinkedQueue<>();
     private final Queue<Attempt> attempts = new ConcurrentLinkedQueue<>();
     private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();

@@ -106,6 +106,9 @@ final class NodeCluster implements Closeable {
         // A healed partition merges within seconds, not after Hazelcast's default 300 s.
         cmd.add("-Dhazelcast.merge.first.run.delay.seconds=5");
         cmd.add("-Dhazelcast.merge.next.run.delay.seconds=5");
+        // Times in the nodes' logs, to line them up with the report's fault times (its start is noted there).
+        cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+        cmd.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
         String jar = System.getProperty("riffle.node.jar", "");
         if (!jar.isEmpty()) {
             cmd.addAll(List.of("-jar", jar));

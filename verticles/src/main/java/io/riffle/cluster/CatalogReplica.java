@@ -80,6 +80,18 @@ public final class CatalogReplica extends VerticleBase {
         this.store = new CatalogStore(config.dataDir());
     }
 
+    /**
+     * The catalog voters this data directory's node last stored (empty before its first catalog). Blocking;
+     * for code outside the verticle that must know the whole cluster (the CP Subsystem's reset).
+     */
+    public static Set<String> storedVoters(Path dataDir) throws java.io.IOException {
+        Path stored = dataDir.resolve("cluster").resolve(FILE);
+        if (!Files.isRegularFile(stored)) {
+            return Set.of();
+        }
+        return CatalogSnapshot.fromJson(new JsonObject(Files.readString(stored)).getJsonObject("snapshot")).members();
+    }
+
     @Override
     public Future<?> start() {
         return vertx.executeBlocking(() -> {

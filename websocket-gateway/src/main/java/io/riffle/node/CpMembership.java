@@ -18,12 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,15 @@ import org.slf4j.LoggerFactory;
  * sessions of departed members at once, so the catalog lock a dead node held frees without waiting out the
  * session TTL.
  *
+ * <p>When the CP group has lost its majority for good (its voters are stale identities that nothing can
+ * remove any more, as after two nodes of three restarted at once, or a merge and a restart of two others in
+ * quick succession: RELIABILITY.md, seed 21), no Raft call ever succeeds again. Once the CP Subsystem has
+ * not answered for {@link #resetAfterMillis} and every catalog voter this node knows is live in its view, the
+ * Hazelcast master resets it ({@code CPSubsystemManagementService.reset()}: a new CP group of the members now
+ * live). That wipes the catalog lock and the epoch counter, which is safe because the catalog does not trust
+ * them alone: a new leader takes an epoch above the highest its voters promised, and needs a majority of
+ * them; with every voter in this view, no other side of a partition can hold one.
+ *
  * <p>All of it runs on one daemon thread of its own: every call here may block on Raft.
  */
 final class CpMembership {
@@ -53,6 +64,12 @@ final class CpMembership {
     private final HazelcastInstance hazelcast;
     private final Path file;
     private final String nodeId;
+    private final Path dataDir;
+    /** The node ids of the members of this node's view that announced themselves. */
+    private final Supplier<Set<String>> liveNodes;
+    private final long resetAfterMillis;
+    /** Since when every round's CP calls failed ({@code -1}: the last round's succeeded); on the thread only. */
+    private long failingSinceMillis = -1;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "riffle-cp-membership");
         t.setDaemon(true);
@@ -63,8 +80,14 @@ final class CpMembership {
     /** When this member joined: CP sessions at its address created before then are its predecessor's. */
     private final long joinedMillis = System.currentTimeMillis();
 
-    private CpMembership(HazelcastInstance hazelcast, Path dataDir, String nodeId) {
+    private CpMembership(HazelcastInstance hazelcast, Path dataDir, String nodeId, Supplier<Set<String>> liveNodes) {
         this.hazelcast = hazelcast;
+        this.dataDir = dataDir;
+        this.liveNodes = liveNodes;
+        // Well past what a CP group that can still decide needs: a Raft election, then the auto-removal of a
+        // missing member (twice clusterFailureDetectionSeconds).
+        this.resetAfterMillis = TimeUnit.SECONDS.toMillis(Math.max(20,
+                4L * hazelcast.getConfig().getCPSubsystemConfig().getMissingCPMemberAutoRemovalSeconds()));
         this.file = dataDir.resolve("cluster").resolve(FILE);
         this.nodeId = nodeId;
         this.remembered = read(file);
@@ -74,8 +97,8 @@ final class CpMembership {
      * Starts watching. Blocking (reads the file): call it from a worker, once the node holds the data
      * directory's lock.
      */
-    static CpMembership start(HazelcastInstance hazelcast, Path dataDir, String nodeId) {
-        CpMembership membership = new CpMembership(hazelcast, dataDir, nodeId);
+    static CpMembership start(HazelcastInstance hazelcast, Path dataDir, String nodeId, Supplier<Set<String>> liveNodes) {
+        CpMembership membership = new CpMembership(hazelcast, dataDir, nodeId, liveNodes);
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -118,7 +141,16 @@ final class CpMembership {
             }
             // A CP member's UUID is its own, not the Hazelcast member's (a promoted member gets a fresh one).
             CPMember local = cp.getLocalCPMember();
-            Collection<CPMember> members = get(cp.getCPMembers());
+            Collection<CPMember> members;
+            try {
+                members = get(cp.getCPMembers());
+                // The group the catalog's lock and epoch live in must answer too.
+                get(hazelcast.getCPSubsystem().getAtomicLong(HazelcastCoordination.EPOCH).getAsync());
+                failingSinceMillis = -1;
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                resetIfStuck(e);
+                return;
+            }
             if (local != null && members.stream().anyMatch(m -> m.getUuid().equals(local.getUuid()))) {
                 remember(local.getUuid());
                 return;
@@ -143,6 +175,35 @@ final class CpMembership {
             // No CP majority now, a membership change under way, Hazelcast stopping: the next round tries again.
             LOG.debug("CP membership round on node {} failed: {}", nodeId, e.toString());
         }
+    }
+
+    /**
+     * Counts a round whose CP calls failed, and resets the CP Subsystem once they have failed for
+     * {@link #resetAfterMillis}, if this member is the master (only it may) and the whole cluster the catalog
+     * knows is in its view (else the CP group's majority may be alive on the other side of a partition).
+     */
+    private void resetIfStuck(Exception failure) throws Exception {
+        long now = System.currentTimeMillis();
+        if (failingSinceMillis < 0) {
+            failingSinceMillis = now;
+        }
+        LOG.debug("CP Subsystem did not answer node {} ({} ms now): {}", nodeId, now - failingSinceMillis, failure.toString());
+        if (now - failingSinceMillis < resetAfterMillis
+                || !hazelcast.getCluster().getMembers().iterator().next().localMember()) {
+            return;
+        }
+        Set<String> voters = io.riffle.cluster.CatalogReplica.storedVoters(dataDir);
+        Set<String> live = liveNodes.get();
+        if (voters.isEmpty() || !live.containsAll(voters)) {
+            LOG.warn("CP Subsystem has not answered for {} s; not resetting it while catalog voters {} are not all live ({})",
+                    (now - failingSinceMillis) / 1000, voters, live);
+            return;
+        }
+        LOG.warn("CP Subsystem has not answered for {} s and every catalog voter {} is live: resetting it (a new CP group "
+                + "of the members now live; the catalog elects a new leader at a higher epoch)", (now - failingSinceMillis) / 1000, voters);
+        hazelcast.getCPSubsystem().getCPSubsystemManagementService().reset().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        failingSinceMillis = -1;
+        LOG.warn("Node {} reset the CP Subsystem", nodeId);
     }
 
     /**

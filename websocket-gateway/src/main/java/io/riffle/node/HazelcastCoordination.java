@@ -62,9 +62,7 @@ final class HazelcastCoordination implements Coordination {
         this.hazelcast = hazelcast;
         this.nodeId = nodeId;
         this.raft = raft;
-        if (raft) {
-            CpMembership.start(hazelcast, dataDir, nodeId);
-        } else {
+        if (!raft) {
             LOG.warn("clusterCpMembers is 0: the oldest member leads the catalog and a change needs every live node; "
                     + "such a cluster is not partition-tolerant (use 3 or more nodes with clusterCpMembers 3)");
         }
@@ -95,6 +93,9 @@ final class HazelcastCoordination implements Coordination {
         announced.put(self, nodeId);
         directory.putIfAbsent(self.toString(), new JsonObject().put("nodeId", nodeId).put("status", "STARTING").encode());
         directory.forEach((uuid, entry) -> announced.put(UUID.fromString(uuid), new JsonObject(entry).getString("nodeId")));
+        if (raft) {
+            CpMembership.start(hazelcast, dataDir, nodeId, this::liveNodes);
+        }
     }
 
     @Override
