@@ -100,6 +100,11 @@ final class ClusterBoot {
         long heartbeatMillis = seconds * 1000L / 3;
         config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(Math.max(1, seconds / 3)));
         config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(seconds));
+        // A member counted dead that is alive after all (a long pause, a healed partition) runs as a cluster of
+        // its own until the split-brain check merges it back: within seconds, not Hazelcast's 300 s (then 120 s).
+        String mergeSeconds = String.valueOf(Math.max(5, seconds));
+        config.setProperty("hazelcast.merge.first.run.delay.seconds", mergeSeconds);
+        config.setProperty("hazelcast.merge.next.run.delay.seconds", mergeSeconds);
         if (cluster.raft()) {
             // Catalog leadership (a FencedLock) and epochs (an AtomicLong) live in Raft.
             config.getCPSubsystemConfig().setCPMemberCount(cluster.cpMembers())

@@ -71,6 +71,14 @@ final class HazelcastCoordination implements Coordination {
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
+                // Its announcement may have come before this listener (or, after a merge, before this member
+                // rejoined): read it rather than wait for an event that will not come again.
+                UUID added = event.getMember().getUuid();
+                directory.getAsync(added.toString()).thenAccept(entry -> {
+                    if (entry != null) {
+                        announced(added, entry);
+                    }
+                });
                 viewChanged();
             }
 
@@ -93,8 +101,27 @@ final class HazelcastCoordination implements Coordination {
         announced.put(self, nodeId);
         directory.putIfAbsent(self.toString(), new JsonObject().put("nodeId", nodeId).put("status", "STARTING").encode());
         directory.forEach((uuid, entry) -> announced.put(UUID.fromString(uuid), new JsonObject(entry).getString("nodeId")));
+        // A split-brain merge gives this member a new UUID, and while apart it saw the others leave: read the
+        // whole directory again, off Hazelcast's event thread (Membership announces this node anew).
+        hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                announced.put(hazelcast.getCluster().getLocalMember().getUuid(), nodeId);
+                vertx.executeBlocking(() -> {
+                    directory.forEach((uuid, entry) -> announced(UUID.fromString(uuid), entry));
+                    return null;
+                });
+                viewChanged();
+            }
+        });
         if (raft) {
             CpMembership.start(hazelcast, dataDir, nodeId, this::liveNodes);
+        }
+    }
+
+    /** Records a member's announcement (a directory entry); a member newly announced changes the view. */
+    private void announced(UUID member, String entry) {
+        if (announced.put(member, new JsonObject(entry).getString("nodeId")) == null) {
+            viewChanged();
         }
     }
 
@@ -296,10 +323,7 @@ final class HazelcastCoordination implements Coordination {
         }
 
         private void put(EntryEvent<String, String> event) {
-            String previous = announced.put(UUID.fromString(event.getKey()), new JsonObject(event.getValue()).getString("nodeId"));
-            if (previous == null) {
-                viewChanged();
-            }
+            announced(UUID.fromString(event.getKey()), event.getValue());
         }
     }
 }

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletionStage;
  * {@code STARTING}; a member that left is gone from the view, and the members still there drop its entry.
  */
 abstract class Membership implements ClusterView {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Membership.class);
     /** The Hazelcast map of announcements; not an event-bus address. */
     static final String DIRECTORY = "riffle-cluster-members";
 
@@ -118,6 +119,25 @@ abstract class Membership implements ClusterView {
                     directory.removeAsync(event.getMember().getUuid().toString());
                 }
             });
+            // A split-brain merge gives this member a new UUID, and the others removed the old one's entry when
+            // they counted it dead: without announcing again it would stay invisible to them (never live, so
+            // never elected nor placed) until it restarts.
+            hazelcast.getLifecycleService().addLifecycleListener(event -> {
+                if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED && httpAddress != null) {
+                    LOG.info("Node {} merged back into the cluster as member {}: announcing itself again", nodeId,
+                            hazelcast.getCluster().getLocalMember().getUuid());
+                    reannounce();
+                }
+            });
+        }
+
+        /** Writes this node's entry under its member UUID now (a merge changes it). */
+        private void reannounce() {
+            try {
+                directory.setAsync(hazelcast.getCluster().getLocalMember().getUuid().toString(), entry());
+            } catch (RuntimeException shutDown) {
+                // Hazelcast is going away with the node: nobody is left to tell.
+            }
         }
 
         @Override
@@ -127,13 +147,7 @@ abstract class Membership implements ClusterView {
             if (!listening) {
                 // From now on every change of this node's health (a disk failing, stopping) is announced again.
                 listening = true;
-                health.onChange(() -> {
-                    try {
-                        directory.setAsync(local.getUuid().toString(), entry());
-                    } catch (RuntimeException shutDown) {
-                        // Hazelcast is going away with the node: nobody is left to tell.
-                    }
-                });
+                health.onChange(this::reannounce);
             }
             return onCaller(directory.setAsync(local.getUuid().toString(), entry())).mapEmpty();
         }

@@ -76,6 +76,14 @@ final class ChildCluster implements AutoCloseable {
         children[i].destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** {@code kill -STOP} (true) or {@code kill -CONT} (false) of node {@code i}: a pause as a long GC or a frozen VM. */
+    void pause(int i, boolean stop) throws Exception {
+        Process signal = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", String.valueOf(children[i].pid())).inheritIO().start();
+        if (signal.waitFor() != 0) {
+            throw new IllegalStateException("kill " + (stop ? "-STOP" : "-CONT") + " of node " + i + " failed");
+        }
+    }
+
     void killAll() throws InterruptedException {
         for (int i = 0; i < children.length; i++) {
             kill(i);
