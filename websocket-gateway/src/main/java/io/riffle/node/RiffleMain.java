@@ -33,7 +33,7 @@ public final class RiffleMain {
         }
         Node node;
         try {
-            node = Node.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            node = startJoining(config);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof ConfigException) {
@@ -49,6 +49,29 @@ public final class RiffleMain {
             return;
         }
         installShutdown(node);
+    }
+
+    /** Start attempts when Hazelcast ends this member while it joins. */
+    private static final int JOIN_ATTEMPTS = 3;
+
+    /**
+     * Starts the node; again (at most {@value #JOIN_ATTEMPTS} times, 2 s apart) when Hazelcast terminated this
+     * member while it joined: a member that joins while the CP Subsystem runs its discovery (after a reset,
+     * see CpMembership) fails it ("Invalid initial CP members") and Hazelcast shuts it down, although a start
+     * a moment later works. A failed start has released the data directory and closed Vert.x.
+     */
+    private static Node startJoining(NodeConfig config) throws ExecutionException, InterruptedException, TimeoutException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Node.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (attempt == JOIN_ATTEMPTS || !(e.getCause() instanceof com.hazelcast.core.HazelcastInstanceNotActiveException)) {
+                    throw e;
+                }
+                LOG.warn("Hazelcast ended this member while it joined the cluster ({}): starting again in 2 s", e.getCause().toString());
+                Thread.sleep(2_000);
+            }
+        }
     }
 
     /**
