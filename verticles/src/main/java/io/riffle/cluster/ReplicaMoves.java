@@ -222,12 +222,19 @@ final class ReplicaMoves {
         return running > 0 || !settled ? Future.succeededFuture(false) : balanceLeaders(shards, live, draining);
     }
 
-    /** A shard with fewer live replicas than its factor for longer than the repair delay: a new replica for a missing one. */
+    /**
+     * A shard with fewer live replicas than its factor for longer than the repair delay: a new replica for a
+     * missing one. A shard with fewer live replicas than its commit quorum (two replicas, one lost) cannot
+     * commit at all, so waiting for the lost node only prolongs the outage: it is repaired at once (its node
+     * already stayed silent for Hazelcast's failure detection), before the others.
+     */
     private Optional<Map.Entry<Shard, ReplicaSets.Move>> repair(List<Shard> shards, Set<String> live) {
         long now = System.nanoTime();
-        for (Shard s : shards) {
+        List<Shard> urgentFirst = new ArrayList<>(shards);
+        urgentFirst.sort(java.util.Comparator.comparing(s -> !belowQuorum(s, live)));
+        for (Shard s : urgentFirst) {
             Long since = underSince.get(s.key());
-            if (s.move().isEmpty() && since != null && now - since >= repairNanos && live.contains(s.leader())) {
+            if (s.move().isEmpty() && since != null && (now - since >= repairNanos || belowQuorum(s, live)) && live.contains(s.leader())) {
                 String missing = s.replicas().size() >= s.factor()
                         ? s.replicas().stream().filter(n -> !live.contains(n)).findFirst().orElse(null) : null;
                 Optional<String> to = target(s, missing);
@@ -237,6 +244,10 @@ final class ReplicaMoves {
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean belowQuorum(Shard s, Set<String> live) {
+        return s.replicas().stream().filter(live::contains).count() < s.replicas().size() / 2 + 1;
     }
 
     private Optional<Map.Entry<Shard, ReplicaSets.Move>> drain(List<Shard> shards, Set<String> live, Set<String> draining) {
