@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * leader sent and the highest epoch it promised durably in {@code <dataDir>/cluster/catalog.json}, refuses
  * anything from a lower epoch (so a deposed leader can never reach a majority again), and runs exactly the
  * shards the snapshot places on this node: open ones deployed, closed or deleted ones stopped, removed
- * streams' directories deleted.
+ * streams' directories deleted, and so are the logs of replicas that moved off this node.
  *
  * <p>At start it deploys nothing: the stored snapshot may be stale (a stream deleted while this node was
  * down), so shards start only from a leader's snapshot, which a leader sends to every member it sees.
@@ -220,7 +220,7 @@ public final class CatalogReplica extends VerticleBase {
             int index = s.shardId().index();
             ReplicaRole want = roleOf(record, index);
             Running have = here.get(index);
-            if (have != null && have.runs(want, settings)) {
+            if (have != null && have.runs(want, settings) || want == null && have == null && !firstRun) {
                 continue;
             }
             // A new role (leader moved, new epoch) means a new verticle: the old one answers nothing more.
@@ -235,7 +235,15 @@ public final class CatalogReplica extends VerticleBase {
                             return null;
                         })));
             } else {
-                steps.add(stopped);
+                // No replica of it here (any more): a move took it away, maybe while this node was down (its
+                // first run). Its log goes once its verticle stopped; the catalog no longer counts it anywhere.
+                steps.add(stopped.compose(v -> vertx.executeBlocking(() -> {
+                    if (Files.isDirectory(CatalogStore.shardDir(dir, s.shardId()))) {
+                        LOG.info("Node {} holds no replica of shard {} of stream {} any more: removing its log", nodeId, s.shardId(), d.name());
+                        store.removeShardDir(dir, s.shardId());
+                    }
+                    return null;
+                })));
             }
         }
         if (steps.isEmpty()) {

@@ -151,6 +151,29 @@ class ClusterReplicaMovesIT {
         put(nodes.get(0), "twin", twins, 100);
         assertThat(readAll(nodes.get(2), "twin")).containsExactlyInAnyOrderElementsOf(twins);
         assertThat(nodes.get(0).delete("/v1/streams/twin").statusCode()).isEqualTo(204);
+
+        // The stopped node comes back to a catalog that places nothing on it (decommissioned meanwhile, so
+        // nothing is rebalanced onto it either): it removes the logs of the replicas that moved away.
+        assertThat(shardDirs(nodes.get(3))).as("premise: the stopped node holds logs").isNotEmpty();
+        var drain = nodes.get(0).postJson("/v1/cluster/nodes/" + gone + "/decommission", new JsonObject());
+        assertThat(drain.statusCode()).as(drain.bodyAsString()).isEqualTo(202);
+        assertThat(drain.bodyAsJsonObject().getLong("replicasLeft")).isZero();
+        nodes.get(3).startNode();
+        awaitCluster(nodes.get(0), c -> shardDirs(nodes.get(3)).isEmpty());
+    }
+
+    /** The shard log directories in a node's data directory, of every stream. */
+    private static List<Path> shardDirs(RunningNode n) {
+        Path streams = n.dataDir.resolve("streams");
+        if (!Files.isDirectory(streams)) {
+            return List.of();
+        }
+        try (var dirs = Files.walk(streams, 3)) {
+            return dirs.filter(p -> p.getNameCount() == streams.getNameCount() + 3 && p.getParent().getFileName().toString().equals("shards")).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // A directory went while it was walked: not done yet.
+            return List.of(streams);
+        }
     }
 
     @Test
@@ -198,9 +221,11 @@ class ClusterReplicaMovesIT {
         JsonObject sets = awaitReplicas(nodes.get(0), "moved", all -> all.stream().noneMatch(set -> set.contains(leaving)));
         sets.forEach(e -> assertThat(nodesOf((JsonObject) e.getValue())).hasSize(3));
         JsonObject cluster = nodes.get(0).get("/v1/cluster").bodyAsJsonObject();
-        assertThat(cluster.getJsonArray("decommissioning")).containsExactly(leaving);
+        assertThat(cluster.getJsonArray("decommissioning")).containsExactlyInAnyOrder(ids.get(3), leaving);
         assertThat(cluster.getJsonObject("placement").getJsonObject("moved").getMap()).doesNotContainValue(leaving);
         assertThat(readAll(nodes.get(2))).containsExactlyInAnyOrderElementsOf(written);
+        // Its replicas' logs went with them.
+        awaitCluster(nodes.get(0), c -> shardDirs(nodes.get(1)).isEmpty());
 
         // Three nodes are left for streams of factor 3: none more can go.
         var tooMany = nodes.get(0).postJson("/v1/cluster/nodes/" + ids.get(2) + "/decommission", new JsonObject());
