@@ -322,6 +322,11 @@ final class ClusterHosting implements StreamHosting {
         return commit(streams -> streams, Set.of(), c -> c.draining(node));
     }
 
+    /** Commits {@code node} as no longer being decommissioned: replicas are placed and rebalanced onto it again. */
+    Future<Void> readmit(String node) {
+        return commit(streams -> streams, Set.of(), c -> c.readmitted(node));
+    }
+
     private Future<Void> commit(UnaryOperator<JsonObject> change, Set<String> mustFollow) {
         return commit(change, mustFollow, c -> c);
     }

@@ -99,9 +99,8 @@ final class ReplicaMoves {
     Future<JsonObject> decommission(String node) {
         CatalogSnapshot catalog = hosting.committed();
         List<Shard> shards = shards(catalog);
-        boolean known = catalog.members().contains(node) || shards.stream().anyMatch(s -> holds(s, node));
-        if (!known) {
-            return Future.failedFuture(RiffleException.notFound("Node " + node + " is not a member of this cluster"));
+        if (!known(catalog, shards, node)) {
+            return unknown(node);
         }
         Set<String> rest = hosting.placeable();
         rest.remove(node);
@@ -116,6 +115,31 @@ final class ReplicaMoves {
             check();
             return progress(node);
         });
+    }
+
+    /**
+     * Takes a decommissioned node back, as {@code DELETE /v1/cluster/nodes/{id}/decommission} answers: replicas
+     * are placed on it again and, once the live nodes are settled, rebalanced onto it. Moves already under way
+     * finish. Idempotent: a node not being decommissioned just answers {@code ACTIVE}.
+     */
+    Future<JsonObject> readmit(String node) {
+        CatalogSnapshot catalog = hosting.committed();
+        if (!known(catalog, shards(catalog), node)) {
+            return unknown(node);
+        }
+        Future<Void> marked = catalog.draining().contains(node) ? hosting.readmit(node) : Future.succeededFuture();
+        return marked.map(v -> {
+            check();
+            return new JsonObject().put("nodeId", node).put("status", "ACTIVE");
+        });
+    }
+
+    private static boolean known(CatalogSnapshot catalog, List<Shard> shards, String node) {
+        return catalog.members().contains(node) || catalog.draining().contains(node) || shards.stream().anyMatch(s -> holds(s, node));
+    }
+
+    private static <T> Future<T> unknown(String node) {
+        return Future.failedFuture(RiffleException.notFound("Node " + node + " is not a member of this cluster"));
     }
 
     /** What is left to move off {@code node}: replicas (learners included) and leaderships. */

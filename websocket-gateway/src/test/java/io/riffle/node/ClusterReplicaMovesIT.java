@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replica placement and moves on clustered nodes in this JVM (each its own Vert.x and Hazelcast member on
- * 127.0.0.1), in order: zones and the replication factor at creation, repair after a node leaves, a new node
- * filling up, and a decommission. {@code replicaRepairSeconds} is 2, so repair starts soon after a node is gone.
+ * 127.0.0.1), in order: zones and the replication factor at creation, repair after a node leaves (of
+ * replication factor 2 too), a new node filling up, a decommission, and taking a decommissioned node back. {@code replicaRepairSeconds} is 2, so repair starts soon after a node is gone.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterReplicaMovesIT {
@@ -231,6 +231,25 @@ class ClusterReplicaMovesIT {
         var tooMany = nodes.get(0).postJson("/v1/cluster/nodes/" + ids.get(2) + "/decommission", new JsonObject());
         assertThat(tooMany.statusCode()).as(tooMany.bodyAsString()).isEqualTo(400);
         assertThat(tooMany.bodyAsString()).contains("3 replicas per shard");
+    }
+
+    @Test
+    @Order(5)
+    void aDecommissionedNodeTakenBackGetsReplicasAgain() {
+        String back = ids.get(1);
+        assertThat(nodes.get(0).delete("/v1/cluster/nodes/no-such-node/decommission").statusCode()).isEqualTo(404);
+        assertThat(shardDirs(nodes.get(1))).as("premise: the decommissioned node holds nothing").isEmpty();
+
+        var readmitted = nodes.get(2).delete("/v1/cluster/nodes/" + back + "/decommission");
+        assertThat(readmitted.statusCode()).as(readmitted.bodyAsString()).isEqualTo(200);
+        assertThat(readmitted.bodyAsJsonObject().getString("status")).isEqualTo("ACTIVE");
+        awaitCluster(nodes.get(0), c -> c.getJsonArray("decommissioning").equals(new JsonArray().add(ids.get(3))));
+        // Rebalancing moves replicas of "moved" onto it again (the node stopped in test 2 stays decommissioned).
+        awaitReplicas(nodes.get(4), "moved", all -> all.stream().filter(set -> set.contains(back)).count() >= 2);
+        assertThat(shardDirs(nodes.get(1))).isNotEmpty();
+        putAndReadBack(nodes.get(1), 50, nodes.get(0));
+        // Asking again changes nothing.
+        assertThat(nodes.get(2).delete("/v1/cluster/nodes/" + back + "/decommission").statusCode()).isEqualTo(200);
     }
 
     private static void create(RunningNode n, String name, int shards, int factor) {
