@@ -353,7 +353,10 @@ final class ClusterHosting implements StreamHosting {
             } catch (RuntimeException e) {
                 return Future.failedFuture(e);
             }
-            return replicate(next, voters, live, mustFollow).onSuccess(v -> committed = next);
+            return replicate(next, voters, live, mustFollow).onSuccess(v -> {
+                committed = next;
+                tellCommitted(next, voters);
+            });
         });
         last = result;
         return result;
@@ -370,6 +373,16 @@ final class ClusterHosting implements StreamHosting {
             sent.put(node, vertx.eventBus().request(Addresses.catalogReplica(node), request, options));
         }
         return sent;
+    }
+
+    /**
+     * Tells the voters that {@code snapshot} is committed (on a majority): only then does a node remove the logs
+     * of replicas it no longer holds, which a catalog change that reached it but no majority (this leader cut
+     * off in the middle) must not cost. No answer is awaited; a node that misses it removes them at the next.
+     */
+    private void tellCommitted(CatalogSnapshot snapshot, Set<String> voters) {
+        JsonObject notice = new JsonObject().put("op", "committed").put("epoch", snapshot.epoch()).put("version", snapshot.version());
+        voters.forEach(node -> vertx.eventBus().send(Addresses.catalogReplica(node), notice));
     }
 
     /**
