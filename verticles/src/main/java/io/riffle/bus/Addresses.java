@@ -87,7 +87,10 @@ public final class Addresses {
         return PREFIX + "catalog.reelect";
     }
 
-    /** Decommissioning a node: {nodeId}, answered with what is left to move. Registered by the catalog leader only. */
+    /**
+     * Decommissioning a node: {nodeId}, answered with what is left to move; {nodeId, cancel: true} takes it back
+     * (placeable again). Registered by the catalog leader only.
+     */
     public static String decommission() {
         return PREFIX + "catalog.decommission";
     }

@@ -167,7 +167,8 @@ public final class CatalogLeader extends VerticleBase {
                     reelections = vertx.eventBus().<JsonObject>consumer(Addresses.shardReelect(), m -> f.reelect(m.body()));
                     moves = new ReplicaMoves(vertx, h, coordination, failover, replication.replicaRepairSeconds());
                     ReplicaMoves r = moves;
-                    decommissions = vertx.eventBus().<JsonObject>consumer(Addresses.decommission(), m -> r.decommission(m.body().getString("nodeId"))
+                    decommissions = vertx.eventBus().<JsonObject>consumer(Addresses.decommission(), m -> (m.body().getBoolean("cancel", false)
+                            ? r.readmit(m.body().getString("nodeId")) : r.decommission(m.body().getString("nodeId")))
                             .onSuccess(m::reply).onFailure(err -> io.riffle.bus.Failures.fail(m, err)));
                     failover.check();
                     moves.check();

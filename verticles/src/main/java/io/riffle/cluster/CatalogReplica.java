@@ -4,6 +4,7 @@ import io.riffle.bus.Addresses;
 import io.riffle.bus.Failures;
 import io.riffle.log.DurableFile;
 import io.riffle.model.ShardDescription;
+import io.riffle.model.ShardId;
 import io.riffle.model.StreamDescription;
 import io.riffle.shard.ShardSettings;
 import io.riffle.stream.CatalogStore;
@@ -32,13 +33,14 @@ import org.slf4j.LoggerFactory;
  * leader sent and the highest epoch it promised durably in {@code <dataDir>/cluster/catalog.json}, refuses
  * anything from a lower epoch (so a deposed leader can never reach a majority again), and runs exactly the
  * shards the snapshot places on this node: open ones deployed, closed or deleted ones stopped, removed
- * streams' directories deleted.
+ * streams' directories deleted, and so are the logs of replicas that moved off this node.
  *
  * <p>At start it deploys nothing: the stored snapshot may be stale (a stream deleted while this node was
  * down), so shards start only from a leader's snapshot, which a leader sends to every member it sees.
  *
  * <p>Requests on {@link Addresses#catalogReplica}: {@code state} (the stored snapshot and promise),
- * {@code promise} {epoch} (promise never to accept a lower epoch), {@code apply} {epoch, snapshot}. Answers
+ * {@code promise} {epoch} (promise never to accept a lower epoch), {@code apply} {epoch, snapshot},
+ * {@code committed} {epoch, version} (the leader's notice that a snapshot is on a majority). Answers
  * are {@code {ok, nodeId, zone, promised, snapshot?}}; {@code ok:false} is a refusal of a stale epoch. An apply is
  * answered once this node's shards follow it.
  */
@@ -68,6 +70,11 @@ public final class CatalogReplica extends VerticleBase {
 
     /** The shard replicas running here, by stream engine id and shard index. */
     private final Map<String, Map<Integer, Running>> running = new HashMap<>();
+    /**
+     * Shards of open streams whose replica stopped here because the catalog no longer places it on this node,
+     * "streamId/index": their logs go once the leader tells that a snapshot holding no such replica is committed.
+     */
+    private final Set<String> unplaced = new TreeSet<>();
     /** Reconciliations run one after the other. */
     private Future<?> last = Future.succeededFuture();
     private MessageConsumer<JsonObject> consumer;
@@ -136,6 +143,7 @@ public final class CatalogReplica extends VerticleBase {
             case "state" -> Future.succeededFuture(answer(true).put("snapshot", current.toJson()));
             case "promise" -> promise(body.getLong("epoch"));
             case "apply" -> apply(body.getLong("epoch"), CatalogSnapshot.fromJson(body.getJsonObject("snapshot")));
+            case "committed" -> committed(body.getLong("epoch"), body.getLong("version"));
             default -> Future.failedFuture(new IllegalArgumentException("Unknown catalog replica op " + body.getString("op")));
         };
         answer.onSuccess(message::reply).onFailure(err -> Failures.fail(message, err));
@@ -169,6 +177,48 @@ public final class CatalogReplica extends VerticleBase {
         });
         last = result;
         return result;
+    }
+
+    /**
+     * The snapshot {@code (epoch, version)} is committed: if it is the one this node holds, the logs of the
+     * replicas it stopped and that it still does not place here go (in order with the reconciliations).
+     */
+    private Future<JsonObject> committed(long epoch, long version) {
+        Future<JsonObject> result = last.transform(ar -> {
+            CatalogSnapshot held = current;
+            if (held.epoch() != epoch || held.version() != version || unplaced.isEmpty()) {
+                return Future.succeededFuture(answer(true));
+            }
+            List<String> gone = new ArrayList<>(unplaced);
+            unplaced.clear();
+            return vertx.executeBlocking(() -> {
+                for (String key : gone) {
+                    removeUnplaced(held, key);
+                }
+                return answer(true);
+            });
+        });
+        last = result;
+        return result;
+    }
+
+    /** Removes the shard's log if the committed {@code catalog} has its stream open and no replica of it here. */
+    private void removeUnplaced(CatalogSnapshot catalog, String key) throws java.io.IOException {
+        String id = key.substring(0, key.indexOf('/'));
+        int index = Integer.parseInt(key.substring(key.indexOf('/') + 1));
+        JsonObject record = catalog.streams().get(id);
+        boolean open = record != null && record.getBoolean("open", false) && !record.getBoolean("deleting", false);
+        if (!open || !ReplicaSets.shards(record).contains(index) || roleOf(record, index) != null) {
+            // Deleted, closed or dropped: the stream's own removal takes it; placed here again: it stays.
+            return;
+        }
+        ShardId shard = new ShardId(index);
+        Path dir = config.dataDir().resolve("streams").resolve(id);
+        if (Files.isDirectory(CatalogStore.shardDir(dir, shard))) {
+            LOG.info("Node {} holds no replica of shard {} of stream {} any more: removing its log", nodeId, shard,
+                    record.getJsonObject("description").getString("name"));
+            store.removeShardDir(dir, shard);
+        }
     }
 
     private Future<Void> persist(long epoch, CatalogSnapshot snapshot) {
@@ -232,7 +282,7 @@ public final class CatalogReplica extends VerticleBase {
             int index = s.shardId().index();
             ReplicaRole want = roleOf(record, index);
             Running have = here.get(index);
-            if (have != null && have.runs(want, settings)) {
+            if (have != null && have.runs(want, settings) || want == null && have == null && !firstRun) {
                 continue;
             }
             // A new role (leader moved, new epoch) means a new verticle: the old one answers nothing more.
@@ -247,7 +297,9 @@ public final class CatalogReplica extends VerticleBase {
                             return null;
                         })));
             } else {
-                steps.add(stopped);
+                // No replica of it here (any more): a move took it away, maybe while this node was down (its
+                // first run). Its log goes once its verticle stopped and the leader told this catalog committed.
+                steps.add(stopped.onSuccess(v -> unplaced.add(id + "/" + index)));
             }
         }
         if (steps.isEmpty()) {

@@ -100,6 +100,13 @@ public final class CatalogSnapshot {
         return new CatalogSnapshot(json.copy().put(DRAINING, new JsonArray(new java.util.ArrayList<>(d))));
     }
 
+    /** This catalog with {@code node} no longer being decommissioned: replicas may be placed on it again. */
+    CatalogSnapshot readmitted(String node) {
+        Set<String> d = draining();
+        d.remove(node);
+        return new CatalogSnapshot(json.copy().put(DRAINING, new JsonArray(new java.util.ArrayList<>(d))));
+    }
+
     /**
      * The key every node seals Kinesis shard iterators and paging tokens with, so one node's iterator works
      * on every other; null before the first leader made it.

@@ -322,6 +322,11 @@ final class ClusterHosting implements StreamHosting {
         return commit(streams -> streams, Set.of(), c -> c.draining(node));
     }
 
+    /** Commits {@code node} as no longer being decommissioned: replicas are placed and rebalanced onto it again. */
+    Future<Void> readmit(String node) {
+        return commit(streams -> streams, Set.of(), c -> c.readmitted(node));
+    }
+
     private Future<Void> commit(UnaryOperator<JsonObject> change, Set<String> mustFollow) {
         return commit(change, mustFollow, c -> c);
     }
@@ -348,7 +353,10 @@ final class ClusterHosting implements StreamHosting {
             } catch (RuntimeException e) {
                 return Future.failedFuture(e);
             }
-            return replicate(next, voters, live, mustFollow).onSuccess(v -> committed = next);
+            return replicate(next, voters, live, mustFollow).onSuccess(v -> {
+                committed = next;
+                tellCommitted(next, voters);
+            });
         });
         last = result;
         return result;
@@ -365,6 +373,16 @@ final class ClusterHosting implements StreamHosting {
             sent.put(node, vertx.eventBus().request(Addresses.catalogReplica(node), request, options));
         }
         return sent;
+    }
+
+    /**
+     * Tells the voters that {@code snapshot} is committed (on a majority): only then does a node remove the logs
+     * of replicas it no longer holds, which a catalog change that reached it but no majority (this leader cut
+     * off in the middle) must not cost. No answer is awaited; a node that misses it removes them at the next.
+     */
+    private void tellCommitted(CatalogSnapshot snapshot, Set<String> voters) {
+        JsonObject notice = new JsonObject().put("op", "committed").put("epoch", snapshot.epoch()).put("version", snapshot.version());
+        voters.forEach(node -> vertx.eventBus().send(Addresses.catalogReplica(node), notice));
     }
 
     /**

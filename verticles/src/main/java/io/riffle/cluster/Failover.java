@@ -22,12 +22,15 @@ import org.slf4j.LoggerFactory;
  * The catalog leader's failover of shard leaders: a shard whose leader's node left the member view gets a
  * new leader among its live replicas, at the next leader epoch, committed like any catalog change (so it is
  * fenced by the catalog's own epoch). The new leader is the replica with the highest (last leader epoch,
- * log end) among answers from a majority of the replica set: every committed record is on a majority, so on
- * at least one of the answering replicas, and that ordering picks one that holds them all (Raft's election
- * rule). Asking is voting: each replica that answers refuses the old epoch from then on, so the old leader
- * (paused or cut off, not dead) cannot acknowledge anything the answers did not report. With fewer than a
- * majority of the replicas alive the shard waits, unavailable, for one to return:
- * electing a minority could lose acknowledged records.
+ * log end) among answers from {@link #voters} of the n replicas, n - q + 1 with q the commit quorum
+ * (n / 2 + 1): every committed record is on q replicas, so on at least one of any n - q + 1, and that
+ * ordering picks one that holds them all (Raft's election rule). Asking is voting: each replica that answers
+ * refuses the old epoch from then on, which leaves the old leader (paused or cut off, not dead) at most
+ * q - 1 replicas to acknowledge with, so it cannot commit anything the answers did not report. For three
+ * replicas that is two answers, a majority; for two it is the one survivor, which holds every committed
+ * record (its leader could commit only with it), so a shard of replication factor 2 survives the loss of a
+ * node. With fewer replicas alive the shard waits, unavailable, for one to return: electing among them
+ * could lose acknowledged records.
  *
  * <p>Runs on the catalog leader's context, one round at a time; {@link #check} is called on every change of
  * the member view and periodically.
@@ -60,7 +63,7 @@ final class Failover {
     }
 
     /** A shard whose leader is gone: its stream id and name, index, old leader and epoch, live replicas. */
-    private record Orphan(String id, StreamName stream, int shard, String leader, long epoch, Set<String> alive, int quorum) {
+    private record Orphan(String id, StreamName stream, int shard, String leader, long epoch, Set<String> alive, int voters) {
     }
 
     private record Choice(Orphan orphan, String node) {
@@ -162,16 +165,25 @@ final class Failover {
                 }
                 Set<String> alive = new LinkedHashSet<>(replicas);
                 alive.retainAll(live);
-                int quorum = replicas.size() / 2 + 1;
-                if (alive.size() >= quorum) {
-                    orphans.add(new Orphan(e.getKey(), name, shard, leader, epoch, alive, quorum));
+                int voters = voters(replicas.size());
+                if (alive.size() >= voters) {
+                    orphans.add(new Orphan(e.getKey(), name, shard, leader, epoch, alive, voters));
                 }
             }
         }
         return orphans;
     }
 
-    /** Asks the live replicas of the shard for their state; picks the new leader if a majority answered. */
+    /**
+     * The answers an election of a set of {@code replicas} needs: n - q + 1, q = n / 2 + 1 being the commit
+     * quorum (1 of 2, 2 of 3, 2 of 4, 3 of 5). Any n - q + 1 replicas overlap every q of them, so they hold
+     * every committed record, and once they refuse the old epoch it has fewer than q left to commit with.
+     */
+    static int voters(int replicas) {
+        return replicas - (replicas / 2 + 1) + 1;
+    }
+
+    /** Asks the live replicas of the shard for their state; picks the new leader if {@link #voters} answered. */
     private Future<Optional<Choice>> elect(Orphan o) {
         DeliveryOptions options = new DeliveryOptions().setSendTimeout(STATE_TIMEOUT_MILLIS);
         List<Future<Message<JsonObject>>> asked = new ArrayList<>();
@@ -188,9 +200,9 @@ final class Failover {
                     answers.add(asked.get(i).result().body().copy().put("node", nodes.get(i)));
                 }
             }
-            if (answers.size() < o.quorum()) {
+            if (answers.size() < o.voters()) {
                 LOG.warn("Shard {} of stream {}: only {} of its replicas answered, {} needed to elect a leader",
-                        new ShardId(o.shard()), o.stream(), answers.size(), o.quorum());
+                        new ShardId(o.shard()), o.stream(), answers.size(), o.voters());
                 return Future.succeededFuture(Optional.empty());
             }
             JsonObject best = answers.stream().max(Comparator.<JsonObject>comparingLong(a -> a.getLong("lastEpoch"))

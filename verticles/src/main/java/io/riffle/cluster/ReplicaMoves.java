@@ -99,9 +99,8 @@ final class ReplicaMoves {
     Future<JsonObject> decommission(String node) {
         CatalogSnapshot catalog = hosting.committed();
         List<Shard> shards = shards(catalog);
-        boolean known = catalog.members().contains(node) || shards.stream().anyMatch(s -> holds(s, node));
-        if (!known) {
-            return Future.failedFuture(RiffleException.notFound("Node " + node + " is not a member of this cluster"));
+        if (!known(catalog, shards, node)) {
+            return unknown(node);
         }
         Set<String> rest = hosting.placeable();
         rest.remove(node);
@@ -116,6 +115,31 @@ final class ReplicaMoves {
             check();
             return progress(node);
         });
+    }
+
+    /**
+     * Takes a decommissioned node back, as {@code DELETE /v1/cluster/nodes/{id}/decommission} answers: replicas
+     * are placed on it again and, once the live nodes are settled, rebalanced onto it. Moves already under way
+     * finish. Idempotent: a node not being decommissioned just answers {@code ACTIVE}.
+     */
+    Future<JsonObject> readmit(String node) {
+        CatalogSnapshot catalog = hosting.committed();
+        if (!known(catalog, shards(catalog), node)) {
+            return unknown(node);
+        }
+        Future<Void> marked = catalog.draining().contains(node) ? hosting.readmit(node) : Future.succeededFuture();
+        return marked.map(v -> {
+            check();
+            return new JsonObject().put("nodeId", node).put("status", "ACTIVE");
+        });
+    }
+
+    private static boolean known(CatalogSnapshot catalog, List<Shard> shards, String node) {
+        return catalog.members().contains(node) || catalog.draining().contains(node) || shards.stream().anyMatch(s -> holds(s, node));
+    }
+
+    private static <T> Future<T> unknown(String node) {
+        return Future.failedFuture(RiffleException.notFound("Node " + node + " is not a member of this cluster"));
     }
 
     /** What is left to move off {@code node}: replicas (learners included) and leaderships. */
@@ -222,12 +246,19 @@ final class ReplicaMoves {
         return running > 0 || !settled ? Future.succeededFuture(false) : balanceLeaders(shards, live, draining);
     }
 
-    /** A shard with fewer live replicas than its factor for longer than the repair delay: a new replica for a missing one. */
+    /**
+     * A shard with fewer live replicas than its factor for longer than the repair delay: a new replica for a
+     * missing one. A shard with fewer live replicas than its commit quorum (two replicas, one lost) cannot
+     * commit at all, so waiting for the lost node only prolongs the outage: it is repaired at once (its node
+     * already stayed silent for Hazelcast's failure detection), before the others.
+     */
     private Optional<Map.Entry<Shard, ReplicaSets.Move>> repair(List<Shard> shards, Set<String> live) {
         long now = System.nanoTime();
-        for (Shard s : shards) {
+        List<Shard> urgentFirst = new ArrayList<>(shards);
+        urgentFirst.sort(java.util.Comparator.comparing(s -> !belowQuorum(s, live)));
+        for (Shard s : urgentFirst) {
             Long since = underSince.get(s.key());
-            if (s.move().isEmpty() && since != null && now - since >= repairNanos && live.contains(s.leader())) {
+            if (s.move().isEmpty() && since != null && (now - since >= repairNanos || belowQuorum(s, live)) && live.contains(s.leader())) {
                 String missing = s.replicas().size() >= s.factor()
                         ? s.replicas().stream().filter(n -> !live.contains(n)).findFirst().orElse(null) : null;
                 Optional<String> to = target(s, missing);
@@ -237,6 +268,10 @@ final class ReplicaMoves {
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean belowQuorum(Shard s, Set<String> live) {
+        return s.replicas().stream().filter(live::contains).count() < s.replicas().size() / 2 + 1;
     }
 
     private Optional<Map.Entry<Shard, ReplicaSets.Move>> drain(List<Shard> shards, Set<String> live, Set<String> draining) {

@@ -78,9 +78,9 @@ final class ReplicaSets {
         return record.put("owners", owners).put("replicas", replicas).put("epochs", epochs);
     }
 
-    /** Removes the placement of {@code shards} (shards the stream no longer has). */
+    /** Removes the placement of {@code shards} (shards the stream no longer has), moves in progress included. */
     static JsonObject drop(JsonObject record, List<Integer> shards) {
-        for (String field : List.of("owners", "replicas", "epochs")) {
+        for (String field : List.of("owners", "replicas", "epochs", "moves")) {
             JsonObject byShard = record.getJsonObject(field);
             if (byShard != null) {
                 shards.forEach(s -> byShard.remove(Integer.toString(s)));

@@ -62,6 +62,31 @@ public final class LogTruncation {
         return removed;
     }
 
+    /**
+     * Empties the log in {@code dir} and makes {@code offset} both its start and its next offset: what a
+     * follower does whose log ends below its leader's start (retention moved it), so that the leader's log
+     * from its start follows on without a gap; every record it drops is expired on the leader. Crash-safe:
+     * the start goes first (durable: the records below it are expired from then on, and a log opened with
+     * only that done ends below its start, which its leader restarts again), then an empty segment at
+     * {@code offset}, then the old segments; the next open drops any left below the start.
+     */
+    public static void restartAt(Path dir, long offset) throws IOException {
+        new LogMarker(dir, LogMarker.CLEAN_SHUTDOWN, 2).delete();
+        new LogMarker(dir, LogMarker.LOG_START, 1).write(offset);
+        List<Long> bases = segmentBases(dir);
+        if (!bases.contains(offset)) {
+            Segment.create(dir, offset).close();
+        }
+        for (long base : bases) {
+            if (base != offset) {
+                deleteSegment(dir, base);
+                Files.deleteIfExists(io.riffle.log.crypto.SegmentKeyFile.path(dir, SegmentKey.segmentName(base)));
+            }
+        }
+        DurableFile.syncDirectory(dir);
+        LOG.warn("Shard log {}: restarted empty at offset {} (its leader's log starts there)", dir, offset);
+    }
+
     /** Cuts the segment at {@code base} before the frame of {@code offset}; returns the frames removed. */
     private static long cut(Path dir, long base, long offset) throws IOException {
         Path file = dir.resolve(Segment.name(base, ".log"));

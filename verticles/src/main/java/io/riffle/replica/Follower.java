@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  *       tail the new leader does not have is dropped, as Kafka's followers truncate on a new epoch.</li>
  *   <li><b>Gaps</b>: a batch that does not start at this log's end is not applied; the answer tells the
  *       leader where to continue.</li>
+ *   <li><b>Expired</b>: a batch may carry the leader's log start ({@code logStart}, where retention moved it);
+ *       a log ending below it can never continue from the leader's, so it restarts empty there (every record
+ *       it drops is expired on the leader too) and takes the leader's log from its start, as a Kafka follower
+ *       truncates fully to the leader's log start offset when it is out of range.</li>
  * </ul>
  * Runs on the shard verticle's context.
  */
@@ -37,6 +41,9 @@ public final class Follower {
         Future<Long> append(List<AppendRecord> records);
 
         Future<Void> truncate(long offset);
+
+        /** Empties the log, durably, to continue at {@code offset} (its start and end from then on). */
+        Future<Void> restartAt(long offset);
 
         Future<Void> saveHistory(LeaderEpochs history);
     }
@@ -112,6 +119,17 @@ public final class Follower {
             }
             ready = ready.onSuccess(v -> reconciledEpoch = from);
         }
+        String leaderStart = message.headers().get("logStart");
+        long restartAt = leaderStart == null ? -1 : Long.parseLong(leaderStart);
+        ready = ready.compose(v -> {
+            if (restartAt <= log.end()) {
+                return Future.succeededFuture();
+            }
+            LOG.warn("Replica {}: its log ends at {}, below its leader's log start {}: restarting it empty there",
+                    name, log.end(), restartAt);
+            // The history is taken up to the new end below, with the batch: until then it names epochs this log saw.
+            return log.restartAt(restartAt);
+        });
         List<Record> records = message.body().records();
         return ready.compose(v -> {
             if (records.isEmpty() || records.get(0).offset() != log.end()) {

@@ -42,8 +42,18 @@ public final class Replicator {
 
         LeaderEpochs history();
 
-        /** Records from {@code from} (at most maxRecords / maxBytes), read off the event loop. */
-        Future<List<Record>> read(long from, int maxRecords, long maxBytes);
+        /**
+         * Records from {@code from} or, where retention moved the log's start past it, from that start (at most
+         * maxRecords / maxBytes), read off the event loop.
+         */
+        Future<Batch> read(long from, int maxRecords, long maxBytes);
+    }
+
+    /**
+     * Records to send and where they start: the offset asked for, or above it the leader's log start (no
+     * record between them is left to send, and none above it is skipped).
+     */
+    public record Batch(long start, List<Record> records) {
     }
 
     private final Vertx vertx;
@@ -189,16 +199,16 @@ public final class Replicator {
                 return;
             }
             // Unknown end: an empty batch, which makes the follower reconcile its tail and say where it ends.
-            send(matched < 0 ? Future.succeededFuture(List.of()) : batchFrom(matched));
+            send(matched < 0 ? Future.succeededFuture(new Batch(-1, List.of())) : batchFrom(matched));
         }
 
         /**
          * The records from {@code offset}: the batch just written if it is all that is missing, else a read of
          * the log, which also combines several batches into one send for a follower that fell behind.
          */
-        private Future<List<Record>> batchFrom(long offset) {
+        private Future<Batch> batchFrom(long offset) {
             if (newest != null && newest.get(0).offset() == offset) {
-                return Future.succeededFuture(newest);
+                return Future.succeededFuture(new Batch(offset, newest));
             }
             return log.read(offset, BATCH_RECORDS, BATCH_BYTES);
         }
@@ -206,11 +216,11 @@ public final class Replicator {
         /** An empty batch to a follower that holds everything (one that does not is being sent to anyway). */
         void heartbeat() {
             if (!closed && !inFlight && !waiting && matched >= log.end()) {
-                send(Future.succeededFuture(List.of()));
+                send(Future.succeededFuture(new Batch(-1, List.of())));
             }
         }
 
-        private void send(Future<List<Record>> batch) {
+        private void send(Future<Batch> batch) {
             inFlight = true;
             batch.compose(this::request).onComplete(ar -> {
                 inFlight = false;
@@ -236,13 +246,17 @@ public final class Replicator {
             });
         }
 
-        private Future<JsonObject> request(List<Record> records) {
+        private Future<JsonObject> request(Batch batch) {
             DeliveryOptions options = new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MILLIS)
                     .addHeader("epoch", Long.toString(role.epoch()))
                     .addHeader("leaderEnd", Long.toString(log.end()))
                     .addHeader("commit", Long.toString(commit))
                     .addHeader("history", log.history().encode());
-            return vertx.eventBus().<JsonObject>request(address, new ShardRecords(stream, shard, records), options)
+            if (matched >= 0 && batch.start() > matched) {
+                // The follower's end is below this log's start (retention moved it): it restarts its log there.
+                options.addHeader("logStart", Long.toString(batch.start()));
+            }
+            return vertx.eventBus().<JsonObject>request(address, new ShardRecords(stream, shard, batch.records()), options)
                     .map(m -> m.body());
         }
 

@@ -795,8 +795,13 @@ public final class ShardVerticle extends VerticleBase {
         }
 
         @Override
-        public Future<List<Record>> read(long from, int maxRecords, long maxBytes) {
-            return reads.executeBlocking(() -> log.read(from, maxRecords, maxBytes), false);
+        public Future<Replicator.Batch> read(long from, int maxRecords, long maxBytes) {
+            return reads.executeBlocking(() -> {
+                // Before the read, which starts at the start then or later: never above the first record it returns.
+                long start = log.startOffset();
+                List<Record> records = log.read(from, maxRecords, maxBytes);
+                return new Replicator.Batch(records.isEmpty() ? start : records.get(0).offset(), records);
+            }, false);
         }
     }
 
@@ -820,10 +825,20 @@ public final class ShardVerticle extends VerticleBase {
 
         @Override
         public Future<Void> truncate(long offset) {
+            return reopenAfter(() -> LogTruncation.truncate(dir, offset));
+        }
+
+        @Override
+        public Future<Void> restartAt(long offset) {
+            return reopenAfter(() -> LogTruncation.restartAt(dir, offset));
+        }
+
+        /** Closes the log, changes its files and opens it again, on the write pool. */
+        private Future<Void> reopenAfter(FileChange change) {
             long retention = settings.retentionMillis();
             return writes.executeBlocking(() -> {
                 log.close();
-                LogTruncation.truncate(dir, offset);
+                change.apply();
                 ShardLog reopened = ShardLog.open(dir, logConfig, clock, keyring);
                 reopened.setRetentionMillis(retention);
                 reopened.setEncryption(settings.encryptionKeyId());
@@ -839,6 +854,11 @@ public final class ShardVerticle extends VerticleBase {
                 return null;
             });
         }
+    }
+
+    /** A change of a closed log's files. */
+    private interface FileChange {
+        void apply() throws IOException;
     }
 
     /** An append request waiting for its batch to be written. */

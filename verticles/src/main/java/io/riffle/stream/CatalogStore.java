@@ -69,9 +69,9 @@ public final class CatalogStore {
     /**
      * Removes a shard's log directory, if there is one. Only for shards the durable catalog does not
      * have: the new shards of a reshard, before it is durable or when it failed, and expired shards the
-     * catalog dropped.
+     * catalog dropped; or, in a cluster, shards whose replica the catalog no longer places on this node.
      */
-    void removeShardDir(Path streamDir, ShardId shard) throws IOException {
+    public void removeShardDir(Path streamDir, ShardId shard) throws IOException {
         Path dir = shardDir(streamDir, shard);
         if (!Files.exists(dir)) {
             return;

@@ -95,6 +95,35 @@ class LogTruncationTest {
     }
 
     @Test
+    void aRestartEmptiesTheLogToContinueAtTheOffsetGiven() throws IOException {
+        write(60);
+        LogTruncation.restartAt(dir, 250);
+        try (ShardLog log = ShardLog.open(dir, CONFIG, Clock.systemUTC())) {
+            assertThat(log.startOffset()).isEqualTo(250);
+            assertThat(log.endOffset()).isEqualTo(250);
+            assertThat(log.recovery().damaged()).isEmpty();
+            assertThat(log.append(List.of(LogFixtures.record(250, SIZE, System.currentTimeMillis())))).isEqualTo(250);
+            assertThat(log.read(0, 10, Long.MAX_VALUE)).extracting(Record::offset).containsExactly(250L);
+        }
+        assertThat(segments()).isEqualTo(1);
+    }
+
+    @Test
+    void aRestartCutShortAfterItsStartIsDoneAgain() throws IOException {
+        write(60);
+        // As if the restart stopped once the start was durable: the log opens ending below it, and restarts again.
+        new LogMarker(dir, LogMarker.LOG_START, 1).write(250);
+        try (ShardLog log = ShardLog.open(dir, CONFIG, Clock.systemUTC())) {
+            assertThat(log.endOffset()).isLessThan(250);
+        }
+        LogTruncation.restartAt(dir, 250);
+        try (ShardLog log = ShardLog.open(dir, CONFIG, Clock.systemUTC())) {
+            assertThat(log.endOffset()).isEqualTo(250);
+            assertThat(log.recovery().damaged()).isEmpty();
+        }
+    }
+
+    @Test
     void refusesToCutBelowTheLogStart() throws IOException {
         write(30);
         new LogMarker(dir, LogMarker.LOG_START, 1).write(10);

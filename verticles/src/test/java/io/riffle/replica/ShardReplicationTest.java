@@ -191,6 +191,43 @@ class ShardReplicationTest {
         assertThat(values(read(0).records())).containsExactly("a", "b");
     }
 
+    /**
+     * A leader whose log start retention moved past 0: a follower and a learner with empty logs can never
+     * continue from their ends, so each restarts its log empty at the leader's start and catches up from there.
+     */
+    @Test
+    void replicasWhoseLogsEndBelowTheLeadersStartRestartThereAndCatchUp() throws Exception {
+        long twoDaysAgo = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(2);
+        try (ShardLog log = ShardLog.open(root.resolve("n1"), LogConfig.defaults(), Clock.systemUTC(), io.riffle.log.crypto.Keyring::empty)) {
+            List<io.riffle.log.AppendRecord> expired = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                expired.add(new io.riffle.log.AppendRecord("key", ("expired-" + i).getBytes(StandardCharsets.UTF_8), twoDaysAgo));
+            }
+            log.append(expired);
+            log.append(List.of(new io.riffle.log.AppendRecord("key", "kept".getBytes(StandardCharsets.UTF_8), System.currentTimeMillis())));
+        }
+        List<String> replicas = List.of("n1", "n2");
+        List<String> learners = List.of("n3");
+        // Retention is a day: the leader's log starts at 10.
+        replicas.forEach(n -> deploy(new ReplicaRole(n, 1, "n1", replicas, learners)));
+        deploy(new ReplicaRole("n3", 1, "n1", replicas, learners));
+
+        // Committed only once the follower holds the leader's log from its start.
+        assertThat(await(put("new")).offsets()).containsExactly(11);
+        waitUntil(() -> endOf("n3") == 12);
+        waitUntil(() -> inSync().containsAll(List.of("n2", "n3")));
+        assertThat(values(read(0).records())).containsExactly("kept", "new");
+        List.copyOf(deployed.keySet()).forEach(this::undeploy);
+        for (String node : List.of("n2", "n3")) {
+            assertThat(logOf(node)).as(node).containsExactly("kept", "new");
+            // Durably: the log opens again where it restarted.
+            try (ShardLog log = ShardLog.open(root.resolve(node), LogConfig.defaults(), Clock.systemUTC(), io.riffle.log.crypto.Keyring::empty)) {
+                assertThat(log.startOffset()).as(node).isEqualTo(10);
+                assertThat(log.endOffset()).as(node).isEqualTo(12);
+            }
+        }
+    }
+
     /** The followers and learners the leader reports in sync, as the catalog leader's moves ask. */
     private List<Object> inSync() {
         return await(vertx.eventBus().<io.vertx.core.json.JsonObject>request(Addresses.shardStatus(STREAM, SHARD_ID),

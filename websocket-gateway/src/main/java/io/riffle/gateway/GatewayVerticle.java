@@ -90,7 +90,8 @@ public final class GatewayVerticle extends VerticleBase {
         router.route("/metrics").handler(access::handle);
         router.get("/health").handler(this::health);
         router.get("/v1/cluster").handler(ctx -> services.cluster().describe().onSuccess(ctx::json).onFailure(ctx::fail));
-        router.post("/v1/cluster/nodes/:id/decommission").handler(this::decommission);
+        router.post("/v1/cluster/nodes/:id/decommission").handler(ctx -> decommission(ctx, false));
+        router.delete("/v1/cluster/nodes/:id/decommission").handler(ctx -> decommission(ctx, true));
         router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
@@ -170,17 +171,18 @@ public final class GatewayVerticle extends VerticleBase {
     /**
      * {@code POST /v1/cluster/nodes/{id}/decommission}: the catalog leader moves every replica and leadership
      * off the node; 202 with what is left ({@code replicasLeft}, {@code leadershipsLeft}); asking again shows
-     * the progress. A standalone node has nothing to move its shards to.
+     * the progress. A standalone node has nothing to move its shards to. {@code DELETE} ({@code cancel}) ends
+     * the decommission: 200, the node takes replicas again.
      */
-    private void decommission(RoutingContext ctx) {
+    private void decommission(RoutingContext ctx, boolean cancel) {
         String node = ctx.pathParam("id");
         services.cluster().describe().compose(view -> "standalone".equals(view.getString("mode"))
                         ? Future.failedFuture(RiffleException.invalidArgument(
                                 "A standalone node has no other node to move its shards to"))
-                        : vertx.eventBus().<JsonObject>request(io.riffle.bus.Addresses.decommission(), new JsonObject().put("nodeId", node))
+                        : vertx.eventBus().<JsonObject>request(io.riffle.bus.Addresses.decommission(), new JsonObject().put("nodeId", node).put("cancel", cancel))
                                 .recover(err -> Future.failedFuture(io.riffle.bus.Failures.toRiffle(err, "The catalog leader")))
                                 .map(io.vertx.core.eventbus.Message::body))
-                .onSuccess(answer -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").end(answer.encode()))
+                .onSuccess(answer -> ctx.response().setStatusCode(cancel ? 200 : 202).putHeader("Content-Type", "application/json").end(answer.encode()))
                 .onFailure(ctx::fail);
     }
 }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replica placement and moves on clustered nodes in this JVM (each its own Vert.x and Hazelcast member on
- * 127.0.0.1), in order: zones and the replication factor at creation, repair after a node leaves, a new node
- * filling up, and a decommission. {@code replicaRepairSeconds} is 2, so repair starts soon after a node is gone.
+ * 127.0.0.1), in order: zones and the replication factor at creation, repair after a node leaves (of
+ * replication factor 2 too), a new node filling up, a decommission, and taking a decommissioned node back. {@code replicaRepairSeconds} is 2, so repair starts soon after a node is gone.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterReplicaMovesIT {
@@ -108,7 +108,7 @@ class ClusterReplicaMovesIT {
                 .put("ReplicationFactor", 2)).statusCode()).isEqualTo(200);
         awaitCluster(nodes.get(0), c -> Integer.valueOf(2).equals(c.getJsonObject("replicationFactors").getInteger("k-two"))
                 && "ACTIVE".equals(nodes.get(0).get("/v1/streams/k-two").bodyAsJsonObject().getString("status")));
-        // Two replicas lose their majority with one node: no leader, so nothing to repair from; the next tests stop nodes.
+        // The next tests count the replicas of "moved" alone.
         for (String name : List.of("pair", "k-two")) {
             assertThat(nodes.get(0).delete("/v1/streams/" + name).statusCode()).isEqualTo(204);
         }
@@ -124,6 +124,19 @@ class ClusterReplicaMovesIT {
     @Order(2)
     void aShardUnderReplicatedForLongerThanTheRepairTimeGetsANewReplicaAndDropsTheMissingOne() {
         String gone = ids.get(3);
+        // Two replicas per shard: the one left of a pair is elected alone and repaired from.
+        create(nodes.get(1), "twin", 8, 2);
+        awaitCluster(nodes.get(0), c -> "ACTIVE".equals(nodes.get(0).get("/v1/streams/twin").bodyAsJsonObject().getString("status")));
+        List<String> twins = new ArrayList<>();
+        put(nodes.get(2), "twin", twins, 200);
+        JsonObject before = nodes.get(0).get("/v1/cluster").bodyAsJsonObject();
+        JsonObject twinSets = before.getJsonObject("replicas").getJsonObject("twin");
+        Map<String, Object> twinLeaders = before.getJsonObject("placement").getJsonObject("twin").getMap();
+        assertThat(twinLeaders).as("premise: the stopped node leads a shard of twin").containsValue(gone);
+        assertThat(twinSets.stream().filter(e -> nodesOf((JsonObject) e.getValue()).contains(gone)).count())
+                .as("premise: the stopped node follows a shard of twin too: %s", twinSets).isGreaterThan(
+                        twinLeaders.values().stream().filter(gone::equals).count());
+
         nodes.get(3).stopNode();
         // Every shard that had a replica on the stopped node gets one on the one node left that lacks it.
         JsonObject sets = awaitReplicas(nodes.get(0), "moved", all -> all.stream().allMatch(set -> set.size() == 3 && !set.contains(gone)));
@@ -131,6 +144,36 @@ class ClusterReplicaMovesIT {
         assertThat(readAll(nodes.get(1))).containsExactlyInAnyOrderElementsOf(written);
         putAndReadBack(nodes.get(0), 100, nodes.get(2));
         assertThat(nodes.get(0).get("/metrics").bodyAsString()).contains("riffle_replica_moves_in_progress");
+
+        // The pairs that lost a replica (their leader, or their follower) have two again, none on the stopped node.
+        awaitReplicas(nodes.get(0), "twin", all -> all.stream().allMatch(set -> set.size() == 2 && !set.contains(gone)));
+        assertThat(readAll(nodes.get(1), "twin")).containsExactlyInAnyOrderElementsOf(twins);
+        put(nodes.get(0), "twin", twins, 100);
+        assertThat(readAll(nodes.get(2), "twin")).containsExactlyInAnyOrderElementsOf(twins);
+        assertThat(nodes.get(0).delete("/v1/streams/twin").statusCode()).isEqualTo(204);
+
+        // The stopped node comes back to a catalog that places nothing on it (decommissioned meanwhile, so
+        // nothing is rebalanced onto it either): it removes the logs of the replicas that moved away.
+        assertThat(shardDirs(nodes.get(3))).as("premise: the stopped node holds logs").isNotEmpty();
+        var drain = nodes.get(0).postJson("/v1/cluster/nodes/" + gone + "/decommission", new JsonObject());
+        assertThat(drain.statusCode()).as(drain.bodyAsString()).isEqualTo(202);
+        assertThat(drain.bodyAsJsonObject().getLong("replicasLeft")).isZero();
+        nodes.get(3).startNode();
+        awaitCluster(nodes.get(0), c -> shardDirs(nodes.get(3)).isEmpty());
+    }
+
+    /** The shard log directories in a node's data directory, of every stream. */
+    private static List<Path> shardDirs(RunningNode n) {
+        Path streams = n.dataDir.resolve("streams");
+        if (!Files.isDirectory(streams)) {
+            return List.of();
+        }
+        try (var dirs = Files.walk(streams, 3)) {
+            return dirs.filter(p -> p.getNameCount() == streams.getNameCount() + 3 && p.getParent().getFileName().toString().equals("shards")).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // A directory went while it was walked: not done yet.
+            return List.of(streams);
+        }
     }
 
     @Test
@@ -178,14 +221,35 @@ class ClusterReplicaMovesIT {
         JsonObject sets = awaitReplicas(nodes.get(0), "moved", all -> all.stream().noneMatch(set -> set.contains(leaving)));
         sets.forEach(e -> assertThat(nodesOf((JsonObject) e.getValue())).hasSize(3));
         JsonObject cluster = nodes.get(0).get("/v1/cluster").bodyAsJsonObject();
-        assertThat(cluster.getJsonArray("decommissioning")).containsExactly(leaving);
+        assertThat(cluster.getJsonArray("decommissioning")).containsExactlyInAnyOrder(ids.get(3), leaving);
         assertThat(cluster.getJsonObject("placement").getJsonObject("moved").getMap()).doesNotContainValue(leaving);
         assertThat(readAll(nodes.get(2))).containsExactlyInAnyOrderElementsOf(written);
+        // Its replicas' logs went with them.
+        awaitCluster(nodes.get(0), c -> shardDirs(nodes.get(1)).isEmpty());
 
         // Three nodes are left for streams of factor 3: none more can go.
         var tooMany = nodes.get(0).postJson("/v1/cluster/nodes/" + ids.get(2) + "/decommission", new JsonObject());
         assertThat(tooMany.statusCode()).as(tooMany.bodyAsString()).isEqualTo(400);
         assertThat(tooMany.bodyAsString()).contains("3 replicas per shard");
+    }
+
+    @Test
+    @Order(5)
+    void aDecommissionedNodeTakenBackGetsReplicasAgain() {
+        String back = ids.get(1);
+        assertThat(nodes.get(0).delete("/v1/cluster/nodes/no-such-node/decommission").statusCode()).isEqualTo(404);
+        assertThat(shardDirs(nodes.get(1))).as("premise: the decommissioned node holds nothing").isEmpty();
+
+        var readmitted = nodes.get(2).delete("/v1/cluster/nodes/" + back + "/decommission");
+        assertThat(readmitted.statusCode()).as(readmitted.bodyAsString()).isEqualTo(200);
+        assertThat(readmitted.bodyAsJsonObject().getString("status")).isEqualTo("ACTIVE");
+        awaitCluster(nodes.get(0), c -> c.getJsonArray("decommissioning").equals(new JsonArray().add(ids.get(3))));
+        // Rebalancing moves replicas of "moved" onto it again (the node stopped in test 2 stays decommissioned).
+        awaitReplicas(nodes.get(4), "moved", all -> all.stream().filter(set -> set.contains(back)).count() >= 2);
+        assertThat(shardDirs(nodes.get(1))).isNotEmpty();
+        putAndReadBack(nodes.get(1), 50, nodes.get(0));
+        // Asking again changes nothing.
+        assertThat(nodes.get(2).delete("/v1/cluster/nodes/" + back + "/decommission").statusCode()).isEqualTo(200);
     }
 
     private static void create(RunningNode n, String name, int shards, int factor) {
@@ -202,12 +266,17 @@ class ClusterReplicaMovesIT {
 
     /** Puts {@code count} new records to "moved", retrying the retryable answers of a shard changing hands. */
     private static void put(RunningNode n, int count) {
+        put(n, "moved", written, count);
+    }
+
+    /** Puts {@code count} new records to {@code stream}, adding their texts to {@code acknowledged}. */
+    private static void put(RunningNode n, String stream, List<String> acknowledged, int count) {
         JsonArray records = new JsonArray();
-        List<String> texts = IntStream.range(written.size(), written.size() + count).mapToObj(i -> "record-" + i).toList();
+        List<String> texts = IntStream.range(acknowledged.size(), acknowledged.size() + count).mapToObj(i -> stream + "-" + i).toList();
         texts.forEach(t -> records.add(new JsonObject().put("partitionKey", t).put("text", t)));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
-            var r = n.postJson("/v1/streams/moved/records", new JsonObject().put("records", records));
+            var r = n.postJson("/v1/streams/" + stream + "/records", new JsonObject().put("records", records));
             if (r.statusCode() == 200 && r.bodyAsJsonObject().getInteger("failedRecordCount") == 0) {
                 break;
             }
@@ -216,18 +285,22 @@ class ClusterReplicaMovesIT {
             // A partly failed batch is put again whole: the read-back below counts distinct texts.
             sleep(200);
         }
-        written.addAll(texts);
+        acknowledged.addAll(texts);
     }
 
     /** The distinct texts of every record of "moved", read through {@code n}, retrying shards that answer 503. */
     private static Set<String> readAll(RunningNode n) {
+        return readAll(n, "moved");
+    }
+
+    private static Set<String> readAll(RunningNode n, String stream) {
         Set<String> read = new TreeSet<>();
-        JsonArray shards = n.get("/v1/streams/moved").bodyAsJsonObject().getJsonArray("shards");
+        JsonArray shards = n.get("/v1/streams/" + stream).bodyAsJsonObject().getJsonArray("shards");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         for (Object s : shards) {
             String shardId = ((JsonObject) s).getString("shardId");
             while (true) {
-                var r = n.get("/v1/streams/moved/shards/" + shardId + "/records?from=TRIM_HORIZON&limit=10000");
+                var r = n.get("/v1/streams/" + stream + "/shards/" + shardId + "/records?from=TRIM_HORIZON&limit=10000");
                 if (r.statusCode() == 200) {
                     r.bodyAsJsonObject().getJsonArray("records").forEach(rec -> read.add(
                             new String(Base64.getDecoder().decode(((JsonObject) rec).getString("data")), StandardCharsets.UTF_8)));

@@ -35,7 +35,7 @@ import java.util.Optional;
  *   <tr><td>GET /v1/streams/{s}/subscribe?consumer=c (WebSocket)</td><td>kinesis:SubscribeToShard</td><td>consumer</td></tr>
  *   <tr><td>PUT/DELETE /v1/streams/{s}/encryption</td><td>kinesis:StartStreamEncryption / StopStreamEncryption</td><td>stream</td></tr>
  *   <tr><td>GET /metrics, GET /v1/cluster</td><td>riffle:GetMetrics, riffle:DescribeCluster</td><td>*</td></tr>
- *   <tr><td>POST /v1/cluster/nodes/{id}/decommission</td><td>riffle:DecommissionNode</td><td>*</td></tr>
+ *   <tr><td>POST/DELETE /v1/cluster/nodes/{id}/decommission</td><td>riffle:DecommissionNode</td><td>*</td></tr>
  * </table>
  */
 public final class NativeAccess {
