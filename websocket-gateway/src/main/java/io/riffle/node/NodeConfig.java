@@ -1,6 +1,8 @@
 package io.riffle.node;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.riffle.gateway.subscription.SubscriptionOptions;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +68,11 @@ public record NodeConfig(
         io.riffle.cluster.ReplicaSettings replication) {
 
     private static final String DEFAULTS_RESOURCE = "/riffle.yaml";
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * Jackson's YAML parser without databind: building an {@code ObjectMapper} and its untyped deserializers
+     * was a fifth of the node's start-up (RESULTS.md, #14 start-up); {@link #readYaml} makes the same values.
+     */
+    private static final YAMLFactory YAML = new YAMLFactory();
 
     /** The defaults alone. */
     public static NodeConfig defaults() {
@@ -85,7 +92,11 @@ public record NodeConfig(
             if (in == null) {
                 throw new ConfigException("The defaults " + DEFAULTS_RESOURCE + " are missing from the classpath");
             }
-            putYaml(values, YAML.readValue(in, Map.class), "the defaults");
+            Object yaml = readYaml(YAML.createParser(in));
+            if (!(yaml instanceof Map)) {
+                throw new ConfigException("The defaults " + DEFAULTS_RESOURCE + " must be a YAML map of settings");
+            }
+            putYaml(values, (Map<?, ?>) yaml, "the defaults");
         } catch (IOException e) {
             throw new ConfigException("Cannot read the defaults " + DEFAULTS_RESOURCE + ": " + e.getMessage());
         }
@@ -97,7 +108,7 @@ public record NodeConfig(
         if (configFile != null) {
             Path file = Path.of(configFile);
             try {
-                Object yaml = YAML.readValue(Files.readString(file), Object.class);
+                Object yaml = readYaml(YAML.createParser(Files.readString(file)));
                 if (yaml != null && !(yaml instanceof Map)) {
                     throw new ConfigException("Config file " + file + " must be a YAML map of settings");
                 }
@@ -117,6 +128,55 @@ public record NodeConfig(
     }
 
     record Value(String text, String source) {
+    }
+
+    /**
+     * The document's first value as databind's {@code readValue(yaml, Object.class)} makes it at the top level:
+     * an error when there is none, null for a null document; a map of the scalars Jackson types (Integer, Long, BigInteger, Double, Boolean, String,
+     * null), a nested map or list standing as an empty one; a list or scalar root as an empty list. The whole
+     * value is read first, so a syntax error anywhere in it is reported as before, ahead of any setting.
+     */
+    static Object readYaml(JsonParser p) throws IOException {
+        try (p) {
+            JsonToken root = p.nextToken();
+            if (root == null) {
+                // databind's words, and like databind an empty document is an error, not an empty map
+                throw new JsonParseException(p, "No content to map due to end-of-input");
+            }
+            if (root == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (root != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return List.of();
+            }
+            Map<String, Object> map = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                map.put(key, scalar(p, p.nextToken()));
+            }
+            return map;
+        }
+    }
+
+    private static Object scalar(JsonParser p, JsonToken t) throws IOException {
+        return switch (t) {
+            case START_OBJECT -> {
+                p.skipChildren();
+                yield Map.of();
+            }
+            case START_ARRAY -> {
+                p.skipChildren();
+                yield List.of();
+            }
+            case VALUE_NUMBER_INT -> p.getNumberValue();
+            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            case VALUE_EMBEDDED_OBJECT -> p.getEmbeddedObject();
+            default -> p.getText();
+        };
     }
 
     private static void putYaml(Map<Setting, Value> values, Map<?, ?> yaml, String source) {

@@ -13,12 +13,18 @@ import org.slf4j.LoggerFactory;
  * bad configuration, 1 a failed start or an unclean stop.
  */
 public final class RiffleMain {
+    private static final String NETTY_JFR = "io.netty.jfr.enabled";
     private static final Logger LOG = LoggerFactory.getLogger(RiffleMain.class);
 
     private RiffleMain() {
     }
 
     public static void main(String[] args) {
+        // Netty's buffer allocation events for JFR: registering them with the JVM took about 0.2 s of the first
+        // request (RESULTS.md, #14 start-up). Who records with JFR can still ask for them with -D...=true.
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
             System.out.println(help());
             return;

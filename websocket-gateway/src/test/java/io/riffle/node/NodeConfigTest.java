@@ -95,6 +95,49 @@ class NodeConfigTest {
                 .hasMessageContaining("Cannot read config file");
     }
 
+    /**
+     * The config is read with Jackson's YAML parser alone (databind cost start-up time); every value must reach
+     * the settings as databind's {@code readValue(yaml, Object.class)} made it, scalar typing and all.
+     */
+    @Test
+    void yamlValuesReachTheSettingsAsDatabindReadThem() throws IOException {
+        com.fasterxml.jackson.dataformat.yaml.YAMLFactory factory = new com.fasterxml.jackson.dataformat.yaml.YAMLFactory();
+        com.fasterxml.jackson.databind.ObjectMapper databind = new com.fasterxml.jackson.databind.ObjectMapper(factory);
+        for (String doc : java.util.List.of("", "# only a comment\n", "---\n", "~\n", "port: 1\n",
+                "a: 0x1F\nb: 1_000\nc: +5\nd: 010\ne: 0o17\nf: -0\ng: 99999999999\nh: 123456789012345678901234\n",
+                "a: 1.5\nb: 1e3\nc: .inf\nd: -.Inf\ne: .NaN\nf: 1.\ng: 6.02E+23\n",
+                "a: true\nb: True\nc: FALSE\nd: yes\ne: off\nf: null\ng: ~\nh:\ni: Null\n",
+                "a: 'quoted 1'\nb: \"2\"\nc: !!str 3\nd: plain text  \ne: \"esc\\ttab\"\nf: |\n  block\n  text\n",
+                "accountId: 000000000000\nregion: us-east-1\nhost: ::1\n",
+                "a: 1\na: 2\nb: x\n", "a: {b: 1}\nc: [1, 2]\nd:\n  - x\ne: 3\n", "1: one\n? complex\n: two\n",
+                "a: &x 5\nb: *x\n", "- a\n- b\n", "just a scalar\n", "42\n", "a: 1\n---\nb: 2\n")) {
+            Object expected;
+            try {
+                expected = shape(databind.readValue(doc, Object.class));
+            } catch (IOException e) {
+                assertThatThrownBy(() -> NodeConfig.readYaml(factory.createParser(doc))).as(doc)
+                        .isInstanceOf(IOException.class).hasMessage(e.getMessage());
+                continue;
+            }
+            assertThat(shape(NodeConfig.readYaml(factory.createParser(doc)))).as(doc).isEqualTo(expected);
+        }
+        for (String broken : java.util.List.of("a: [1, 2\n", "a: 1\n b: 2\nc: {\n", "- x\n- [\n")) {
+            assertThatThrownBy(() -> databind.readValue(broken, Object.class)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> NodeConfig.readYaml(factory.createParser(broken))).as(broken).isInstanceOf(IOException.class);
+        }
+    }
+
+    /** What NodeConfig makes of a parsed document: a top-level map's values as their text, or "map", "list". */
+    private static Object shape(Object yaml) {
+        if (yaml instanceof Map<?, ?> map) {
+            Map<String, String> shaped = new java.util.LinkedHashMap<>();
+            map.forEach((k, v) -> shaped.put(String.valueOf(k), v instanceof Map ? "map" : v instanceof Iterable
+                    ? "list" : v == null ? "null" : v.getClass().getSimpleName() + " " + v));
+            return shaped;
+        }
+        return yaml == null ? "null" : "not a map";
+    }
+
     @Test
     void tlsCertificateAndKeyComeTogetherAndMustBeReadable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws IOException {
