@@ -11,7 +11,8 @@
 #                           classes    classes loaded by then (-Xlog:class+load lines written so far;
 #                                      "cds" of them from the shared archive)
 #                         A VARIANT is a jar, optionally followed by JVM flags of its own, in one argument
-#                         ("riffle.jar -XX:SharedArchiveFile=riffle.jsa"); the default is
+#                         ("riffle.jar -XX:SharedArchiveFile=/abs/riffle.jsa": the JVM runs in the temp dir,
+#                         so paths in flags must be absolute); the default is
 #                         websocket-gateway/target/riffle.jar.
 #   env: RUNS=5  JAVA_OPTS="" (extra JVM flags, e.g. -XX:SharedArchiveFile=...)  TIMEOUT=60 (s per start)
 #        NODE_ARGS="" (extra node flags)  KEEP_LOG=DIR (copy each run's class log and node log there)
@@ -61,6 +62,7 @@ def jit_ms(pid):
 
 def one(variant, run):
     jar, *flags = shlex.split(variant)
+    jar = os.path.abspath(jar)  # the JVM runs in the temp dir
     d = tempfile.mkdtemp(prefix="riffle-startup.")
     try:
         port, cl = free_port(), os.path.join(d, "classes.txt")

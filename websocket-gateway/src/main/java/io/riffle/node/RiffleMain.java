@@ -20,11 +20,7 @@ public final class RiffleMain {
     }
 
     public static void main(String[] args) {
-        // Netty's buffer allocation events for JFR: registering them with the JVM took about 0.2 s of the first
-        // request (RESULTS.md, #14 start-up). Who records with JFR can still ask for them with -D...=true.
-        if (System.getProperty(NETTY_JFR) == null) {
-            System.setProperty(NETTY_JFR, "false");
-        }
+        defaultSystemProperties();
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
             System.out.println(help());
             return;
@@ -77,6 +73,16 @@ public final class RiffleMain {
                 LOG.warn("Hazelcast ended this member while it joined the cluster ({}): starting again in 2 s", e.getCause().toString());
                 Thread.sleep(2_000);
             }
+        }
+    }
+
+    /**
+     * Netty's buffer allocation events for JFR off unless asked for: registering them with the JVM took about
+     * 0.2 s of the first request (RESULTS.md, #14 start-up). Who records with JFR can ask with -D...=true.
+     */
+    static void defaultSystemProperties() {
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
         }
     }
 
