@@ -18,18 +18,18 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEventStream
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
 
 /** A SubscribeToShard through the AWS SDK's async client, collecting what it receives. */
-final class SdkSubscription {
-    final List<Record> received = new CopyOnWriteArrayList<>();
+public final class SdkSubscription {
+    public final List<Record> received = new CopyOnWriteArrayList<>();
     final List<String> continuations = new CopyOnWriteArrayList<>();
     /** The ChildShards of every event that had any (the last one, at the end of a closed shard). */
     final List<software.amazon.awssdk.services.kinesis.model.ChildShard> childShards = new CopyOnWriteArrayList<>();
-    final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    public final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final AtomicReference<Subscription> subscription = new AtomicReference<>();
     private CompletableFuture<Void> done;
 
     /** Subscribes and waits for the initial response. */
-    static SdkSubscription open(KinesisAsyncClient async, String consumerArn, String shardId, ShardIteratorType type)
+    public static SdkSubscription open(KinesisAsyncClient async, String consumerArn, String shardId, ShardIteratorType type)
             throws Exception {
         SdkSubscription s = new SdkSubscription();
         SubscribeToShardResponseHandler handler = SubscribeToShardResponseHandler.builder()
@@ -82,7 +82,7 @@ final class SdkSubscription {
     }
 
     /** Cancels and waits for the call to finish, however it ends. */
-    void cancel() throws Exception {
+    public void cancel() throws Exception {
         subscription.get().cancel();
         done.handle((v, t) -> null).get(10, TimeUnit.SECONDS);
     }

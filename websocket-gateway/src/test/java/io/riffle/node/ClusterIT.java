@@ -330,6 +330,23 @@ class ClusterIT {
         awaitSize(pushed, 120);
         RunningNode stopped = nodes.get(2);
         String stoppedId = ids.get(2);
+        // And the AWS SDK's SubscribeToShard on node 0, on a shard the stopped node leads, as another consumer (a
+        // second subscription of one consumer to a shard takes it over, as on Kinesis).
+        assertThat(nodes.get(0).postJson("/v1/streams/orders/consumers", new JsonObject().put("name", "through-sdk")).statusCode()).isEqualTo(201);
+        String failingShard = nodes.get(0).get("/v1/cluster").bodyAsJsonObject().getJsonObject("placement").getJsonObject("orders")
+                .getMap().entrySet().stream().filter(e -> stoppedId.equals(e.getValue())).map(java.util.Map.Entry::getKey)
+                .sorted().findFirst().orElseThrow();
+        var async = software.amazon.awssdk.services.kinesis.KinesisAsyncClient.builder()
+                .endpointOverride(java.net.URI.create("http://127.0.0.1:" + nodes.get(0).port()))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDRIFFLECLUSTER", "cluster-it-secret")))
+                .build();
+        String streamArn = async.describeStreamSummary(b -> b.streamName("orders")).get().streamDescriptionSummary().streamARN();
+        String consumerArn = async.describeStreamConsumer(b -> b.streamARN(streamArn).consumerName("through-sdk")).get()
+                .consumerDescription().consumerARN();
+        var sdk = io.riffle.kinesis.SdkSubscription.open(async, consumerArn, failingShard,
+                software.amazon.awssdk.services.kinesis.model.ShardIteratorType.TRIM_HORIZON);
         stopped.stopNode();
 
         for (RunningNode n : List.of(nodes.get(0), nodes.get(1))) {
@@ -361,6 +378,19 @@ class ClusterIT {
         Thread.sleep(200);
         await(socket.close());
         assertThat(pushed).hasSize(180).doesNotHaveDuplicates();
+        // SubscribeToShard went on through its shard's failover too: the shard's every record, once, in order.
+        List<String> shardRecords = nodes.get(0).get("/v1/streams/orders/shards/" + failingShard + "/records?from=TRIM_HORIZON&limit=1000")
+                .bodyAsJsonObject().getJsonArray("records").stream()
+                .map(r -> new String(java.util.Base64.getDecoder().decode(((JsonObject) r).getString("data")), StandardCharsets.UTF_8)).toList();
+        assertThat(shardRecords).anyMatch(t -> t.startsWith("after-"));
+        long sdkDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (sdk.received.size() < shardRecords.size() && System.nanoTime() < sdkDeadline) {
+            sleep();
+        }
+        assertThat(sdk.errors).as("the SubscribeToShard call ended in error").isEmpty();
+        assertThat(sdk.received.stream().map(r -> r.data().asUtf8String()).toList()).containsExactlyElementsOf(shardRecords);
+        sdk.cancel();
+        async.close();
 
         // Back, the node follows the new leaders (catching up on the 60 it missed); every node reads all 180.
         stopped.startNode();
