@@ -215,6 +215,29 @@ final class ChildCluster implements AutoCloseable {
         throw new AssertionError("Timed out after " + seconds + " s waiting for " + what, last);
     }
 
+    /**
+     * {@code condition}, printing each attempt's start (ms after {@code sinceNanos}), its duration and its
+     * outcome as {@code <test>: <what> at +S ms took D ms: true|false|<failure>}, so a run's output shows where
+     * the time after a fault went (a request waiting for its timeout, a retryable answer, success).
+     */
+    static BooleanSupplier traced(String test, String what, long sinceNanos, BooleanSupplier condition) {
+        return () -> {
+            long start = System.nanoTime();
+            String outcome = "exception";
+            try {
+                boolean ok = condition.getAsBoolean();
+                outcome = String.valueOf(ok);
+                return ok;
+            } catch (RuntimeException e) {
+                outcome = e.getMessage();
+                throw e;
+            } finally {
+                System.out.printf("%s: %s at +%d ms took %d ms: %s%n", test, what, TimeUnit.NANOSECONDS.toMillis(start - sinceNanos),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), outcome);
+            }
+        };
+    }
+
     /** Kills every node; their logs are kept in {@code target/it-logs/<cluster name>/} for a post-mortem. */
     @Override
     public void close() {
