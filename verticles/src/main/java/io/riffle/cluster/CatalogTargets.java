@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@link RequestTargets} of a clustered node: shard leaders and the control plane's node from the catalog
- * this node's {@link CatalogReplica} holds, liveness from the {@link Coordination}'s member view. Both are
+ * a leader last sent this node's {@link CatalogReplica} (not the one it stored before it started: that may
+ * name leaders long replaced), liveness from the {@link Coordination}'s member view. Both are
  * kept as immutable copies rebuilt on each change, so a lookup on the put path is two map reads.
  */
 public final class CatalogTargets implements RequestTargets {
@@ -21,13 +22,12 @@ public final class CatalogTargets implements RequestTargets {
     private final List<Runnable> handlers = new CopyOnWriteArrayList<>();
     private volatile Set<String> live;
     /** Leader node id by stream name and shard index, for the open streams not being deleted. */
-    private volatile Map<StreamName, Map<Integer, String>> leaders;
+    private volatile Map<StreamName, Map<Integer, String>> leaders = Map.of();
 
     public CatalogTargets(CatalogReplica replica, Coordination coordination) {
         this.replica = replica;
         this.coordination = coordination;
         this.live = Set.copyOf(coordination.liveNodes());
-        this.leaders = index(replica.current());
         coordination.onViewChange(() -> {
             live = Set.copyOf(coordination.liveNodes());
             handlers.forEach(Runnable::run);
