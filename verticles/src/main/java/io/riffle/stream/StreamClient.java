@@ -452,13 +452,10 @@ public final class StreamClient implements AutoCloseable {
         if (name != null) {
             body.put("stream", name.value());
         }
-        Optional<String> node = targets.controlPlane().filter(targets::isLive);
-        // Sent even when the last leader's node is gone: a new leader may serve it before this node hears of it.
-        Future<io.vertx.core.eventbus.Message<T>> sent = node.isEmpty() ? vertx.eventBus().request(Addresses.controlPlane(), body, options)
-                : tracked(node.get(), () -> false, () -> new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, "The control plane's node "
-                        + node.get() + " left the cluster before answering; retry"),
-                        () -> vertx.eventBus().request(Addresses.controlPlane(), body, options));
-        return sent.map(m -> m.body())
+        // A new catalog leader sends this node its catalog before it starts the control plane, so while the last
+        // leader's node is gone nobody serves it yet: "not running on any node now; retry" at once.
+        return this.<T>toNode(targets.controlPlane(), "The control plane", () -> false, "retry", Addresses.controlPlane(), body, options)
+                .map(m -> m.body())
                 .recover(err -> Future.failedFuture(Failures.toRiffle(err, "The control plane")));
     }
 
@@ -473,19 +470,29 @@ public final class StreamClient implements AutoCloseable {
     private <T> Future<io.vertx.core.eventbus.Message<T>> toShard(StreamName name, ShardId shard, String address, Object body,
                                                                   DeliveryOptions options, boolean changesNothing) {
         Optional<String> leader = targets.shardLeader(name, shard);
-        if (leader.isEmpty()) {
+        return toNode(leader, "Shard " + shard + " of stream " + name,
+                changesNothing ? () -> !targets.shardLeader(name, shard).equals(leader) : () -> false,
+                changesNothing ? "retry" : "the put may or may not be stored, retry it", address, body, options);
+    }
+
+    /**
+     * A request to {@code address}, which {@code target} serves when known (else simply sent): not sent if that
+     * node is not in the view (NO_HANDLERS), else {@link #tracked}, failing with "{@code what}: its node ... left
+     * the cluster before answering; {@code advice}" if it leaves the view or {@code moved} says so.
+     */
+    private <T> Future<io.vertx.core.eventbus.Message<T>> toNode(Optional<String> target, String what,
+                                                                 java.util.function.BooleanSupplier moved, String advice,
+                                                                 String address, Object body, DeliveryOptions options) {
+        if (target.isEmpty()) {
             return vertx.eventBus().request(address, body, options);
         }
-        String node = leader.get();
+        String node = target.get();
         if (!targets.isLive(node)) {
             return Future.failedFuture(new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS,
-                    "Shard " + shard + " of stream " + name + ": its leader's node " + node + " left the cluster"));
+                    what + ": its node " + node + " left the cluster"));
         }
-        String what = "Shard " + shard + " of stream " + name + ": its leader's node " + node + " left the cluster before answering";
-        return tracked(node, changesNothing ? () -> !targets.shardLeader(name, shard).equals(leader) : () -> false,
-                () -> new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, changesNothing ? what + "; retry"
-                        : what + "; the put may or may not be stored, retry it"),
-                () -> vertx.eventBus().request(address, body, options));
+        return tracked(node, moved, () -> new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, what + ": its node " + node
+                + " left the cluster or stopped serving it before answering; " + advice), () -> vertx.eventBus().request(address, body, options));
     }
 
     /**
