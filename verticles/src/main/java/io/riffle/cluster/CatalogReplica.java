@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * down), so shards start only from a leader's snapshot, which a leader sends to every member it sees.
  *
  * <p>Requests on {@link Addresses#catalogReplica}: {@code state} (the stored snapshot and promise),
- * {@code promise} {epoch} (promise never to accept a lower epoch), {@code apply} {epoch, snapshot},
+ * {@code promise} {epoch} (promise never to accept a lower epoch), {@code apply} {epoch, leader, snapshot},
  * {@code committed} {epoch, version} (the leader's notice that a snapshot is on a majority). Answers
  * are {@code {ok, nodeId, zone, promised, snapshot?}}; {@code ok:false} is a refusal of a stale epoch. An apply is
  * answered once this node's shards follow it.
@@ -57,6 +57,10 @@ public final class CatalogReplica extends VerticleBase {
     private long promised;
     /** Written on this verticle's context only; read by the node's Kinesis API (the token key) from any thread. */
     private volatile CatalogSnapshot current = CatalogSnapshot.EMPTY;
+    /** The node id of the catalog leader whose change this node applied last (it runs the control plane); null before. */
+    private volatile String leader;
+    /** Told, on this verticle's context, after each change applied here (see {@link #onApplied}). */
+    private final List<Runnable> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** A shard replica running here: its deployment and the role and settings it was started with. */
     private record Running(String deploymentId, ReplicaRole role, ShardSettings settings) {
         /**
@@ -137,12 +141,28 @@ public final class CatalogReplica extends VerticleBase {
         return current;
     }
 
+    /** The node id of the catalog leader whose change this node applied last, if any yet; from any thread. */
+    public java.util.Optional<String> leader() {
+        return java.util.Optional.ofNullable(leader);
+    }
+
+    /** Calls {@code handler} after each change a leader sent was applied here (its snapshot is {@link #current}). */
+    public void onApplied(Runnable handler) {
+        applied.add(handler);
+    }
+
     private void handle(Message<JsonObject> message) {
         JsonObject body = message.body();
         Future<JsonObject> answer = switch (body.getString("op")) {
             case "state" -> Future.succeededFuture(answer(true).put("snapshot", current.toJson()));
             case "promise" -> promise(body.getLong("epoch"));
-            case "apply" -> apply(body.getLong("epoch"), CatalogSnapshot.fromJson(body.getJsonObject("snapshot")));
+            case "apply" -> apply(body.getLong("epoch"), CatalogSnapshot.fromJson(body.getJsonObject("snapshot")))
+                    .onSuccess(a -> {
+                        if (a.getBoolean("ok") && body.containsKey("leader")) {
+                            leader = body.getString("leader");
+                            applied.forEach(Runnable::run);
+                        }
+                    });
             case "committed" -> committed(body.getLong("epoch"), body.getLong("version"));
             default -> Future.failedFuture(new IllegalArgumentException("Unknown catalog replica op " + body.getString("op")));
         };

@@ -393,7 +393,9 @@ final class ClusterHosting implements StreamHosting {
      * every answer is in. Runs on the leader's context, as the answers do.
      */
     private Future<Void> replicate(CatalogSnapshot next, Set<String> voters, Set<String> live, Set<String> mustFollow) {
-        JsonObject body = new JsonObject().put("op", "apply").put("epoch", epoch).put("snapshot", next.toJson());
+        // "leader": the node whose control plane serves requests from now on, for StreamClient's RequestTargets.
+        JsonObject body = new JsonObject().put("op", "apply").put("epoch", epoch).put("leader", coordination.nodeId())
+                .put("snapshot", next.toJson());
         Map<String, Future<Message<JsonObject>>> sent = askReplicas(vertx, voters, body);
         Promise<Void> decided = Promise.promise();
         Set<String> acked = new LinkedHashSet<>();

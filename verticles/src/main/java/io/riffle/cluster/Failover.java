@@ -119,6 +119,8 @@ final class Failover {
         if (orphans.isEmpty()) {
             return Future.succeededFuture();
         }
+        // With the commit's line below, the node side of a failover's time (RESULTS.md, #10).
+        LOG.info("Failover round: {} shards without a live leader; asking their replicas", orphans.size());
         List<Future<Optional<Choice>>> elections = orphans.stream().map(this::elect).toList();
         return Future.join(new ArrayList<>(elections)).transform(ar -> {
             List<Choice> choices = elections.stream().filter(Future::succeeded).map(Future::result)

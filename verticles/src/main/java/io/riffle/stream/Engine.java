@@ -30,8 +30,8 @@ public final class Engine {
     private final io.riffle.cluster.CatalogLeader leader;
 
     private Engine(Vertx vertx, java.util.List<String> deploymentIds, String nodeId, io.riffle.cluster.CatalogReplica replica,
-                   ControlPlaneVerticle controlPlane, io.riffle.cluster.CatalogLeader leader, DataDirLock lock,
-                   WorkerExecutor writePool, WorkerExecutor readPool) {
+                   ControlPlaneVerticle controlPlane, io.riffle.cluster.CatalogLeader leader, RequestTargets targets,
+                   DataDirLock lock, WorkerExecutor writePool, WorkerExecutor readPool) {
         this.vertx = vertx;
         this.controlPlane = controlPlane;
         this.leader = leader;
@@ -39,7 +39,7 @@ public final class Engine {
         this.deploymentIds = deploymentIds;
         this.nodeId = nodeId;
         this.lock = lock;
-        this.client = new StreamClient(vertx);
+        this.client = new StreamClient(vertx, targets);
         this.writePool = writePool;
         this.readPool = readPool;
     }
@@ -91,6 +91,8 @@ public final class Engine {
                             ? new ControlPlaneVerticle(config, new LocalHosting(vertx, config)) : null;
                     java.util.concurrent.atomic.AtomicReference<io.riffle.cluster.CatalogLeader> leader =
                             new java.util.concurrent.atomic.AtomicReference<>();
+                    java.util.concurrent.atomic.AtomicReference<RequestTargets> targets =
+                            new java.util.concurrent.atomic.AtomicReference<>(RequestTargets.NONE);
                     if (controlPlane != null) {
                         deployed = vertx.deployVerticle(controlPlane).onSuccess(ids::add);
                     } else {
@@ -99,13 +101,15 @@ public final class Engine {
                         deployed = vertx.deployVerticle(replica).onSuccess(ids::add)
                                 .compose(v -> vertx.executeBlocking(() -> coordinationFor.apply(nodeId)))
                                 .compose(coordination -> {
+                                    targets.set(new io.riffle.cluster.CatalogTargets(replica, coordination));
                                     leader.set(new io.riffle.cluster.CatalogLeader(config, coordination, replication));
                                     return vertx.deployVerticle(leader.get());
                                 })
                                 .onSuccess(ids::add);
                     }
                     return deployed
-                            .map(v -> new Engine(vertx, ids, nodeId, replica, controlPlane, leader.get(), lock, writePool, readPool))
+                            .map(v -> new Engine(vertx, ids, nodeId, replica, controlPlane, leader.get(), targets.get(), lock,
+                                    writePool, readPool))
                             .onFailure(err -> {
                                 java.util.Collections.reverse(ids);
                                 ids.forEach(vertx::undeploy);

@@ -69,11 +69,25 @@ public final class StreamClient implements AutoCloseable {
     private final Vertx vertx;
     private final Map<StreamName, Routes> routes = new ConcurrentHashMap<>();
     private final MessageConsumer<String> changes;
+    private final RequestTargets targets;
+    /** Requests on their way to a known node, failed at once when it leaves the view (see {@link #tracked}). */
+    private final Set<InFlight<?>> inFlight = ConcurrentHashMap.newKeySet();
 
+    /** A client of a standalone node, or one that does not know where requests go (each waits for its timeout). */
     public StreamClient(Vertx vertx) {
+        this(vertx, RequestTargets.NONE);
+    }
+
+    /**
+     * A client that knows from {@code targets} which node serves each request: a request to a node that has
+     * left the member view fails (or, if it changes nothing, is retried) at once instead of at its timeout.
+     */
+    public StreamClient(Vertx vertx, RequestTargets targets) {
         this.vertx = vertx;
+        this.targets = targets;
         Codecs.register(vertx.eventBus());
         this.changes = vertx.eventBus().consumer(Addresses.streamChanged(), m -> routes.remove(StreamName.of(m.body())));
+        targets.onChange(this::abandonStale);
     }
 
     @Override
@@ -275,7 +289,7 @@ public final class StreamClient implements AutoCloseable {
         for (int i : indices) {
             batch.add(new AppendRequest.Entry(entries.get(i).partitionKey(), entries.get(i).data()));
         }
-        return vertx.eventBus().<AppendReply>request(Addresses.shardAppend(name, shard), new AppendRequest(batch), APPENDS)
+        return this.<AppendReply>toShard(name, shard, Addresses.shardAppend(name, shard), new AppendRequest(batch), APPENDS, false)
                 .map(reply -> {
                     long[] offsets = reply.body().offsets();
                     for (int k = 0; k < offsets.length; k++) {
@@ -362,7 +376,7 @@ public final class StreamClient implements AutoCloseable {
         } else {
             body = new JsonObject().put("type", from instanceof ReadFrom.Latest ? "LATEST" : "TRIM_HORIZON");
         }
-        return patiently(() -> vertx.eventBus().<Long>request(Addresses.shardResolve(name, shard), body, READS)
+        return patiently(() -> this.<Long>toShard(name, shard, Addresses.shardResolve(name, shard), body, READS, true)
                 .map(m -> m.body())
                 .recover(err -> shardFailure(err, name, shard)), System.nanoTime());
     }
@@ -375,8 +389,8 @@ public final class StreamClient implements AutoCloseable {
      */
     public Future<ReadBatch> read(StreamName name, ShardId shard, long offset, int maxRecords, int maxBytes,
                                   boolean sharedQuota) {
-        return patiently(() -> vertx.eventBus().<ReadBatch>request(Addresses.shardRead(name, shard),
-                        new ReadRequest(offset, maxRecords, maxBytes, sharedQuota), READS)
+        return patiently(() -> this.<ReadBatch>toShard(name, shard, Addresses.shardRead(name, shard),
+                        new ReadRequest(offset, maxRecords, maxBytes, sharedQuota), READS, true)
                 .map(m -> m.body())
                 .recover(err -> shardFailure(err, name, shard)), System.nanoTime());
     }
@@ -438,9 +452,85 @@ public final class StreamClient implements AutoCloseable {
         if (name != null) {
             body.put("stream", name.value());
         }
-        return vertx.eventBus().<T>request(Addresses.controlPlane(), body, options)
+        // A new catalog leader sends this node its catalog before it starts the control plane, so while the last
+        // leader's node is gone nobody serves it yet: "not running on any node now; retry" at once.
+        return this.<T>toNode(targets.controlPlane(), "The control plane", () -> false, "retry", Addresses.controlPlane(), body, options)
                 .map(m -> m.body())
                 .recover(err -> Future.failedFuture(Failures.toRiffle(err, "The control plane")));
+    }
+
+    /**
+     * A request to a shard's leader. If the catalog names a leader whose node is not in the view, nothing is
+     * sent: the answer is the event bus's NO_HANDLERS (undelivered, so never written), as once the node's
+     * registrations are gone. If its node leaves the view before answering, the request fails at once with
+     * a retryable SERVICE_UNAVAILABLE: for an append, "may or may not be stored" (it may have been written and
+     * even replicated). With {@code changesNothing} (a read), the same happens as soon as the catalog names
+     * another leader, and the caller's retry goes to the new one.
+     */
+    private <T> Future<io.vertx.core.eventbus.Message<T>> toShard(StreamName name, ShardId shard, String address, Object body,
+                                                                  DeliveryOptions options, boolean changesNothing) {
+        Optional<String> leader = targets.shardLeader(name, shard);
+        return toNode(leader, "Shard " + shard + " of stream " + name,
+                changesNothing ? () -> !targets.shardLeader(name, shard).equals(leader) : () -> false,
+                changesNothing ? "retry" : "the put may or may not be stored, retry it", address, body, options);
+    }
+
+    /**
+     * A request to {@code address}, which {@code target} serves when known (else simply sent): not sent if that
+     * node is not in the view (NO_HANDLERS), else {@link #tracked}, failing with "{@code what}: its node ... left
+     * the cluster before answering; {@code advice}" if it leaves the view or {@code moved} says so.
+     */
+    private <T> Future<io.vertx.core.eventbus.Message<T>> toNode(Optional<String> target, String what,
+                                                                 java.util.function.BooleanSupplier moved, String advice,
+                                                                 String address, Object body, DeliveryOptions options) {
+        if (target.isEmpty()) {
+            return vertx.eventBus().request(address, body, options);
+        }
+        String node = target.get();
+        if (!targets.isLive(node)) {
+            return Future.failedFuture(new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS,
+                    what + ": its node " + node + " left the cluster"));
+        }
+        return tracked(node, moved, () -> new RiffleException(ErrorCode.SERVICE_UNAVAILABLE, what + ": its node " + node
+                + " left the cluster or stopped serving it before answering; " + advice), () -> vertx.eventBus().request(address, body, options));
+    }
+
+    /**
+     * A request to {@code node}, registered until answered, so that {@link #abandonStale} can fail it with
+     * {@code gone} once the node leaves the view or {@code moved} says its target changed.
+     */
+    private <T> Future<io.vertx.core.eventbus.Message<T>> tracked(String node, java.util.function.BooleanSupplier moved,
+                                                                  java.util.function.Supplier<RiffleException> gone,
+                                                                  java.util.function.Supplier<Future<io.vertx.core.eventbus.Message<T>>> send) {
+        InFlight<T> request = new InFlight<>(node, moved, gone, vertx.getOrCreateContext(), io.vertx.core.Promise.promise());
+        inFlight.add(request);
+        send.get().onComplete(ar -> {
+            inFlight.remove(request);
+            if (ar.succeeded()) {
+                request.answer.tryComplete(ar.result());
+            } else {
+                request.answer.tryFail(ar.cause());
+            }
+        });
+        // The view may have changed after the caller looked and before the request was registered.
+        abandonIfStale(request);
+        return request.answer.future();
+    }
+
+    /** Fails, on their callers' contexts, the requests in flight to a node that left the view or a target that moved. */
+    private void abandonStale() {
+        inFlight.forEach(this::abandonIfStale);
+    }
+
+    private void abandonIfStale(InFlight<?> request) {
+        if ((!targets.isLive(request.node) || request.moved.getAsBoolean()) && inFlight.remove(request)) {
+            request.context.runOnContext(v -> request.answer.tryFail(request.gone.get()));
+        }
+    }
+
+    /** A request sent to {@code node}, completed by its answer or by {@link #abandonIfStale}, whichever comes first. */
+    private record InFlight<T>(String node, java.util.function.BooleanSupplier moved, java.util.function.Supplier<RiffleException> gone,
+                               io.vertx.core.Context context, io.vertx.core.Promise<io.vertx.core.eventbus.Message<T>> answer) {
     }
 
     private static Future<StreamDescription> describing(Future<JsonObject> json) {

@@ -84,6 +84,8 @@ final class HazelcastCoordination implements Coordination {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                // The first step of a failover: its time against the kill is in RESULTS.md (#10).
+                LOG.info("Member {} (node {}) left the view", event.getMember().getAddress(), announced.get(event.getMember().getUuid()));
                 announced.remove(event.getMember().getUuid());
                 viewChanged();
             }

@@ -12,6 +12,7 @@ import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.core.spi.cluster.RegistrationListener;
+import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +23,18 @@ import java.util.Map;
  * clustered event bus delivers every message to them on the sending node (it falls back to local delivery
  * when no node is registered). A node's health hears only its own shards. Every other address is
  * clustered: the catalog leader's control plane, each replica, each shard on its owner node.
+ *
+ * <p>It also hides the registrations of nodes that are not in the member view. Hazelcast drops a dead
+ * node's registrations some time after the node left the view (seconds on a busy machine), and until then
+ * the event bus keeps sending to it round-robin with the new leader's, and such a request is lost until
+ * its timeout. So every list of registrations handed to Vert.x keeps only live nodes', and when a node
+ * leaves (or joins) the view the addresses whose lists change are told again.
  */
 final class NodeLocalClusterManager implements ClusterManager {
     private final HazelcastClusterManager hazelcast;
+    /** Each clustered address's registrations as Hazelcast last gave them, dead nodes included, and how many Vert.x was told. */
+    private final Map<String, Known> registrations = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile RegistrationListener listener;
 
     NodeLocalClusterManager(HazelcastClusterManager hazelcast) {
         this.hazelcast = hazelcast;
@@ -57,8 +67,53 @@ final class NodeLocalClusterManager implements ClusterManager {
         if (Addresses.isNodeLocal(address)) {
             done.succeed(List.of());
         } else {
-            hazelcast.getRegistrations(address, done);
+            hazelcast.getRegistrations(address, (found, err) -> {
+                if (err != null) {
+                    done.fail(err);
+                } else {
+                    done.succeed(tell(address, found));
+                }
+            });
         }
+    }
+
+    private record Known(List<RegistrationInfo> all, int told) {
+    }
+
+    /** The live part of {@code found}, which is what Vert.x is told, remembered with all of it. */
+    private List<RegistrationInfo> tell(String address, List<RegistrationInfo> found) {
+        if (found == null || found.isEmpty()) {
+            registrations.remove(address);
+            return found;
+        }
+        List<RegistrationInfo> alive = live(found);
+        registrations.put(address, new Known(List.copyOf(found), alive.size()));
+        return alive;
+    }
+
+    private List<RegistrationInfo> live(List<RegistrationInfo> found) {
+        java.util.Set<String> members;
+        try {
+            members = java.util.Set.copyOf(hazelcast.getNodes());
+        } catch (RuntimeException stopping) {
+            // Hazelcast is shutting down with the node: nothing to filter against.
+            return found;
+        }
+        return found.stream().filter(r -> members.contains(r.nodeId())).toList();
+    }
+
+    /** After a change of the view: tells Vert.x again each address whose live registrations differ from Hazelcast's. */
+    private void viewChanged() {
+        RegistrationListener l = listener;
+        if (l == null) {
+            return;
+        }
+        registrations.forEach((address, known) -> {
+            // A node leaving hides its registrations; one joining may show some that arrived before it did.
+            if (live(known.all()).size() != known.told() && l.wantsUpdatesFor(address)) {
+                l.registrationsUpdated(new RegistrationUpdateEvent(address, tell(address, known.all())));
+            }
+        });
     }
 
     // Everything else is Hazelcast's.
@@ -105,7 +160,19 @@ final class NodeLocalClusterManager implements ClusterManager {
 
     @Override
     public void nodeListener(NodeListener listener) {
-        hazelcast.nodeListener(listener);
+        hazelcast.nodeListener(new NodeListener() {
+            @Override
+            public void nodeAdded(String nodeId) {
+                listener.nodeAdded(nodeId);
+                viewChanged();
+            }
+
+            @Override
+            public void nodeLeft(String nodeId) {
+                listener.nodeLeft(nodeId);
+                viewChanged();
+            }
+        });
     }
 
     @Override
@@ -140,7 +207,23 @@ final class NodeLocalClusterManager implements ClusterManager {
 
     @Override
     public void registrationListener(RegistrationListener listener) {
-        hazelcast.registrationListener(listener);
+        this.listener = listener;
+        hazelcast.registrationListener(new RegistrationListener() {
+            @Override
+            public void registrationsUpdated(RegistrationUpdateEvent event) {
+                listener.registrationsUpdated(new RegistrationUpdateEvent(event.address(), tell(event.address(), event.registrations())));
+            }
+
+            @Override
+            public void registrationsLost() {
+                listener.registrationsLost();
+            }
+
+            @Override
+            public boolean wantsUpdatesFor(String address) {
+                return listener.wantsUpdatesFor(address);
+            }
+        });
     }
 
     @Override

@@ -165,11 +165,17 @@ final class ChildCluster implements AutoCloseable {
         return statuses;
     }
 
-    /** The texts of every record readable through {@code node} now. */
+    /**
+     * The texts of every record readable through {@code node} now, in shard order. The shards are read at
+     * once, as one consumer per shard reads them: a shard held up by a failover does not delay the others.
+     */
     List<String> readAll(int node, String stream, int shards) {
+        List<io.vertx.core.Future<HttpResponse<Buffer>>> sent = IntStream.range(0, shards)
+                .mapToObj(s -> getting(node, "/v1/streams/" + stream + "/shards/" + shardId(s) + "/records?from=TRIM_HORIZON&limit=1000"))
+                .toList();
         List<String> texts = new ArrayList<>();
-        for (int s = 0; s < shards; s++) {
-            HttpResponse<Buffer> r = get(node, "/v1/streams/" + stream + "/shards/" + shardId(s) + "/records?from=TRIM_HORIZON&limit=1000");
+        for (io.vertx.core.Future<HttpResponse<Buffer>> reply : sent) {
+            HttpResponse<Buffer> r = answer(reply);
             if (r.statusCode() == 200) {
                 r.bodyAsJsonObject().getJsonArray("records").forEach(o -> texts.add(new String(
                         java.util.Base64.getDecoder().decode(((JsonObject) o).getString("data")))));
@@ -183,7 +189,11 @@ final class ChildCluster implements AutoCloseable {
     }
 
     HttpResponse<Buffer> get(int node, String uri) {
-        return answer(web.get(httpPorts[node], "127.0.0.1", uri).timeout(10_000).send());
+        return answer(getting(node, uri));
+    }
+
+    private io.vertx.core.Future<HttpResponse<Buffer>> getting(int node, String uri) {
+        return web.get(httpPorts[node], "127.0.0.1", uri).timeout(10_000).send();
     }
 
     HttpResponse<Buffer> post(int node, String uri, JsonObject body) {
@@ -221,6 +231,29 @@ final class ChildCluster implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new AssertionError("Timed out after " + seconds + " s waiting for " + what, last);
+    }
+
+    /**
+     * {@code condition}, printing each attempt's start (ms after {@code sinceNanos}), its duration and its
+     * outcome as {@code <test>: <what> at +S ms took D ms: true|false|<failure>}, so a run's output shows where
+     * the time after a fault went (a request waiting for its timeout, a retryable answer, success).
+     */
+    static BooleanSupplier traced(String test, String what, long sinceNanos, BooleanSupplier condition) {
+        return () -> {
+            long start = System.nanoTime();
+            String outcome = "exception";
+            try {
+                boolean ok = condition.getAsBoolean();
+                outcome = String.valueOf(ok);
+                return ok;
+            } catch (RuntimeException e) {
+                outcome = e.getMessage();
+                throw e;
+            } finally {
+                System.out.printf("%s: %s at +%d ms took %d ms: %s%n", test, what, TimeUnit.NANOSECONDS.toMillis(start - sinceNanos),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), outcome);
+            }
+        };
     }
 
     /** Kills every node; their logs are kept in {@code target/it-logs/<cluster name>/} for a post-mortem. */

@@ -2,6 +2,7 @@ package io.riffle.node;
 
 import static io.riffle.node.ChildCluster.awaitTrue;
 import static io.riffle.node.ChildCluster.records;
+import static io.riffle.node.ChildCluster.traced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
@@ -49,10 +50,14 @@ class ClusterCrashIT {
 
         long killed = System.nanoTime();
         cluster.kill(2);
+        // The wall time, to line the test's attempts up with the node logs (their lines start with the time of day).
+        System.out.printf("ClusterCrashIT: node 2 killed at %s%n", java.time.LocalTime.now());
         // Node 2's shards fail over to their replicas on nodes 0 and 1: every record stays readable, every
         // shard takes puts again (until then a shard answers 200 or a retryable 503, never 404).
-        awaitTrue("every record readable after node 2's kill", 60, () -> cluster.readAll(0, STREAM, SHARDS).size() == RECORDS);
-        awaitTrue("puts to every shard after node 2's kill", 60, () -> cluster.putsAll(0, STREAM, records("after", RECORDS)));
+        awaitTrue("every record readable after node 2's kill", 60, traced("ClusterCrashIT", "reading every shard", killed,
+                () -> cluster.readAll(0, STREAM, SHARDS).size() == RECORDS));
+        awaitTrue("puts to every shard after node 2's kill", 60, traced("ClusterCrashIT", "putting to every shard", killed,
+                () -> cluster.putsAll(0, STREAM, records("after", RECORDS))));
         System.out.printf("ClusterCrashIT: reads and puts on every shard %d ms after kill -9 of a node%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
         assertThat(cluster.statuses(1, STREAM, SHARDS)).containsOnly(200);
