@@ -82,8 +82,15 @@ public final class CatalogReplica extends VerticleBase {
     /** Reconciliations run one after the other. */
     private Future<?> last = Future.succeededFuture();
     private MessageConsumer<JsonObject> consumer;
+    private final long catchUpBytesPerSecond;
 
     public CatalogReplica(EngineConfig config, String nodeId, String zone) {
+        this(config, nodeId, zone, 0);
+    }
+
+    /** As above; the leaders here send each learner at most {@code catchUpBytesPerSecond} (0: no limit). */
+    public CatalogReplica(EngineConfig config, String nodeId, String zone, long catchUpBytesPerSecond) {
+        this.catchUpBytesPerSecond = catchUpBytesPerSecond;
         this.config = config;
         this.nodeId = nodeId;
         this.zone = zone;
@@ -311,7 +318,7 @@ public final class CatalogReplica extends VerticleBase {
             if (want != null) {
                 steps.add(stopped.compose(v -> vertx.deployVerticle(new ShardVerticle(d.name(), s,
                                 CatalogStore.shardDir(dir, s.shardId()), config.log(), settings, config.clock(),
-                                config.metrics(), config.keyring(), want))
+                                config.metrics(), config.keyring(), want).withCatchUpBytesPerSecond(catchUpBytesPerSecond))
                         .map(deploymentId -> {
                             here.put(index, new Running(deploymentId, want, settings));
                             return null;

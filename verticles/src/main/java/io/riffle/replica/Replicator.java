@@ -35,6 +35,8 @@ public final class Replicator {
     static final long IN_SYNC_MILLIS = 10_000;
     static final long HEARTBEAT_MILLIS = 2_000;
     private static final long BATCH_BYTES = 4L << 20;
+    /** How long a learner link out of catch-up bandwidth waits before it looks again. */
+    private static final long THROTTLE_MILLIS = 50;
 
     /** What the replicator reads of the leader's log. */
     public interface Log {
@@ -64,6 +66,8 @@ public final class Replicator {
     private final LongConsumer committed;
     private final Runnable deposed;
     private final long epochStart;
+    /** Bytes per second each learner link may send (0: no limit); followers are never held back. */
+    private final long catchUpBytesPerSecond;
     private final List<Link> links = new ArrayList<>();
     /** The newest batch written, handed to followers that miss only it. */
     private List<Record> newest;
@@ -78,6 +82,21 @@ public final class Replicator {
      */
     public Replicator(Vertx vertx, StreamName stream, ShardId shard, ReplicaRole role, Log log,
                       long epochStart, LongConsumer committed, Runnable deposed) {
+        this(vertx, stream, shard, role, log, epochStart, committed, deposed, 0);
+    }
+
+    /**
+     * As above, each learner's catch-up bounded to {@code catchUpBytesPerSecond} of record data (0: no
+     * limit), as Kafka throttles reassignment traffic: a replica being added copies the whole log, and must
+     * not take the disk and network from the puts. A follower catching up after a restart is not limited:
+     * it counts for the commit point.
+     */
+    public Replicator(Vertx vertx, StreamName stream, ShardId shard, ReplicaRole role, Log log,
+                      long epochStart, LongConsumer committed, Runnable deposed, long catchUpBytesPerSecond) {
+        if (catchUpBytesPerSecond < 0) {
+            throw new IllegalArgumentException("catchUpBytesPerSecond must be >= 0: " + catchUpBytesPerSecond);
+        }
+        this.catchUpBytesPerSecond = catchUpBytesPerSecond;
         this.vertx = vertx;
         this.stream = stream;
         this.shard = shard;
@@ -179,11 +198,39 @@ public final class Replicator {
         private boolean waiting;
         /** When the follower last held the leader's whole log (System.nanoTime). */
         private long caughtUpNanos = System.nanoTime() - IN_SYNC_MILLIS * 2_000_000;
+        /** A learner's catch-up bandwidth (unlimited for followers). */
+        private final io.riffle.throttle.TokenBucket bandwidth;
+        /** A timer waits for {@link #bandwidth} to refill. */
+        private boolean throttled;
 
         Link(String node, boolean voter) {
             this.node = node;
             this.voter = voter;
             this.address = Addresses.replicaAppend(node, stream, shard);
+            this.bandwidth = new io.riffle.throttle.TokenBucket(voter ? 0 : catchUpBytesPerSecond, java.time.Clock.systemUTC());
+        }
+
+        /**
+         * Whether the bandwidth allows a send now; if not, pushes again once it may. A send may overdraw the
+         * bucket by one batch, which {@link #readBytes()} keeps to a quarter of a second's worth.
+         */
+        private boolean mayCatchUp() {
+            if (bandwidth.hasTokens()) {
+                return true;
+            }
+            if (!throttled) {
+                throttled = true;
+                vertx.setTimer(THROTTLE_MILLIS, t -> {
+                    throttled = false;
+                    push();
+                });
+            }
+            return false;
+        }
+
+        /** The most record bytes one read for this link takes. */
+        private long readBytes() {
+            return bandwidth.isUnlimited() ? BATCH_BYTES : Math.max(1, Math.min(BATCH_BYTES, catchUpBytesPerSecond / 4));
         }
 
         boolean inSync() {
@@ -195,7 +242,7 @@ public final class Replicator {
                 return;
             }
             long end = log.end();
-            if (matched >= 0 && matched >= end) {
+            if (matched >= 0 && (matched >= end || !mayCatchUp())) {
                 return;
             }
             // Unknown end: an empty batch, which makes the follower reconcile its tail and say where it ends.
@@ -210,7 +257,7 @@ public final class Replicator {
             if (newest != null && newest.get(0).offset() == offset) {
                 return Future.succeededFuture(new Batch(offset, newest));
             }
-            return log.read(offset, BATCH_RECORDS, BATCH_BYTES);
+            return log.read(offset, BATCH_RECORDS, readBytes());
         }
 
         /** An empty batch to a follower that holds everything (one that does not is being sent to anyway). */
@@ -247,6 +294,7 @@ public final class Replicator {
         }
 
         private Future<JsonObject> request(Batch batch) {
+            bandwidth.charge(batch.records().stream().mapToLong(r -> r.data().length).sum());
             DeliveryOptions options = new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MILLIS)
                     .addHeader("epoch", Long.toString(role.epoch()))
                     .addHeader("leaderEnd", Long.toString(log.end()))

@@ -128,6 +128,15 @@ public final class ShardVerticle extends VerticleBase {
     private WorkerExecutor reads;
     private WriteHealth writeHealth;
 
+    /** Bytes per second a leader sends each learner (a replica being added) at most; 0: no limit. */
+    private long catchUpBytesPerSecond;
+
+    /** Bounds a leader's sends to each learner to {@code bytesPerSecond} (0: no limit); before deploying. */
+    public ShardVerticle withCatchUpBytesPerSecond(long bytesPerSecond) {
+        this.catchUpBytesPerSecond = bytesPerSecond;
+        return this;
+    }
+
     public ShardVerticle(StreamName stream, ShardDescription shard, Path dir, LogConfig logConfig,
                          ShardSettings settings, Clock clock, MeterRegistry metrics, Supplier<Keyring> keyring) {
         this(stream, shard, dir, logConfig, settings, clock, metrics, keyring, null);
@@ -201,7 +210,7 @@ public final class ShardVerticle extends VerticleBase {
                     visibleEnd = role == null ? log.endOffset() : -1;
                     if (role != null) {
                         replicator = new Replicator(vertx, stream, shard.shardId(), role, new LeaderLog(), log.endOffset(),
-                                this::committed, this::depose);
+                                this::committed, this::depose, catchUpBytesPerSecond);
                     }
                     consumers.add(bus.consumer(Addresses.shardAppend(stream, shard.shardId()), this::onAppend));
                     consumers.add(bus.consumer(Addresses.shardRead(stream, shard.shardId()), this::onRead));

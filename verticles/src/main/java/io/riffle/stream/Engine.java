@@ -85,7 +85,8 @@ public final class Engine {
                     WorkerExecutor readPool = config.pools().openReads(vertx);
                     java.util.List<String> ids = new java.util.ArrayList<>();
                     io.riffle.cluster.CatalogReplica replica = coordinationFor == null ? null
-                            : new io.riffle.cluster.CatalogReplica(config, nodeId, replication.zone());
+                            : new io.riffle.cluster.CatalogReplica(config, nodeId, replication.zone(),
+                            replication.catchUpBytesPerSecond());
                     Future<?> deployed;
                     ControlPlaneVerticle controlPlane = coordinationFor == null
                             ? new ControlPlaneVerticle(config, new LocalHosting(vertx, config)) : null;

@@ -303,7 +303,8 @@ public record NodeConfig(
         io.riffle.cluster.ReplicaSettings replication() {
             String zone = matching(Setting.ZONE, "[A-Za-z0-9._-]{0,64}", "must be up to 64 letters, digits, '.', '_' or '-'");
             return new io.riffle.cluster.ReplicaSettings(zone, (int) longIn(Setting.REPLICA_REPAIR_SECONDS,
-                    io.riffle.cluster.ReplicaSettings.MIN_REPAIR_SECONDS, io.riffle.cluster.ReplicaSettings.MAX_REPAIR_SECONDS));
+                    io.riffle.cluster.ReplicaSettings.MIN_REPAIR_SECONDS, io.riffle.cluster.ReplicaSettings.MAX_REPAIR_SECONDS),
+                    longIn(Setting.REPLICA_CATCH_UP_BYTES_PER_SECOND, 0, io.riffle.cluster.ReplicaSettings.MAX_CATCH_UP_BYTES_PER_SECOND));
         }
 
         OnDemandSettings onDemand() {

@@ -75,7 +75,9 @@ public enum Setting {
 
     EVENT_BUS_PUBLIC_PORT("eventBusPublicPort", "event bus port other nodes connect to; 0 = the bound one"),
     ZONE("zone", "this node's zone (failure domain); a shard's replicas go to distinct zones first"),
-    REPLICA_REPAIR_SECONDS("replicaRepairSeconds", "seconds a shard may lack live replicas before it gets new ones");
+    REPLICA_REPAIR_SECONDS("replicaRepairSeconds", "seconds a shard may lack live replicas before it gets new ones"),
+    REPLICA_CATCH_UP_BYTES_PER_SECOND("replicaCatchUpBytesPerSecond",
+            "bytes per second a shard's leader sends a replica being added (repair, decommission, rebalancing); 0 = no limit");
 
     private final String key;
     private final String help;
