@@ -131,12 +131,14 @@ class ClusterCpRejoinIT {
             cluster.restartElsewhere(1);
             cluster.restartElsewhere(2);
             long back = System.nanoTime();
-            // The reset waits until the CP Subsystem has not answered for 24 s (counted from the kill).
-            awaitTrue("puts to every shard after the reset", 120, () -> cluster.putsAll(1, STREAM, records("after", RECORDS)));
+            // A reset waits until the CP Subsystem has not answered for 24 s (counted from the kill).
+            awaitTrue("puts to every shard after both came back", 120, () -> cluster.putsAll(1, STREAM, records("after", RECORDS)));
             System.out.printf("ClusterCpRejoinIT (reset): puts on every shard %d ms after both nodes listened again%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back));
-            String resets = cluster.log(0) + cluster.log(1) + cluster.log(2);
-            assertThat(resets).as("a node reset the CP Subsystem").contains("reset the CP Subsystem");
+            // Puts may work before the reset: the catalog leader, if it survived, keeps its lease without Raft and
+            // commits failovers with the catalog's own majority. The CP group itself comes back only by the reset.
+            awaitTrue("a node reset the CP Subsystem", 120, () -> java.util.stream.IntStream.range(0, 3)
+                    .anyMatch(n -> logOf(cluster, n).contains("reset the CP Subsystem")));
             java.util.List<String> all = java.util.stream.Stream.of("r", "after")
                     .flatMap(p -> java.util.stream.IntStream.range(0, RECORDS).mapToObj(i -> p + i)).toList();
             awaitTrue("every record readable through every node", BOUND_SECONDS, () -> java.util.stream.IntStream.range(0, 3)
