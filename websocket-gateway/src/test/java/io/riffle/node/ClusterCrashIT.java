@@ -60,7 +60,11 @@ class ClusterCrashIT {
                 () -> cluster.putsAll(0, STREAM, records("after", RECORDS))));
         System.out.printf("ClusterCrashIT: reads and puts on every shard %d ms after kill -9 of a node%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
-        assertThat(cluster.statuses(1, STREAM, SHARDS)).containsOnly(200);
+        // Through the other node too, which may be a moment behind (a retryable 503 meanwhile, seen once in CI
+        // 3.4 s after the kill): within the 10 s the issue allows.
+        awaitTrue("every shard answers reads through node 1", 10, () -> cluster.statuses(1, STREAM, SHARDS).stream().allMatch(c -> c == 200));
+        System.out.printf("ClusterCrashIT: reads through node 1 on every shard %d ms after kill -9 of a node%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
 
         cluster.restart(2);
         awaitTrue("node 2 serves every record after its restart", 60, () -> cluster.readAll(2, STREAM, SHARDS).size() == 2 * RECORDS);
