@@ -294,7 +294,9 @@ public final class Replicator {
         }
 
         private Future<JsonObject> request(Batch batch) {
-            bandwidth.charge(batch.records().stream().mapToLong(r -> r.data().length).sum());
+            if (!bandwidth.isUnlimited()) { // followers' links: no byte sum on the replication hot path
+                bandwidth.charge(batch.records().stream().mapToLong(r -> r.data().length).sum());
+            }
             DeliveryOptions options = new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MILLIS)
                     .addHeader("epoch", Long.toString(role.epoch()))
                     .addHeader("leaderEnd", Long.toString(log.end()))

@@ -117,6 +117,13 @@ abstract class Membership implements ClusterView {
                 @Override
                 public void memberRemoved(MembershipEvent event) {
                     directory.removeAsync(event.getMember().getUuid().toString());
+                    // The directory keeps one backup: when two members go at once (two of three killed), the
+                    // partitions they alone held are lost, this node's entry perhaps with them, and a node
+                    // that joins later would never count this one live (no shard, no catalog reaches it).
+                    // So every survivor writes its entry again, as Vert.x republishes its registrations.
+                    if (httpAddress != null) {
+                        rewrite();
+                    }
                 }
             });
             // A split-brain merge gives this member a new UUID, and the others removed the old one's entry when
@@ -131,12 +138,29 @@ abstract class Membership implements ClusterView {
             });
         }
 
-        /** Writes this node's entry under its member UUID now (a merge changes it). */
-        private void reannounce() {
+        /** Writes this node's entry again after members left, saying so if it had been lost with them. */
+        private void rewrite() {
+            CompletionStage<String> written = reannounce();
+            if (written != null) {
+                written.thenAccept(before -> {
+                    if (before == null) {
+                        LOG.warn("Node {}'s directory entry was lost with the members that left (they alone held its "
+                                + "partition): written again", nodeId);
+                    }
+                });
+            }
+        }
+
+        /**
+         * Writes this node's entry under its member UUID now (a merge changes it), completing with the entry it
+         * replaced; {@code null} if Hazelcast is stopping.
+         */
+        private CompletionStage<String> reannounce() {
             try {
-                directory.setAsync(hazelcast.getCluster().getLocalMember().getUuid().toString(), entry());
+                return directory.putAsync(hazelcast.getCluster().getLocalMember().getUuid().toString(), entry());
             } catch (RuntimeException shutDown) {
                 // Hazelcast is going away with the node: nobody is left to tell.
+                return null;
             }
         }
 

@@ -23,6 +23,8 @@ import java.util.stream.IntStream;
  * directory (and so its node id) and gets a new Hazelcast member UUID, as a real restart does.
  */
 final class ChildCluster implements AutoCloseable {
+    /** The last put failure printed by {@link #putsAll}, so each is printed once. */
+    private String lastPutFailure;
     private final Path dir;
     private final String name;
     private final Vertx vertx = Vertx.vertx();
@@ -148,12 +150,32 @@ final class ChildCluster implements AutoCloseable {
 
     /** Puts {@code records} through {@code node}: true if every one was stored, false on any failure (to retry). */
     boolean putsAll(int node, String stream, JsonArray records) {
+        String failure;
         try {
             HttpResponse<Buffer> r = post(node, "/v1/streams/" + stream + "/records", new JsonObject().put("records", records));
-            return r.statusCode() == 200 && r.bodyAsJsonObject().getInteger("failedRecordCount") == 0;
+            if (r.statusCode() == 200 && r.bodyAsJsonObject().getInteger("failedRecordCount") == 0) {
+                lastPutFailure = null;
+                return true;
+            }
+            failure = r.statusCode() != 200 ? r.statusCode() + " " + r.bodyAsString() : failedRecords(r.bodyAsJsonObject());
         } catch (RuntimeException timedOut) {
-            return false;
+            failure = timedOut.getMessage();
         }
+        // Printed when it changes, so a test that times out waiting for puts shows why they failed.
+        if (!failure.equals(lastPutFailure)) {
+            System.out.printf("%tT.%<tL puts through node %d failed: %s%n", System.currentTimeMillis(), node, failure);
+            lastPutFailure = failure;
+        }
+        return false;
+    }
+
+    /** The distinct error codes and messages of a put's failed records, each with how many records had it. */
+    private static String failedRecords(JsonObject answer) {
+        java.util.Map<String, Long> errors = answer.getJsonArray("records").stream().map(o -> (JsonObject) o)
+                .filter(o -> o.getString("errorCode") != null)
+                .collect(java.util.stream.Collectors.groupingBy(o -> o.getString("errorCode") + ": " + o.getString("errorMessage"),
+                        java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+        return answer.getInteger("failedRecordCount") + " failed records: " + errors;
     }
 
     /** Each shard's answer to a read through {@code node}. */
