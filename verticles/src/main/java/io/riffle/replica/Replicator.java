@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p>Until the first majority answered, the commit point is unknown ({@code -1}): a new leader does not
  * know how far the previous one committed, so it serves nothing until its followers hold its log.
  *
+ * <p>The replica set may change under the same leader and epoch ({@link #reconfigure}): links start and stop,
+ * a learner made a replica counts from then on, and the commit point is the majority's of the new set.
+ *
  * <p>Runs on the shard verticle's context; every callback comes back on it.
  */
 public final class Replicator {
@@ -61,7 +64,7 @@ public final class Replicator {
     private final Vertx vertx;
     private final StreamName stream;
     private final ShardId shard;
-    private final ReplicaRole role;
+    private ReplicaRole role;
     private final Log log;
     private final LongConsumer committed;
     private final Runnable deposed;
@@ -73,6 +76,7 @@ public final class Replicator {
     private List<Record> newest;
     private long commit = -1;
     private boolean closed;
+    private boolean started;
     private long heartbeats = -1;
 
     /**
@@ -110,15 +114,60 @@ public final class Replicator {
     }
 
     public void start() {
+        started = true;
         if (links.isEmpty()) {
             advance();
         }
         links.forEach(Link::push);
-        if (!links.isEmpty()) {
+        startHeartbeats();
+    }
+
+    private void startHeartbeats() {
+        if (heartbeats < 0 && !links.isEmpty()) {
             // An idle shard sends nothing: a heartbeat keeps followers that hold everything counted in sync
             // and tells them the commit point.
             heartbeats = vertx.setPeriodic(HEARTBEAT_MILLIS, t -> links.forEach(Link::heartbeat));
         }
+    }
+
+    /**
+     * The catalog changed the shard's replica set or learners under this same leader and epoch (one replica
+     * added or removed at a time, so any majority of the new set overlaps one of the old): links to nodes that
+     * left stop (an answer in flight is ignored), new nodes get one, a learner made a replica keeps its link and
+     * counts for the commit point from now on, and the commit point is computed over the new voters at once (a
+     * removed replica that held puts back no longer does). Records committed stay committed.
+     *
+     * @throws IllegalArgumentException for another leader or epoch: that is a new leader, never a change in place
+     */
+    public void reconfigure(ReplicaRole next) {
+        if (!role.sameLeadership(next)) {
+            throw new IllegalArgumentException("Shard " + shard + " of stream " + stream + ": role " + next
+                    + " is not the replica set of this leader " + role);
+        }
+        role = next;
+        List<String> voters = next.followers();
+        List<String> learners = next.learners();
+        links.removeIf(l -> {
+            boolean gone = !voters.contains(l.node) && !learners.contains(l.node);
+            l.removed = gone;
+            return gone;
+        });
+        List<String> nodes = new ArrayList<>(voters);
+        nodes.addAll(learners);
+        for (String node : nodes) {
+            Link link = links.stream().filter(l -> l.node.equals(node)).findFirst().orElse(null);
+            if (link == null) {
+                link = new Link(node, voters.contains(node));
+                links.add(link);
+            }
+            link.voter = voters.contains(node);
+        }
+        if (closed || !started) {
+            return;
+        }
+        advance();
+        links.forEach(Link::push);
+        startHeartbeats();
     }
 
     /**
@@ -189,8 +238,10 @@ public final class Replicator {
     /** Pushes the log to one follower (or learner), one batch in flight at a time. */
     private final class Link {
         private final String node;
-        /** Whether the follower counts for the commit point (a learner does not). */
-        private final boolean voter;
+        /** Whether the follower counts for the commit point (a learner does not, until the catalog makes it a replica). */
+        private boolean voter;
+        /** The node left the replica set: this link sends nothing more and ignores answers still in flight. */
+        private boolean removed;
         private final String address;
         /** The follower's durable end as it last answered; -1 before it answered in this epoch. */
         private long matched = -1;
@@ -198,7 +249,7 @@ public final class Replicator {
         private boolean waiting;
         /** When the follower last held the leader's whole log (System.nanoTime). */
         private long caughtUpNanos = System.nanoTime() - IN_SYNC_MILLIS * 2_000_000;
-        /** A learner's catch-up bandwidth (unlimited for followers). */
+        /** A learner's catch-up bandwidth (not used once it is a replica: followers are never held back). */
         private final io.riffle.throttle.TokenBucket bandwidth;
         /** A timer waits for {@link #bandwidth} to refill. */
         private boolean throttled;
@@ -215,7 +266,7 @@ public final class Replicator {
          * bucket by one batch, which {@link #readBytes()} keeps to a quarter of a second's worth.
          */
         private boolean mayCatchUp() {
-            if (bandwidth.hasTokens()) {
+            if (voter || bandwidth.hasTokens()) {
                 return true;
             }
             if (!throttled) {
@@ -230,7 +281,7 @@ public final class Replicator {
 
         /** The most record bytes one read for this link takes. */
         private long readBytes() {
-            return bandwidth.isUnlimited() ? BATCH_BYTES : Math.max(1, Math.min(BATCH_BYTES, catchUpBytesPerSecond / 4));
+            return voter || bandwidth.isUnlimited() ? BATCH_BYTES : Math.max(1, Math.min(BATCH_BYTES, catchUpBytesPerSecond / 4));
         }
 
         boolean inSync() {
@@ -238,7 +289,7 @@ public final class Replicator {
         }
 
         void push() {
-            if (closed || inFlight || waiting) {
+            if (closed || removed || inFlight || waiting) {
                 return;
             }
             long end = log.end();
@@ -262,7 +313,7 @@ public final class Replicator {
 
         /** An empty batch to a follower that holds everything (one that does not is being sent to anyway). */
         void heartbeat() {
-            if (!closed && !inFlight && !waiting && matched >= log.end()) {
+            if (!closed && !removed && !inFlight && !waiting && matched >= log.end()) {
                 send(Future.succeededFuture(new Batch(-1, List.of())));
             }
         }
@@ -271,7 +322,7 @@ public final class Replicator {
             inFlight = true;
             batch.compose(this::request).onComplete(ar -> {
                 inFlight = false;
-                if (closed) {
+                if (closed || removed) {
                     return;
                 }
                 if (ar.failed()) {
