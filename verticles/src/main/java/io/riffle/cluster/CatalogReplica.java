@@ -315,7 +315,8 @@ public final class CatalogReplica extends VerticleBase {
                     // A membership change (a move's learner added, made a replica, or another replica removed): the
                     // leader keeps its puts in flight and only starts or stops links; followers change nothing.
                     steps.add(Future.fromCompletionStage(have.verticle().changeReplicas(want), context)
-                            .onSuccess(v -> here.put(index, new Running(have.deploymentId(), have.verticle(), want, settings))));
+                            .onSuccess(settled -> here.put(index, new Running(have.deploymentId(), have.verticle(), want, settings)))
+                            .<Void>mapEmpty());
                 }
                 continue;
             }

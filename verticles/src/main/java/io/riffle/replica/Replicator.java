@@ -77,6 +77,12 @@ public final class Replicator {
     private long commit = -1;
     private boolean closed;
     private boolean started;
+    /** Changes of the replica set whose new voters do not hold a majority copy of the commit point yet. */
+    private final List<Settling> settling = new ArrayList<>();
+
+    /** A change waiting for a majority of the new voters to hold {@code commit}, the commit point before it. */
+    private record Settling(long commit, io.vertx.core.Promise<Void> settled) {
+    }
     private long heartbeats = -1;
 
     /**
@@ -137,9 +143,15 @@ public final class Replicator {
      * counts for the commit point from now on, and the commit point is computed over the new voters at once (a
      * removed replica that held puts back no longer does). Records committed stay committed.
      *
+     * <p>The returned future completes once a majority of the new voters holds every record committed before
+     * the change (at once, typically: a learner is made a replica, and a replica removed, only while in sync).
+     * Until then an election among the new set alone could miss such a record (a set of four elects from two
+     * answers, but two of the old three sufficed to commit), so the node answers the catalog change, which
+     * counts as committed only once the leader's node applied it, after that.
+     *
      * @throws IllegalArgumentException for another leader or epoch: that is a new leader, never a change in place
      */
-    public void reconfigure(ReplicaRole next) {
+    public Future<Void> reconfigure(ReplicaRole next) {
         if (!role.sameLeadership(next)) {
             throw new IllegalArgumentException("Shard " + shard + " of stream " + stream + ": role " + next
                     + " is not the replica set of this leader " + role);
@@ -163,11 +175,14 @@ public final class Replicator {
             link.voter = voters.contains(node);
         }
         if (closed || !started) {
-            return;
+            return Future.succeededFuture();
         }
+        Settling change = new Settling(commit, io.vertx.core.Promise.promise());
+        settling.add(change);
         advance();
         links.forEach(Link::push);
         startHeartbeats();
+        return change.settled().future();
     }
 
     /**
@@ -190,6 +205,9 @@ public final class Replicator {
     public void close() {
         closed = true;
         vertx.cancelTimer(heartbeats);
+        // A closed (deposed or stopping) leader commits nothing more: a change waits for nothing here any more.
+        settling.forEach(w -> w.settled().tryComplete());
+        settling.clear();
     }
 
     /**
@@ -223,6 +241,18 @@ public final class Replicator {
             commit = quorumEnd;
             committed.accept(commit);
         }
+        settle(quorumEnd);
+    }
+
+    /** Completes the changes whose new voters' majority now holds what was committed before them. */
+    private void settle(long quorumEnd) {
+        settling.removeIf(w -> {
+            if (w.commit() <= quorumEnd) {
+                w.settled().tryComplete();
+                return true;
+            }
+            return false;
+        });
     }
 
     private void depose(long newer) {

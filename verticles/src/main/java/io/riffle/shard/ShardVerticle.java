@@ -82,6 +82,11 @@ public final class ShardVerticle extends VerticleBase {
     private static final long MAX_GROUP_BYTES = 32L * Limits.MIB;
     private static final long RETENTION_CHECK_MILLIS = 30_000;
     private static final long REELECT_MILLIS = 2_000;
+    /**
+     * How long a leader's change of replica set waits for the new voters to hold its commit point before it
+     * answers anyway: well below the catalog's apply timeout, so the catalog change never fails for it.
+     */
+    private static final long SETTLE_MILLIS = 2_000;
 
     private final StreamName stream;
     private final ShardDescription shard;
@@ -167,26 +172,27 @@ public final class ShardVerticle extends VerticleBase {
      * Changes this replica's replica set and learners in place, as the catalog did under the same leader and
      * epoch: a leader's {@link Replicator} starts and stops links and counts the new voters from now on; a
      * follower has nothing to change (it only takes its leader's batches). Callable from any thread; the
-     * stage completes once the change is applied on this verticle's context, and fails for another leader or
-     * epoch (that is a new verticle).
+     * stage completes once the change is applied on this verticle's context and, on a leader, a majority of
+     * the new voters holds its commit point (see {@link Replicator#reconfigure}), with true, or after
+     * {@value #SETTLE_MILLIS} ms without that, with false. It fails for another leader or epoch (that is a new
+     * verticle).
      */
-    public CompletionStage<Void> changeReplicas(ReplicaRole next) {
-        CompletableFuture<Void> applied = new CompletableFuture<>();
+    public CompletionStage<Boolean> changeReplicas(ReplicaRole next) {
+        CompletableFuture<Boolean> applied = new CompletableFuture<>();
         context.runOnContext(v -> {
-            try {
-                if (role == null || !role.sameLeadership(next)) {
-                    throw new IllegalArgumentException(shardName() + ": " + next + " is not a change in place of " + role);
-                }
-                if (replicator != null) {
-                    replicator.reconfigure(next);
-                }
-                role = next;
-                LOG.info("Shard {} of stream {}: replicas {} (learners {}) at leader epoch {}, in place", shard.shardId(),
-                        stream, next.replicas(), next.learners(), next.epoch());
-                applied.complete(null);
-            } catch (RuntimeException e) {
-                applied.completeExceptionally(e);
+            if (role == null || !role.sameLeadership(next)) {
+                applied.completeExceptionally(new IllegalArgumentException(shardName() + ": " + next
+                        + " is not a change in place of " + role));
+                return;
             }
+            Future<Void> settled = replicator == null ? Future.succeededFuture() : replicator.reconfigure(next);
+            role = next;
+            LOG.info("Shard {} of stream {}: replicas {} (learners {}) at leader epoch {}, in place", shard.shardId(),
+                    stream, next.replicas(), next.learners(), next.epoch());
+            settled.timeout(SETTLE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .onFailure(err -> LOG.warn("Shard {} of stream {}: the new replicas {} do not hold the commit point "
+                            + "after {} ms; answering the catalog anyway", shard.shardId(), stream, next.replicas(), SETTLE_MILLIS))
+                    .onComplete(ar -> applied.complete(ar.succeeded()));
         });
         return applied;
     }

@@ -59,6 +59,7 @@ class ShardReplicationTest {
     private Vertx vertx;
     private final Map<String, String> deployed = new HashMap<>();
     private final Map<String, ShardVerticle> verticles = new HashMap<>();
+    private final Map<String, SimpleMeterRegistry> meters = new HashMap<>();
 
     @BeforeEach
     void start() {
@@ -78,14 +79,14 @@ class ShardReplicationTest {
     private void deploy(ReplicaRole role) {
         ShardVerticle v = new ShardVerticle(STREAM, SHARD, root.resolve(role.nodeId()), LogConfig.defaults(),
                 new ShardSettings(ThroughputLimits.OFF, TimeUnit.DAYS.toMillis(1), 1 << 20, null), Clock.systemUTC(),
-                new SimpleMeterRegistry(), io.riffle.log.crypto.Keyring::empty, role);
+                meters.computeIfAbsent(role.nodeId(), n -> new SimpleMeterRegistry()), io.riffle.log.crypto.Keyring::empty, role);
         deployed.put(role.nodeId(), await(vertx.deployVerticle(v)));
         verticles.put(role.nodeId(), v);
     }
 
     /** The catalog changed the replica set under the same leader and epoch: the running replica on {@code role}'s node follows in place. */
-    private void changeReplicas(ReplicaRole role) {
-        await(Future.fromCompletionStage(verticles.get(role.nodeId()).changeReplicas(role)));
+    private boolean changeReplicas(ReplicaRole role) {
+        return await(Future.fromCompletionStage(verticles.get(role.nodeId()).changeReplicas(role)));
     }
 
     private void undeploy(String node) {
@@ -229,7 +230,7 @@ class ShardReplicationTest {
         // n2 leaves the set: two of three are a majority, so the waiting put commits, answered by the same leader.
         List<String> three = List.of("n1", "n3", "n4");
         changeReplicas(new ReplicaRole("n4", 1, "n1", three));
-        changeReplicas(new ReplicaRole("n1", 1, "n1", three));
+        assertThat(changeReplicas(new ReplicaRole("n1", 1, "n1", three))).isTrue();
         assertThat(await(waiting).offsets()).containsExactly(1);
         assertThat(await(put("c")).offsets()).containsExactly(2);
         assertThat(values(read(0).records())).containsExactly("a", "b", "c");
@@ -239,6 +240,30 @@ class ShardReplicationTest {
 
         // A new leader or epoch is never a change in place.
         assertThatThrownBy(() -> changeReplicas(new ReplicaRole("n1", 2, "n1", three))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * A learner made a replica of three, with one of them down: a majority of the four (three) must hold what
+     * was committed before the leader answers the change (an election among the four needs only two answers,
+     * but two of the old three sufficed to commit), so it answers once the new replica caught up.
+     */
+    @Test
+    void aChangeInPlaceIsAnsweredOnceAMajorityOfTheNewVotersHoldsTheCommitPoint() throws Exception {
+        List<String> learners = List.of("n4");
+        deploy(new ReplicaRole("n1", 1, "n1", NODES, learners));
+        deploy(new ReplicaRole("n2", 1, "n1", NODES, learners));
+        assertThat(await(put("a", "b")).offsets()).containsExactly(0, 1);
+
+        List<String> four = List.of("n1", "n2", "n3", "n4");
+        java.util.concurrent.CompletableFuture<Boolean> change = verticles.get("n1").changeReplicas(new ReplicaRole("n1", 1, "n1", four))
+                .toCompletableFuture();
+        // The leader counts four replicas now, of which it knows only itself and n2 to hold "a" and "b".
+        waitUntil(() -> meters.get("n1").get("riffle.shard.replicas").gauge().value() == 4);
+        assertThat(change).isNotDone();
+        deploy(new ReplicaRole("n4", 1, "n1", four));
+
+        assertThat(await(Future.fromCompletionStage(change))).isTrue();
+        assertThat(endOf("n4")).isEqualTo(2);
     }
 
     /**
