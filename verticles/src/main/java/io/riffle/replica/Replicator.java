@@ -6,6 +6,7 @@ import io.riffle.model.ShardId;
 import io.riffle.model.StreamName;
 import io.riffle.stream.ShardRecords;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -77,13 +78,13 @@ public final class Replicator {
     private long commit = -1;
     private boolean closed;
     private boolean started;
+    private long heartbeats = -1;
     /** Changes of the replica set whose new voters do not hold a majority copy of the commit point yet. */
     private final List<Settling> settling = new ArrayList<>();
 
     /** A change waiting for a majority of the new voters to hold {@code commit}, the commit point before it. */
-    private record Settling(long commit, io.vertx.core.Promise<Void> settled) {
+    private record Settling(long commit, Promise<Void> settled) {
     }
-    private long heartbeats = -1;
 
     /**
      * @param epochStart the leader's log end when its epoch began
@@ -144,7 +145,8 @@ public final class Replicator {
      * removed replica that held puts back no longer does). Records committed stay committed.
      *
      * <p>The returned future completes once a majority of the new voters holds every record committed before
-     * the change (at once, typically: a learner is made a replica, and a replica removed, only while in sync).
+     * the change (at once, typically: a learner is made a replica, and a replica removed, only while in sync;
+     * and at once when only the learners changed).
      * Until then an election among the new set alone could miss such a record (a set of four elects from two
      * answers, but two of the old three sufficed to commit), so the node answers the catalog change, which
      * counts as committed only once the leader's node applied it, after that.
@@ -156,6 +158,7 @@ public final class Replicator {
             throw new IllegalArgumentException("Shard " + shard + " of stream " + stream + ": role " + next
                     + " is not the replica set of this leader " + role);
         }
+        boolean votersChanged = !java.util.Set.copyOf(role.replicas()).equals(java.util.Set.copyOf(next.replicas()));
         role = next;
         List<String> voters = next.followers();
         List<String> learners = next.learners();
@@ -177,7 +180,8 @@ public final class Replicator {
         if (closed || !started) {
             return Future.succeededFuture();
         }
-        Settling change = new Settling(commit, io.vertx.core.Promise.promise());
+        // Only other voters can leave a committed record on too few of them (a learner added or dropped cannot).
+        Settling change = new Settling(votersChanged ? commit : -1, Promise.promise());
         settling.add(change);
         advance();
         links.forEach(Link::push);

@@ -74,7 +74,8 @@ import org.slf4j.LoggerFactory;
  * A follower registers none of the shard's addresses: its {@link Follower} only takes the leader's batches.
  * A change of the replica set under the same leader and epoch (a replica move adding a learner, making it a
  * replica, removing another) is applied in place: the leader keeps running, with its committed records and
- * puts in flight, and its replicator starts or stops links. Without a role (standalone) the shard is its only replica and answers once its own write is durable.
+ * puts in flight, and its replicator starts or stops links. Without a role (standalone) the shard is its only
+ * replica and answers once its own write is durable.
  */
 public final class ShardVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ShardVerticle.class);
@@ -189,10 +190,15 @@ public final class ShardVerticle extends VerticleBase {
             role = next;
             LOG.info("Shard {} of stream {}: replicas {} (learners {}) at leader epoch {}, in place", shard.shardId(),
                     stream, next.replicas(), next.learners(), next.epoch());
-            settled.timeout(SETTLE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
-                    .onFailure(err -> LOG.warn("Shard {} of stream {}: the new replicas {} do not hold the commit point "
-                            + "after {} ms; answering the catalog anyway", shard.shardId(), stream, next.replicas(), SETTLE_MILLIS))
-                    .onComplete(ar -> applied.complete(ar.succeeded()));
+            long timer = vertx.setTimer(SETTLE_MILLIS, t -> {
+                LOG.warn("Shard {} of stream {}: the new replicas {} do not hold the commit point after {} ms; answering "
+                        + "the catalog anyway", shard.shardId(), stream, next.replicas(), SETTLE_MILLIS);
+                applied.complete(false);
+            });
+            settled.onComplete(ar -> {
+                vertx.cancelTimer(timer);
+                applied.complete(true);
+            });
         });
         return applied;
     }

@@ -267,6 +267,27 @@ class ShardReplicationTest {
     }
 
     /**
+     * New voters that cannot hold the commit point (of four, only the leader is known to hold it): the change is
+     * answered after a bound; a change of learners alone at once.
+     */
+    @Test
+    void aChangeInPlaceTheNewVotersCannotSettleIsAnsweredAfterABound() throws Exception {
+        deploy("n1", 1, "n1");
+        deploy("n2", 1, "n1");
+        assertThat(await(put("a")).offsets()).containsExactly(0);
+        undeploy("n2");
+        Future<AppendReply> waiting = put("b");
+        // Sending "b" fails: the leader no longer knows n2 to hold anything.
+        waitUntil(() -> !inSync().contains("n2"));
+
+        List<String> four = List.of("n1", "n2", "n3", "n4");
+        assertThat(changeReplicas(new ReplicaRole("n1", 1, "n1", four))).isFalse();
+        // A learner added leaves the voters as they were: nothing to wait for.
+        assertThat(changeReplicas(new ReplicaRole("n1", 1, "n1", four, List.of("n5")))).isTrue();
+        waiting.otherwiseEmpty();
+    }
+
+    /**
      * A leader whose log start retention moved past 0: a follower and a learner with empty logs can never
      * continue from their ends, so each restarts its log empty at the leader's start and catches up from there.
      */
