@@ -263,7 +263,7 @@ public final class Replicator {
         if (closed) {
             return;
         }
-        closed = true;
+        close();
         LOG.warn("Shard {} of stream {}: a follower knows leader epoch {}, above this leader's {}: stepping down",
                 shard, stream, newer, role.epoch());
         deposed.run();
