@@ -61,14 +61,15 @@ public final class CatalogReplica extends VerticleBase {
     private volatile String leader;
     /** Told, on this verticle's context, after each change applied here (see {@link #onApplied}). */
     private final List<Runnable> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** A shard replica running here: its deployment and the role and settings it was started with. */
-    private record Running(String deploymentId, ReplicaRole role, ShardSettings settings) {
+    /** A shard replica running here: its deployment, verticle, and the role and settings it runs with. */
+    private record Running(String deploymentId, ShardVerticle verticle, ReplicaRole role, ShardSettings settings) {
         /**
-         * Whether it runs as {@code want} says. The control plane reconfigures leaders (retention, limits,
-         * encryption) over the event bus; a follower, which has no such address, is restarted with them.
+         * Whether it can run as {@code want} says, changed in place if need be: under the same leader and
+         * epoch (only the replica set or learners differ). The control plane reconfigures leaders (retention,
+         * limits, encryption) over the event bus; a follower, which has no such address, is restarted with them.
          */
         boolean runs(ReplicaRole want, ShardSettings wanted) {
-            return role.equals(want) && (role.leads() || settings.equals(wanted));
+            return want != null && role.sameLeadership(want) && (role.leads() || settings.equals(wanted));
         }
     }
 
@@ -309,20 +310,29 @@ public final class CatalogReplica extends VerticleBase {
             int index = s.shardId().index();
             ReplicaRole want = roleOf(record, index);
             Running have = here.get(index);
-            if (have != null && have.runs(want, settings) || want == null && have == null && !firstRun) {
+            if (have != null && have.runs(want, settings)) {
+                if (!have.role().equals(want)) {
+                    // A membership change (a move's learner added, made a replica, or another replica removed): the
+                    // leader keeps its puts in flight and only starts or stops links; followers change nothing.
+                    steps.add(Future.fromCompletionStage(have.verticle().changeReplicas(want), context)
+                            .onSuccess(settled -> here.put(index, new Running(have.deploymentId(), have.verticle(), want, settings)))
+                            .<Void>mapEmpty());
+                }
                 continue;
             }
-            // A new role (leader moved, new epoch) means a new verticle: the old one answers nothing more.
+            if (want == null && have == null && !firstRun) {
+                continue;
+            }
+            // A new leader or epoch means a new verticle: the old one answers nothing more.
             Future<Void> stopped = have == null ? Future.succeededFuture()
                     : vertx.undeploy(have.deploymentId()).onComplete(ar -> here.remove(index, have));
             if (want != null) {
-                steps.add(stopped.compose(v -> vertx.deployVerticle(new ShardVerticle(d.name(), s,
-                                CatalogStore.shardDir(dir, s.shardId()), config.log(), settings, config.clock(),
-                                config.metrics(), config.keyring(), want).withCatchUpBytesPerSecond(catchUpBytesPerSecond))
-                        .map(deploymentId -> {
-                            here.put(index, new Running(deploymentId, want, settings));
-                            return null;
-                        })));
+                ShardVerticle verticle = new ShardVerticle(d.name(), s, CatalogStore.shardDir(dir, s.shardId()), config.log(),
+                        settings, config.clock(), config.metrics(), config.keyring(), want).withCatchUpBytesPerSecond(catchUpBytesPerSecond);
+                steps.add(stopped.compose(v -> vertx.deployVerticle(verticle)).map(deploymentId -> {
+                    here.put(index, new Running(deploymentId, verticle, want, settings));
+                    return null;
+                }));
             } else {
                 // No replica of it here (any more): a move took it away, maybe while this node was down (its
                 // first run). Its log goes once its verticle stopped and the leader told this catalog committed.

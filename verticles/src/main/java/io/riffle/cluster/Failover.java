@@ -63,7 +63,8 @@ final class Failover {
     }
 
     /** A shard whose leader is gone: its stream id and name, index, old leader and epoch, live replicas. */
-    private record Orphan(String id, StreamName stream, int shard, String leader, long epoch, Set<String> alive, int voters) {
+    private record Orphan(String id, StreamName stream, int shard, String leader, long epoch, Set<String> alive, int voters,
+                          ReplicaSets.ShardPlacement placement) {
     }
 
     private record Choice(Orphan orphan, String node) {
@@ -134,9 +135,9 @@ final class Failover {
             return hosting.commitChange(streams -> {
                 for (Choice c : choices) {
                     JsonObject r = streams.getJsonObject(c.orphan().id());
-                    // Only if nothing moved it since the election (compare and set on leader and epoch).
-                    if (r != null && c.orphan().leader().equals(ReplicaSets.leader(r, c.orphan().shard()))
-                            && ReplicaSets.epoch(r, c.orphan().shard()) == c.orphan().epoch()) {
+                    // Only if nothing moved it since the election (compare and set on its placement: a replica
+                    // move's step keeps the epoch but changes whom the election had to ask).
+                    if (r != null && ReplicaSets.placement(r, c.orphan().shard()).equals(c.orphan().placement())) {
                         ReplicaSets.lead(r, c.orphan().shard(), c.node());
                         applied.add(c);
                     }
@@ -169,7 +170,7 @@ final class Failover {
                 alive.retainAll(live);
                 int voters = voters(replicas.size());
                 if (alive.size() >= voters) {
-                    orphans.add(new Orphan(e.getKey(), name, shard, leader, epoch, alive, voters));
+                    orphans.add(new Orphan(e.getKey(), name, shard, leader, epoch, alive, voters, ReplicaSets.placement(r, shard)));
                 }
             }
         }

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * The catalog leader's replica moves: a shard under-replicated for longer than {@code replicaRepairSeconds}
  * gets a replica on another node, a decommissioned node's replicas and leaderships leave it, and a node
  * with fewer replicas or leaderships than the others (one that joined) takes some over. Every move is the
- * same steps, each one catalog change compared-and-set on the shard's epoch (which every change of its
- * replica set or leader raises), so a new catalog leader simply goes on from the catalog:
+ * same steps, each one catalog change compared-and-set on the shard's placement (leader, epoch, replicas,
+ * move), so a new catalog leader simply goes on from the catalog. Only the hand-off changes the leader (and
+ * raises the epoch, restarting the replicas); the other steps change the running leader's replica set in
+ * place, so its puts in flight go on:
  * <ol>
  *   <li>the target becomes a <em>learner</em>: it copies the leader's log through the usual catch-up path
  *       but counts for no majority, so puts never wait for it;</li>
@@ -386,17 +388,19 @@ final class ReplicaMoves {
     }
 
     /**
-     * Commits {@code change} of the shard's record if the shard is still at the epoch this round saw (compare
-     * and set: a failover or another move in between makes it a no-op); every live node of the shard applies it.
+     * Commits {@code change} of the shard's record if the shard still has the placement this round saw (compare
+     * and set: a failover or another move in between makes it a no-op); every live node of the shard applies it
+     * (the leader's, which counts the new replica set from then on, among them) before it counts as committed.
      */
     private Future<Boolean> change(Shard s, UnaryOperator<JsonObject> change, Set<String> live) {
         Set<String> nodes = new LinkedHashSet<>(ReplicaSets.nodes(s.record()));
         s.move().ifPresent(m -> nodes.add(m.to()));
         nodes.retainAll(live);
+        ReplicaSets.ShardPlacement seen = ReplicaSets.placement(s.record(), s.index());
         boolean[] applied = {false};
         return hosting.commitChange(streams -> {
             JsonObject r = streams.getJsonObject(s.id());
-            if (r != null && ReplicaSets.epoch(r, s.index()) == s.epoch()) {
+            if (r != null && ReplicaSets.placement(r, s.index()).equals(seen)) {
                 streams.put(s.id(), change.apply(r));
                 applied[0] = true;
             }

@@ -13,9 +13,10 @@ import java.util.TreeMap;
 /**
  * Reads and writes the replica sets in a stream's catalog record: {@code "owners"} names each shard's
  * leader (by shard index), {@code "replicas"} each shard's replica nodes, {@code "epochs"} each shard's
- * leader epoch, raised by one at every change of leader, {@code "replicationFactor"} the replicas each shard
- * should have. A record written before replication has owners
- * only: each shard is then its owner's alone, at epoch 1.
+ * leader epoch, raised by one at every change of leader (and only then: a change of the replica set or
+ * learners under the same leader keeps it, see {@link #placement}), {@code "replicationFactor"} the replicas each
+ * shard should have. A record written before replication has owners only: each shard is then its owner's
+ * alone, at epoch 1.
  */
 final class ReplicaSets {
     /** The record's replication factor; a record written before the stream setting holds its first shard's count. */
@@ -89,20 +90,28 @@ final class ReplicaSets {
         return record;
     }
 
-    /** Makes {@code node} the leader of {@code shard} at the next epoch. */
+    /**
+     * Makes {@code node} the leader of {@code shard} at the next epoch: the only change that raises it, since
+     * only a new leader must be fenced from the old one (whose followers then refuse it).
+     */
     static JsonObject lead(JsonObject record, int shard, String node) {
         record.getJsonObject("owners").put(Integer.toString(shard), node);
-        return nextEpoch(record, shard);
-    }
-
-    /**
-     * Raises the shard's epoch: every change of a shard's replica set or learners does, as a change of leader
-     * does, so every replica restarts in its new role and a replica of the old set is refused by the new.
-     */
-    private static JsonObject nextEpoch(JsonObject record, int shard) {
         JsonObject epochs = record.getJsonObject("epochs", new JsonObject());
         epochs.put(Integer.toString(shard), epoch(record, shard) + 1);
         return record.put("epochs", epochs);
+    }
+
+    /** What a catalog change of one shard is compared on: who leads it at which epoch, with which replicas and move. */
+    record ShardPlacement(String leader, long epoch, List<String> replicas, Optional<Move> move) {
+    }
+
+    /**
+     * The shard's placement. A change prepared on one placement is committed only if the shard still has it
+     * (compare and set): a membership change keeps the epoch, so the epoch alone would not tell that another
+     * step (or a failover's) came in between.
+     */
+    static ShardPlacement placement(JsonObject record, int shard) {
+        return new ShardPlacement(leader(record, shard), epoch(record, shard), replicas(record, shard), move(record, shard));
     }
 
     /** A move of one of a shard's replicas: a replica is added on {@code to}, then the one on {@code from} (if any) leaves. */
@@ -121,28 +130,27 @@ final class ReplicaSets {
         return move(record, shard).map(Move::to).filter(to -> !replicas(record, shard).contains(to)).map(List::of).orElse(List.of());
     }
 
-    /** Starts {@code move}: its target becomes a learner of the shard, at the next epoch. */
+    /** Starts {@code move}: its target becomes a learner of the shard (same leader, same epoch). */
     static JsonObject startMove(JsonObject record, int shard, Move move) {
         JsonObject moves = record.getJsonObject("moves", new JsonObject());
         moves.put(Integer.toString(shard), new JsonObject().put("to", move.to()).put("from", move.from()));
-        return nextEpoch(record.put("moves", moves), shard);
+        return record.put("moves", moves);
     }
 
     /** Ends the shard's move (done, or given up: its learner, if any, stops). */
     static JsonObject endMove(JsonObject record, int shard) {
-        boolean hadLearner = !learners(record, shard).isEmpty();
         JsonObject moves = record.getJsonObject("moves");
         if (moves != null) {
             moves.remove(Integer.toString(shard));
         }
-        return hadLearner ? nextEpoch(record, shard) : record;
+        return record;
     }
 
-    /** Makes {@code nodes} the shard's replica set (the leader stays among them), at the next epoch. */
+    /** Makes {@code nodes} the shard's replica set (the leader stays among them; same epoch). */
     static JsonObject reconfigure(JsonObject record, int shard, List<String> nodes) {
         JsonObject replicas = record.getJsonObject("replicas", new JsonObject());
         replicas.put(Integer.toString(shard), new JsonArray(new ArrayList<>(nodes)));
-        return nextEpoch(record.put("replicas", replicas), shard);
+        return record.put("replicas", replicas);
     }
 
     /** Replicas held per node over every stream not being deleted (leaders and learners included). */

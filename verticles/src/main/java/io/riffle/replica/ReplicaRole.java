@@ -31,6 +31,14 @@ public record ReplicaRole(String nodeId, long epoch, String leader, List<String>
         this(nodeId, epoch, leader, replicas, List.of());
     }
 
+    /**
+     * Whether {@code other} is this node's role under the same leader at the same epoch, so that only the
+     * replica set or learners differ: a membership change, applied to a running replica in place.
+     */
+    public boolean sameLeadership(ReplicaRole other) {
+        return other.nodeId.equals(nodeId) && other.epoch == epoch && other.leader.equals(leader);
+    }
+
     public boolean leads() {
         return nodeId.equals(leader);
     }

@@ -6,6 +6,7 @@ import io.riffle.model.ShardId;
 import io.riffle.model.StreamName;
 import io.riffle.stream.ShardRecords;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Until the first majority answered, the commit point is unknown ({@code -1}): a new leader does not
  * know how far the previous one committed, so it serves nothing until its followers hold its log.
+ *
+ * <p>The replica set may change under the same leader and epoch ({@link #reconfigure}): links start and stop,
+ * a learner made a replica counts from then on, and the commit point is the majority's of the new set.
  *
  * <p>Runs on the shard verticle's context; every callback comes back on it.
  */
@@ -61,7 +65,7 @@ public final class Replicator {
     private final Vertx vertx;
     private final StreamName stream;
     private final ShardId shard;
-    private final ReplicaRole role;
+    private ReplicaRole role;
     private final Log log;
     private final LongConsumer committed;
     private final Runnable deposed;
@@ -73,7 +77,14 @@ public final class Replicator {
     private List<Record> newest;
     private long commit = -1;
     private boolean closed;
+    private boolean started;
     private long heartbeats = -1;
+    /** Changes of the replica set whose new voters do not hold a majority copy of the commit point yet. */
+    private final List<Settling> settling = new ArrayList<>();
+
+    /** A change waiting for a majority of the new voters to hold {@code commit}, the commit point before it. */
+    private record Settling(long commit, Promise<Void> settled) {
+    }
 
     /**
      * @param epochStart the leader's log end when its epoch began
@@ -110,15 +121,72 @@ public final class Replicator {
     }
 
     public void start() {
+        started = true;
         if (links.isEmpty()) {
             advance();
         }
         links.forEach(Link::push);
-        if (!links.isEmpty()) {
+        startHeartbeats();
+    }
+
+    private void startHeartbeats() {
+        if (heartbeats < 0 && !links.isEmpty()) {
             // An idle shard sends nothing: a heartbeat keeps followers that hold everything counted in sync
             // and tells them the commit point.
             heartbeats = vertx.setPeriodic(HEARTBEAT_MILLIS, t -> links.forEach(Link::heartbeat));
         }
+    }
+
+    /**
+     * The catalog changed the shard's replica set or learners under this same leader and epoch (one replica
+     * added or removed at a time, so any majority of the new set overlaps one of the old): links to nodes that
+     * left stop (an answer in flight is ignored), new nodes get one, a learner made a replica keeps its link and
+     * counts for the commit point from now on, and the commit point is computed over the new voters at once (a
+     * removed replica that held puts back no longer does). Records committed stay committed.
+     *
+     * <p>The returned future completes once a majority of the new voters holds every record committed before
+     * the change (at once, typically: a learner is made a replica, and a replica removed, only while in sync;
+     * and at once when only the learners changed).
+     * Until then an election among the new set alone could miss such a record (a set of four elects from two
+     * answers, but two of the old three sufficed to commit), so the node answers the catalog change, which
+     * counts as committed only once the leader's node applied it, after that.
+     *
+     * @throws IllegalArgumentException for another leader or epoch: that is a new leader, never a change in place
+     */
+    public Future<Void> reconfigure(ReplicaRole next) {
+        if (!role.sameLeadership(next)) {
+            throw new IllegalArgumentException("Shard " + shard + " of stream " + stream + ": role " + next
+                    + " is not the replica set of this leader " + role);
+        }
+        boolean votersChanged = !java.util.Set.copyOf(role.replicas()).equals(java.util.Set.copyOf(next.replicas()));
+        role = next;
+        List<String> voters = next.followers();
+        List<String> learners = next.learners();
+        links.removeIf(l -> {
+            boolean gone = !voters.contains(l.node) && !learners.contains(l.node);
+            l.removed = gone;
+            return gone;
+        });
+        List<String> nodes = new ArrayList<>(voters);
+        nodes.addAll(learners);
+        for (String node : nodes) {
+            Link link = links.stream().filter(l -> l.node.equals(node)).findFirst().orElse(null);
+            if (link == null) {
+                link = new Link(node, voters.contains(node));
+                links.add(link);
+            }
+            link.voter = voters.contains(node);
+        }
+        if (closed || !started) {
+            return Future.succeededFuture();
+        }
+        // Only other voters can leave a committed record on too few of them (a learner added or dropped cannot).
+        Settling change = new Settling(votersChanged ? commit : -1, Promise.promise());
+        settling.add(change);
+        advance();
+        links.forEach(Link::push);
+        startHeartbeats();
+        return change.settled().future();
     }
 
     /**
@@ -141,6 +209,9 @@ public final class Replicator {
     public void close() {
         closed = true;
         vertx.cancelTimer(heartbeats);
+        // A closed (deposed or stopping) leader commits nothing more: a change waits for nothing here any more.
+        settling.forEach(w -> w.settled().tryComplete());
+        settling.clear();
     }
 
     /**
@@ -174,13 +245,25 @@ public final class Replicator {
             commit = quorumEnd;
             committed.accept(commit);
         }
+        settle(quorumEnd);
+    }
+
+    /** Completes the changes whose new voters' majority now holds what was committed before them. */
+    private void settle(long quorumEnd) {
+        settling.removeIf(w -> {
+            if (w.commit() <= quorumEnd) {
+                w.settled().tryComplete();
+                return true;
+            }
+            return false;
+        });
     }
 
     private void depose(long newer) {
         if (closed) {
             return;
         }
-        closed = true;
+        close();
         LOG.warn("Shard {} of stream {}: a follower knows leader epoch {}, above this leader's {}: stepping down",
                 shard, stream, newer, role.epoch());
         deposed.run();
@@ -189,8 +272,10 @@ public final class Replicator {
     /** Pushes the log to one follower (or learner), one batch in flight at a time. */
     private final class Link {
         private final String node;
-        /** Whether the follower counts for the commit point (a learner does not). */
-        private final boolean voter;
+        /** Whether the follower counts for the commit point (a learner does not, until the catalog makes it a replica). */
+        private boolean voter;
+        /** The node left the replica set: this link sends nothing more and ignores answers still in flight. */
+        private boolean removed;
         private final String address;
         /** The follower's durable end as it last answered; -1 before it answered in this epoch. */
         private long matched = -1;
@@ -198,7 +283,7 @@ public final class Replicator {
         private boolean waiting;
         /** When the follower last held the leader's whole log (System.nanoTime). */
         private long caughtUpNanos = System.nanoTime() - IN_SYNC_MILLIS * 2_000_000;
-        /** A learner's catch-up bandwidth (unlimited for followers). */
+        /** A learner's catch-up bandwidth (not used once it is a replica: followers are never held back). */
         private final io.riffle.throttle.TokenBucket bandwidth;
         /** A timer waits for {@link #bandwidth} to refill. */
         private boolean throttled;
@@ -215,7 +300,7 @@ public final class Replicator {
          * bucket by one batch, which {@link #readBytes()} keeps to a quarter of a second's worth.
          */
         private boolean mayCatchUp() {
-            if (bandwidth.hasTokens()) {
+            if (voter || bandwidth.hasTokens()) {
                 return true;
             }
             if (!throttled) {
@@ -230,7 +315,7 @@ public final class Replicator {
 
         /** The most record bytes one read for this link takes. */
         private long readBytes() {
-            return bandwidth.isUnlimited() ? BATCH_BYTES : Math.max(1, Math.min(BATCH_BYTES, catchUpBytesPerSecond / 4));
+            return voter || bandwidth.isUnlimited() ? BATCH_BYTES : Math.max(1, Math.min(BATCH_BYTES, catchUpBytesPerSecond / 4));
         }
 
         boolean inSync() {
@@ -238,7 +323,7 @@ public final class Replicator {
         }
 
         void push() {
-            if (closed || inFlight || waiting) {
+            if (closed || removed || inFlight || waiting) {
                 return;
             }
             long end = log.end();
@@ -262,7 +347,7 @@ public final class Replicator {
 
         /** An empty batch to a follower that holds everything (one that does not is being sent to anyway). */
         void heartbeat() {
-            if (!closed && !inFlight && !waiting && matched >= log.end()) {
+            if (!closed && !removed && !inFlight && !waiting && matched >= log.end()) {
                 send(Future.succeededFuture(new Batch(-1, List.of())));
             }
         }
@@ -271,7 +356,7 @@ public final class Replicator {
             inFlight = true;
             batch.compose(this::request).onComplete(ar -> {
                 inFlight = false;
-                if (closed) {
+                if (closed || removed) {
                     return;
                 }
                 if (ar.failed()) {

@@ -47,6 +47,8 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +72,10 @@ import org.slf4j.LoggerFactory;
  * log and has its {@link Replicator} copy the log to the followers; a put is answered, and its records are
  * readable and pushed, only once they are below the commit point (durable on a majority of the replicas).
  * A follower registers none of the shard's addresses: its {@link Follower} only takes the leader's batches.
- * Without a role (standalone) the shard is its only replica and answers once its own write is durable.
+ * A change of the replica set under the same leader and epoch (a replica move adding a learner, making it a
+ * replica, removing another) is applied in place: the leader keeps running, with its committed records and
+ * puts in flight, and its replicator starts or stops links. Without a role (standalone) the shard is its only
+ * replica and answers once its own write is durable.
  */
 public final class ShardVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ShardVerticle.class);
@@ -78,6 +83,11 @@ public final class ShardVerticle extends VerticleBase {
     private static final long MAX_GROUP_BYTES = 32L * Limits.MIB;
     private static final long RETENTION_CHECK_MILLIS = 30_000;
     private static final long REELECT_MILLIS = 2_000;
+    /**
+     * How long a leader's change of replica set waits for the new voters to hold its commit point before it
+     * answers anyway: well below the catalog's apply timeout, so the catalog change never fails for it.
+     */
+    private static final long SETTLE_MILLIS = 2_000;
 
     private final StreamName stream;
     private final ShardDescription shard;
@@ -85,8 +95,11 @@ public final class ShardVerticle extends VerticleBase {
     private final LogConfig logConfig;
     private final Clock clock;
     private final MeterRegistry metrics;
-    /** This node's part in the shard's replica set; null standalone. */
-    private final ReplicaRole role;
+    /**
+     * This node's part in the shard's replica set; null standalone. Its replica set and learners may change in
+     * place ({@link #changeReplicas}); its leader and epoch never do (a new leader is a new verticle).
+     */
+    private volatile ReplicaRole role;
     private final Supplier<Keyring> keyring;
     private ShardSettings settings;
 
@@ -154,6 +167,40 @@ public final class ShardVerticle extends VerticleBase {
         this.clock = clock;
         this.metrics = metrics;
         this.keyring = keyring;
+    }
+
+    /**
+     * Changes this replica's replica set and learners in place, as the catalog did under the same leader and
+     * epoch: a leader's {@link Replicator} starts and stops links and counts the new voters from now on; a
+     * follower has nothing to change (it only takes its leader's batches). Callable from any thread; the
+     * stage completes once the change is applied on this verticle's context and, on a leader, a majority of
+     * the new voters holds its commit point (see {@link Replicator#reconfigure}), with true, or after
+     * {@value #SETTLE_MILLIS} ms without that, with false. It fails for another leader or epoch (that is a new
+     * verticle).
+     */
+    public CompletionStage<Boolean> changeReplicas(ReplicaRole next) {
+        CompletableFuture<Boolean> applied = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            if (role == null || !role.sameLeadership(next)) {
+                applied.completeExceptionally(new IllegalArgumentException(shardName() + ": " + next
+                        + " is not a change in place of " + role));
+                return;
+            }
+            Future<Void> settled = replicator == null ? Future.succeededFuture() : replicator.reconfigure(next);
+            role = next;
+            LOG.info("Shard {} of stream {}: replicas {} (learners {}) at leader epoch {}, in place", shard.shardId(),
+                    stream, next.replicas(), next.learners(), next.epoch());
+            long timer = vertx.setTimer(SETTLE_MILLIS, t -> {
+                LOG.warn("Shard {} of stream {}: the new replicas {} do not hold the commit point after {} ms; answering "
+                        + "the catalog anyway", shard.shardId(), stream, next.replicas(), SETTLE_MILLIS);
+                applied.complete(false);
+            });
+            settled.onComplete(ar -> {
+                vertx.cancelTimer(timer);
+                applied.complete(true);
+            });
+        });
+        return applied;
     }
 
     /** Bytes the log's recovery CRC-checked when this shard opened (0 before it is open). */

@@ -26,6 +26,26 @@ class ReplicaSetsTest {
         assertThat(ReplicaSets.learners(record, 0)).containsExactly("d");
     }
 
+    /** Only a new leader raises the epoch; a membership step changes the placement, which changes are compared on. */
+    @Test
+    void aMovesMembershipStepsKeepTheEpochButChangeThePlacementAndTheHandOffRaisesIt() {
+        JsonObject record = twoShardsMovingToD();
+        ReplicaSets.ShardPlacement learning = ReplicaSets.placement(record, 0);
+
+        ReplicaSets.reconfigure(record, 0, List.of("a", "b", "c", "d"));
+        ReplicaSets.ShardPlacement grown = ReplicaSets.placement(record, 0);
+        ReplicaSets.lead(record, 0, "d");
+        ReplicaSets.ShardPlacement handedOff = ReplicaSets.placement(record, 0);
+        ReplicaSets.endMove(ReplicaSets.reconfigure(record, 0, List.of("b", "c", "d")), 0);
+
+        assertThat(learning.epoch()).isEqualTo(1);
+        assertThat(grown.epoch()).isEqualTo(1);
+        assertThat(grown).isNotEqualTo(learning);
+        assertThat(handedOff.epoch()).isEqualTo(2);
+        assertThat(ReplicaSets.placement(record, 0)).isEqualTo(new ReplicaSets.ShardPlacement("d", 2, List.of("b", "c", "d"), java.util.Optional.empty()));
+        assertThat(ReplicaSets.epoch(record, 1)).isEqualTo(1);
+    }
+
     @Test
     void droppingEveryShardLeavesNoMoveBehind() {
         JsonObject record = twoShardsMovingToD();

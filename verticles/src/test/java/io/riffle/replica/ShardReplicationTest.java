@@ -58,6 +58,8 @@ class ShardReplicationTest {
     Path root;
     private Vertx vertx;
     private final Map<String, String> deployed = new HashMap<>();
+    private final Map<String, ShardVerticle> verticles = new HashMap<>();
+    private final Map<String, SimpleMeterRegistry> meters = new HashMap<>();
 
     @BeforeEach
     void start() {
@@ -77,8 +79,14 @@ class ShardReplicationTest {
     private void deploy(ReplicaRole role) {
         ShardVerticle v = new ShardVerticle(STREAM, SHARD, root.resolve(role.nodeId()), LogConfig.defaults(),
                 new ShardSettings(ThroughputLimits.OFF, TimeUnit.DAYS.toMillis(1), 1 << 20, null), Clock.systemUTC(),
-                new SimpleMeterRegistry(), io.riffle.log.crypto.Keyring::empty, role);
+                meters.computeIfAbsent(role.nodeId(), n -> new SimpleMeterRegistry()), io.riffle.log.crypto.Keyring::empty, role);
         deployed.put(role.nodeId(), await(vertx.deployVerticle(v)));
+        verticles.put(role.nodeId(), v);
+    }
+
+    /** The catalog changed the replica set under the same leader and epoch: the running replica on {@code role}'s node follows in place. */
+    private boolean changeReplicas(ReplicaRole role) {
+        return await(Future.fromCompletionStage(verticles.get(role.nodeId()).changeReplicas(role)));
     }
 
     private void undeploy(String node) {
@@ -189,6 +197,94 @@ class ShardReplicationTest {
         waitUntil(() -> endOf("n3") == 2);
         waitUntil(() -> inSync().containsAll(List.of("n2", "n3")));
         assertThat(values(read(0).records())).containsExactly("a", "b");
+    }
+
+    /**
+     * A replica move's membership steps applied to the running leader in place: a learner never counts, made a
+     * replica it does (the quorum of four is three), and once a lost replica is removed the commit point is a
+     * majority of the three left, which commits the put that waited, without a restart or a failed put.
+     */
+    @Test
+    void theLeaderCountsTheReplicaSetItIsChangedToInPlace() throws Exception {
+        List<String> learners = List.of("n4");
+        NODES.forEach(n -> deploy(new ReplicaRole(n, 1, "n1", NODES, learners)));
+        deploy(new ReplicaRole("n4", 1, "n1", NODES, learners));
+        String leader = deployed.get("n1");
+        assertThat(await(put("a")).offsets()).containsExactly(0);
+        // n2 and n3 are lost: the leader and the learner hold "b", but a learner counts for nothing.
+        undeploy("n2");
+        undeploy("n3");
+        Future<AppendReply> waiting = put("b");
+        // The leader heard the learner hold its whole log ("b" included): "b" still is not committed.
+        waitUntil(() -> endOf("n4") == 2 && inSync().contains("n4"));
+        assertThat(waiting.isComplete()).isFalse();
+        assertThat(values(read(0).records())).containsExactly("a");
+
+        // The learner becomes a replica: n1 and n4 are two of four, not the three a majority of four is.
+        List<String> four = List.of("n1", "n2", "n3", "n4");
+        changeReplicas(new ReplicaRole("n4", 1, "n1", four));
+        changeReplicas(new ReplicaRole("n1", 1, "n1", four));
+        assertThat(waiting.isComplete()).isFalse();
+        assertThat(values(read(0).records())).containsExactly("a");
+
+        // n2 leaves the set: two of three are a majority, so the waiting put commits, answered by the same leader.
+        List<String> three = List.of("n1", "n3", "n4");
+        changeReplicas(new ReplicaRole("n4", 1, "n1", three));
+        assertThat(changeReplicas(new ReplicaRole("n1", 1, "n1", three))).isTrue();
+        assertThat(await(waiting).offsets()).containsExactly(1);
+        assertThat(await(put("c")).offsets()).containsExactly(2);
+        assertThat(values(read(0).records())).containsExactly("a", "b", "c");
+        assertThat(deployed.get("n1")).isEqualTo(leader);
+        assertThat(vertx.deploymentIDs()).contains(leader);
+        waitUntil(() -> endOf("n4") == 3);
+
+        // A new leader or epoch is never a change in place.
+        assertThatThrownBy(() -> changeReplicas(new ReplicaRole("n1", 2, "n1", three))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * A learner made a replica of three, with one of them down: a majority of the four (three) must hold what
+     * was committed before the leader answers the change (an election among the four needs only two answers,
+     * but two of the old three sufficed to commit), so it answers once the new replica caught up.
+     */
+    @Test
+    void aChangeInPlaceIsAnsweredOnceAMajorityOfTheNewVotersHoldsTheCommitPoint() throws Exception {
+        List<String> learners = List.of("n4");
+        deploy(new ReplicaRole("n1", 1, "n1", NODES, learners));
+        deploy(new ReplicaRole("n2", 1, "n1", NODES, learners));
+        assertThat(await(put("a", "b")).offsets()).containsExactly(0, 1);
+
+        List<String> four = List.of("n1", "n2", "n3", "n4");
+        java.util.concurrent.CompletableFuture<Boolean> change = verticles.get("n1").changeReplicas(new ReplicaRole("n1", 1, "n1", four))
+                .toCompletableFuture();
+        // The leader counts four replicas now, of which it knows only itself and n2 to hold "a" and "b".
+        waitUntil(() -> meters.get("n1").get("riffle.shard.replicas").gauge().value() == 4);
+        assertThat(change).isNotDone();
+        deploy(new ReplicaRole("n4", 1, "n1", four));
+
+        assertThat(await(Future.fromCompletionStage(change))).isTrue();
+        assertThat(endOf("n4")).isEqualTo(2);
+    }
+
+    /**
+     * New voters that cannot hold the commit point (of four, only the leader is known to hold it): the change is
+     * answered after a bound; a change of learners alone at once.
+     */
+    @Test
+    void aChangeInPlaceTheNewVotersCannotSettleIsAnsweredAfterABound() throws Exception {
+        deploy("n1", 1, "n1");
+        deploy("n2", 1, "n1");
+        assertThat(await(put("a")).offsets()).containsExactly(0);
+        undeploy("n2");
+        Future<AppendReply> waiting = put("b");
+        // Sending "b" fails: the leader no longer knows n2 to hold anything.
+        waitUntil(() -> !inSync().contains("n2"));
+
+        List<String> four = List.of("n1", "n2", "n3", "n4");
+        assertThat(changeReplicas(new ReplicaRole("n1", 1, "n1", four))).isFalse();
+        // A learner added leaves the voters as they were: nothing to wait for.
+        assertThat(changeReplicas(new ReplicaRole("n1", 1, "n1", four, List.of("n5")))).isTrue();
+        waiting.otherwiseEmpty();
     }
 
     /**

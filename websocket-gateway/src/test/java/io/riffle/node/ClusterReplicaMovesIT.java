@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -201,24 +202,34 @@ class ClusterReplicaMovesIT {
         var unknown = nodes.get(0).postJson("/v1/cluster/nodes/no-such-node/decommission", new JsonObject());
         assertThat(unknown.statusCode()).as(unknown.bodyAsString()).isEqualTo(404);
 
+        JsonObject setsBefore = nodes.get(0).get("/v1/cluster").bodyAsJsonObject().getJsonObject("replicas").getJsonObject("moved");
+        Map<String, String> hashKeys = new TreeMap<>();
+        nodes.get(0).get("/v1/streams/moved").bodyAsJsonObject().getJsonArray("shards").forEach(o -> hashKeys.put(
+                ((JsonObject) o).getString("shardId"), ((JsonObject) o).getJsonObject("hashKeyRange").getString("startingHashKey")));
+        Map<String, Integer> failedPuts = new TreeMap<>();
         var started = nodes.get(2).postJson("/v1/cluster/nodes/" + leaving + "/decommission", new JsonObject());
         assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
         assertThat(started.bodyAsJsonObject().getLong("replicasLeft")).isPositive();
         assertThat(started.bodyAsJsonObject().containsKey("leadershipsLeft")).isTrue();
-        // Puts go on while the replicas move.
-        for (int round = 0; round < 5; round++) {
-            put(nodes.get(round % 2 == 0 ? 0 : 4), 20);
-        }
-        // Asking again tells the progress, until nothing is left.
+        // Puts go on while the replicas move, to every shard, and asking again tells the progress, until nothing is left.
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         JsonObject progress;
+        int round = 0;
         do {
-            sleep(250);
+            putToEachShard(nodes.get(round++ % 2 == 0 ? 0 : 4), hashKeys, failedPuts);
             progress = nodes.get(4).postJson("/v1/cluster/nodes/" + leaving + "/decommission", new JsonObject()).bodyAsJsonObject();
         } while ((progress.getLong("replicasLeft") > 0 || progress.getLong("leadershipsLeft") > 0) && System.nanoTime() < deadline);
         assertThat(progress.getLong("replicasLeft")).as("%s", progress).isZero();
         assertThat(progress.getLong("leadershipsLeft")).isZero();
         JsonObject sets = awaitReplicas(nodes.get(0), "moved", all -> all.stream().noneMatch(set -> set.contains(leaving)));
+        // Only a change of leader raises a shard's epoch: a shard whose epoch stayed moved its replica on the
+        // leaving node (learner added, made a replica, the old one removed) under its running leader, and
+        // none of its puts failed, not even with the retryable 503 that a leader hand-off gives.
+        List<String> movedInPlace = hashKeys.keySet().stream().filter(id -> nodesOf(setsBefore.getJsonObject(id)).contains(leaving)
+                && setsBefore.getJsonObject(id).getLong("leaderEpoch").equals(sets.getJsonObject(id).getLong("leaderEpoch"))).toList();
+        assertThat(movedInPlace).as("premise: a follower on the leaving node moved without a new leader: %s, %s", setsBefore, sets)
+                .isNotEmpty();
+        movedInPlace.forEach(id -> assertThat(failedPuts.getOrDefault(id, 0)).as("failed puts to %s, moved in place", id).isZero());
         sets.forEach(e -> assertThat(nodesOf((JsonObject) e.getValue())).hasSize(3));
         JsonObject cluster = nodes.get(0).get("/v1/cluster").bodyAsJsonObject();
         assertThat(cluster.getJsonArray("decommissioning")).containsExactlyInAnyOrder(ids.get(3), leaving);
@@ -286,6 +297,30 @@ class ClusterReplicaMovesIT {
             sleep(200);
         }
         acknowledged.addAll(texts);
+    }
+
+    /**
+     * Puts one new record to each shard of "moved" (by its starting hash key), retrying what fails (a shard
+     * changing hands), and counts each shard's failed attempts in {@code failed}.
+     */
+    private static void putToEachShard(RunningNode n, Map<String, String> hashKeys, Map<String, Integer> failed) {
+        hashKeys.forEach((shardId, hashKey) -> {
+            String text = "moved-" + written.size();
+            JsonArray records = new JsonArray().add(new JsonObject().put("partitionKey", text).put("explicitHashKey", hashKey).put("text", text));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (true) {
+                var r = n.postJson("/v1/streams/moved/records", new JsonObject().put("records", records));
+                if (r.statusCode() == 200 && r.bodyAsJsonObject().getInteger("failedRecordCount") == 0) {
+                    assertThat(r.bodyAsJsonObject().getJsonArray("records").getJsonObject(0).getString("shardId")).isEqualTo(shardId);
+                    break;
+                }
+                assertThat(r.statusCode()).as(r.bodyAsString()).isIn(200, 503);
+                assertThat(System.nanoTime()).as("puts kept failing: %s", r.bodyAsString()).isLessThan(deadline);
+                failed.merge(shardId, 1, Integer::sum);
+                sleep(100);
+            }
+            written.add(text);
+        });
     }
 
     /** The distinct texts of every record of "moved", read through {@code n}, retrying shards that answer 503. */
