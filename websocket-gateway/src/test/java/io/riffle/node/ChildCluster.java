@@ -25,6 +25,8 @@ import java.util.stream.IntStream;
 final class ChildCluster implements AutoCloseable {
     /** The last put failure printed by {@link #putsAll}, so each is printed once. */
     private String lastPutFailure;
+    /** The same for {@link #readAll}. */
+    private String lastReadFailure;
     private final Path dir;
     private final String name;
     private final Vertx vertx = Vertx.vertx();
@@ -196,13 +198,22 @@ final class ChildCluster implements AutoCloseable {
                 .mapToObj(s -> getting(node, "/v1/streams/" + stream + "/shards/" + shardId(s) + "/records?from=TRIM_HORIZON&limit=1000"))
                 .toList();
         List<String> texts = new ArrayList<>();
-        for (io.vertx.core.Future<HttpResponse<Buffer>> reply : sent) {
-            HttpResponse<Buffer> r = answer(reply);
+        List<String> failures = new ArrayList<>();
+        for (int s = 0; s < shards; s++) {
+            HttpResponse<Buffer> r = answer(sent.get(s));
             if (r.statusCode() == 200) {
                 r.bodyAsJsonObject().getJsonArray("records").forEach(o -> texts.add(new String(
                         java.util.Base64.getDecoder().decode(((JsonObject) o).getString("data")))));
+            } else {
+                failures.add(shardId(s) + ": " + r.statusCode() + " " + r.bodyAsString());
             }
         }
+        // Printed when it changes, as put failures are: a test waiting for reads shows why they failed.
+        String failure = failures.isEmpty() ? null : String.join("; ", failures);
+        if (failure != null && !failure.equals(lastReadFailure)) {
+            System.out.printf("%tT.%<tL reads through node %d failed: %s%n", System.currentTimeMillis(), node, failure);
+        }
+        lastReadFailure = failure;
         return texts;
     }
 
