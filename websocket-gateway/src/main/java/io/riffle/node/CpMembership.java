@@ -60,6 +60,8 @@ final class CpMembership {
     private static final int FORMAT_VERSION = 1;
     private static final long PERIOD_MILLIS = 1_000;
     private static final long CALL_SECONDS = 10;
+    /** How long a due reset waits for the same member view: past a few of Hazelcast's 1 s heartbeats. */
+    private static final long CONFIRM_MILLIS = 5_000;
 
     private final HazelcastInstance hazelcast;
     private final Path file;
@@ -70,6 +72,9 @@ final class CpMembership {
     private final long resetAfterMillis;
     /** Since when every round's CP calls failed ({@code -1}: the last round's succeeded); on the thread only. */
     private long failingSinceMillis = -1;
+    /** Since when a reset was due, and the member view then ({@code -1}: not due); on the thread only. */
+    private long dueSinceMillis = -1;
+    private Set<UUID> dueView = Set.of();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "riffle-cp-membership");
         t.setDaemon(true);
@@ -147,6 +152,7 @@ final class CpMembership {
                 // The group the catalog's lock and epoch live in must answer too.
                 get(hazelcast.getCPSubsystem().getAtomicLong(HazelcastCoordination.EPOCH).getAsync());
                 failingSinceMillis = -1;
+                dueSinceMillis = -1;
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
                 resetIfStuck(e);
                 return;
@@ -190,6 +196,7 @@ final class CpMembership {
         LOG.debug("CP Subsystem did not answer node {} ({} ms now): {}", nodeId, now - failingSinceMillis, failure.toString());
         if (now - failingSinceMillis < resetAfterMillis
                 || !hazelcast.getCluster().getMembers().iterator().next().localMember()) {
+            dueSinceMillis = -1;
             return;
         }
         Set<String> voters = io.riffle.cluster.CatalogReplica.storedVoters(dataDir);
@@ -197,12 +204,28 @@ final class CpMembership {
         if (voters.isEmpty() || !live.containsAll(voters)) {
             LOG.warn("CP Subsystem has not answered for {} s; not resetting it while catalog voters {} are not all live ({})",
                     (now - failingSinceMillis) / 1000, voters, live);
+            dueSinceMillis = -1;
+            return;
+        }
+        // A node just resumed from a pause (SIGSTOP, a long GC) still sees the view it had before: itself the
+        // master, the others live, and the whole pause counted as failing. Its view is stale until Hazelcast's
+        // next heartbeats (the others removed it meanwhile; it merges back under a new UUID). So the reset
+        // waits for the same view to stand CONFIRM_MILLIS longer (seed 22's fault run: a node reset the CP
+        // Subsystem the moment it resumed, from a view the others had left).
+        Set<UUID> view = hazelcast.getCluster().getMembers().stream().map(Member::getUuid).collect(java.util.stream.Collectors.toSet());
+        if (dueSinceMillis < 0 || !view.equals(dueView)) {
+            dueSinceMillis = now;
+            dueView = view;
+            return;
+        }
+        if (now - dueSinceMillis < CONFIRM_MILLIS) {
             return;
         }
         LOG.warn("CP Subsystem has not answered for {} s and every catalog voter {} is live: resetting it (a new CP group "
                 + "of the members now live; the catalog elects a new leader at a higher epoch)", (now - failingSinceMillis) / 1000, voters);
         hazelcast.getCPSubsystem().getCPSubsystemManagementService().reset().toCompletableFuture().get(60, TimeUnit.SECONDS);
         failingSinceMillis = -1;
+        dueSinceMillis = -1;
         LOG.warn("Node {} reset the CP Subsystem", nodeId);
     }
 
