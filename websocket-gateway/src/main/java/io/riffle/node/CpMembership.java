@@ -60,6 +60,11 @@ final class CpMembership {
     private static final int FORMAT_VERSION = 1;
     private static final long PERIOD_MILLIS = 1_000;
     private static final long CALL_SECONDS = 10;
+    /**
+     * The bound of each round's two probes of the CP group (a healthy one answers in milliseconds): while it is
+     * stuck, a round takes this long, and a due reset is confirmed a round later, so it bounds that delay too.
+     */
+    private static final long PROBE_SECONDS = 5;
     /** How long a due reset waits for the same member view: past a few of Hazelcast's 1 s heartbeats. */
     private static final long CONFIRM_MILLIS = 5_000;
 
@@ -148,9 +153,9 @@ final class CpMembership {
             CPMember local = cp.getLocalCPMember();
             Collection<CPMember> members;
             try {
-                members = get(cp.getCPMembers());
+                members = get(cp.getCPMembers(), PROBE_SECONDS);
                 // The group the catalog's lock and epoch live in must answer too.
-                get(hazelcast.getCPSubsystem().getAtomicLong(HazelcastCoordination.EPOCH).getAsync());
+                get(hazelcast.getCPSubsystem().getAtomicLong(HazelcastCoordination.EPOCH).getAsync(), PROBE_SECONDS);
                 failingSinceMillis = -1;
                 dueSinceMillis = -1;
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -286,6 +291,10 @@ final class CpMembership {
     }
 
     private static <T> T get(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(CALL_SECONDS, TimeUnit.SECONDS);
+        return get(stage, CALL_SECONDS);
+    }
+
+    private static <T> T get(CompletionStage<T> stage, long seconds) throws Exception {
+        return stage.toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     }
 }
