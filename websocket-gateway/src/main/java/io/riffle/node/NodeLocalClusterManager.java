@@ -31,6 +31,8 @@ import java.util.Map;
  * leaves (or joins) the view the addresses whose lists change are told again.
  */
 final class NodeLocalClusterManager implements ClusterManager {
+    /** The member attribute in which Vert.x's Hazelcast cluster manager publishes each member's Vert.x node id. */
+    private static final String VERTX_NODE_ID = "__vertx.nodeId";
     private final HazelcastClusterManager hazelcast;
     /** Each clustered address's registrations as Hazelcast last gave them, dead nodes included, and how many Vert.x was told. */
     private final Map<String, Known> registrations = new java.util.concurrent.ConcurrentHashMap<>();
@@ -94,12 +96,27 @@ final class NodeLocalClusterManager implements ClusterManager {
     private List<RegistrationInfo> live(List<RegistrationInfo> found) {
         java.util.Set<String> members;
         try {
-            members = java.util.Set.copyOf(hazelcast.getNodes());
+            members = memberNodeIds();
         } catch (RuntimeException stopping) {
             // Hazelcast is shutting down with the node: nothing to filter against.
             return found;
         }
         return found.stream().filter(r -> members.contains(r.nodeId())).toList();
+    }
+
+    /**
+     * The Vert.x node ids of Hazelcast's members now. Not Vert.x's {@code getNodes()}: when a member leaves,
+     * Vert.x first removes its registrations from the cluster-wide map, then drops it from that list and calls
+     * nodeLeft, and the removal can take seconds while the partitions migrate (ClusterCrashIT: a control-plane
+     * request sent meanwhile to the dead catalog leader waited for its 5 s timeout, in 3 runs of 9).
+     */
+    private java.util.Set<String> memberNodeIds() {
+        com.hazelcast.core.HazelcastInstance instance = hazelcast.getHazelcastInstance();
+        if (instance == null) {
+            return java.util.Set.copyOf(hazelcast.getNodes());
+        }
+        return instance.getCluster().getMembers().stream().map(m -> m.getAttribute(VERTX_NODE_ID))
+                .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /** After a change of the view: tells Vert.x again each address whose live registrations differ from Hazelcast's. */
@@ -192,7 +209,23 @@ final class NodeLocalClusterManager implements ClusterManager {
 
     @Override
     public void join(Completable<Void> done) {
-        hazelcast.join(done);
+        hazelcast.join((joined, err) -> {
+            if (err == null) {
+                // Hazelcast's own membership events, at once (see memberNodeIds); Vert.x's nodeLeft comes later.
+                hazelcast.getHazelcastInstance().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+                    @Override
+                    public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+                        viewChanged();
+                    }
+
+                    @Override
+                    public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+                        viewChanged();
+                    }
+                });
+            }
+            done.complete(joined, err);
+        });
     }
 
     @Override
