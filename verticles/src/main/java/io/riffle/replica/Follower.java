@@ -57,9 +57,6 @@ public final class Follower {
     /** The last commit point the leader told. */
     private long commit = -1;
     private Future<?> last = Future.succeededFuture();
-    /** The leader's history header as last received, and decoded: it is the same on every batch of an epoch. */
-    private String leaderHistoryWire;
-    private LeaderEpochs leaderHistoryDecoded;
 
     public Follower(String name, long epoch, LeaderEpochs history, Log log) {
         this.name = name;
@@ -98,14 +95,6 @@ public final class Follower {
         });
     }
 
-    private LeaderEpochs leaderHistory(String wire) {
-        if (leaderHistoryDecoded == null || !java.util.Objects.equals(wire, leaderHistoryWire)) {
-            leaderHistoryDecoded = LeaderEpochs.decode(wire);
-            leaderHistoryWire = wire;
-        }
-        return leaderHistoryDecoded;
-    }
-
     private Future<JsonObject> handle(Message<ShardRecords> message) {
         long from = Long.parseLong(message.headers().get("epoch"));
         if (from < epoch) {
@@ -113,7 +102,7 @@ public final class Follower {
         }
         // Epochs only grow here: a leader raises it only by an election the catalog committed.
         epoch = from;
-        LeaderEpochs leaderHistory = leaderHistory(message.headers().get("history"));
+        LeaderEpochs leaderHistory = LeaderEpochs.decode(message.headers().get("history"));
         long leaderEnd = Long.parseLong(message.headers().get("leaderEnd"));
         commit = Math.max(commit, Long.parseLong(message.headers().get("commit")));
         Future<Void> ready = Future.succeededFuture();

@@ -10,7 +10,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -40,9 +39,6 @@ public final class Replicator {
     static final long IN_SYNC_MILLIS = 10_000;
     static final long HEARTBEAT_MILLIS = 2_000;
     private static final long BATCH_BYTES = 4L << 20;
-    /** Bounds of {@link #recent}, small: it only spares the followers in step a read of what was just written. */
-    private static final long RECENT_BYTES = 1L << 20;
-    private static final int RECENT_RECORDS = 2 * BATCH_RECORDS;
     /** How long a learner link out of catch-up bandwidth waits before it looks again. */
     private static final long THROTTLE_MILLIS = 50;
 
@@ -77,20 +73,8 @@ public final class Replicator {
     /** Bytes per second each learner link may send (0: no limit); followers are never held back. */
     private final long catchUpBytesPerSecond;
     private final List<Link> links = new ArrayList<>();
-    /**
-     * The batches written that a link may still miss, oldest first, contiguous, within {@link #RECENT_BYTES}
-     * of data and {@link #RECENT_RECORDS} (the newest batch whatever its size): a follower that lags by a few
-     * of them gets them from here, as one send, rather than from a read of the log (under load a follower's
-     * answer comes back after several batches were written). A batch goes once every link that holds the
-     * window's start holds it (a link behind the window, or whose end is unknown, reads the log), so an idle
-     * shard keeps none.
-     */
-    private final ArrayDeque<List<Record>> recent = new ArrayDeque<>();
-    private long recentBytes;
-    private int recentRecords;
-    /** {@link Log#history()} as last sent, and its encoding: the header of every batch, encoded once. */
-    private LeaderEpochs sentHistory;
-    private String sentHistoryWire;
+    /** The newest batch written, handed to followers that miss only it. */
+    private List<Record> newest;
     private long commit = -1;
     private boolean closed;
     private boolean started;
@@ -207,97 +191,14 @@ public final class Replicator {
 
     /**
      * The leader's log grew by {@code batch}: push it to the followers that are caught up (the others are
-     * still busy). A follower that misses only recent batches gets them from memory, not from a read of the log.
+     * still busy). A follower that misses only this batch gets it from memory, not from a read of the log.
      */
     public void appended(List<Record> batch) {
-        if (!recent.isEmpty() && batch.get(0).offset() != end(recent.peekLast())) {
-            // Not contiguous with the window (never expected: the shard writes its log in order): start it anew.
-            recent.clear();
-            recentBytes = 0;
-            recentRecords = 0;
-        }
-        if (!links.isEmpty()) {
-            recent.add(batch);
-            recentBytes += dataBytes(batch);
-            recentRecords += batch.size();
-            while ((recentBytes > RECENT_BYTES || recentRecords > RECENT_RECORDS) && recent.size() > 1) {
-                dropOldest();
-            }
-        }
+        newest = batch;
         if (links.isEmpty()) {
             advance();
         }
         links.forEach(Link::push);
-    }
-
-    private static long dataBytes(List<Record> batch) {
-        long bytes = 0;
-        for (Record r : batch) {
-            bytes += r.data().length;
-        }
-        return bytes;
-    }
-
-    /** Drops the batches that every link reading from {@link #recent} holds. */
-    private void trimRecent() {
-        while (!recent.isEmpty()) {
-            long start = recent.peek().get(0).offset();
-            long held = Long.MAX_VALUE;
-            for (Link l : links) {
-                if (l.matched >= start) {
-                    held = Math.min(held, l.matched);
-                }
-            }
-            if (end(recent.peek()) > held) {
-                return;
-            }
-            dropOldest();
-        }
-    }
-
-    private void dropOldest() {
-        List<Record> oldest = recent.poll();
-        recentBytes -= dataBytes(oldest);
-        recentRecords -= oldest.size();
-    }
-
-    private static long end(List<Record> batch) {
-        return batch.get(batch.size() - 1).offset() + 1;
-    }
-
-    /**
-     * The records from {@code offset} in {@link #recent}, whole batches up to {@code maxRecords} and
-     * {@code maxBytes} (the first one whatever its size), or null if {@code offset} is not among them.
-     */
-    private List<Record> recentFrom(long offset, int maxRecords, long maxBytes) {
-        if (recent.isEmpty() || offset < recent.peek().get(0).offset() || offset >= end(recent.peekLast())) {
-            return null;
-        }
-        List<Record> out = new ArrayList<>();
-        long bytes = 0;
-        for (List<Record> batch : recent) {
-            long first = batch.get(0).offset();
-            if (end(batch) <= offset) {
-                continue;
-            }
-            List<Record> part = batch.subList((int) (Math.max(offset, first) - first), batch.size());
-            long partBytes = dataBytes(part);
-            if (!out.isEmpty() && (out.size() + part.size() > maxRecords || bytes + partBytes > maxBytes)) {
-                break;
-            }
-            out.addAll(part);
-            bytes += partBytes;
-        }
-        return out;
-    }
-
-    private String historyWire() {
-        LeaderEpochs h = log.history();
-        if (h != sentHistory) {
-            sentHistory = h;
-            sentHistoryWire = h.encode();
-        }
-        return sentHistoryWire;
     }
 
     /** The commit point, or -1 while no majority answered yet. */
@@ -434,13 +335,14 @@ public final class Replicator {
         }
 
         /**
-         * The records from {@code offset}: the batches just written if they hold it, else a read of the log;
-         * either combines several batches into one send for a follower that fell behind.
+         * The records from {@code offset}: the batch just written if it is all that is missing, else a read of
+         * the log, which also combines several batches into one send for a follower that fell behind.
          */
         private Future<Batch> batchFrom(long offset) {
-            List<Record> fromMemory = recentFrom(offset, BATCH_RECORDS, readBytes());
-            return fromMemory != null ? Future.succeededFuture(new Batch(offset, fromMemory))
-                    : log.read(offset, BATCH_RECORDS, readBytes());
+            if (newest != null && newest.get(0).offset() == offset) {
+                return Future.succeededFuture(new Batch(offset, newest));
+            }
+            return log.read(offset, BATCH_RECORDS, readBytes());
         }
 
         /** An empty batch to a follower that holds everything (one that does not is being sent to anyway). */
@@ -471,7 +373,6 @@ public final class Replicator {
                 if (matched >= log.end()) {
                     caughtUpNanos = System.nanoTime();
                 }
-                trimRecent();
                 advance();
                 push();
             });
@@ -485,7 +386,7 @@ public final class Replicator {
                     .addHeader("epoch", Long.toString(role.epoch()))
                     .addHeader("leaderEnd", Long.toString(log.end()))
                     .addHeader("commit", Long.toString(commit))
-                    .addHeader("history", historyWire());
+                    .addHeader("history", log.history().encode());
             if (matched >= 0 && batch.start() > matched) {
                 // The follower's end is below this log's start (retention moved it): it restarts its log there.
                 options.addHeader("logStart", Long.toString(batch.start()));

@@ -17,7 +17,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,19 +24,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A leader's {@link Replicator} over a real log, sending to a learner or follower the test plays on the replica
- * address: the learner's catch-up stays within {@code replicaCatchUpBytesPerSecond}; a follower that answers
- * late gets the batches written meanwhile in one send, from memory.
+ * A leader's {@link Replicator} over a real log, sending to a learner the test plays on the replica address:
+ * the learner's catch-up stays within {@code replicaCatchUpBytesPerSecond}.
  */
 class CatchUpThrottleTest {
     private static final StreamName STREAM = StreamName.of("throttled");
@@ -49,8 +43,6 @@ class CatchUpThrottleTest {
     private Context context;
     private ShardLog log;
     private Replicator replicator;
-    /** Reads of the leader's log by the replicator. */
-    private final AtomicInteger reads = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
@@ -85,28 +77,6 @@ class CatchUpThrottleTest {
         return await(p.future());
     }
 
-    /** The leader's log, at epoch 1 from offset 0, as the shard verticle hands it to its replicator. */
-    private Replicator.Log leaderLog() {
-        LeaderEpochs history = LeaderEpochs.NONE.with(1, 0);
-        return new Replicator.Log() {
-            @Override
-            public long end() {
-                return log.endOffset();
-            }
-
-            @Override
-            public LeaderEpochs history() {
-                return history;
-            }
-
-            @Override
-            public Future<Replicator.Batch> read(long from, int maxRecords, long maxBytes) {
-                reads.incrementAndGet();
-                return vertx.executeBlocking(() -> new Replicator.Batch(from, log.read(from, maxRecords, maxBytes)));
-            }
-        };
-    }
-
     /**
      * At every batch the learner received, the bytes so far are within the rate times the time since the
      * first, plus the bucket (one second's worth) and one read (a quarter second's); and it gets the whole log.
@@ -133,9 +103,26 @@ class CatchUpThrottleTest {
             }
             m.reply(new JsonObject().put("ok", true).put("end", learnerEnd[0]));
         }).completion());
+        LeaderEpochs history = LeaderEpochs.NONE.with(1, 0);
+        Replicator.Log leaderLog = new Replicator.Log() {
+            @Override
+            public long end() {
+                return log.endOffset();
+            }
+
+            @Override
+            public LeaderEpochs history() {
+                return history;
+            }
+
+            @Override
+            public Future<Replicator.Batch> read(long from, int maxRecords, long maxBytes) {
+                return vertx.executeBlocking(() -> new Replicator.Batch(from, log.read(from, maxRecords, maxBytes)));
+            }
+        };
         ReplicaRole withLearner = new ReplicaRole("n1", 1, "n1", List.of("n1", "n2"), List.of("n3"));
         on(() -> {
-            replicator = new Replicator(vertx, STREAM, SHARD_ID, withLearner, leaderLog(), 0, c -> {
+            replicator = new Replicator(vertx, STREAM, SHARD_ID, withLearner, leaderLog, 0, c -> {
             }, () -> {
             }, rate);
             replicator.start();
@@ -153,62 +140,5 @@ class CatchUpThrottleTest {
         assertThat(bytes).isEqualTo((long) records * recordBytes);
         // 1 MiB at 256 KiB/s: the last batch cannot come before about 2.7 s (4 s less the bucket and one read).
         assertThat((arrivals.get(arrivals.size() - 1)[0] - first) / 1e9).isGreaterThan(2.0);
-    }
-
-    /**
-     * Writes {@code n} records to the leader's log and tells the replicator, as the shard verticle does, both on
-     * its context here: a link never sees the log's new end before the batch (the verticle's write on its pool
-     * may let a link read the batch back from the log, which this test must not count).
-     */
-    private void write(int n) {
-        List<AppendRecord> batch = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            batch.add(new AppendRecord("key", new byte[] {(byte) i}, System.currentTimeMillis()));
-        }
-        on(() -> {
-            long first = log.append(batch);
-            List<Record> written = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                written.add(new Record(first + i, batch.get(i).arrivalMillis(), "key", batch.get(i).data(), false));
-            }
-            replicator.appended(written);
-            return null;
-        });
-    }
-
-    @Test
-    void aFollowerThatAnswersLateGetsTheBatchesWrittenMeanwhileInOneSendWithoutReadingTheLog() throws Exception {
-        // The test plays follower n2 (n3 is down): it answers an empty batch at once and keeps the others.
-        List<Message<ShardRecords>> batches = new CopyOnWriteArrayList<>();
-        await(vertx.eventBus().<ShardRecords>consumer(Addresses.replicaAppend("n2", STREAM, SHARD_ID), m -> {
-            if (m.body().records().isEmpty()) {
-                m.reply(new JsonObject().put("ok", true).put("end", 0L));
-            } else {
-                batches.add(m);
-            }
-        }).completion());
-        AtomicLong commit = new AtomicLong(-1);
-        on(() -> {
-            replicator = new Replicator(vertx, STREAM, SHARD_ID, new ReplicaRole("n1", 1, "n1", List.of("n1", "n2", "n3")),
-                    leaderLog(), 0, commit::set, () -> {
-            });
-            replicator.start();
-            return null;
-        });
-
-        write(10);
-        waitUntil(() -> batches.size() == 1);
-        write(5);
-        write(7);
-        // The first batch's answer comes after the next two were written: they go together.
-        batches.get(0).reply(new JsonObject().put("ok", true).put("end", 10L));
-        waitUntil(() -> batches.size() == 2);
-        List<Record> second = batches.get(1).body().records();
-        assertThat(second).extracting(Record::offset).containsExactlyElementsOf(
-                LongStream.range(10, 22).boxed().toList());
-        assertThat(second.get(11).data()).containsExactly((byte) 6);
-        batches.get(1).reply(new JsonObject().put("ok", true).put("end", 22L));
-        waitUntil(() -> commit.get() == 22);
-        assertThat(reads).hasValue(0);
     }
 }
