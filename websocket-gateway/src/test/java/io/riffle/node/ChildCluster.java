@@ -60,6 +60,11 @@ final class ChildCluster implements AutoCloseable {
         }
     }
 
+    /** The HTTP port node {@code i} listens on now. */
+    int httpPort(int i) {
+        return httpPorts[i];
+    }
+
     /** Starts node {@code i} again on its data directory and waits until it listens. */
     void restart(int i) throws Exception {
         launch(i);

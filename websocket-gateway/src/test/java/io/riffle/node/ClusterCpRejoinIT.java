@@ -164,26 +164,35 @@ class ClusterCpRejoinIT {
         try (ChildCluster cluster = new ChildCluster(dir, "merge-it", 3)) {
             startWithRecords(cluster);
 
-            cluster.pause(1, true);
-            awaitTrue("the paused node out of the others' view", BOUND_SECONDS, () -> members(cluster, 0).size() == 2);
-            cluster.pause(1, false);
-            awaitTrue("the paused node merged back", 60, () -> logOf(cluster, 1).contains("merged back into the cluster"));
-            awaitTrue("every node announced in node 0's view", BOUND_SECONDS, () -> {
-                JsonArray members = members(cluster, 0);
+            // Not the Hazelcast master (the oldest member, first in the view): pausing the master makes the
+            // other two claim mastership within the 3 s heartbeat timeout, and on a busy machine they have
+            // split into singletons that did not merge within 30 s (two runs on 2026-12-07, noted on #10).
+            // This test is about a merged node's announcement, so it pauses a member that is not the master.
+            String masterHttp = members(cluster, 0).getJsonObject(0).getString("httpAddress");
+            int master = java.util.stream.IntStream.range(0, 3)
+                    .filter(i -> masterHttp.endsWith(":" + cluster.httpPort(i))).findFirst().orElseThrow();
+            int paused = master == 1 ? 2 : 1;
+            int killed = 3 - master - paused;
+            cluster.pause(paused, true);
+            awaitTrue("the paused node out of the others' view", BOUND_SECONDS, () -> members(cluster, master).size() == 2);
+            cluster.pause(paused, false);
+            awaitTrue("the paused node merged back", 60, () -> logOf(cluster, paused).contains("merged back into the cluster"));
+            awaitTrue("every node announced in the master's view", BOUND_SECONDS, () -> {
+                JsonArray members = members(cluster, master);
                 return members.size() == 3 && members.stream().map(m -> (JsonObject) m)
                         .allMatch(m -> m.getString("nodeId") != null && "UP".equals(m.getString("status")));
             });
             // Back as a CP member too, before the next fault (the README's rule between faults).
-            awaitTrue("three CP members after the merge", BOUND_SECONDS, () -> cpMembers(cluster, 0) == 3);
+            awaitTrue("three CP members after the merge", BOUND_SECONDS, () -> cpMembers(cluster, master) == 3);
             awaitTrue("the merged node serves every record", BOUND_SECONDS,
-                    () -> cluster.readAll(1, STREAM, SHARDS).size() >= RECORDS);
+                    () -> cluster.readAll(paused, STREAM, SHARDS).size() >= RECORDS);
 
-            cluster.kill(2);
-            awaitTrue("puts to every shard after the kill", BOUND_SECONDS, () -> cluster.putsAll(0, STREAM, records("after", RECORDS)));
+            cluster.kill(killed);
+            awaitTrue("puts to every shard after the kill", BOUND_SECONDS, () -> cluster.putsAll(master, STREAM, records("after", RECORDS)));
             java.util.List<String> all = java.util.stream.Stream.of("r", "after")
                     .flatMap(p -> java.util.stream.IntStream.range(0, RECORDS).mapToObj(i -> p + i)).toList();
             awaitTrue("every record readable through the merged node", BOUND_SECONDS,
-                    () -> cluster.readAll(1, STREAM, SHARDS).containsAll(all));
+                    () -> cluster.readAll(paused, STREAM, SHARDS).containsAll(all));
         }
     }
 
