@@ -61,10 +61,12 @@ final class CpMembership {
     private static final long PERIOD_MILLIS = 1_000;
     private static final long CALL_SECONDS = 10;
     /**
-     * The bound of each round's two probes of the CP group (a healthy one answers in milliseconds): while it is
-     * stuck, a round takes this long, and a due reset is confirmed a round later, so it bounds that delay too.
+     * The bound of each round's two probes of the CP group. It was 5 s for a while: then a node resumed from a
+     * pause finished its first round before its merge, promoted itself into the CP group with its pre-merge
+     * identity, and after the merge promoted itself every second without ever showing as a member
+     * (ClusterCpRejoinIT in a clean-clone CI run, 2026-12-07). At 10 s the round outlasts the merge.
      */
-    private static final long PROBE_SECONDS = 5;
+    private static final long PROBE_SECONDS = CALL_SECONDS;
     /** How long a due reset waits for the same member view: past a few of Hazelcast's 1 s heartbeats. */
     private static final long CONFIRM_MILLIS = 5_000;
 
