@@ -25,7 +25,8 @@ import java.util.function.BiPredicate;
 final class LoopbackProxy implements Closeable {
     private final String name;
     private final int node;
-    private final int targetPort;
+    /** The node's own port; set again when the node moves to new ports (NodeCluster, a port taken at start). */
+    private volatile int targetPort;
     private final SocketOwners owners;
     private final BiPredicate<Integer, Integer> blocked;
     private final ServerSocket server;
@@ -46,6 +47,11 @@ final class LoopbackProxy implements Closeable {
         Thread accept = new Thread(this::accept, "proxy-" + name + "-accept");
         accept.setDaemon(true);
         accept.start();
+    }
+
+    /** Points new connections at the node's port {@code port}. */
+    void retarget(int port) {
+        this.targetPort = port;
     }
 
     /** The port the nodes connect to instead of the node's own. */

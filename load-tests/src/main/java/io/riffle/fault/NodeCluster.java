@@ -59,17 +59,33 @@ final class NodeCluster implements Closeable {
         this.dir = dir;
         this.size = size;
         this.clusterName = "fault-" + ProcessHandle.current().pid();
-        int[] ports = freePorts(3 * size);
-        this.httpPorts = Arrays.copyOfRange(ports, 0, size);
-        this.clusterPorts = Arrays.copyOfRange(ports, size, 2 * size);
-        this.eventBusPorts = Arrays.copyOfRange(ports, 2 * size, 3 * size);
+        this.httpPorts = new int[size];
+        this.clusterPorts = new int[size];
+        this.eventBusPorts = new int[size];
         this.processes = new Process[size];
         this.starts = new int[size];
         SocketOwners owners = new SocketOwners(this::livePids);
+        // The proxies hold their ports before the nodes' are picked, so no node port is a proxy's.
         for (int i = 0; i < size; i++) {
-            proxies.add(new LoopbackProxy("hazelcast" + i, i, clusterPorts[i], owners, this::blocked));
-            eventBusProxies.add(new LoopbackProxy("eventbus" + i, i, eventBusPorts[i], owners, this::blocked));
+            proxies.add(new LoopbackProxy("hazelcast" + i, i, -1, owners, this::blocked));
+            eventBusProxies.add(new LoopbackProxy("eventbus" + i, i, -1, owners, this::blocked));
         }
+        for (int i = 0; i < size; i++) {
+            pickPorts(i);
+        }
+    }
+
+    /**
+     * Picks free ports for node {@code i}'s HTTP, Hazelcast and event-bus servers. They are free when picked,
+     * not reserved: another process may bind one before the node does (see {@link #startAll}).
+     */
+    private void pickPorts(int i) throws IOException {
+        int[] ports = freePorts(3);
+        httpPorts[i] = ports[0];
+        clusterPorts[i] = ports[1];
+        eventBusPorts[i] = ports[2];
+        proxies.get(i).retarget(ports[1]);
+        eventBusProxies.get(i).retarget(ports[2]);
     }
 
     int size() {
@@ -81,15 +97,51 @@ final class NodeCluster implements Closeable {
         return URI.create("http://127.0.0.1:" + httpPorts[node]);
     }
 
-    /** Starts every node and waits until each is healthy and the catalog takes changes. */
+    /**
+     * Starts every node and waits until each is healthy and the catalog takes changes. A node whose first start
+     * found one of its ports taken (picked free, then bound by some other process in between) starts once more
+     * on new ports: before any client or peer knows them that costs nothing, and it is the harness's race, not
+     * the node's. Any other exit fails the run.
+     */
     void startAll(Duration timeout) throws IOException, InterruptedException {
         for (int i = 0; i < size; i++) {
             start(i);
         }
         for (int i = 0; i < size; i++) {
-            awaitHealthy(i, timeout);
+            try {
+                awaitHealthy(i, timeout);
+            } catch (NodeExited e) {
+                if (starts[i] != 1 || !e.logTail.contains("already in use")) {
+                    throw e;
+                }
+                System.out.println("node " + i + " found a port taken at its first start (" + e.log + "): starting it on new ports");
+                pickPorts(i);
+                start(i);
+                awaitHealthy(i, timeout);
+            }
         }
         awaitStatus(0, "/v1/streams", timeout);
+    }
+
+    /** A node that exited while it was awaited; the message carries the end of its log, for CI output. */
+    static final class NodeExited extends IOException {
+        final Path log;
+        final String logTail;
+
+        NodeExited(int node, Path log, String logTail) {
+            super("node " + node + " exited: see " + log + "; it ends:\n" + logTail);
+            this.log = log;
+            this.logTail = logTail;
+        }
+    }
+
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = java.nio.file.Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     /** Starts node {@code i} (again) on its data directory and ports; does not wait. */
@@ -216,7 +268,8 @@ final class NodeCluster implements Closeable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!alive(i)) {
-                throw new IOException("node " + i + " exited: see " + dir.resolve("node" + i + "-start" + (starts[i] - 1) + ".log"));
+                Path log = dir.resolve("node" + i + "-start" + (starts[i] - 1) + ".log");
+                throw new NodeExited(i, log, tail(log, 40));
             }
             if (status(i, path) == 200) {
                 return;

@@ -60,13 +60,6 @@ final class CpMembership {
     private static final int FORMAT_VERSION = 1;
     private static final long PERIOD_MILLIS = 1_000;
     private static final long CALL_SECONDS = 10;
-    /**
-     * The bound of each round's two probes of the CP group. It was 5 s for a while: then a node resumed from a
-     * pause finished its first round before its merge, promoted itself into the CP group with its pre-merge
-     * identity, and after the merge promoted itself every second without ever showing as a member
-     * (ClusterCpRejoinIT in a clean-clone CI run, 2026-12-07). At 10 s the round outlasts the merge.
-     */
-    private static final long PROBE_SECONDS = CALL_SECONDS;
     /** How long a due reset waits for the same member view: past a few of Hazelcast's 1 s heartbeats. */
     private static final long CONFIRM_MILLIS = 5_000;
 
@@ -155,9 +148,13 @@ final class CpMembership {
             CPMember local = cp.getLocalCPMember();
             Collection<CPMember> members;
             try {
-                members = get(cp.getCPMembers(), PROBE_SECONDS);
+                // Both probes keep the full 10 s bound. At 5 s a node resumed from a pause finished its first round
+                // before its merge, promoted itself into the CP group with its pre-merge identity, and after the
+                // merge promoted itself every second without ever showing as a member (ClusterCpRejoinIT in a
+                // clean-clone CI run, 2026-12-07). At 10 s the round outlasts the merge.
+                members = get(cp.getCPMembers());
                 // The group the catalog's lock and epoch live in must answer too.
-                get(hazelcast.getCPSubsystem().getAtomicLong(HazelcastCoordination.EPOCH).getAsync(), PROBE_SECONDS);
+                get(hazelcast.getCPSubsystem().getAtomicLong(HazelcastCoordination.EPOCH).getAsync());
                 failingSinceMillis = -1;
                 dueSinceMillis = -1;
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -293,10 +290,6 @@ final class CpMembership {
     }
 
     private static <T> T get(CompletionStage<T> stage) throws Exception {
-        return get(stage, CALL_SECONDS);
-    }
-
-    private static <T> T get(CompletionStage<T> stage, long seconds) throws Exception {
-        return stage.toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+        return stage.toCompletableFuture().get(CALL_SECONDS, TimeUnit.SECONDS);
     }
 }
