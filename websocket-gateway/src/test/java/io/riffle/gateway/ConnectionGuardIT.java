@@ -74,8 +74,13 @@ class ConnectionGuardIT {
             }
             List<Socket> reserve = new ArrayList<>();
             try {
+                // Each reserve connection asks for health and stays open, kept alive: a silent one would be
+                // closed by the 2 s header-read timeout, and a slow run would then admit the one beyond.
                 for (int i = 0; i < RESERVE; i++) {
-                    reserve.add(open());
+                    Socket s = open();
+                    reserve.add(s);
+                    send(s, RawHttp.get("/health", false));
+                    assertThat(RawHttp.readAnswer(s).status()).as("health on reserve connection %d", i).isEqualTo(200);
                 }
                 try (Socket beyond = open()) {
                     assertThat(answersAtAll(beyond)).as("a connection beyond the reserve is closed unanswered").isFalse();
