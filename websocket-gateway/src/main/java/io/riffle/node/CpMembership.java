@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * them alone: a new leader takes an epoch above the highest its voters promised, and needs a majority of
  * them; with every voter in this view, no other side of a partition can hold one.
  *
+ * <p>Once the CP group answers again after rounds that failed, it tells its owner: a call begun before a reset
+ * goes to a CP group that no longer exists and may take half a minute to fail (HazelcastCoordination).
+ *
  * <p>All of it runs on one daemon thread of its own: every call here may block on Raft.
  */
 final class CpMembership {
@@ -72,6 +75,10 @@ final class CpMembership {
     private final long resetAfterMillis;
     /** Since when every round's CP calls failed ({@code -1}: the last round's succeeded); on the thread only. */
     private long failingSinceMillis = -1;
+    /** Hears, on the thread, that the CP group answers again after a round whose probes failed (a reset among them). */
+    private final Runnable answersAgain;
+    /** Whether the last round's probes were answered; on the thread only. */
+    private boolean answering = true;
     /** Since when a reset was due, and the member view then ({@code -1}: not due); on the thread only. */
     private long dueSinceMillis = -1;
     private Set<UUID> dueView = Set.of();
@@ -85,8 +92,10 @@ final class CpMembership {
     /** When this member joined: CP sessions at its address created before then are its predecessor's. */
     private final long joinedMillis = System.currentTimeMillis();
 
-    private CpMembership(HazelcastInstance hazelcast, Path dataDir, String nodeId, Supplier<Set<String>> liveNodes) {
+    private CpMembership(HazelcastInstance hazelcast, Path dataDir, String nodeId, Supplier<Set<String>> liveNodes,
+                         Runnable answersAgain) {
         this.hazelcast = hazelcast;
+        this.answersAgain = answersAgain;
         this.dataDir = dataDir;
         this.liveNodes = liveNodes;
         // Well past what a CP group that can still decide needs: a Raft election, then the auto-removal of a
@@ -102,8 +111,9 @@ final class CpMembership {
      * Starts watching. Blocking (reads the file): call it from a worker, once the node holds the data
      * directory's lock.
      */
-    static CpMembership start(HazelcastInstance hazelcast, Path dataDir, String nodeId, Supplier<Set<String>> liveNodes) {
-        CpMembership membership = new CpMembership(hazelcast, dataDir, nodeId, liveNodes);
+    static CpMembership start(HazelcastInstance hazelcast, Path dataDir, String nodeId, Supplier<Set<String>> liveNodes,
+                              Runnable answersAgain) {
+        CpMembership membership = new CpMembership(hazelcast, dataDir, nodeId, liveNodes, answersAgain);
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -158,8 +168,13 @@ final class CpMembership {
                 failingSinceMillis = -1;
                 dueSinceMillis = -1;
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                answering = false;
                 resetIfStuck(e);
                 return;
+            }
+            if (!answering) {
+                answering = true;
+                answersAgain.run();
             }
             if (local != null && members.stream().anyMatch(m -> m.getUuid().equals(local.getUuid()))) {
                 remember(local.getUuid());
@@ -218,6 +233,9 @@ final class CpMembership {
         // Subsystem the moment it resumed, from a view the others had left).
         Set<UUID> view = hazelcast.getCluster().getMembers().stream().map(Member::getUuid).collect(java.util.stream.Collectors.toSet());
         if (dueSinceMillis < 0 || !view.equals(dueView)) {
+            // Once per view, so the log shows how long a due reset waits for a view to stand.
+            LOG.info("CP Subsystem has not answered for {} s and every catalog voter {} is live: resetting it if member view {} "
+                    + "stands {} ms more", (now - failingSinceMillis) / 1000, voters, view, CONFIRM_MILLIS);
             dueSinceMillis = now;
             dueView = view;
             return;

@@ -52,6 +52,10 @@ final class HazelcastCoordination implements Coordination {
     private final List<Runnable> viewHandlers = new CopyOnWriteArrayList<>();
     /** The campaign of the oldest-member kind now running, if any; the one view handler checks it. */
     private volatile OldestHeld oldestCampaign;
+    /** The FencedLock campaigns (and holders) now running; CpMembership's thread looks for stuck ones. */
+    private final Set<RaftHeld> raftCampaigns = ConcurrentHashMap.newKeySet();
+    /** A CP call running longer than this when the CP group answers again is stuck (tryLock waits 0.5 s). */
+    private static final long STUCK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
     /**
      * Blocking (Hazelcast's map proxy, the CP member file): call it from a worker, once the node holds the
@@ -116,8 +120,18 @@ final class HazelcastCoordination implements Coordination {
             }
         });
         if (raft) {
-            CpMembership.start(hazelcast, dataDir, nodeId, this::liveNodes);
+            CpMembership.start(hazelcast, dataDir, nodeId, this::liveNodes, this::cpAnswersAgain);
         }
+    }
+
+    /**
+     * The CP group answers again after it did not (CpMembership): a campaign (not a leadership won) stuck in a
+     * CP call since before then gives up at once and the catalog campaigns afresh. After a CP reset such a call goes to the old,
+     * destroyed group and failed only with a NotLeaderException about 31 s later, most of the catalog's
+     * recovery time in fault runs (RELIABILITY.md, seeds 24 and 25).
+     */
+    private void cpAnswersAgain() {
+        raftCampaigns.forEach(RaftHeld::giveUpIfStuck);
     }
 
     /** Records a member's announcement (a directory entry); a member newly announced changes the view. */
@@ -206,12 +220,16 @@ final class HazelcastCoordination implements Coordination {
 
     /** The FencedLock, on a thread of its own from taking to unlocking. */
     private final class RaftHeld extends Held {
+        /** When the thread's CP call now running began (System.nanoTime), or 0 between calls. */
+        private volatile long callSinceNanos;
+
         RaftHeld(Context caller, Promise<Leadership> led) {
             super(caller, led);
         }
 
         @Override
         void campaign() {
+            raftCampaigns.add(this);
             Thread t = new Thread(this::run, "riffle-catalog-leadership");
             t.setDaemon(true);
             t.start();
@@ -221,13 +239,13 @@ final class HazelcastCoordination implements Coordination {
             FencedLock lock = null;
             try {
                 lock = hazelcast.getCPSubsystem().getLock(LOCK);
-                while (!released && !lock.tryLock(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                while (!released && !tryLock(lock)) {
                     // Another node leads; keep asking until it goes or this node stops.
                 }
                 if (!released) {
                     LOG.info("Node {} holds the catalog lock (fence {})", nodeId, lock.getFence());
                     won();
-                    while (!released && lock.isLockedByCurrentThread()) {
+                    while (!released && lockedHere(lock)) {
                         Thread.sleep(WATCH_MILLIS);
                     }
                 }
@@ -237,7 +255,45 @@ final class HazelcastCoordination implements Coordination {
                 // No CP quorum yet, a lost session, a shut-down instance: leadership is not (or no longer) held.
                 LOG.warn("Catalog leadership on node {} ended: {}", nodeId, e.toString());
             } finally {
+                raftCampaigns.remove(this);
                 unlock(lock);
+                ended();
+            }
+        }
+
+        private boolean tryLock(FencedLock lock) throws InterruptedException {
+            callSinceNanos = System.nanoTime();
+            try {
+                return lock.tryLock(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } finally {
+                callSinceNanos = 0;
+            }
+        }
+
+        private boolean lockedHere(FencedLock lock) {
+            callSinceNanos = System.nanoTime();
+            try {
+                return lock.isLockedByCurrentThread();
+            } finally {
+                callSinceNanos = 0;
+            }
+        }
+
+        /**
+         * Ends this campaign now if its thread is stuck in a CP call although the CP group answers: the node
+         * campaigns again on a fresh thread. The stuck thread finds {@link #released} when its call returns
+         * and unlocks if that call took the lock; a leader it briefly overlaps with is fenced by the catalog's
+         * epochs, which never trust the lock alone. A leadership already won is left alone: its watch call
+         * comes back by itself once the group answers (or fails, ending it), and ending it here would cost the
+         * catalog a leader change that may not be needed.
+         */
+        void giveUpIfStuck() {
+            long since = callSinceNanos;
+            if (since != 0 && !released && !led.future().isComplete() && System.nanoTime() - since > STUCK_NANOS) {
+                LOG.warn("Catalog campaign on node {} stuck in a CP call for {} ms although the CP group answers again: "
+                        + "campaigning afresh", nodeId, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+                released = true;
+                raftCampaigns.remove(this);
                 ended();
             }
         }
