@@ -65,6 +65,8 @@ final class CpMembership {
     private static final long CALL_SECONDS = 10;
     /** How long a due reset waits for the same member view: past a few of Hazelcast's 1 s heartbeats. */
     private static final long CONFIRM_MILLIS = 5_000;
+    /** The bound of the confirming probe: the group has not answered for 24 s already. */
+    private static final long CONFIRM_PROBE_SECONDS = 2;
 
     private final HazelcastInstance hazelcast;
     private final Path file;
@@ -151,8 +153,8 @@ final class CpMembership {
         }
         try {
             CPSubsystemManagementService cp = hazelcast.getCPSubsystem().getCPSubsystemManagementService();
-            if (!cp.isDiscoveryCompleted()) {
-                return;
+            if (!cp.isDiscoveryCompleted() || dueSinceMillis >= 0) {
+                return; // a reset that is due is decided by its confirmation (confirmReset), not by a round
             }
             // A CP member's UUID is its own, not the Hazelcast member's (a promoted member gets a fresh one).
             CPMember local = cp.getLocalCPMember();
@@ -162,9 +164,7 @@ final class CpMembership {
                 // before its merge, promoted itself into the CP group with its pre-merge identity, and after the
                 // merge promoted itself every second without ever showing as a member (ClusterCpRejoinIT in a
                 // clean-clone CI run, 2026-12-07). At 10 s the round outlasts the merge.
-                members = get(cp.getCPMembers());
-                // The group the catalog's lock and epoch live in must answer too.
-                get(hazelcast.getCPSubsystem().getAtomicLong(HazelcastCoordination.EPOCH).getAsync());
+                members = probe(cp, CALL_SECONDS);
                 failingSinceMillis = -1;
                 dueSinceMillis = -1;
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -238,17 +238,63 @@ final class CpMembership {
                     + "stands {} ms more", (now - failingSinceMillis) / 1000, voters, view, CONFIRM_MILLIS);
             dueSinceMillis = now;
             dueView = view;
+            // Confirmed by a look of its own once the view could have moved on, not by the next round: a round
+            // whose CP calls time out takes 10-20 s (a fault run waited 30 s for it).
+            thread.schedule(this::confirmReset, CONFIRM_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }
         if (now - dueSinceMillis < CONFIRM_MILLIS) {
+            thread.schedule(this::confirmReset, CONFIRM_MILLIS - (now - dueSinceMillis), TimeUnit.MILLISECONDS);
             return;
         }
         LOG.warn("CP Subsystem has not answered for {} s and every catalog voter {} is live: resetting it (a new CP group "
                 + "of the members now live; the catalog elects a new leader at a higher epoch)", (now - failingSinceMillis) / 1000, voters);
-        hazelcast.getCPSubsystem().getCPSubsystemManagementService().reset().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        failingSinceMillis = -1;
-        dueSinceMillis = -1;
+        try {
+            hazelcast.getCPSubsystem().getCPSubsystemManagementService().reset().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            failingSinceMillis = -1;
+        } finally {
+            dueSinceMillis = -1; // done, or failed: the rounds go on either way
+        }
         LOG.warn("Node {} reset the CP Subsystem", nodeId);
+    }
+
+    /**
+     * Whether the CP group answers, each call bounded by {@code seconds}: its members (the METADATA group, asked
+     * first: the epoch's proxy blocks without a bound while that group is stuck), then the epoch, in the group
+     * the catalog's lock and epoch live in.
+     */
+    private Collection<CPMember> probe(CPSubsystemManagementService cp, long seconds) throws Exception {
+        Collection<CPMember> members = cp.getCPMembers().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+        hazelcast.getCPSubsystem().getAtomicLong(HazelcastCoordination.EPOCH).getAsync().toCompletableFuture()
+                .get(seconds, TimeUnit.SECONDS);
+        return members;
+    }
+
+    /**
+     * A due reset, {@link #CONFIRM_MILLIS} later: one quick probe (the CP group may have come back meanwhile),
+     * then {@link #resetIfStuck} checks the master, the voters and the view again.
+     */
+    private void confirmReset() {
+        if (dueSinceMillis < 0 || !hazelcast.getLifecycleService().isRunning()) {
+            return;
+        }
+        try {
+            probe(hazelcast.getCPSubsystem().getCPSubsystemManagementService(), CONFIRM_PROBE_SECONDS);
+            dueSinceMillis = -1; // it answers: the next round counts it so
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            try {
+                resetIfStuck(e);
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+            } catch (Exception failed) {
+                LOG.warn("CP reset on node {} failed: {}", nodeId, failed.toString());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            dueSinceMillis = -1;
+            LOG.debug("Confirming a CP reset on node {} failed: {}", nodeId, e.toString());
+        }
     }
 
     /**
