@@ -123,7 +123,11 @@ public final class ControlPlaneVerticle extends VerticleBase {
         context.runOnContext(v -> {
             quiescing = true;
             vertx.cancelTimer(onDemandTimer);
-            Future.join(List.copyOf(reshards)).<Void>mapEmpty().onComplete(ar -> done.complete());
+            List<Future<Void>> running = List.copyOf(reshards);
+            if (!running.isEmpty()) {
+                LOG.info("Stopping once {} running reshards finish", running.size());
+            }
+            Future.join(running).<Void>mapEmpty().onComplete(ar -> done.complete());
         });
         return done.future();
     }

@@ -220,7 +220,7 @@ final class HazelcastCoordination implements Coordination {
 
     /** The FencedLock, on a thread of its own from taking to unlocking. */
     private final class RaftHeld extends Held {
-        /** When the thread's CP call now running began (System.nanoTime), or 0 between calls. */
+        /** When the campaign's tryLock now running began (System.nanoTime), or 0 between calls. */
         private volatile long callSinceNanos;
 
         RaftHeld(Context caller, Promise<Leadership> led) {
@@ -245,7 +245,7 @@ final class HazelcastCoordination implements Coordination {
                 if (!released) {
                     LOG.info("Node {} holds the catalog lock (fence {})", nodeId, lock.getFence());
                     won();
-                    while (!released && lockedHere(lock)) {
+                    while (!released && lock.isLockedByCurrentThread()) {
                         Thread.sleep(WATCH_MILLIS);
                     }
                 }
@@ -265,15 +265,6 @@ final class HazelcastCoordination implements Coordination {
             callSinceNanos = System.nanoTime();
             try {
                 return lock.tryLock(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } finally {
-                callSinceNanos = 0;
-            }
-        }
-
-        private boolean lockedHere(FencedLock lock) {
-            callSinceNanos = System.nanoTime();
-            try {
-                return lock.isLockedByCurrentThread();
             } finally {
                 callSinceNanos = 0;
             }

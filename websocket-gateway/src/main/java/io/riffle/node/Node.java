@@ -325,9 +325,15 @@ public final class Node {
             tls.ifPresent(server -> undeploys.add(server.close()));
             deployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
             Promise<Void> done = Promise.promise();
+            long began = System.nanoTime();
             Future.join(undeploys)
-                    .transform(v -> engine.stop())
+                    .transform(v -> {
+                        // Each step's time in the log: a stop that takes long shows which step held it.
+                        LOG.info("Gateways stopped in {} ms; stopping the engine", elapsedMillis(began));
+                        return engine.stop();
+                    })
                     .onComplete(engineStopped -> {
+                        LOG.info("Engine stopped {} ms after the stop began", elapsedMillis(began));
                         if (engineStopped.failed()) {
                             LOG.error("The engine did not stop cleanly", engineStopped.cause());
                         }
@@ -344,5 +350,9 @@ public final class Node {
             stopping = done.future();
         }
         return stopping;
+    }
+
+    private static long elapsedMillis(long sinceNanos) {
+        return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos);
     }
 }

@@ -56,7 +56,7 @@ public final class RunningNode implements AutoCloseable {
 
     /** Stops the node only (its clients stay, for {@link #startNode()} on the same directory later). */
     public void stopNode() {
-        await(node.stop());
+        awaitStop(node);
         node = null;
     }
 
@@ -67,7 +67,7 @@ public final class RunningNode implements AutoCloseable {
 
     /** Stops the node in order and starts a new one on the same data directory and flags. */
     public void restart() {
-        await(node.stop());
+        awaitStop(node);
         startNode();
     }
 
@@ -105,8 +105,31 @@ public final class RunningNode implements AutoCloseable {
     }
 
     public static <T> T await(Future<T> f) {
+        return await(f, 30);
+    }
+
+    /**
+     * A clustered node's stop waits for Hazelcast to let it leave, up to 10 s for the CP group alone: the
+     * bound is the one {@code RiffleMain} gives a stop (the 30 s shutdown timeout plus 30 s).
+     */
+    static void awaitStop(Node node) {
+        await(node.stop(), 60);
+    }
+
+    private static <T> T await(Future<T> f, int seconds) {
         try {
-            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // What every thread of the JVM (all its nodes) was doing: a CI log then shows where a stop hung.
+            System.out.println("Future did not complete in " + seconds + " s; the JVM's threads:");
+            Thread.getAllStackTraces().forEach((t, frames) -> {
+                StringBuilder b = new StringBuilder("\"" + t.getName() + "\" " + t.getState() + "\n");
+                for (StackTraceElement frame : frames) {
+                    b.append("    at ").append(frame).append('\n');
+                }
+                System.out.print(b);
+            });
+            throw new AssertionError("Future did not complete: " + e, e);
         } catch (Exception e) {
             throw new AssertionError("Future did not complete: " + e, e);
         }
@@ -116,7 +139,7 @@ public final class RunningNode implements AutoCloseable {
     public void close() {
         try {
             if (node != null) {
-                await(node.stop());
+                awaitStop(node);
             }
         } finally {
             await(clientVertx.close());
