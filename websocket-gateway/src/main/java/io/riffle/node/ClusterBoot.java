@@ -142,6 +142,7 @@ final class ClusterBoot {
         config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
         config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
         config.addMapConfig(new MapConfig(Membership.DIRECTORY).setBackupCount(1));
+        config.addMapConfig(new MapConfig(CpOutage.MAP).setBackupCount(1));
 
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(cluster.port()).setPortAutoIncrement(false);

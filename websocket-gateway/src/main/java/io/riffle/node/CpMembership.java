@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * <p>When the CP group has lost its majority for good (its voters are stale identities that nothing can
  * remove any more, as after two nodes of three restarted at once, or a merge and a restart of two others in
  * quick succession: RELIABILITY.md, seed 21), no Raft call ever succeeds again. Once the CP Subsystem has
- * not answered for {@link #resetAfterMillis} and every catalog voter this node knows is live in its view, the
+ * not answered for {@link #resetAfterMillis} (counted from the earliest failing round of any node, which the
+ * nodes share: {@link CpOutage}) and every catalog voter this node knows is live in its view, the
  * Hazelcast master resets it ({@code CPSubsystemManagementService.reset()}: a new CP group of the members now
  * live). That wipes the catalog lock and the epoch counter, which is safe because the catalog does not trust
  * them alone: a new leader takes an epoch above the highest its voters promised, and needs a majority of
@@ -75,6 +76,8 @@ final class CpMembership {
     /** The node ids of the members of this node's view that announced themselves. */
     private final Supplier<Set<String>> liveNodes;
     private final long resetAfterMillis;
+    /** The failing time the nodes share, so that a master that restarted does not count from its start. */
+    private final CpOutage outage;
     /** Since when every round's CP calls failed ({@code -1}: the last round's succeeded); on the thread only. */
     private long failingSinceMillis = -1;
     /** Hears, on the thread, that the CP group answers again after a round whose probes failed (a reset among them). */
@@ -104,6 +107,7 @@ final class CpMembership {
         // missing member (twice clusterFailureDetectionSeconds).
         this.resetAfterMillis = TimeUnit.SECONDS.toMillis(Math.max(20,
                 4L * hazelcast.getConfig().getCPSubsystemConfig().getMissingCPMemberAutoRemovalSeconds()));
+        this.outage = new CpOutage(hazelcast);
         this.file = dataDir.resolve("cluster").resolve(FILE);
         this.nodeId = nodeId;
         this.remembered = read(file);
@@ -165,6 +169,9 @@ final class CpMembership {
                 // merge promoted itself every second without ever showing as a member (ClusterCpRejoinIT in a
                 // clean-clone CI run, 2026-12-07). At 10 s the round outlasts the merge.
                 members = probe(cp, CALL_SECONDS);
+                if (failingSinceMillis >= 0) {
+                    outage.ended();
+                }
                 failingSinceMillis = -1;
                 dueSinceMillis = -1;
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -212,6 +219,9 @@ final class CpMembership {
         if (failingSinceMillis < 0) {
             failingSinceMillis = now;
         }
+        // The earliest failing time of any node (not before the last reset): this node may have restarted
+        // into an outage the others have counted for long, or be the master now because the last one died.
+        failingSinceMillis = outage.failingSince(failingSinceMillis);
         LOG.debug("CP Subsystem did not answer node {} ({} ms now): {}", nodeId, now - failingSinceMillis, failure.toString());
         if (now - failingSinceMillis < resetAfterMillis
                 || !hazelcast.getCluster().getMembers().iterator().next().localMember()) {
@@ -252,6 +262,7 @@ final class CpMembership {
         try {
             hazelcast.getCPSubsystem().getCPSubsystemManagementService().reset().toCompletableFuture().get(60, TimeUnit.SECONDS);
             failingSinceMillis = -1;
+            outage.reset(System.currentTimeMillis());
         } finally {
             dueSinceMillis = -1; // done, or failed: the rounds go on either way
         }
