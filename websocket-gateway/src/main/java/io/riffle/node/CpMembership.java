@@ -163,6 +163,7 @@ final class CpMembership {
             // A CP member's UUID is its own, not the Hazelcast member's (a promoted member gets a fresh one).
             CPMember local = cp.getLocalCPMember();
             Collection<CPMember> members;
+            long asked = System.currentTimeMillis();
             try {
                 // Both probes keep the full 10 s bound. At 5 s a node resumed from a pause finished its first round
                 // before its merge, promoted itself into the CP group with its pre-merge identity, and after the
@@ -176,7 +177,7 @@ final class CpMembership {
                 dueSinceMillis = -1;
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
                 answering = false;
-                resetIfStuck(e);
+                resetIfStuck(e, asked);
                 return;
             }
             if (!answering) {
@@ -214,10 +215,11 @@ final class CpMembership {
      * {@link #resetAfterMillis}, if this member is the master (only it may) and the whole cluster the catalog
      * knows is in its view (else the CP group's majority may be alive on the other side of a partition).
      */
-    private void resetIfStuck(Exception failure) throws Exception {
+    private void resetIfStuck(Exception failure, long askedMillis) throws Exception {
         long now = System.currentTimeMillis();
         if (failingSinceMillis < 0) {
-            failingSinceMillis = now;
+            // Unanswered since the call was made, not since its 10 s bound ran out.
+            failingSinceMillis = askedMillis;
         }
         // The earliest failing time of any node (not before the last reset): this node may have restarted
         // into an outage the others have counted for long, or be the master now because the last one died.
@@ -294,7 +296,7 @@ final class CpMembership {
             dueSinceMillis = -1; // it answers: the next round counts it so
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
             try {
-                resetIfStuck(e);
+                resetIfStuck(e, System.currentTimeMillis());
             } catch (InterruptedException stop) {
                 Thread.currentThread().interrupt();
             } catch (Exception failed) {
