@@ -25,6 +25,7 @@ import io.riffle.model.ShardDescription;
 import io.riffle.model.StreamName;
 import io.riffle.replica.Follower;
 import io.riffle.replica.LeaderEpochs;
+import io.riffle.replica.LogSource;
 import io.riffle.replica.ReplicaRole;
 import io.riffle.replica.Replicator;
 import io.riffle.stream.ReadBatch;
@@ -256,7 +257,7 @@ public final class ShardVerticle extends VerticleBase {
                     }
                     visibleEnd = role == null ? log.endOffset() : -1;
                     if (role != null) {
-                        replicator = new Replicator(vertx, stream, shard.shardId(), role, new LeaderLog(), log.endOffset(),
+                        replicator = new Replicator(vertx, stream, shard.shardId(), role, new LogSource(() -> log, () -> history, reads), log.endOffset(),
                                 this::committed, this::depose, catchUpBytesPerSecond);
                     }
                     consumers.add(bus.consumer(Addresses.shardAppend(stream, shard.shardId()), this::onAppend));
@@ -835,29 +836,6 @@ public final class ShardVerticle extends VerticleBase {
     private record Written(List<Pending> group, List<Record> records, long bytes) {
         long end() {
             return records.get(records.size() - 1).offset() + 1;
-        }
-    }
-
-    /** The leader's log as its replicator reads it. */
-    private final class LeaderLog implements Replicator.Log {
-        @Override
-        public long end() {
-            return log.endOffset();
-        }
-
-        @Override
-        public LeaderEpochs history() {
-            return history;
-        }
-
-        @Override
-        public Future<Replicator.Batch> read(long from, int maxRecords, long maxBytes) {
-            return reads.executeBlocking(() -> {
-                // Before the read, which starts at the start then or later: never above the first record it returns.
-                long start = log.startOffset();
-                List<Record> records = log.read(from, maxRecords, maxBytes);
-                return new Replicator.Batch(records.isEmpty() ? start : records.get(0).offset(), records);
-            }, false);
         }
     }
 

@@ -14,7 +14,6 @@ import io.riffle.model.StreamName;
 import io.riffle.shard.Codecs;
 import io.riffle.stream.ShardRecords;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -104,22 +103,7 @@ class CatchUpThrottleTest {
             m.reply(new JsonObject().put("ok", true).put("end", learnerEnd[0]));
         }).completion());
         LeaderEpochs history = LeaderEpochs.NONE.with(1, 0);
-        Replicator.Log leaderLog = new Replicator.Log() {
-            @Override
-            public long end() {
-                return log.endOffset();
-            }
-
-            @Override
-            public LeaderEpochs history() {
-                return history;
-            }
-
-            @Override
-            public Future<Replicator.Batch> read(long from, int maxRecords, long maxBytes) {
-                return vertx.executeBlocking(() -> new Replicator.Batch(from, log.read(from, maxRecords, maxBytes)));
-            }
-        };
+        Replicator.Log leaderLog = new LogSource(() -> log, () -> history, vertx.createSharedWorkerExecutor("catch-up-reads"));
         ReplicaRole withLearner = new ReplicaRole("n1", 1, "n1", List.of("n1", "n2"), List.of("n3"));
         on(() -> {
             replicator = new Replicator(vertx, STREAM, SHARD_ID, withLearner, leaderLog, 0, c -> {
