@@ -95,13 +95,12 @@ final class CpMembership {
     /**
      * Where the probe reads the epoch: getting its proxy may block without a bound (seed 24's fault run: a due
      * reset's 2 s confirmation took 17 s, the METADATA group answering while the default one did not), so
-     * the probe waits for it here with its bound; a call still stuck there makes the next ones time out too.
+     * the probe waits for it here with its bound. A read past its bound leaves this thread to its stuck call
+     * and the next probe gets a fresh one: else every probe after it would time out behind it, and the node
+     * would not see the CP group answer again (after a reset, say) until Hazelcast gave the old call up.
+     * On the membership thread only.
      */
-    private final java.util.concurrent.ExecutorService epochReads = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "riffle-cp-probe");
-        t.setDaemon(true);
-        return t;
-    });
+    private java.util.concurrent.ExecutorService epochReads = probeThread();
     /** The CP member UUID this data directory's node last had (empty before its first); on the thread only. */
     private Optional<UUID> remembered;
     /** When this member joined: CP sessions at its address created before then are its predecessor's. */
@@ -289,9 +288,24 @@ final class CpMembership {
      */
     private Collection<CPMember> probe(CPSubsystemManagementService cp, long seconds) throws Exception {
         Collection<CPMember> members = cp.getCPMembers().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
-        epochReads.submit(() -> hazelcast.getCPSubsystem().getAtomicLong(HazelcastCoordination.EPOCH).getAsync()
-                .toCompletableFuture().get(seconds, TimeUnit.SECONDS)).get(seconds, TimeUnit.SECONDS);
+        java.util.concurrent.Future<Long> epoch = epochReads.submit(() -> hazelcast.getCPSubsystem()
+                .getAtomicLong(HazelcastCoordination.EPOCH).getAsync().toCompletableFuture().get(seconds, TimeUnit.SECONDS));
+        try {
+            epoch.get(seconds, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException stuck) {
+            epochReads.shutdownNow();
+            epochReads = probeThread();
+            throw stuck;
+        }
         return members;
+    }
+
+    private static java.util.concurrent.ExecutorService probeThread() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "riffle-cp-probe");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
