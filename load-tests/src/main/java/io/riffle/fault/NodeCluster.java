@@ -161,6 +161,11 @@ final class NodeCluster implements Closeable {
         // Times in the nodes' logs, to line them up with the report's fault times (its start is noted there).
         cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
         cmd.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
+        // Extra JVM options for the nodes, e.g. a DEBUG level for one class while chasing a fault.
+        String extra = System.getenv().getOrDefault("RIFFLE_NODE_OPTS", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
         String jar = System.getProperty("riffle.node.jar", "");
         if (!jar.isEmpty()) {
             cmd.addAll(List.of("-jar", jar));
