@@ -10,6 +10,7 @@
 #
 # usage: DURATION=10 WARMUP=5 load-tests/peers/cluster.sh
 #   RECORD_SIZE=1024: record bytes of both loads (100); STANDALONE=0: only the cluster;
+#   FSYNC=INTERVAL: the nodes' fsync policy (PER_BATCH; INTERVAL is what Kafka does by default: no fsync per write);
 #   NODE_JAR=..., LOAD_JAR=...: other builds (e.g. copies of main's, to compare before and after a change);
 #   NODE_JAVA_OPTS=...: more JVM options for every node, "%i" in them replaced by the clustered node's index
 #   (e.g. -XX:StartFlightRecording=duration=30s,filename=/tmp/node%i.jfr,settings=profile); CLUSTER_LOG_DIR=...:
@@ -33,7 +34,7 @@ node() {
   # shellcheck disable=SC2206 # NODE_JAVA_OPTS is a list of options, split on spaces
   [ -z "${NODE_JAVA_OPTS:-}" ] || opts=(${NODE_JAVA_OPTS//%i/$index})
   start_bg "$log" java -Xmx1g -XX:+UseParallelGC "${opts[@]}" -jar "$NODE_JAR" --host 127.0.0.1 --port "$port" \
-    --data-dir "$data" --fsync PER_BATCH --throttling false "$@"
+    --data-dir "$data" --fsync "${FSYNC:-PER_BATCH}" --throttling false "$@"
 }
 
 # millis_to_healthy PORT: waits for /health, prints the milliseconds it took from now
