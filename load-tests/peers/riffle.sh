@@ -6,6 +6,7 @@
 #   FSYNC: PER_BATCH (fsync before acknowledging each append batch) or INTERVAL (every 1000 ms)
 #   SCENARIOS: any of ingest100 ingest1k e2e1k e2e10k fanout100 fanout1000 throttle (default: all), or
 #              idle1000 (RSS of the node with 1,000 idle shards; not in the default list)
+#   env: NODE_JAVA_OPTS="-XX:TieredStopAtLevel=1 ...": more JVM options for the node (split on spaces)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 FSYNC="${1:-PER_BATCH}"; shift || true
@@ -23,7 +24,10 @@ run_node() {
   local throttling="$1"; shift
   new_temp_dir DATA
   PORT="$(free_port)"
-  start_bg "$DATA/node.log" java "-Xmx$NODE_HEAP" -XX:+UseParallelGC -jar "$NODE_JAR" --host 127.0.0.1 --port "$PORT" \
+  local opts=()
+  # shellcheck disable=SC2206 # NODE_JAVA_OPTS is a list of options, split on spaces
+  [ -z "${NODE_JAVA_OPTS:-}" ] || opts=(${NODE_JAVA_OPTS})
+  start_bg "$DATA/node.log" java "-Xmx$NODE_HEAP" -XX:+UseParallelGC "${opts[@]}" -jar "$NODE_JAR" --host 127.0.0.1 --port "$PORT" \
     --data-dir "$DATA/data" --fsync "$FSYNC" --throttling "$throttling" "$@"
   NODE_PID=$LAST_PID
   wait_healthy "$PORT" 60
