@@ -9,7 +9,7 @@
 #   env: DURATION=300 NODES=3 SHARDS=6 NEMESIS=kill,pause,partition,restart HOLD=8 QUIET=4 TARGET=rotate
 #        (or a node index: every fault on that node) SEED=1 REPORT=/tmp/riffle-fault-report.md
 #        KEEP=1 keeps the nodes' data and logs (else removed after a passing run)
-#        RIFFLE_NODE_OPTS='-Dorg.slf4j.simpleLogger.log.io.riffle.node.CpMembership=debug' adds JVM options to every node
+#        NODE_JAVA_OPTS='-Dorg.slf4j.simpleLogger.log.io.riffle.node.CpMembership=debug' adds JVM options to every node (as in cluster.sh and riffle.sh)
 set -euo pipefail
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 NODE_JAR="$REPO_DIR/websocket-gateway/target/riffle.jar"

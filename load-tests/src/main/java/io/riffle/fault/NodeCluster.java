@@ -162,7 +162,7 @@ final class NodeCluster implements Closeable {
         cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
         cmd.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
         // Extra JVM options for the nodes, e.g. a DEBUG level for one class while chasing a fault.
-        String extra = System.getenv().getOrDefault("RIFFLE_NODE_OPTS", "").trim();
+        String extra = System.getenv().getOrDefault("NODE_JAVA_OPTS", "").trim();
         if (!extra.isEmpty()) {
             cmd.addAll(List.of(extra.split("\\s+")));
         }

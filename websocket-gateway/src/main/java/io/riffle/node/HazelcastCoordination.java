@@ -238,8 +238,9 @@ final class HazelcastCoordination implements Coordination {
         private void run() {
             FencedLock lock = null;
             try {
-                lock = lock();
-                while (!released && !tryLock(lock)) {
+                lock = cpCall(() -> hazelcast.getCPSubsystem().getLock(LOCK));
+                FencedLock proxy = lock; // the lambda needs a final one; finally needs lock
+                while (!released && !cpCall(() -> proxy.tryLock(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS))) {
                     // Another node leads; keep asking until it goes or this node stops.
                 }
                 if (!released) {
@@ -262,23 +263,15 @@ final class HazelcastCoordination implements Coordination {
         }
 
         /**
-         * The lock's proxy, timed like a call: getting it asks the CP group too and, when that group is gone,
-         * blocks until Hazelcast gives up (seed 24's fault run: a campaign begun before a CP reset waited 110 s
-         * here, 20 s past the reset, and was not given up because only tryLock was timed).
+         * Runs one CP call, marking its start for {@link #giveUpIfStuck}. Getting the lock's proxy is one too: it
+         * asks the CP group and, when that group is gone, blocks until Hazelcast gives up (seed 24's fault run: a
+         * campaign begun before a CP reset waited 110 s there, 20 s past the reset, not given up while only
+         * tryLock was timed).
          */
-        private FencedLock lock() {
+        private <T> T cpCall(java.util.function.Supplier<T> call) {
             callSinceNanos = System.nanoTime();
             try {
-                return hazelcast.getCPSubsystem().getLock(LOCK);
-            } finally {
-                callSinceNanos = 0;
-            }
-        }
-
-        private boolean tryLock(FencedLock lock) throws InterruptedException {
-            callSinceNanos = System.nanoTime();
-            try {
-                return lock.tryLock(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                return call.get();
             } finally {
                 callSinceNanos = 0;
             }
